@@ -1,0 +1,5 @@
+package pim
+
+type state struct{}
+
+func newState() *state { return &state{} }
