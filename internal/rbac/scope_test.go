@@ -1,0 +1,161 @@
+package rbac
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestBuildScope(t *testing.T) {
+	t.Parallel()
+	cluster := ClusterID{SubscriptionID: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
+	cases := map[string]struct {
+		spec    ScopeSpec
+		want    string
+		wantErr string
+	}{
+		"cluster":        {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster}, want: testCluster},
+		"resource group": {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster}, want: "/subscriptions/" + testSub + "/resourceGroups/rg-aks"},
+		"node resource group": {
+			spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "MC_rg-aks_aks1_westeurope"},
+			want: "/subscriptions/" + testSub + "/resourceGroups/MC_rg-aks_aks1_westeurope",
+		},
+		"node pool": {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "system"}, want: testCluster + "/agentPools/system"},
+		"namespace": {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "kube-system"}, want: testCluster + "/namespaces/kube-system"},
+		"node resource group unknown": {
+			spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster}, wantErr: "node resource group",
+		},
+		"node pool missing":   {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster}, wantErr: "needs a node pool"},
+		"node pool invalid":   {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "System"}, wantErr: "not valid"},
+		"node pool too long":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "abcdefghijklm"}, wantErr: "not valid"},
+		"namespace missing":   {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster}, wantErr: "needs a namespace"},
+		"namespace invalid":   {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "Kube_System"}, wantErr: "not a valid Kubernetes namespace"},
+		"pool on cluster":     {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster, NodePool: "system"}, wantErr: "only valid with scope kind"},
+		"namespace on rg":     {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster, Namespace: "x"}, wantErr: "only valid with scope kind"},
+		"unknown kind":        {spec: ScopeSpec{Kind: "subscription", Cluster: cluster}, wantErr: "unknown scope kind"},
+		"cluster not set":     {spec: ScopeSpec{Kind: ScopeCluster}, wantErr: "invalid cluster"},
+		"bad node rg":         {spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "a/b"}, wantErr: "not valid"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := BuildScope(tc.spec)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("BuildScope error = %v, want containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("BuildScope = %q, want %q", got, tc.want)
+			}
+			// Every built scope is a valid explicit scope, already normalised, and of the kind asked
+			// for when the kind can be told from the scope alone.
+			n, err := NormalizeScope(got)
+			if err != nil || n.ID != got || n.Rewritten {
+				t.Errorf("NormalizeScope(%q) = %+v, %v", got, n, err)
+			}
+			if k := n.Kind(); k != "" && k != tc.spec.Kind {
+				t.Errorf("Kind() = %q, want %q", k, tc.spec.Kind)
+			}
+		})
+	}
+}
+
+func TestNormalizeScope(t *testing.T) {
+	t.Parallel()
+	cluster := &ClusterID{SubscriptionID: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
+	lc := strings.ToLower(testCluster)
+	cases := map[string]struct {
+		in      string
+		want    Scope
+		wantErr string
+	}{
+		"root":             {in: "/", want: Scope{ID: "/", Level: LevelRoot}},
+		"management group": {in: "/providers/microsoft.management/managementgroups/mg1", want: Scope{ID: "/providers/Microsoft.Management/managementGroups/mg1", Level: LevelManagementGroup}},
+		"subscription":     {in: "/SUBSCRIPTIONS/" + testSub, want: Scope{ID: "/subscriptions/" + testSub, Level: LevelSubscription}},
+		"resource group":   {in: "/subscriptions/" + testSub + "/resourcegroups/RG", want: Scope{ID: "/subscriptions/" + testSub + "/resourceGroups/RG", Level: LevelResourceGroup}},
+		"cluster lowercase": {
+			in:   lc,
+			want: Scope{ID: "/subscriptions/" + testSub + "/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1", Level: LevelResource, Cluster: cluster},
+		},
+		"agent pool": {
+			in:   testCluster + "/agentpools/system",
+			want: Scope{ID: testCluster + "/agentPools/system", Level: LevelResource, Cluster: cluster, NodePool: "system"},
+		},
+		"nodepools alias": {
+			in:   testCluster + "/nodepools/system",
+			want: Scope{ID: testCluster + "/agentPools/system", Level: LevelResource, Cluster: cluster, NodePool: "system", Rewritten: true},
+		},
+		"namespace": {
+			in:   testCluster + "/Namespaces/payments",
+			want: Scope{ID: testCluster + "/namespaces/payments", Level: LevelResource, Cluster: cluster, Namespace: "payments"},
+		},
+		"deeper than a node pool": {
+			in:   testCluster + "/agentPools/system/machines/m1",
+			want: Scope{ID: testCluster + "/agentPools/system/machines/m1", Level: LevelResource, Cluster: cluster},
+		},
+		"extension resource on cluster": {
+			in:   testCluster + "/providers/Microsoft.KubernetesConfiguration/extensions/flux",
+			want: Scope{ID: testCluster + "/providers/Microsoft.KubernetesConfiguration/extensions/flux", Level: LevelResource, Cluster: cluster},
+		},
+		"other resource keeps casing": {
+			in:   "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM1",
+			want: Scope{ID: "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/VM1", Level: LevelResource},
+		},
+		"subscription-level resource": {
+			in:   "/subscriptions/" + testSub + "/providers/Microsoft.Network/networkWatchers/w",
+			want: Scope{ID: "/subscriptions/" + testSub + "/providers/Microsoft.Network/networkWatchers/w", Level: LevelResource},
+		},
+		"nodepools not under a cluster stays": {
+			in:   "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.Other/things/t/nodepools/p",
+			want: Scope{ID: "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.Other/things/t/nodepools/p", Level: LevelResource},
+		},
+		"empty":                  {in: "", wantErr: "must start with '/'"},
+		"trailing slash":         {in: testCluster + "/", wantErr: "must not end"},
+		"unknown root":           {in: "/tenants/x", wantErr: "expected /"},
+		"sub not guid":           {in: "/subscriptions/abc", wantErr: "GUID"},
+		"rg without name":        {in: "/subscriptions/" + testSub + "/resourceGroups", wantErr: "resource group"},
+		"type without name":      {in: testCluster + "/agentPools", wantErr: "has no name"},
+		"providers without type": {in: "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.Compute", wantErr: "must be followed"},
+		"bad namespace":          {in: "/subscriptions/" + testSub + "/resourceGroups/rg/providers/compute/vms/x", wantErr: "not a resource provider namespace"},
+		"garbage after rg":       {in: "/subscriptions/" + testSub + "/resourceGroups/rg/foo/bar", wantErr: "expected 'providers'"},
+		"mg with extra":          {in: "/providers/Microsoft.Management/managementGroups/mg/x", wantErr: "managementGroups/{name}"},
+		"query":                  {in: testCluster + "?api-version=1", wantErr: "must not contain"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := NormalizeScope(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("NormalizeScope(%q) error = %v, want containing %q", tc.in, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("unexpected difference: %s", diff)
+			}
+		})
+	}
+}
+
+func TestSameScope(t *testing.T) {
+	t.Parallel()
+	if !SameScope(testCluster+"/nodepools/system", strings.ToLower(testCluster)+"/agentPools/system") {
+		t.Error("nodepools alias and case must compare equal")
+	}
+	if SameScope(testCluster+"/agentPools/system", testCluster+"/agentPools/user") {
+		t.Error("different pools compare equal")
+	}
+	if SameScope(testCluster, testCluster+"/namespaces/x") {
+		t.Error("cluster and namespace compare equal")
+	}
+}
