@@ -126,5 +126,5 @@ type SnapshotServicePrincipal struct {
 // SnapshotRoleAssignment is an Azure role assignment.
 type SnapshotRoleAssignment struct {
 	ID, Name, Scope, RoleDefinitionID, RoleName, PrincipalID, PrincipalType, Description string
-	CreatedOn                                                                         time.Time
+	CreatedOn                                                                            time.Time
 }
