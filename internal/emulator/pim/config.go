@@ -3,18 +3,41 @@ package pim
 import "time"
 
 // Config holds the engine's tunable behaviour, chiefly the choices the reference marks UNCONFIRMED.
+// A zero field takes its DefaultConfig value, except the booleans and MinimumActiveAge, which are taken
+// as given: start from DefaultConfig and change what a test needs.
 type Config struct {
-	// MinimumActiveAge is the window after a schedule starts during which removal or deactivation
-	// fails with ActiveDurationTooShort.
+	// MinimumActiveAge is the window after a schedule starts during which removal or deactivation fails
+	// with ActiveDurationTooShort; schedules shorter than it are refused too. Documented: 5 minutes.
 	MinimumActiveAge time.Duration
-	// ExistsStatus is the HTTP status of RoleAssignmentExists (UNCONFIRMED: 400).
+	// ExistsStatus is the HTTP status of RoleAssignmentExists (UNCONFIRMED: 400; ARM uses 409).
 	ExistsStatus int
-	// ReviewResultAfterDecision is "Approve"/"Deny" (echo the request, default) or "Approved"/"Denied".
+	// DoesNotExistStatus is the HTTP status of RoleAssignmentDoesNotExist (UNCONFIRMED: 400; some
+	// clients also handle 404).
+	DoesNotExistStatus int
+	// ReviewResultAfterDecision is "Approve" (echo the PATCH input, default) or "Approved" (documented
+	// result spelling) for reviewResult after a decision (UNCONFIRMED).
 	ReviewResultAfterDecision string
-	// RegeneratePolicyIDsOnOnboarding: policy and policy-assignment IDs change at onboarding.
+	// RegeneratePolicyIDsOnOnboarding: policy and policy-assignment IDs change when the group is onboarded
+	// (first PIM request or policy change). Documented.
 	RegeneratePolicyIDsOnOnboarding bool
-	// SchedulesReportDateTime: schedules report afterDateTime + endDateTime for afterDuration requests.
+	// RegeneratePolicyIDsOnUpdate: the IDs change again on every policy change (the azuread provider
+	// claims so; UNCONFIRMED, default false).
+	RegeneratePolicyIDsOnUpdate bool
+	// SchedulesReportDateTime: schedules created from an afterDuration request report afterDateTime with
+	// the computed endDateTime (the documented sample; UNCONFIRMED whether always).
 	SchedulesReportDateTime bool
+	// FutureStartStatus is the status of an admin request whose schedule starts in the future
+	// (UNCONFIRMED: "Provisioned"; alternatives "Granted", "ScheduleCreated").
+	FutureStartStatus string
+	// ApprovalTimeoutStatus is the status of an activation whose approval stage timed out
+	// (UNCONFIRMED: "Canceled"; alternative "Denied").
+	ApprovalTimeoutStatus string
+	// RejectWeekDurations refuses `W` in durations. Default false: kiota serialises 180 days as P25W5D,
+	// and a service refusing that would break every Go SDK caller (UNCONFIRMED).
+	RejectWeekDurations bool
+	// EnforceApproverJustification refuses a decision without justification when the stage requires
+	// one (isApproverJustificationRequired; the portal enforces it, the API is UNCONFIRMED). Default true.
+	EnforceApproverJustification bool
 }
 
 // DefaultConfig returns the most likely behaviour of real Graph for every UNCONFIRMED choice.
@@ -22,9 +45,13 @@ func DefaultConfig() Config {
 	return Config{
 		MinimumActiveAge:                5 * time.Minute,
 		ExistsStatus:                    400,
+		DoesNotExistStatus:              400,
 		ReviewResultAfterDecision:       "Approve",
 		RegeneratePolicyIDsOnOnboarding: true,
 		SchedulesReportDateTime:         true,
+		FutureStartStatus:               "Provisioned",
+		ApprovalTimeoutStatus:           "Canceled",
+		EnforceApproverJustification:    true,
 	}
 }
 
@@ -33,8 +60,17 @@ func (c Config) withDefaults() Config {
 	if c.ExistsStatus == 0 {
 		c.ExistsStatus = d.ExistsStatus
 	}
+	if c.DoesNotExistStatus == 0 {
+		c.DoesNotExistStatus = d.DoesNotExistStatus
+	}
 	if c.ReviewResultAfterDecision == "" {
 		c.ReviewResultAfterDecision = d.ReviewResultAfterDecision
+	}
+	if c.FutureStartStatus == "" {
+		c.FutureStartStatus = d.FutureStartStatus
+	}
+	if c.ApprovalTimeoutStatus == "" {
+		c.ApprovalTimeoutStatus = d.ApprovalTimeoutStatus
 	}
 	return c
 }

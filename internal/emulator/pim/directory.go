@@ -37,3 +37,10 @@ type Directory interface {
 	// RemoveTimedRelationship ends the time-bound relationship created for scheduleID, if any.
 	RemoveTimedRelationship(groupID, principalID, access, scheduleID string)
 }
+
+// OwnerChecker is optionally implemented by a Directory. A signed-in user (delegated token) may
+// administer PIM for a group (admin* requests, policy changes) only as one of its owners, since the
+// emulator models no directory roles; without this interface such calls are refused.
+type OwnerChecker interface {
+	IsOwner(groupID, principalID string, at time.Time) bool
+}

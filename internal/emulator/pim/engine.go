@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Engine is the PIM for Groups emulator: it owns requests, schedules, instances, approvals and the role
@@ -67,3 +69,5 @@ func (e *Engine) UnmarshalJSON(b []byte) error {
 	e.st = st
 	return nil
 }
+
+func (e *Engine) newID() string { return uuid.NewString() }
