@@ -1,0 +1,183 @@
+// Package clients builds the authenticated Microsoft Graph and Azure Resource Manager clients the
+// provider uses, once per provider instance: the credential (with a token cache), the Graph service
+// client (host allow-list and base URL for any cloud), the ARM clients, one retry decision for both
+// pipelines, request logging with secrets removed, error classification, consistency waits and
+// $batch. It knows nothing about AKS or PIM.
+package clients
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+)
+
+// Client is everything a resource needs to talk to Entra ID, Graph and ARM. It is safe for concurrent use.
+type Client struct {
+	TenantID       string
+	SubscriptionID string
+	Endpoints      Endpoints
+
+	// Graph is rooted at {GraphEndpoint}/v1.0; its token provider only trusts the Graph host.
+	Graph *msgraphsdk.GraphServiceClient
+	// GraphAdapter is Graph's request adapter, for requests the builders cannot express and for Batch.
+	GraphAdapter abstractions.RequestAdapter
+
+	RoleAssignments *armauthorization.RoleAssignmentsClient
+	RoleDefinitions *armauthorization.RoleDefinitionsClient
+	Permissions     *armauthorization.PermissionsClient
+	ManagedClusters *armcontainerservice.ManagedClustersClient
+	AgentPools      *armcontainerservice.AgentPoolsClient
+
+	// Consistency are the defaults for WaitConsistent (provider settings consistency_*).
+	Consistency ConsistencyOptions
+	// PrincipalNotFoundTimeout bounds how long a role assignment create keeps retrying PrincipalNotFound
+	// (replication of a new principal) before failing (provider setting principal_not_found_retry_timeout).
+	PrincipalNotFoundTimeout time.Duration
+
+	// Credential is the cached credential every pipeline uses.
+	Credential azcore.TokenCredential
+
+	retry     RetryOptions
+	callerMu  sync.Mutex
+	callerOID string
+}
+
+// Config is what New needs. Credential is required; everything else has a default.
+type Config struct {
+	TenantID       string
+	SubscriptionID string
+	Credential     azcore.TokenCredential
+	// Endpoints default to the public cloud.
+	Endpoints Endpoints
+	// UserAgent is "terraform-provider-aks/<version>".
+	UserAgent string
+	// Transport carries every request (nil: a clone of http.DefaultTransport). Tests inject fakes here.
+	Transport http.RoundTripper
+
+	Retry                    RetryOptions
+	Consistency              ConsistencyOptions
+	PrincipalNotFoundTimeout time.Duration
+	// RedactValues are literal secrets to remove from logs in addition to the ones recognised by name.
+	RedactValues []string
+}
+
+// DefaultPrincipalNotFoundTimeout is a few minutes: enough for the usual replication delay of a new
+// group, short enough that a wrong principal ID fails promptly (azurerm's 30 minutes is the bug).
+const DefaultPrincipalNotFoundTimeout = 5 * time.Minute
+
+// New builds the clients. It makes no network call; the first request acquires the first token.
+func New(_ context.Context, cfg Config) (*Client, error) {
+	if cfg.Credential == nil {
+		return nil, errors.New("clients.New: no credential")
+	}
+	if cfg.Endpoints == (Endpoints{}) {
+		cfg.Endpoints, _ = EnvironmentEndpoints(EnvironmentPublic)
+	}
+	if err := cfg.Endpoints.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "terraform-provider-aks/dev"
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = defaultTransport()
+	}
+	if cfg.Consistency == (ConsistencyOptions{}) {
+		cfg.Consistency = DefaultConsistencyOptions()
+	}
+	if cfg.PrincipalNotFoundTimeout <= 0 {
+		cfg.PrincipalNotFoundTimeout = DefaultPrincipalNotFoundTimeout
+	}
+	retry := cfg.Retry.withDefaults()
+	log := newRedactor(cfg.RedactValues...)
+	cred := NewCachingCredential(cfg.Credential)
+
+	c := &Client{
+		TenantID:                 cfg.TenantID,
+		SubscriptionID:           cfg.SubscriptionID,
+		Endpoints:                cfg.Endpoints,
+		Consistency:              cfg.Consistency,
+		PrincipalNotFoundTimeout: cfg.PrincipalNotFoundTimeout,
+		Credential:               cred,
+		retry:                    retry,
+	}
+	var err error
+	if c.Graph, c.GraphAdapter, err = newGraph(cred, cfg.Endpoints, cfg.Transport, retry, log, cfg.UserAgent); err != nil {
+		return nil, fmt.Errorf("building the Graph client: %w", err)
+	}
+	opts := armOptions(cfg.Endpoints, cfg.Transport, retry, log, cfg.UserAgent)
+	if c.RoleAssignments, err = armauthorization.NewRoleAssignmentsClient(cfg.SubscriptionID, cred, opts); err != nil {
+		return nil, fmt.Errorf("building the role assignments client: %w", err)
+	}
+	if c.RoleDefinitions, err = armauthorization.NewRoleDefinitionsClient(cred, opts); err != nil {
+		return nil, fmt.Errorf("building the role definitions client: %w", err)
+	}
+	if c.Permissions, err = armauthorization.NewPermissionsClient(cfg.SubscriptionID, cred, opts); err != nil {
+		return nil, fmt.Errorf("building the permissions client: %w", err)
+	}
+	if c.ManagedClusters, err = armcontainerservice.NewManagedClustersClient(cfg.SubscriptionID, cred, opts); err != nil {
+		return nil, fmt.Errorf("building the managed clusters client: %w", err)
+	}
+	if c.AgentPools, err = armcontainerservice.NewAgentPoolsClient(cfg.SubscriptionID, cred, opts); err != nil {
+		return nil, fmt.Errorf("building the agent pools client: %w", err)
+	}
+	return c, nil
+}
+
+// CallerObjectID is the object ID (oid claim) of the principal the provider authenticates as, read from
+// a Graph token (no Graph call) and cached.
+func (c *Client) CallerObjectID(ctx context.Context) (string, error) {
+	c.callerMu.Lock()
+	defer c.callerMu.Unlock()
+	if c.callerOID != "" {
+		return c.callerOID, nil
+	}
+	tok, err := c.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.Endpoints.GraphScope()}, EnableCAE: true})
+	if err != nil {
+		return "", fmt.Errorf("acquiring a Graph token to identify the caller: %w", err)
+	}
+	claims, err := tokenClaims(tok.Token)
+	if err != nil {
+		return "", err
+	}
+	if claims.OID == "" {
+		return "", errors.New("the Graph access token has no oid claim")
+	}
+	c.callerOID = claims.OID
+	return c.callerOID, nil
+}
+
+type accessTokenClaims struct {
+	OID string `json:"oid"`
+	TID string `json:"tid"`
+}
+
+// tokenClaims decodes (without verifying: the token came from our own credential) a JWT's payload.
+func tokenClaims(token string) (accessTokenClaims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) < 2 {
+		return accessTokenClaims{}, errors.New("the access token is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return accessTokenClaims{}, fmt.Errorf("decoding the access token: %w", err)
+	}
+	var claims accessTokenClaims
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return accessTokenClaims{}, fmt.Errorf("decoding the access token claims: %w", err)
+	}
+	return claims, nil
+}

@@ -1,0 +1,145 @@
+package clients
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	msgraphauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+)
+
+// newGraph builds the Graph service client. Two details matter and are easy to get wrong: the token
+// provider only attaches tokens to hosts on its allow-list (any other host silently gets a request
+// without Authorization), and the service client copies the adapter's base URL when it is constructed,
+// so the base URL must be set first.
+func newGraph(cred azcore.TokenCredential, e Endpoints, transport http.RoundTripper, retry RetryOptions, log redactor, userAgent string) (*msgraphsdk.GraphServiceClient, abstractions.RequestAdapter, error) {
+	auth, err := msgraphauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{e.GraphScope()}, []string{e.GraphHost()})
+	if err != nil {
+		return nil, nil, err
+	}
+	name, version := splitUserAgent(userAgent)
+	telemetry := msgraphsdk.GetDefaultClientOptions()
+	// The order is fixed on purpose (kiota's default list comes from a map and varies between runs):
+	// one retry decision wraps each try; logging sees the body before compression.
+	middlewares := []khttp.Middleware{
+		msgraphcore.NewGraphTelemetryHandler(&telemetry),
+		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),
+		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{Enabled: true, ProductName: name, ProductVersion: version}),
+		khttp.NewParametersNameDecodingHandler(),
+		&graphRetry{opts: retry, log: log},
+		khttp.NewRedirectHandler(),
+		&graphLog{log: log},
+		khttp.NewCompressionHandler(),
+		khttp.NewHeadersInspectionHandler(),
+	}
+	httpClient := &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middlewares...),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+		// No client timeout: kiota would turn it into a per-call deadline covering all retries; the
+		// operation's context is the only bound.
+	}
+	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
+	if err != nil {
+		return nil, nil, err
+	}
+	adapter.SetBaseUrl(e.GraphBaseURL())
+	return msgraphsdk.NewGraphServiceClient(adapter), adapter, nil
+}
+
+// graphRetry replaces kiota's RetryHandler with the provider's retry decision.
+type graphRetry struct {
+	opts RetryOptions
+	log  redactor
+}
+
+func (m *graphRetry) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		_ = req.Body.Close()
+	}
+	start := time.Now()
+	for n := 1; ; n++ {
+		try := req.Clone(context.WithValue(ctx, attemptKey{}, n))
+		if body != nil {
+			try.Body = io.NopCloser(bytes.NewReader(body))
+			try.ContentLength = int64(len(body))
+		}
+		if n > 1 {
+			try.Header.Set("Retry-Attempt", strconv.Itoa(n-1))
+		}
+		resp, err := p.Next(try, index)
+		again, delay := m.opts.retryDecision(attempt{method: req.Method, ctx: ctx, resp: resp, err: err, n: n})
+		if !again {
+			return resp, err
+		}
+		if werr := m.opts.wait(ctx, start, delay); werr != nil {
+			if errors.Is(werr, errRetryAbandoned) {
+				logAbandoned(ctx, "graph", req, delay)
+				return resp, err
+			}
+			drain(resp)
+			return nil, werr
+		}
+		drain(resp)
+	}
+}
+
+// graphLog logs each try (after the retry layer, so every attempt appears).
+type graphLog struct {
+	log redactor
+}
+
+func (m *graphLog) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	reqBody, restored, err := readAndRestore(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body = restored
+	start := time.Now()
+	resp, err := p.Next(req, index)
+	x := exchange{api: "graph", req: req, reqBody: reqBody, resp: resp, err: err, took: time.Since(start)}
+	if resp != nil {
+		var rerr error
+		x.respBody, resp.Body, rerr = readAndRestore(resp.Body)
+		if rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	m.log.log(req.Context(), x)
+	return resp, err
+}
+
+func drain(resp *http.Response) {
+	if resp == nil || resp.Body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+}
+
+// splitUserAgent turns "name/version" into kiota's product name and version.
+func splitUserAgent(ua string) (string, string) {
+	name, version, ok := strings.Cut(ua, "/")
+	if !ok {
+		return ua, "dev"
+	}
+	return name, version
+}
