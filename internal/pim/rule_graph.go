@@ -1,0 +1,277 @@
+package pim
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// Rules is a policy's rules as read from Graph, normalised, by rule ID.
+type Rules struct {
+	specs map[RuleID]ruleSpec
+}
+
+// RulesFromGraph maps Graph's rule models (a policy's rules, any order) into Rules. Every one of the 17 rules
+// must be present with its concrete type; anything else is an error, because guessing would mean writing a
+// rule we did not read.
+func RulesFromGraph(in []models.UnifiedRoleManagementPolicyRuleable) (Rules, error) {
+	r := Rules{specs: make(map[RuleID]ruleSpec, len(ruleCatalog))}
+	for _, m := range in {
+		if m == nil || m.GetId() == nil {
+			continue
+		}
+		d, ok := ruleDefOf(RuleID(*m.GetId()))
+		if !ok {
+			// Rules outside the catalogue (directory-role rules, future additions) are not ours to manage.
+			continue
+		}
+		s, err := specFromModel(d, m)
+		if err != nil {
+			return Rules{}, err
+		}
+		r.specs[d.id] = s.normalised()
+	}
+	var missing []string
+	for _, d := range ruleCatalog {
+		if _, ok := r.specs[d.id]; !ok {
+			missing = append(missing, string(d.id))
+		}
+	}
+	if len(missing) > 0 {
+		return Rules{}, fmt.Errorf("the policy read from Graph lacks the rules %s", strings.Join(missing, ", "))
+	}
+	return r, nil
+}
+
+// Policy returns the settings these rules amount to.
+func (r Rules) Policy() Policy {
+	var p Policy
+	for _, d := range ruleCatalog {
+		r.specs[d.id].apply(&p, d)
+	}
+	return p
+}
+
+// Differing returns, in Graph's order, the managed rules whose content differs from what desired implies:
+// the rules a per-rule PATCH must write.
+func (r Rules) Differing(desired Policy) []RuleID {
+	var out []RuleID
+	for _, d := range ruleCatalog {
+		if !d.managed {
+			continue
+		}
+		if !specEqual(r.specs[d.id], specOf(desired, d)) {
+			out = append(out, d.id)
+		}
+	}
+	return out
+}
+
+// RuleModel builds the full PATCH body of one rule as p implies it: @odata.type, id, target and every
+// setting of the rule, so a PATCH never leaves a rule half-written.
+func RuleModel(p Policy, id RuleID) (models.UnifiedRoleManagementPolicyRuleable, error) {
+	d, ok := ruleDefOf(id)
+	if !ok {
+		return nil, fmt.Errorf("unknown policy rule %q", id)
+	}
+	return modelOf(specOf(p, d), d), nil
+}
+
+// RuleModels builds all 17 rules of p in Graph's order.
+func RuleModels(p Policy) []models.UnifiedRoleManagementPolicyRuleable {
+	out := make([]models.UnifiedRoleManagementPolicyRuleable, 0, len(ruleCatalog))
+	for _, d := range ruleCatalog {
+		out = append(out, modelOf(specOf(p, d), d))
+	}
+	return out
+}
+
+func specEqual(a, b ruleSpec) bool { return reflect.DeepEqual(a, b) }
+
+func ruleTarget(d ruleDef) models.UnifiedRoleManagementPolicyRuleTargetable {
+	t := models.NewUnifiedRoleManagementPolicyRuleTarget()
+	caller, level := d.scope.caller(), d.scope.level()
+	t.SetCaller(&caller)
+	t.SetLevel(&level)
+	t.SetOperations([]models.UnifiedRoleManagementPolicyRuleTargetOperations{models.ALL_UNIFIEDROLEMANAGEMENTPOLICYRULETARGETOPERATIONS})
+	t.SetInheritableSettings([]string{})
+	t.SetEnforcedSettings([]string{})
+	return t
+}
+
+// modelOf builds the SDK model of a rule. Durations go out as plain strings in the model's additional
+// data: kiota's ISODuration writer turns P365D into P52W1D (see TestKiotaISODurationIsLossy).
+func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
+	id := string(d.id)
+	var rule models.UnifiedRoleManagementPolicyRuleable
+	switch d.kind {
+	case kindExpiration:
+		r := models.NewUnifiedRoleManagementPolicyExpirationRule()
+		required := s.ExpirationRequired
+		r.SetIsExpirationRequired(&required)
+		if !s.MaximumDuration.IsZero() {
+			r.SetAdditionalData(map[string]any{"maximumDuration": ruleStr(s.MaximumDuration.String())})
+		}
+		rule = r
+	case kindEnablement:
+		r := models.NewUnifiedRoleManagementPolicyEnablementRule()
+		enabled := []string{}
+		for _, v := range []string{enableJustification, enableMFA, enableTicketing} {
+			for _, e := range s.EnabledRules {
+				if e == v {
+					enabled = append(enabled, v)
+				}
+			}
+		}
+		r.SetEnabledRules(enabled)
+		rule = r
+	case kindNotification:
+		r := models.NewUnifiedRoleManagementPolicyNotificationRule()
+		r.SetNotificationType(ruleStr("Email"))
+		r.SetRecipientType(ruleStr(d.recipient))
+		r.SetNotificationLevel(ruleStr(s.NotificationLevel))
+		def := s.DefaultRecipients
+		r.SetIsDefaultRecipientsEnabled(&def)
+		recipients := append([]string{}, s.Recipients...)
+		r.SetNotificationRecipients(recipients)
+		rule = r
+	case kindApproval:
+		r := models.NewUnifiedRoleManagementPolicyApprovalRule()
+		a := s.Approval
+		settings := models.NewApprovalSettings()
+		settings.SetIsApprovalRequired(ruleBool(a.Required))
+		settings.SetIsApprovalRequiredForExtension(ruleBool(a.RequiredForExtension))
+		settings.SetIsRequestorJustificationRequired(ruleBool(a.RequestorJustificationRequired))
+		settings.SetApprovalMode(ruleStr(approvalModeSingleStage))
+		stage := models.NewUnifiedApprovalStage()
+		timeout, escalation := a.TimeoutDays, a.EscalationMinutes
+		stage.SetApprovalStageTimeOutInDays(&timeout)
+		stage.SetIsApproverJustificationRequired(ruleBool(a.ApproverJustificationRequired))
+		stage.SetEscalationTimeInMinutes(&escalation)
+		stage.SetIsEscalationEnabled(ruleBool(a.EscalationEnabled))
+		approvers := []models.SubjectSetable{}
+		for _, u := range a.ApproverUsers {
+			su := models.NewSingleUser()
+			su.SetUserId(ruleStr(u))
+			approvers = append(approvers, su)
+		}
+		for _, g := range a.ApproverGroups {
+			gm := models.NewGroupMembers()
+			gm.SetGroupId(ruleStr(g))
+			approvers = append(approvers, gm)
+		}
+		stage.SetPrimaryApprovers(approvers)
+		stage.SetEscalationApprovers([]models.SubjectSetable{})
+		settings.SetApprovalStages([]models.UnifiedApprovalStageable{stage})
+		r.SetSetting(settings)
+		rule = r
+	case kindAuthenticationContext:
+		r := models.NewUnifiedRoleManagementPolicyAuthenticationContextRule()
+		r.SetIsEnabled(ruleBool(s.AuthContextEnabled))
+		if s.AuthContextEnabled {
+			r.SetClaimValue(ruleStr(s.ClaimValue))
+		} else {
+			// An explicit null clears a context left over from an earlier setting.
+			r.SetClaimValue(nil)
+		}
+		rule = r
+	}
+	rule.SetId(&id)
+	rule.SetTarget(ruleTarget(d))
+	return rule
+}
+
+// specFromModel reads one rule as Graph returned it.
+func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (ruleSpec, error) {
+	s := ruleSpec{ID: d.id, Kind: d.kind}
+	wrongType := func() error {
+		got := "none"
+		if t := m.GetOdataType(); t != nil {
+			got = *t
+		}
+		return ruleError(d.id, "Graph returned @odata.type %s, want %s", got, ruleODataType[d.kind])
+	}
+	switch d.kind {
+	case kindExpiration:
+		r, ok := m.(*models.UnifiedRoleManagementPolicyExpirationRule)
+		if !ok {
+			return s, wrongType()
+		}
+		s.ExpirationRequired = ruleDeref(r.GetIsExpirationRequired())
+		s.MaximumDuration = durationFromISO(r.GetMaximumDuration())
+	case kindEnablement:
+		r, ok := m.(*models.UnifiedRoleManagementPolicyEnablementRule)
+		if !ok {
+			return s, wrongType()
+		}
+		s.EnabledRules = r.GetEnabledRules()
+	case kindNotification:
+		r, ok := m.(*models.UnifiedRoleManagementPolicyNotificationRule)
+		if !ok {
+			return s, wrongType()
+		}
+		s.NotificationLevel = ruleDeref(r.GetNotificationLevel())
+		s.DefaultRecipients = ruleDeref(r.GetIsDefaultRecipientsEnabled())
+		s.Recipients = r.GetNotificationRecipients()
+	case kindApproval:
+		r, ok := m.(*models.UnifiedRoleManagementPolicyApprovalRule)
+		if !ok {
+			return s, wrongType()
+		}
+		if set := r.GetSetting(); set != nil {
+			a := &s.Approval
+			a.Required = ruleDeref(set.GetIsApprovalRequired())
+			a.RequiredForExtension = ruleDeref(set.GetIsApprovalRequiredForExtension())
+			a.RequestorJustificationRequired = ruleDeref(set.GetIsRequestorJustificationRequired())
+			a.Mode = ruleDeref(set.GetApprovalMode())
+			stages := set.GetApprovalStages()
+			a.Stages = len(stages)
+			if len(stages) > 0 && stages[0] != nil {
+				st := stages[0]
+				a.TimeoutDays = ruleDeref(st.GetApprovalStageTimeOutInDays())
+				a.ApproverJustificationRequired = ruleDeref(st.GetIsApproverJustificationRequired())
+				a.EscalationEnabled = ruleDeref(st.GetIsEscalationEnabled())
+				a.EscalationMinutes = ruleDeref(st.GetEscalationTimeInMinutes())
+				for _, ap := range st.GetPrimaryApprovers() {
+					switch v := ap.(type) {
+					case *models.SingleUser:
+						a.ApproverUsers = append(a.ApproverUsers, ruleDeref(v.GetUserId()))
+					case *models.GroupMembers:
+						a.ApproverGroups = append(a.ApproverGroups, ruleDeref(v.GetGroupId()))
+					case nil:
+					default:
+						// Approvers this resource cannot express (managers, connected organisations) are kept
+						// as escalation-like entries so they show as a difference and are replaced on write.
+						a.EscalationApprovers = append(a.EscalationApprovers, "primary:"+ruleDeref(v.GetOdataType()))
+					}
+				}
+				for _, ap := range st.GetEscalationApprovers() {
+					if ap != nil {
+						a.EscalationApprovers = append(a.EscalationApprovers, ruleDeref(ap.GetOdataType()))
+					}
+				}
+			}
+		}
+	case kindAuthenticationContext:
+		r, ok := m.(*models.UnifiedRoleManagementPolicyAuthenticationContextRule)
+		if !ok {
+			return s, wrongType()
+		}
+		s.AuthContextEnabled = ruleDeref(r.GetIsEnabled())
+		s.ClaimValue = ruleDeref(r.GetClaimValue())
+	}
+	return s, nil
+}
+
+func ruleStr(s string) *string { return &s }
+func ruleBool(b bool) *bool    { return &b }
+
+func ruleDeref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,357 @@
+package pim
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	"github.com/microsoft/kiota-abstractions-go/store"
+	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// The golden files are rewritten with `go test ./internal/pim -run Golden -update`. The flag is registered
+// only if no other test file of the package registered it first.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+	}
+}
+
+func ruleGoldenUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// ruleWireJSON serialises models exactly as the Graph request adapter does: kiota's JSON writer behind the
+// backing-store proxy the Graph service client enables (which also writes explicit nulls).
+func ruleWireJSON(t *testing.T, values ...serialization.Parsable) []byte {
+	t.Helper()
+	f := store.NewBackingStoreSerializationWriterProxyFactory(jsonserialization.NewJsonSerializationWriterFactory())
+	var parts []json.RawMessage
+	for _, v := range values {
+		w, err := f.GetSerializationWriter("application/json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteObjectValue("", v); err != nil {
+			t.Fatal(err)
+		}
+		b, err := w.GetSerializedContent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, b)
+	}
+	var out []byte
+	var err error
+	if len(parts) == 1 {
+		out, err = ruleCanonicalJSON(parts[0])
+	} else {
+		raw, _ := json.Marshal(parts)
+		out, err = ruleCanonicalJSON(raw)
+	}
+	if err != nil {
+		t.Fatalf("serialised body is not JSON: %v", err)
+	}
+	return out
+}
+
+// ruleCanonicalJSON re-indents with sorted keys so golden files do not depend on map order.
+func ruleCanonicalJSON(b []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	return append(out, '\n'), err
+}
+
+func ruleGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if ruleGoldenUpdating() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func ruleParsePolicy(t *testing.T, b []byte) models.UnifiedRoleManagementPolicyable {
+	t.Helper()
+	node, err := jsonserialization.NewJsonParseNode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := node.GetObjectValue(models.CreateUnifiedRoleManagementPolicyFromDiscriminatorValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(models.UnifiedRoleManagementPolicyable)
+}
+
+const (
+	ruleApproverGroup = "3e2d1c0b-0000-4000-8000-0000000a9902"
+	ruleApproverUser  = "7c6b5a49-0000-4000-8000-0000000a9901"
+)
+
+// ruleScenarioPolicy is step 3 of SCENARIO.md: approval by the approver group.
+func ruleScenarioPolicy() Policy {
+	p := DefaultPolicy()
+	p.Approval.Required = true
+	p.Approval.ApproverGroups = []string{ruleApproverGroup}
+	return p
+}
+
+// ruleEverythingPolicy sets every setting away from its default.
+func ruleEverythingPolicy() Policy {
+	p := DefaultPolicy()
+	p.Approval = Approval{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser},
+		ApproverJustificationRequired: false, TimeoutDays: 3}
+	p.Activation = Activation{MaximumDuration: Duration{seconds: 4 * 3600}, RequireJustification: false, RequireTicketInfo: true,
+		ConditionalAccessContext: "c1"}
+	p.EligibleAssignment = Expiry{ExpirationRequired: false, MaximumDuration: Duration{seconds: 90 * 86400}}
+	p.ActiveAssignment = ActiveAssignment{Expiry: Expiry{ExpirationRequired: true, MaximumDuration: Duration{seconds: 30 * 86400}},
+		RequireJustification: false, RequireMFA: true}
+	p.Notifications.EligibleAssignment.Admin = Notification{Level: NotificationCritical, DefaultRecipients: false,
+		AdditionalRecipients: []string{"secops@contoso.com", "audit@contoso.com"}}
+	p.Notifications.Activation.Approver = Notification{Level: NotificationNone, DefaultRecipients: true}
+	return p
+}
+
+func TestRuleModelsGolden(t *testing.T) {
+	t.Parallel()
+	tests := map[string]Policy{
+		"default":    DefaultPolicy(),
+		"scenario":   ruleScenarioPolicy(),
+		"everything": ruleEverythingPolicy(),
+	}
+	for name, p := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var values []serialization.Parsable
+			for _, m := range RuleModels(p) {
+				values = append(values, m)
+			}
+			ruleGolden(t, "rules_"+name, ruleWireJSON(t, values...))
+		})
+	}
+}
+
+// TestRuleModelPatchBodyGolden pins the per-rule PATCH body of the approval rule of the scenario: the
+// full rule with @odata.type, id, target and approvers typed as singleUser/groupMembers.
+func TestRuleModelPatchBodyGolden(t *testing.T) {
+	t.Parallel()
+	m, err := RuleModel(ruleScenarioPolicy(), RuleApprovalEndUserAssignment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleGolden(t, "patch_approval_scenario", ruleWireJSON(t, m))
+	m, err = RuleModel(ruleScenarioPolicy(), RuleExpirationAdminEligibility)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleGolden(t, "patch_expiration_eligibility_default", ruleWireJSON(t, m))
+	if _, err := RuleModel(DefaultPolicy(), "Expiration_Nobody"); err == nil {
+		t.Error("RuleModel accepted an unknown rule ID")
+	}
+}
+
+func TestRulesFromGraph(t *testing.T) {
+	t.Parallel()
+	changed := DefaultPolicy()
+	changed.EligibleAssignment.ExpirationRequired = false
+	changed.Notifications.EligibleAssignment.Admin = Notification{Level: NotificationCritical, AdditionalRecipients: []string{"sec-team@contoso.com"}, DefaultRecipients: true}
+	changed.Notifications.EligibleAssignment.Approver.DefaultRecipients = false
+	changed.ActiveAssignment.MaximumDuration = Duration{seconds: 90 * 86400}
+	changed.ActiveAssignment.RequireMFA = true
+	changed.Activation.MaximumDuration = Duration{seconds: 4 * 3600}
+	changed.Activation.RequireMFA = true
+	changed.Activation.RequireTicketInfo = true
+	changed.Approval = Approval{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser}, TimeoutDays: 2}
+	changed.Notifications.Activation.Approver.Level = NotificationCritical
+
+	tests := []struct {
+		file string
+		want Policy
+	}{
+		{file: "graph_policy_default.json", want: DefaultPolicy()},
+		{file: "graph_policy_changed.json", want: changed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			b, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want.Normalised(), rules.Policy(), cmp.AllowUnexported(Duration{})); diff != "" {
+				t.Errorf("policy mismatch (-want +got):\n%s", diff)
+			}
+			if d := rules.Differing(tt.want); len(d) != 0 {
+				t.Errorf("Differing(policy read) = %v, want none", d)
+			}
+		})
+	}
+}
+
+func TestRulesFromGraphErrors(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("testdata", "graph_policy_default.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	rules := doc["rules"].([]any)
+
+	// A rule that arrives without @odata.type deserialises as the abstract base and must not be guessed.
+	untyped := append([]any{}, rules...)
+	r0 := map[string]any{}
+	for k, v := range rules[0].(map[string]any) {
+		if k != "@odata.type" {
+			r0[k] = v
+		}
+	}
+	untyped[0] = r0
+	// A missing rule.
+	missing := append([]any{}, rules[1:]...)
+
+	for name, rs := range map[string][]any{"untyped": untyped, "missing": missing} {
+		d := map[string]any{"rules": rs}
+		raw, _ := json.Marshal(d)
+		if _, err := RulesFromGraph(ruleParsePolicy(t, raw).GetRules()); err == nil {
+			t.Errorf("%s: RulesFromGraph accepted it", name)
+		} else if !bytes.Contains([]byte(err.Error()), []byte("Expiration_Admin_Eligibility")) {
+			t.Errorf("%s: error %q does not name the rule", name, err)
+		}
+	}
+}
+
+// TestRuleRoundTrip: what this package writes, read back through kiota, is the same policy and needs no
+// further PATCH. This is what the post-write verification relies on.
+func TestRuleRoundTrip(t *testing.T) {
+	t.Parallel()
+	for name, p := range map[string]Policy{"default": DefaultPolicy(), "scenario": ruleScenarioPolicy(), "everything": ruleEverythingPolicy()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var values []serialization.Parsable
+			for _, m := range RuleModels(p) {
+				values = append(values, m)
+			}
+			body := ruleWireJSON(t, values...)
+			raw := append(append([]byte(`{"rules":`), body...), '}')
+			rules, err := RulesFromGraph(ruleParsePolicy(t, raw).GetRules())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(p.Normalised(), rules.Policy(), cmp.AllowUnexported(Duration{})); diff != "" {
+				t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+			}
+			if d := rules.Differing(p); len(d) != 0 {
+				t.Errorf("Differing after round trip = %v", d)
+			}
+		})
+	}
+}
+
+func TestRulesDiffering(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("testdata", "graph_policy_default.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*Policy)
+		want   []RuleID
+	}{
+		{name: "nothing", change: func(*Policy) {}},
+		{name: "approval", change: func(p *Policy) { *p = ruleScenarioPolicy() }, want: []RuleID{RuleApprovalEndUserAssignment}},
+		{name: "activation duration in another spelling is no change", change: func(p *Policy) {
+			d, _ := ParseDuration("PT480M")
+			p.Activation.MaximumDuration = d
+		}},
+		{name: "activation duration", change: func(p *Policy) { p.Activation.MaximumDuration = Duration{seconds: 3600} },
+			want: []RuleID{RuleExpirationEndUserAssignment}},
+		{name: "requestor justification moves two rules", change: func(p *Policy) { p.Activation.RequireJustification = false },
+			want: []RuleID{RuleEnablementEndUserAssignment, RuleApprovalEndUserAssignment}},
+		{name: "mfa", change: func(p *Policy) { p.Activation.RequireMFA = true }, want: []RuleID{RuleEnablementEndUserAssignment}},
+		{name: "ca context", change: func(p *Policy) { p.Activation.ConditionalAccessContext = "c2" },
+			want: []RuleID{RuleAuthenticationContextEndUserAssignment}},
+		{name: "permanent eligibility allowed", change: func(p *Policy) { p.EligibleAssignment.ExpirationRequired = false },
+			want: []RuleID{RuleExpirationAdminEligibility}},
+		{name: "active mfa", change: func(p *Policy) { p.ActiveAssignment.RequireMFA = true }, want: []RuleID{RuleEnablementAdminAssignment}},
+		{name: "one notification", change: func(p *Policy) { p.Notifications.ActiveAssignment.Requestor.Level = NotificationCritical },
+			want: []RuleID{RuleNotificationRequestorAdminAssignment}},
+		{name: "recipients order and case are no change", change: func(p *Policy) {
+			p.Notifications.Activation.Admin.AdditionalRecipients = nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := DefaultPolicy()
+			tt.change(&p)
+			if diff := cmp.Diff(tt.want, current.Differing(p), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Differing mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Approver sets compare without regard to order or case.
+	b, err = os.ReadFile(filepath.Join("testdata", "graph_policy_changed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := changed.Policy()
+	p.Approval.ApproverGroups = []string{"3E2D1C0B-0000-4000-8000-0000000A9902"}
+	p.Notifications.EligibleAssignment.Admin.AdditionalRecipients = []string{"SEC-TEAM@contoso.com"}
+	if d := changed.Differing(p); len(d) != 0 {
+		t.Errorf("case-only differences reported as changes: %v", d)
+	}
+}
+
+func TestManagedRuleIDs(t *testing.T) {
+	t.Parallel()
+	all, managed := AllRuleIDs(), ManagedRuleIDs()
+	if len(all) != 17 || len(managed) != 16 {
+		t.Fatalf("%d rules, %d managed; want 17 and 16", len(all), len(managed))
+	}
+	for _, id := range managed {
+		if id == RuleEnablementAdminEligibility {
+			t.Error("Enablement_Admin_Eligibility has no setting and must not be managed")
+		}
+	}
+	if id, ok := RuleIDFromString("approval_enduser_assignment"); !ok || id != RuleApprovalEndUserAssignment {
+		t.Errorf("RuleIDFromString is not case-insensitive: %q %v", id, ok)
+	}
+}
