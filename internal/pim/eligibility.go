@@ -1,0 +1,295 @@
+package pim
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// EligibilitySpec is an eligibility as configured: who is eligible for what, when, and the audit
+// fields of the request that grants it.
+type EligibilitySpec struct {
+	Key           EligibilityKey
+	Schedule      Schedule
+	Justification string
+	TicketNumber  string
+	TicketSystem  string
+}
+
+// Eligibility is an eligibility schedule as Graph reports it.
+type Eligibility struct {
+	ScheduleID string
+	Key        EligibilityKey
+	// Status is the schedule's status (Provisioned for a live one).
+	Status string
+	// Start and End are when the eligibility holds; End is zero for a permanent one.
+	Start time.Time
+	End   time.Time
+	// ExpirationType is Graph's expiration type of the schedule (noExpiration, afterDateTime,
+	// afterDuration); Duration is set with afterDuration.
+	ExpirationType string
+	Duration       Duration
+	MemberType     string
+	// CreatedUsing is the ID of the request that created the schedule.
+	CreatedUsing string
+}
+
+// Permanent reports whether the eligibility has no end.
+func (e Eligibility) Permanent() bool { return e.End.IsZero() }
+
+// Expiration types of Graph's expirationPattern.
+const (
+	ExpirationNone     = "noExpiration"
+	ExpirationDateTime = "afterDateTime"
+	ExpirationDuration = "afterDuration"
+)
+
+// Schedule statuses that mean the eligibility no longer holds (or never will).
+var eligibilityGoneStatuses = []string{"Canceled", "Denied", "Failed", "Revoked"}
+
+// Request statuses that mean the request is still in flight and can be cancelled.
+var eligibilityPendingStatuses = []string{"Granted", "PendingAdminDecision", "PendingApproval", "PendingProvisioning", "PendingScheduleCreation"}
+
+func eligibilityStatusIn(status string, set []string) bool {
+	for _, s := range set {
+		if strings.EqualFold(s, status) {
+			return true
+		}
+	}
+	return false
+}
+
+// Ended reports whether the eligibility is over at now: revoked, cancelled, or past its end.
+func (e Eligibility) Ended(now time.Time) bool {
+	if eligibilityStatusIn(e.Status, eligibilityGoneStatuses) {
+		return true
+	}
+	return !e.End.IsZero() && !e.End.After(now)
+}
+
+// eligibilityFromSchedule maps Graph's schedule.
+func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleable) Eligibility {
+	e := Eligibility{
+		ScheduleID:   ruleDeref(s.GetId()),
+		Status:       ruleDeref(s.GetStatus()),
+		CreatedUsing: ruleDeref(s.GetCreatedUsing()),
+		Key: EligibilityKey{
+			GroupID:     ruleDeref(s.GetGroupId()),
+			PrincipalID: ruleDeref(s.GetPrincipalId()),
+		},
+	}
+	if a := s.GetAccessId(); a != nil {
+		e.Key.AccessID = AccessID(a.String())
+	} else if id, err := ParseScheduleID(e.ScheduleID); err == nil {
+		// Kiota drops enum values it does not know in the exact case; the schedule ID carries the access ID.
+		e.Key.AccessID = id.AccessID
+	}
+	if m := s.GetMemberType(); m != nil {
+		e.MemberType = m.String()
+	}
+	if info := s.GetScheduleInfo(); info != nil {
+		if st := info.GetStartDateTime(); st != nil {
+			e.Start = st.UTC()
+		}
+		if exp := info.GetExpiration(); exp != nil {
+			if t := exp.GetTypeEscaped(); t != nil {
+				e.ExpirationType = t.String()
+			}
+			if end := exp.GetEndDateTime(); end != nil {
+				e.End = end.UTC()
+			}
+			e.Duration = durationFromISO(exp.GetDuration())
+			if e.End.IsZero() && !e.Duration.IsZero() && !e.Start.IsZero() {
+				e.End = e.Start.Add(e.Duration.Std())
+			}
+		}
+	}
+	if e.ExpirationType == "" {
+		switch {
+		case !e.Duration.IsZero():
+			e.ExpirationType = ExpirationDuration
+		case !e.End.IsZero():
+			e.ExpirationType = ExpirationDateTime
+		default:
+			e.ExpirationType = ExpirationNone
+		}
+	}
+	return e
+}
+
+// eligibilityRequest builds the body of an eligibilityScheduleRequest. now stands in for a missing start
+// (Graph normalises a past start to now anyway); with adminUpdate a Duration is sent as the end it
+// implies from the start, because a new schedule starts when it is updated and "afterDuration" would
+// move the end.
+func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySpec, now time.Time) *models.PrivilegedAccessGroupEligibilityScheduleRequest {
+	r := models.NewPrivilegedAccessGroupEligibilityScheduleRequest()
+	r.SetAction(&action)
+	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	if spec.Key.AccessID == AccessOwner {
+		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	}
+	r.SetAccessId(&access)
+	r.SetGroupId(ruleStr(spec.Key.GroupID))
+	r.SetPrincipalId(ruleStr(spec.Key.PrincipalID))
+	if spec.Justification != "" {
+		r.SetJustification(ruleStr(spec.Justification))
+	}
+	if spec.TicketNumber != "" || spec.TicketSystem != "" {
+		t := models.NewTicketInfo()
+		if spec.TicketNumber != "" {
+			t.SetTicketNumber(ruleStr(spec.TicketNumber))
+		}
+		if spec.TicketSystem != "" {
+			t.SetTicketSystem(ruleStr(spec.TicketSystem))
+		}
+		r.SetTicketInfo(t)
+	}
+	if action == models.ADMINREMOVE_SCHEDULEREQUESTACTIONS {
+		return r
+	}
+	info := models.NewRequestSchedule()
+	start := spec.Schedule.Start
+	if start.IsZero() {
+		start = now
+	}
+	start = start.UTC().Truncate(time.Second)
+	info.SetStartDateTime(&start)
+	exp := models.NewExpirationPattern()
+	s := spec.Schedule
+	switch {
+	case s.Permanent:
+		t := models.NOEXPIRATION_EXPIRATIONPATTERNTYPE
+		exp.SetTypeEscaped(&t)
+	case !s.Duration.IsZero() && action == models.ADMINUPDATE_SCHEDULEREQUESTACTIONS:
+		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
+		exp.SetTypeEscaped(&t)
+		end := start.Add(s.Duration.Std())
+		exp.SetEndDateTime(&end)
+	case !s.Duration.IsZero():
+		t := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
+		exp.SetTypeEscaped(&t)
+		// A plain string: kiota's ISODuration writer would send P180D as P25W5D.
+		exp.SetAdditionalData(map[string]any{"duration": ruleStr(s.Duration.String())})
+	default:
+		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
+		exp.SetTypeEscaped(&t)
+		end := s.End.UTC()
+		exp.SetEndDateTime(&end)
+	}
+	info.SetExpiration(exp)
+	r.SetScheduleInfo(info)
+	return r
+}
+
+// Matches reports whether an existing eligibility is what spec asks for, within PIM's rounding (starts
+// normalised to the request time, ends computed on the service): same principal, group and access, same
+// permanence, and start and end within tolerance. now is when spec would have been requested.
+func (e Eligibility) Matches(spec EligibilitySpec, now time.Time, tolerance time.Duration) bool {
+	if !SameObjectID(e.Key.GroupID, spec.Key.GroupID) || !SameObjectID(e.Key.PrincipalID, spec.Key.PrincipalID) || e.Key.AccessID != spec.Key.AccessID {
+		return false
+	}
+	near := func(a, b time.Time) bool { d := a.Sub(b); return d <= tolerance && d >= -tolerance }
+	s := spec.Schedule
+	if !s.Start.IsZero() && s.Start.After(now) && !near(e.Start, s.Start) {
+		return false
+	}
+	switch {
+	case s.Permanent:
+		return e.Permanent()
+	case e.Permanent():
+		return false
+	case !s.Duration.IsZero():
+		d := e.End.Sub(e.Start) - s.Duration.Std()
+		return d <= tolerance && d >= -tolerance
+	default:
+		return near(e.End, s.End)
+	}
+}
+
+// PolicyViolationError is Graph's RoleAssignmentRequestPolicyValidationFailed, with the policy rules
+// behind the rule names Graph lists, so the user learns which setting to change.
+type PolicyViolationError struct {
+	// Failed are the names Graph lists (ExpirationRule, JustificationRule, ...).
+	Failed []string
+	// Rules are the policy rules (Expiration_Admin_Eligibility, ...) that hold those settings.
+	Rules []RuleID
+	Err   error
+}
+
+func (e *PolicyViolationError) Error() string {
+	parts := make([]string, 0, len(e.Failed))
+	for i, f := range e.Failed {
+		if i < len(e.Rules) && e.Rules[i] != "" {
+			parts = append(parts, fmt.Sprintf("%s (policy rule %s)", f, e.Rules[i]))
+		} else {
+			parts = append(parts, f)
+		}
+	}
+	return "the group's PIM policy rejected the request: " + strings.Join(parts, ", ")
+}
+
+func (e *PolicyViolationError) Unwrap() error { return e.Err }
+
+// Advice says what to change for each failed rule.
+func (e *PolicyViolationError) Advice() string {
+	var out []string
+	for _, f := range e.Failed {
+		switch f {
+		case "ExpirationRule":
+			out = append(out, "The policy requires eligibilities to expire within "+
+				"eligible_assignment.maximum_duration (rule "+string(RuleExpirationAdminEligibility)+"): set a shorter duration or "+
+				"end_date_time, or allow it in the group's aks_pim_approval_policy (eligible_assignment.expiration_required = false or a "+
+				"longer maximum_duration) and wire policy_eligible_assignment so the check runs at plan time.")
+		case "JustificationRule":
+			out = append(out, "The policy requires a justification for eligibility assignments (rule "+string(RuleEnablementAdminEligibility)+"): set justification.")
+		case "TicketingRule":
+			out = append(out, "The policy requires ticket information (rule "+string(RuleEnablementAdminEligibility)+"): set ticket_number and ticket_system.")
+		case "MfaRule":
+			out = append(out, "The policy requires multi-factor authentication (rule "+string(RuleEnablementAdminEligibility)+"), which an application cannot satisfy; change the rule in the portal.")
+		default:
+			out = append(out, "Check the group's PIM policy for the rule "+f+".")
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+var policyFailedRules = regexp.MustCompile(`\[[^\]]*\]`)
+
+// eligibilityPolicyRule maps the rule names of RoleAssignmentRequestPolicyValidationFailed for an admin
+// eligibility request to the policy rule holding the setting.
+var eligibilityPolicyRule = map[string]RuleID{
+	"ExpirationRule":    RuleExpirationAdminEligibility,
+	"JustificationRule": RuleEnablementAdminEligibility,
+	"TicketingRule":     RuleEnablementAdminEligibility,
+	"MfaRule":           RuleEnablementAdminEligibility,
+}
+
+// eligibilityPolicyViolation turns a policy validation message ("The following policy rules failed:
+// [\"ExpirationRule\"]") into a PolicyViolationError.
+func eligibilityPolicyViolation(message string, err error) *PolicyViolationError {
+	pe := &PolicyViolationError{Err: err}
+	if m := policyFailedRules.FindString(message); m != "" {
+		var names []string
+		if json.Unmarshal([]byte(m), &names) != nil {
+			for _, n := range strings.Split(strings.Trim(m, "[]"), ",") {
+				names = append(names, strings.Trim(strings.TrimSpace(n), `"'`))
+			}
+		}
+		for _, n := range names {
+			if n == "" {
+				continue
+			}
+			pe.Failed = append(pe.Failed, n)
+			pe.Rules = append(pe.Rules, eligibilityPolicyRule[n])
+		}
+	}
+	if len(pe.Failed) == 0 {
+		pe.Failed = []string{"(unnamed rule)"}
+		pe.Rules = []RuleID{""}
+	}
+	return pe
+}

@@ -1,0 +1,269 @@
+package pim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// EligibilityExistsError is returned by CreateEligibility when the principal is already eligible for the
+// group and the existing schedule is not the one planned, so adopting it would be wrong.
+type EligibilityExistsError struct {
+	Existing Eligibility
+	Err      error
+}
+
+func (e *EligibilityExistsError) Error() string {
+	return fmt.Sprintf("principal %s is already eligible as %s of group %s (schedule %s) with a different schedule",
+		e.Existing.Key.PrincipalID, e.Existing.Key.AccessID, e.Existing.Key.GroupID, e.Existing.ScheduleID)
+}
+
+func (e *EligibilityExistsError) Unwrap() error { return e.Err }
+
+// ImportID is the ID to import the existing eligibility with.
+func (e *EligibilityExistsError) ImportID() string {
+	if e.Existing.ScheduleID != "" {
+		return e.Existing.ScheduleID
+	}
+	return e.Existing.Key.String()
+}
+
+// RequestFailedError is a schedule request Graph accepted but could not carry out (status Failed, ...).
+type RequestFailedError struct {
+	RequestID string
+	Status    string
+}
+
+func (e *RequestFailedError) Error() string {
+	return fmt.Sprintf("the eligibility schedule request %s ended with status %s", e.RequestID, e.Status)
+}
+
+// eligibilityAdoptTolerance is how far an existing schedule's start and end may be from the plan and still
+// count as the one a lost create made (PIM sets the start when it processes the request).
+const eligibilityAdoptTolerance = 10 * time.Minute
+
+func eligibilityRequests(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilder {
+	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests()
+}
+
+func eligibilitySchedules(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilder {
+	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules()
+}
+
+// classifyRequestError turns Graph's answer to a schedule request into the package's error types.
+func classifyRequestError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentRequestPolicyValidationFailed") {
+		return eligibilityPolicyViolation(clients.ErrorMessage(err), err)
+	}
+	return err
+}
+
+// CreateEligibility sends adminAssign and waits until the new schedule is consistently readable. A create
+// that meets RoleAssignmentExists (typically a retry of a create whose answer was lost) adopts the existing
+// schedule when it matches spec, and otherwise returns an EligibilityExistsError naming it.
+func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilitySpec) (Eligibility, error) {
+	now := time.Now()
+	body := eligibilityRequest(models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, spec, now)
+	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
+	if err != nil {
+		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentExists") {
+			existing, found, ferr := FindEligibility(ctx, c, spec.Key)
+			if ferr != nil {
+				return Eligibility{}, fmt.Errorf("%w (and looking up the existing eligibility failed: %v)", err, ferr)
+			}
+			if !found {
+				return Eligibility{}, &EligibilityExistsError{Existing: Eligibility{Key: spec.Key}, Err: err}
+			}
+			if !existing.Matches(spec, now, eligibilityAdoptTolerance) {
+				return Eligibility{}, &EligibilityExistsError{Existing: existing, Err: err}
+			}
+			return WaitEligibility(ctx, c, existing.ScheduleID)
+		}
+		return Eligibility{}, classifyRequestError(err)
+	}
+	status := ruleDeref(resp.GetStatus())
+	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
+		return Eligibility{}, &RequestFailedError{RequestID: ruleDeref(resp.GetId()), Status: status}
+	}
+	sid := ruleDeref(resp.GetTargetScheduleId())
+	if sid == "" {
+		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", ruleDeref(resp.GetId()), status)
+	}
+	return WaitEligibility(ctx, c, sid)
+}
+
+// WaitEligibility polls the schedule until it has been readable the configured number of times in a
+// row (replicas lag behind the write), and returns it.
+func WaitEligibility(ctx context.Context, c *clients.Client, scheduleID string) (Eligibility, error) {
+	var got Eligibility
+	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		e, found, err := ReadEligibility(ctx, c, scheduleID)
+		if err != nil {
+			return false, err
+		}
+		got = e
+		return found, nil
+	})
+	if err != nil {
+		return Eligibility{}, fmt.Errorf("waiting for eligibility schedule %s to become readable: %w", scheduleID, err)
+	}
+	return got, nil
+}
+
+// ReadEligibility reads the schedule by ID. found is false when the schedule does not exist or no longer
+// holds (revoked, expired): the eligibility is gone, whatever the requests say.
+func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) (Eligibility, bool, error) {
+	s, err := eligibilitySchedules(c).ByPrivilegedAccessGroupEligibilityScheduleId(scheduleID).Get(ctx, nil)
+	if err != nil {
+		if clients.IsNotFound(err) {
+			return Eligibility{}, false, nil
+		}
+		return Eligibility{}, false, fmt.Errorf("reading eligibility schedule %s: %w", scheduleID, err)
+	}
+	e := eligibilityFromSchedule(s)
+	if e.ScheduleID == "" {
+		e.ScheduleID = scheduleID
+	}
+	if e.Ended(time.Now()) {
+		return e, false, nil
+	}
+	return e, true, nil
+}
+
+// FindEligibility finds the live eligibility of key (there is at most one per principal, group and
+// access ID): the import form {groupId}/{principalId}/{accessId}, and adoption after RoleAssignmentExists.
+func FindEligibility(ctx context.Context, c *clients.Client, key EligibilityKey) (Eligibility, bool, error) {
+	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s' and accessId eq '%s'", key.GroupID, key.PrincipalID, key.AccessID)
+	resp, err := eligibilitySchedules(c).Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
+	})
+	if err != nil {
+		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
+	}
+	now := time.Now()
+	for _, s := range resp.GetValue() {
+		e := eligibilityFromSchedule(s)
+		// Inherited eligibilities (memberType group) belong to another principal's schedule.
+		if e.MemberType != "" && !strings.EqualFold(e.MemberType, "direct") {
+			continue
+		}
+		if SameObjectID(e.Key.GroupID, key.GroupID) && SameObjectID(e.Key.PrincipalID, key.PrincipalID) &&
+			(e.Key.AccessID == "" || e.Key.AccessID == key.AccessID) && !e.Ended(now) {
+			e.Key.AccessID = key.AccessID
+			return e, true, nil
+		}
+	}
+	return Eligibility{}, false, nil
+}
+
+// UpdateEligibility sends adminUpdate (never a second adminAssign, which PIM answers RoleAssignmentExists)
+// and follows the new schedule: PIM gives the updated eligibility a new schedule ID, which is returned.
+// spec.Schedule.Start should be the eligibility's original start so a duration keeps counting from it.
+func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilitySpec) (Eligibility, error) {
+	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, time.Now())
+	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
+	if err != nil {
+		return Eligibility{}, classifyRequestError(err)
+	}
+	status := ruleDeref(resp.GetStatus())
+	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
+		return Eligibility{}, &RequestFailedError{RequestID: ruleDeref(resp.GetId()), Status: status}
+	}
+	sid := ruleDeref(resp.GetTargetScheduleId())
+	if sid == "" {
+		return Eligibility{}, fmt.Errorf("the eligibility update request %s (status %s) did not name its schedule", ruleDeref(resp.GetId()), status)
+	}
+	return WaitEligibility(ctx, c, sid)
+}
+
+// DeleteEligibility ends the eligibility: adminRemove while the schedule exists, or cancel of a request
+// still pending for it. PIM refuses removal within the first minutes of a schedule (ActiveDurationTooShort);
+// that is polled out until ctx's deadline. RoleAssignmentDoesNotExist and 404 mean it is already gone.
+// It returns once the schedule no longer reads back.
+func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string, key EligibilityKey) error {
+	_, found, err := ReadEligibility(ctx, c, scheduleID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return eligibilityCancelPending(ctx, c, scheduleID, key)
+	}
+	body := func() *models.PrivilegedAccessGroupEligibilityScheduleRequest {
+		return eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: key}, time.Now())
+	}
+	wait := eligibilityRemovePoll(c)
+	for {
+		_, err = eligibilityRequests(c).Post(ctx, body(), nil)
+		if err == nil || clients.IsNotFound(err) {
+			break
+		}
+		if !strings.EqualFold(clients.ErrorCode(err), "ActiveDurationTooShort") {
+			return classifyRequestError(err)
+		}
+		// PIM keeps a new schedule for a few minutes; the service's clock decides when, so poll.
+		if werr := wait(ctx); werr != nil {
+			return fmt.Errorf("eligibility schedule %s was still too new to remove when the delete timeout ran out (%w): %w", scheduleID, werr, err)
+		}
+	}
+	return c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, found, err := ReadEligibility(ctx, c, scheduleID)
+		return !found, err
+	})
+}
+
+// eligibilityRemovePoll returns a waiter that backs off from the consistency interval to 30 seconds.
+func eligibilityRemovePoll(c *clients.Client) func(ctx context.Context) error {
+	d := c.Consistency.Interval
+	if d <= 0 {
+		d = time.Second
+	}
+	return func(ctx context.Context) error {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if d *= 2; d > 30*time.Second {
+			d = 30 * time.Second
+		}
+		return nil
+	}
+}
+
+// eligibilityCancelPending cancels requests for scheduleID that have not produced a schedule yet (a
+// future start, or a request still being processed); with none, the eligibility is already gone.
+func eligibilityCancelPending(ctx context.Context, c *clients.Client, scheduleID string, key EligibilityKey) error {
+	filter := fmt.Sprintf("groupId eq '%s' and targetScheduleId eq '%s'", key.GroupID, scheduleID)
+	resp, err := eligibilityRequests(c).Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{Filter: &filter},
+	})
+	if err != nil {
+		if clients.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("listing requests for eligibility schedule %s: %w", scheduleID, err)
+	}
+	var errs []error
+	for _, r := range resp.GetValue() {
+		if !eligibilityStatusIn(ruleDeref(r.GetStatus()), eligibilityPendingStatuses) {
+			continue
+		}
+		id := ruleDeref(r.GetId())
+		if err := eligibilityRequests(c).ByPrivilegedAccessGroupEligibilityScheduleRequestId(id).Cancel().Post(ctx, nil); err != nil && !clients.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("cancelling pending request %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,252 @@
+package pim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// PolicyState is a group's policy as Graph has it at one moment. PolicyID is only good until the group
+// is onboarded to PIM or the policy changes; look the policy up again rather than keeping it.
+type PolicyState struct {
+	Key          PolicyKey
+	PolicyID     string
+	AssignmentID string
+	Rules        Rules
+}
+
+// ErrPolicyNotFound is wrapped when no policy assignment matches the group and access ID, typically
+// because the group does not exist (or is not yet visible).
+var ErrPolicyNotFound = errors.New("no PIM policy found for the group")
+
+// policyWriteRounds bounds how many times a rule that did not persist is written again before the write
+// is reported as failed (azuread #1517 and msgraph #75 report first writes that did not stick).
+const policyWriteRounds = 3
+
+// ReadPolicy looks the policy up by group, scope type and access ID in one request
+// (roleManagementPolicyAssignments with the policy and its rules expanded) and insists on exactly one
+// match for exactly that group and access ID (azuread #1491 updated the owner policy instead of member).
+func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicyState, error) {
+	filter := fmt.Sprintf("scopeId eq '%s' and scopeType eq 'Group' and roleDefinitionId eq '%s'", key.GroupID, key.AccessID)
+	resp, err := c.Graph.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{
+			Filter: &filter,
+			Expand: []string{"policy($expand=rules)"},
+		},
+	})
+	if err != nil {
+		return PolicyState{}, fmt.Errorf("looking up the %s policy of group %s: %w", key.AccessID, key.GroupID, err)
+	}
+	var matches []models.UnifiedRoleManagementPolicyAssignmentable
+	for _, a := range resp.GetValue() {
+		if a == nil {
+			continue
+		}
+		if SameObjectID(ruleDeref(a.GetScopeId()), key.GroupID) && strings.EqualFold(ruleDeref(a.GetScopeType()), "Group") &&
+			strings.EqualFold(ruleDeref(a.GetRoleDefinitionId()), string(key.AccessID)) {
+			matches = append(matches, a)
+		}
+	}
+	switch {
+	case len(matches) == 0:
+		return PolicyState{}, fmt.Errorf("%w: Graph lists no %s policy assignment for group %s (does the group exist?)", ErrPolicyNotFound, key.AccessID, key.GroupID)
+	case len(matches) > 1:
+		return PolicyState{}, fmt.Errorf("Graph lists %d %s policy assignments for group %s where exactly one is expected; refusing to guess which one governs the group", len(matches), key.AccessID, key.GroupID)
+	}
+	a := matches[0]
+	pol := a.GetPolicy()
+	if pol == nil || len(pol.GetRules()) == 0 {
+		return PolicyState{}, fmt.Errorf("the %s policy assignment of group %s came back without its policy rules", key.AccessID, key.GroupID)
+	}
+	rules, err := RulesFromGraph(pol.GetRules())
+	if err != nil {
+		return PolicyState{}, fmt.Errorf("reading the %s policy of group %s: %w", key.AccessID, key.GroupID, err)
+	}
+	policyID := ruleDeref(a.GetPolicyId())
+	if policyID == "" {
+		policyID = ruleDeref(pol.GetId())
+	}
+	return PolicyState{Key: key, PolicyID: policyID, AssignmentID: ruleDeref(a.GetId()), Rules: rules}, nil
+}
+
+// RulesNotPersistedError reports rules that still differ from what was written after every retry.
+type RulesNotPersistedError struct {
+	Key   PolicyKey
+	Rules []RuleID
+}
+
+func (e *RulesNotPersistedError) Error() string {
+	ids := make([]string, len(e.Rules))
+	for i, r := range e.Rules {
+		ids[i] = string(r)
+	}
+	return fmt.Sprintf("the %s policy of group %s was written but these rules do not read back as written after %d attempts: %s",
+		e.Key.AccessID, e.Key.GroupID, policyWriteRounds, strings.Join(ids, ", "))
+}
+
+// RuleWriteError is a PATCH of one rule that Graph refused.
+type RuleWriteError struct {
+	Rule RuleID
+	Err  error
+}
+
+func (e *RuleWriteError) Error() string { return fmt.Sprintf("writing policy rule %s: %v", e.Rule, e.Err) }
+func (e *RuleWriteError) Unwrap() error { return e.Err }
+
+// ApplyPolicy makes the group's policy say desired: it writes each managed rule that differs (one PATCH
+// per rule, full rule body), then reads the policy back until every rule reads as written. Rules that do
+// not persist are written again, a bounded number of times, and then reported as a RulesNotPersistedError
+// rather than left as silent drift. It returns the policy as finally read and the rules it wrote.
+func ApplyPolicy(ctx context.Context, c *clients.Client, key PolicyKey, desired Policy) (PolicyState, []RuleID, error) {
+	state, err := ReadPolicy(ctx, c, key)
+	if err != nil {
+		return PolicyState{}, nil, err
+	}
+	pending := state.Rules.Differing(desired)
+	var written []RuleID
+	for round := 0; len(pending) > 0; round++ {
+		if round == policyWriteRounds {
+			return state, written, &RulesNotPersistedError{Key: key, Rules: pending}
+		}
+		if state, err = policyPatchRules(ctx, c, state, desired, pending); err != nil {
+			return state, written, err
+		}
+		written = policyAppendNew(written, pending)
+		// Reads can come from replicas that have not seen the write: a rule is only "not persisted" when it
+		// still differs after the consistency window.
+		opts := c.Consistency
+		opts.Timeout = policyVerifyWindow(opts)
+		err = clients.WaitConsistent(ctx, opts, func(ctx context.Context) (bool, error) {
+			s, err := ReadPolicy(ctx, c, key)
+			if err != nil {
+				return false, err
+			}
+			state = s
+			pending = s.Rules.Differing(desired)
+			return len(pending) == 0, nil
+		})
+		if err != nil && !errors.Is(err, clients.ErrNotConsistent) {
+			return state, written, err
+		}
+		if err != nil && ctx.Err() != nil {
+			return state, written, err
+		}
+	}
+	return state, written, nil
+}
+
+// policyVerifyWindow is how long a written policy may take to read back as written: long enough for
+// the configured number of consistent reads, short enough that a rule Graph dropped is rewritten soon.
+func policyVerifyWindow(o clients.ConsistencyOptions) time.Duration {
+	d := clients.DefaultConsistencyOptions()
+	if o.Successes < 1 {
+		o.Successes = d.Successes
+	}
+	if o.Interval <= 0 {
+		o.Interval = d.Interval
+	}
+	return time.Duration(o.Successes+5) * o.Interval
+}
+
+// policyPatchRules PATCHes each rule of ids. The first write to a group that is not yet onboarded to PIM
+// onboards it and changes the policy ID, so a 404 on a later rule means "look the policy up again".
+func policyPatchRules(ctx context.Context, c *clients.Client, state PolicyState, desired Policy, ids []RuleID) (PolicyState, error) {
+	for _, id := range ids {
+		body, err := RuleModel(desired, id)
+		if err != nil {
+			return state, err
+		}
+		for attempt := 0; ; attempt++ {
+			_, err = c.Graph.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(state.PolicyID).
+				Rules().ByUnifiedRoleManagementPolicyRuleId(string(id)).Patch(ctx, body, nil)
+			if err == nil {
+				break
+			}
+			if !clients.IsNotFound(err) || attempt == 2 {
+				return state, &RuleWriteError{Rule: id, Err: err}
+			}
+			fresh, rerr := ReadPolicy(ctx, c, state.Key)
+			if rerr != nil {
+				return state, rerr
+			}
+			state = fresh
+			// The body is rebuilt because the backing store marks a serialised model as unchanged.
+			if body, err = RuleModel(desired, id); err != nil {
+				return state, err
+			}
+		}
+	}
+	return state, nil
+}
+
+func policyAppendNew(to, ids []RuleID) []RuleID {
+	for _, id := range ids {
+		found := false
+		for _, t := range to {
+			found = found || t == id
+		}
+		if !found {
+			to = append(to, id)
+		}
+	}
+	return to
+}
+
+// ResetPolicy writes Azure's defaults back into the rules aks_pim_approval_policy manages: what destroy
+// does, since a group's policy cannot be deleted.
+func ResetPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicyState, []RuleID, error) {
+	return ApplyPolicy(ctx, c, key, DefaultPolicy())
+}
+
+// PolicyDirectoryContext gathers what PolicyContext needs to warn about self-approval: the principals
+// eligible for the group under key.AccessID and the direct members of each approver group. It costs one
+// request plus one per approver group, so callers use it only when the approvers change.
+func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKey, p Policy) (PolicyContext, error) {
+	pc := PolicyContext{GovernedGroupID: key.GroupID}
+	if !p.Approval.Required {
+		return pc, nil
+	}
+	filter := fmt.Sprintf("groupId eq '%s' and accessId eq '%s'", key.GroupID, key.AccessID)
+	scheds, err := c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules().Get(ctx,
+		&identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
+		})
+	if err != nil {
+		return pc, fmt.Errorf("listing the eligibilities of group %s: %w", key.GroupID, err)
+	}
+	for _, s := range scheds.GetValue() {
+		if id := ruleDeref(s.GetPrincipalId()); id != "" {
+			pc.EligiblePrincipals = append(pc.EligiblePrincipals, id)
+		}
+	}
+	if len(pc.EligiblePrincipals) == 0 {
+		return pc, nil
+	}
+	pc.ApproverGroupMembers = map[string][]string{}
+	for _, g := range p.Approval.ApproverGroups {
+		members, err := c.Graph.Groups().ByGroupId(g).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}},
+		})
+		if err != nil {
+			if clients.IsNotFound(err) {
+				continue
+			}
+			return pc, fmt.Errorf("listing the members of approver group %s: %w", g, err)
+		}
+		for _, m := range members.GetValue() {
+			if id := ruleDeref(m.GetId()); id != "" {
+				pc.ApproverGroupMembers[g] = append(pc.ApproverGroupMembers[g], id)
+			}
+		}
+	}
+	return pc, nil
+}
