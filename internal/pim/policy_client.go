@@ -99,7 +99,9 @@ type RuleWriteError struct {
 	Err  error
 }
 
-func (e *RuleWriteError) Error() string { return fmt.Sprintf("writing policy rule %s: %v", e.Rule, e.Err) }
+func (e *RuleWriteError) Error() string {
+	return fmt.Sprintf("writing policy rule %s: %v", e.Rule, e.Err)
+}
 func (e *RuleWriteError) Unwrap() error { return e.Err }
 
 // ApplyPolicy makes the group's policy say desired: it writes each managed rule that differs (one PATCH
