@@ -1,0 +1,438 @@
+package pim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// GroupRef names a group in errors.
+type GroupRef struct {
+	ID          string
+	DisplayName string
+}
+
+// GroupExistsError: a group with the planned mailNickname already exists and cannot be adopted (it
+// differs from the plan, or the caller does not own it).
+type GroupExistsError struct {
+	MailNickname string
+	Groups       []GroupRef
+}
+
+func (e *GroupExistsError) Error() string {
+	refs := make([]string, len(e.Groups))
+	for i, g := range e.Groups {
+		refs[i] = fmt.Sprintf("%s (%q)", g.ID, g.DisplayName)
+	}
+	return fmt.Sprintf("a group with mail nickname %q already exists: %s", e.MailNickname, strings.Join(refs, ", "))
+}
+
+// DuplicateGroupNameError: prevent_duplicate_names is set and groups with the display name exist.
+type DuplicateGroupNameError struct {
+	DisplayName string
+	IDs         []string
+}
+
+func (e *DuplicateGroupNameError) Error() string {
+	return fmt.Sprintf("a group named %q already exists: %s", e.DisplayName, strings.Join(e.IDs, ", "))
+}
+
+// GroupCreateUnknownError: the create request failed without a usable answer and no group with the
+// mail nickname appeared afterwards. The group may or may not exist; a later create finds it by its
+// mail nickname and adopts it instead of creating a second one.
+type GroupCreateUnknownError struct {
+	MailNickname string
+	Waited       time.Duration
+	Err          error
+}
+
+func (e *GroupCreateUnknownError) Error() string {
+	return fmt.Sprintf("the request to create the group failed without an answer, and no group with mail nickname %q appeared within %s: %v",
+		e.MailNickname, e.Waited.Round(time.Second), e.Err)
+}
+
+func (e *GroupCreateUnknownError) Unwrap() error { return e.Err }
+
+// GroupCreateOptions tune CreateGroup.
+type GroupCreateOptions struct {
+	// PreventDuplicateNames fails the create when a group with the display name exists.
+	PreventDuplicateNames bool
+}
+
+// groupBindLimit is how many owner and member references Graph accepts in one create request.
+const groupBindLimit = 20
+
+// CreateGroup creates a security group for PIM, or adopts the one an earlier create left behind.
+//
+// A create whose response was lost must not leave a duplicate: before POSTing, and after a POST that
+// failed without an answer, the group is looked up by its mail nickname and adopted when it matches the
+// spec and is owned by the caller (or by exactly the planned owners). A group with the nickname that
+// does not match is a *GroupExistsError. Owners default to the caller. CreateGroup returns once the
+// group is consistently readable; adopted tells whether an existing group was taken over.
+func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts GroupCreateOptions) (g *GroupRead, adopted bool, err error) {
+	if err := spec.Validate(); err != nil {
+		return nil, false, err
+	}
+	caller, err := c.CallerObjectID(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	owners := spec.Owners
+	if len(owners) == 0 {
+		owners = []string{caller}
+	}
+	spec.Owners = owners
+	nick := spec.Nickname()
+
+	if id, err := groupFindAdoptable(ctx, c, spec, nick, caller); err != nil {
+		return nil, false, err
+	} else if id != "" {
+		g, err := groupAdopt(ctx, c, id, spec)
+		return g, true, err
+	}
+	if opts.PreventDuplicateNames {
+		if err := groupCheckDuplicateName(ctx, c, spec.DisplayName); err != nil {
+			return nil, false, err
+		}
+	}
+
+	body := groupCreateBody(c, spec, nick)
+	created, err := c.Graph.Groups().Post(ctx, body, nil)
+	if err != nil {
+		if !groupOutcomeUnknown(ctx, err) {
+			return nil, false, err
+		}
+		id, waited, ferr := groupFindAfterLostCreate(ctx, c, spec, nick, caller)
+		if ferr != nil {
+			return nil, false, ferr
+		}
+		if id == "" {
+			return nil, false, &GroupCreateUnknownError{MailNickname: nick, Waited: waited, Err: err}
+		}
+		g, err := groupAdopt(ctx, c, id, spec)
+		return g, true, err
+	}
+	id := groupDeref(created.GetId())
+	if id == "" {
+		return nil, false, errors.New("the group create response has no id")
+	}
+	if err := groupWaitReadable(ctx, c, id); err != nil {
+		return nil, false, err
+	}
+	// References beyond the create request's limit are added now.
+	boundOwners, boundMembers := groupBindSplit(spec)
+	if err := memberChange(ctx, c, id, RelOwners, owners[len(boundOwners):], nil); err != nil {
+		return &GroupRead{Group: Group{ID: id}}, false, err
+	}
+	if spec.ManageMembers {
+		if err := memberChange(ctx, c, id, RelMembers, spec.Members[len(boundMembers):], nil); err != nil {
+			return &GroupRead{Group: Group{ID: id}}, false, err
+		}
+	}
+	g, err = ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+	return g, false, err
+}
+
+// groupCreateBody is the POST /groups body: a security group, not mail-enabled, with the first
+// owners and members bound in the same request.
+func groupCreateBody(c *clients.Client, spec GroupSpec, nick string) models.Groupable {
+	body := models.NewGroup()
+	body.SetDisplayName(groupPtr(spec.DisplayName))
+	if spec.Description != "" {
+		body.SetDescription(groupPtr(spec.Description))
+	}
+	body.SetMailEnabled(groupPtr(false))
+	body.SetSecurityEnabled(groupPtr(true))
+	body.SetMailNickname(groupPtr(nick))
+	body.SetGroupTypes([]string{})
+	if spec.AssignableToRole {
+		body.SetIsAssignableToRole(groupPtr(true))
+	}
+	owners, members := groupBindSplit(spec)
+	extra := map[string]any{}
+	if len(owners) > 0 {
+		extra["owners@odata.bind"] = groupRefs(c, owners)
+	}
+	if len(members) > 0 {
+		extra["members@odata.bind"] = groupRefs(c, members)
+	}
+	body.SetAdditionalData(extra)
+	return body
+}
+
+// groupBindSplit picks the owners and members that fit in the create request (owners first: a group
+// must never be ownerless, even for a moment).
+func groupBindSplit(spec GroupSpec) (owners, members []string) {
+	owners = spec.Owners[:min(len(spec.Owners), groupBindLimit)]
+	if spec.ManageMembers {
+		members = spec.Members[:min(len(spec.Members), groupBindLimit-len(owners))]
+	}
+	return owners, members
+}
+
+func groupRefs(c *clients.Client, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = memberDirectoryObjectURL(c, id)
+	}
+	return out
+}
+
+// groupOutcomeUnknown: the request may have been applied although no success came back (a transport
+// failure, a dropped connection, a 5xx, or the deadline during the request).
+func groupOutcomeUnknown(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false // nothing can be looked up any more; the next apply's lookup finds the group
+	}
+	s := clients.StatusCode(err)
+	return s == 0 || s >= 500
+}
+
+// groupLostCreateWindow bounds the search for a group whose create response was lost: long enough for
+// the directory to replicate it, short enough that a create that really failed is reported promptly.
+func groupLostCreateWindow(c *clients.Client) time.Duration {
+	return max(30*time.Second, 10*c.Consistency.Interval)
+}
+
+func groupFindAfterLostCreate(ctx context.Context, c *clients.Client, spec GroupSpec, nick, caller string) (string, time.Duration, error) {
+	start := time.Now()
+	window := groupLostCreateWindow(c)
+	for {
+		id, err := groupFindAdoptable(ctx, c, spec, nick, caller)
+		if err != nil || id != "" {
+			return id, time.Since(start), err
+		}
+		if time.Since(start)+c.Consistency.Interval > window {
+			return "", time.Since(start), nil
+		}
+		t := time.NewTimer(c.Consistency.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", time.Since(start), nil
+		case <-t.C:
+		}
+	}
+}
+
+// groupFindAdoptable returns the ID of the group with mail nickname nick that this create may adopt,
+// "" when there is none, or a *GroupExistsError when groups with the nickname exist but none matches.
+func groupFindAdoptable(ctx context.Context, c *clients.Client, spec GroupSpec, nick, caller string) (string, error) {
+	resp, err := c.Graph.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
+			Filter: groupPtr(groupFilterEq("mailNickname", nick)),
+			Select: groupSelect,
+			Top:    groupPtr(groupPageSize),
+		}})
+	if err != nil {
+		return "", fmt.Errorf("looking for an existing group with mail nickname %q: %w", nick, err)
+	}
+	var refs []GroupRef
+	for _, m := range resp.GetValue() {
+		g := groupFromModel(m)
+		if g.ID == "" || !strings.EqualFold(g.MailNickname, nick) {
+			continue
+		}
+		refs = append(refs, GroupRef{ID: g.ID, DisplayName: g.DisplayName})
+		if !groupMatchesSpec(g, spec) {
+			continue
+		}
+		owners, err := groupOwners(ctx, c, g.ID)
+		if err != nil {
+			return "", err
+		}
+		if groupContains(owners, caller) || groupSameSet(owners, spec.Owners) {
+			return g.ID, nil
+		}
+	}
+	if len(refs) > 0 {
+		return "", &GroupExistsError{MailNickname: nick, Groups: refs}
+	}
+	return "", nil
+}
+
+// groupMatchesSpec: the existing group is what this create would have made.
+func groupMatchesSpec(g Group, spec GroupSpec) bool {
+	return g.DisplayName == spec.DisplayName &&
+		g.Description == spec.Description &&
+		g.SecurityEnabled && !g.MailEnabled && len(g.GroupTypes) == 0 &&
+		g.AssignableToRole == spec.AssignableToRole
+}
+
+func groupOwners(ctx context.Context, c *clients.Client, id string) ([]string, error) {
+	ob := c.Graph.Groups().ByGroupId(id).Owners()
+	resp, err := ob.Get(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}})
+	if err != nil {
+		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
+	}
+	var ids []string
+	for resp != nil {
+		for _, o := range resp.GetValue() {
+			if o != nil && o.GetId() != nil {
+				ids = append(ids, *o.GetId())
+			}
+		}
+		next := resp.GetOdataNextLink()
+		if next == nil || *next == "" {
+			break
+		}
+		if resp, err = ob.WithUrl(*next).Get(ctx, nil); err != nil {
+			return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
+		}
+	}
+	return ids, nil
+}
+
+// groupAdopt brings an adopted group's owners and members to the spec, then reads it.
+func groupAdopt(ctx context.Context, c *clients.Client, id string, spec GroupSpec) (*GroupRead, error) {
+	if err := groupWaitReadable(ctx, c, id); err != nil {
+		return nil, err
+	}
+	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+	if err != nil {
+		return nil, err
+	}
+	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
+		return &GroupRead{Group: Group{ID: id}}, err
+	}
+	return ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+}
+
+func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string) error {
+	resp, err := c.Graph.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
+			Filter: groupPtr(groupFilterEq("displayName", name)),
+			Select: []string{"id", "displayName"},
+			Top:    groupPtr(groupPageSize),
+		}})
+	if err != nil {
+		return fmt.Errorf("checking for groups named %q: %w", name, err)
+	}
+	var ids []string
+	for _, m := range resp.GetValue() {
+		if m.GetId() != nil && groupDeref(m.GetDisplayName()) == name {
+			ids = append(ids, *m.GetId())
+		}
+	}
+	if len(ids) > 0 {
+		return &DuplicateGroupNameError{DisplayName: name, IDs: ids}
+	}
+	return nil
+}
+
+// groupWaitReadable waits until the group is consistently readable: reads served by replicas that have
+// not seen the create would otherwise make the next refresh think it was deleted.
+func groupWaitReadable(ctx context.Context, c *clients.Client, id string) error {
+	gb := c.Graph.Groups().ByGroupId(id)
+	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
+	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, err := gb.Get(ctx, cfg)
+		if clients.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for group %s to become readable: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateGroup brings an existing group to the spec: display name and description (PATCH), owners
+// (added before any is removed, so the group is never ownerless) and, when managed, direct members.
+func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSpec) (*GroupRead, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if len(spec.Owners) == 0 {
+		caller, err := c.CallerObjectID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		spec.Owners = []string{caller}
+	}
+	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers, KnownOnboarded: true})
+	if err != nil {
+		return nil, err
+	}
+	if cur.DisplayName != spec.DisplayName || cur.Description != spec.Description {
+		patch := models.NewGroup()
+		if cur.DisplayName != spec.DisplayName {
+			patch.SetDisplayName(groupPtr(spec.DisplayName))
+		}
+		if cur.Description != spec.Description {
+			if spec.Description == "" {
+				// Graph clears a property only when it is sent as null.
+				patch.SetAdditionalData(map[string]any{"description": nil})
+			} else {
+				patch.SetDescription(groupPtr(spec.Description))
+			}
+		}
+		if _, err := c.Graph.Groups().ByGroupId(id).Patch(ctx, patch, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
+		return nil, err
+	}
+	return ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+}
+
+// groupReconcile applies the owner and member differences between cur and spec.
+func groupReconcile(ctx context.Context, c *clients.Client, cur *Group, spec GroupSpec) error {
+	add, remove := memberDiff(cur.Owners, spec.Owners)
+	if err := memberChange(ctx, c, cur.ID, RelOwners, add, nil); err != nil {
+		return err
+	}
+	if err := memberChange(ctx, c, cur.ID, RelOwners, nil, remove); err != nil {
+		return err
+	}
+	if spec.ManageMembers {
+		add, remove := memberDiff(cur.Members, spec.Members)
+		if err := memberChange(ctx, c, cur.ID, RelMembers, add, remove); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteGroup deletes a group (a missing one is fine) and waits until it is consistently gone.
+// Security groups are deleted permanently, not soft-deleted.
+func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
+	gb := c.Graph.Groups().ByGroupId(id)
+	if err := gb.Delete(ctx, nil); err != nil && !clients.IsNotFound(err) {
+		return err
+	}
+	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
+	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, err := gb.Get(ctx, cfg)
+		if clients.IsNotFound(err) {
+			return true, nil
+		}
+		return false, err
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for group %s to disappear: %w", id, err)
+	}
+	return nil
+}
+
+func groupContains(ids []string, id string) bool {
+	return slices.ContainsFunc(ids, func(x string) bool { return strings.EqualFold(x, id) })
+}
+
+func groupSameSet(a, b []string) bool {
+	add, remove := memberDiff(a, b)
+	return len(a) > 0 && len(add) == 0 && len(remove) == 0
+}

@@ -1,0 +1,254 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// Principal types a role binding accepts. Group is the default: it is what the scenario binds, and
+// sending a type lets ARM skip the directory lookup that fails for principals created moments ago.
+const (
+	PrincipalUser             = "User"
+	PrincipalGroup            = "Group"
+	PrincipalServicePrincipal = "ServicePrincipal"
+)
+
+// PrincipalTypes lists the accepted principal types.
+func PrincipalTypes() []string {
+	return []string{PrincipalUser, PrincipalGroup, PrincipalServicePrincipal}
+}
+
+// AssignmentSpec is the desired role assignment.
+type AssignmentSpec struct {
+	// Scope in any accepted spelling; it is normalised before use.
+	Scope string
+	// RoleDefinitionID in any accepted form; the subscription form is sent.
+	RoleDefinitionID string
+	PrincipalID      string
+	PrincipalType    string
+	Description      string
+	Condition        string
+	ConditionVersion string
+}
+
+// Assignment is a role assignment as ARM reports it.
+type Assignment struct {
+	ID               string
+	Name             string
+	Scope            string
+	RoleDefinitionID string
+	PrincipalID      string
+	PrincipalType    string
+	Description      string
+	Condition        string
+	ConditionVersion string
+}
+
+// principalNotFoundInterval is the pause between PUTs while a new principal replicates.
+var principalNotFoundInterval = 5 * time.Second
+
+// CreateAssignment creates the assignment under its deterministic name (AssignmentName), so a retried
+// or interrupted create PUTs the same name and ARM answers 200 instead of creating a second assignment.
+// PrincipalNotFound is retried for the client's PrincipalNotFoundTimeout (*PrincipalNotFoundError
+// after that); an existing assignment of the same principal, role and scope under another name is an
+// *ExistingAssignmentError carrying its ID. It returns once the assignment is consistently readable.
+func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpec) (*Assignment, error) {
+	sc, params, err := spec.prepare(c.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	name, err := AssignmentName(sc.ID, spec.RoleDefinitionID, spec.PrincipalID)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var created armauthorization.RoleAssignment
+	err = clients.RetryFor(ctx, c.PrincipalNotFoundTimeout, principalNotFoundInterval, clients.IsPrincipalNotFound, func(ctx context.Context) error {
+		resp, err := c.RoleAssignments.Create(ctx, sc.ID, name, params, nil)
+		created = resp.RoleAssignment
+		return err
+	})
+	switch {
+	case err == nil:
+	case clients.IsPrincipalNotFound(err):
+		return nil, &PrincipalNotFoundError{PrincipalID: spec.PrincipalID, PrincipalType: spec.principalType(), Waited: time.Since(start), Err: err}
+	case clients.ErrorCode(err) == "RoleAssignmentExists":
+		return nil, &ExistingAssignmentError{ID: findExisting(ctx, c, sc.ID, spec, err), Err: err}
+	default:
+		return nil, err
+	}
+	id := RoleAssignmentID{Scope: sc.ID, Name: name}
+	if err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, err := GetAssignment(ctx, c, id.String())
+		if IsAssignmentGone(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}); err != nil {
+		return nil, fmt.Errorf("waiting for role assignment %s to become readable: %w", id, err)
+	}
+	return assignmentFromARM(&created, id), nil
+}
+
+// UpdateAssignment changes the description and condition of an existing assignment (the only
+// properties ARM lets change; scope, role and principal need a new assignment).
+func UpdateAssignment(ctx context.Context, c *clients.Client, id string, spec AssignmentSpec) (*Assignment, error) {
+	rid, err := ParseRoleAssignmentID(id)
+	if err != nil {
+		return nil, err
+	}
+	_, params, err := spec.prepare(c.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.RoleAssignments.Create(ctx, rid.Scope, rid.Name, params, nil)
+	if err != nil {
+		return nil, err
+	}
+	return assignmentFromARM(&resp.RoleAssignment, rid), nil
+}
+
+// GetAssignment reads an assignment by its ID; a missing one is an error IsAssignmentGone recognises.
+func GetAssignment(ctx context.Context, c *clients.Client, id string) (*Assignment, error) {
+	rid, err := ParseRoleAssignmentID(id)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.RoleAssignments.GetByID(ctx, rid.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	return assignmentFromARM(&resp.RoleAssignment, rid), nil
+}
+
+// DeleteAssignment deletes an assignment (a missing one is fine) and waits until it is consistently gone.
+func DeleteAssignment(ctx context.Context, c *clients.Client, id string) error {
+	rid, err := ParseRoleAssignmentID(id)
+	if err != nil {
+		return err
+	}
+	if _, err := c.RoleAssignments.DeleteByID(ctx, rid.String(), nil); err != nil && !IsAssignmentGone(err) {
+		return err
+	}
+	return c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, err := c.RoleAssignments.GetByID(ctx, rid.String(), nil)
+		if IsAssignmentGone(err) {
+			return true, nil
+		}
+		return false, err
+	})
+}
+
+// IsAssignmentGone reports whether err says the assignment does not exist.
+func IsAssignmentGone(err error) bool { return err != nil && clients.IsNotFound(err) }
+
+func (s AssignmentSpec) principalType() string {
+	if s.PrincipalType == "" {
+		return PrincipalGroup
+	}
+	return s.PrincipalType
+}
+
+// prepare validates the spec and builds the PUT body.
+func (s AssignmentSpec) prepare(subscriptionID string) (Scope, armauthorization.RoleAssignmentCreateParameters, error) {
+	var params armauthorization.RoleAssignmentCreateParameters
+	sc, err := NormalizeScope(s.Scope)
+	if err != nil {
+		return Scope{}, params, err
+	}
+	guid, err := RoleDefinitionGUID(s.RoleDefinitionID)
+	if err != nil {
+		return Scope{}, params, err
+	}
+	if !IsGUID(s.PrincipalID) {
+		return Scope{}, params, fmt.Errorf("principal ID %q is not a GUID", s.PrincipalID)
+	}
+	pt := armauthorization.PrincipalType(s.principalType())
+	props := &armauthorization.RoleAssignmentProperties{
+		RoleDefinitionID: to.Ptr(SubscriptionRoleDefinitionID(subscriptionID, guid)),
+		PrincipalID:      to.Ptr(s.PrincipalID),
+		PrincipalType:    &pt,
+	}
+	if s.Description != "" {
+		props.Description = to.Ptr(s.Description)
+	}
+	if s.Condition != "" {
+		props.Condition = to.Ptr(s.Condition)
+		v := s.ConditionVersion
+		if v == "" {
+			v = "2.0"
+		}
+		props.ConditionVersion = to.Ptr(v)
+	}
+	params.Properties = props
+	return sc, params, nil
+}
+
+func assignmentFromARM(ra *armauthorization.RoleAssignment, fallback RoleAssignmentID) *Assignment {
+	a := &Assignment{ID: fallback.String(), Name: fallback.Name, Scope: fallback.Scope}
+	if ra.ID != nil {
+		if rid, err := ParseRoleAssignmentID(*ra.ID); err == nil {
+			a.ID, a.Name, a.Scope = rid.String(), rid.Name, rid.Scope
+		}
+	}
+	if p := ra.Properties; p != nil {
+		a.RoleDefinitionID = deref(p.RoleDefinitionID)
+		a.PrincipalID = deref(p.PrincipalID)
+		a.PrincipalType = string(deref(p.PrincipalType))
+		a.Description = deref(p.Description)
+		a.Condition = deref(p.Condition)
+		a.ConditionVersion = deref(p.ConditionVersion)
+		if p.Scope != nil {
+			if sc, err := NormalizeScope(*p.Scope); err == nil {
+				a.Scope = sc.ID
+			}
+		}
+	}
+	return a
+}
+
+// ARM's RoleAssignmentExists message may end with "The ID of the existing role assignment is
+// <32 hex digits>." (the name without dashes).
+var existingIDRE = regexp.MustCompile(`(?i)existing role assignment is ([0-9a-f]{32})`)
+
+// findExisting looks for the assignment that made ARM answer RoleAssignmentExists: same principal, role
+// and scope under another name. It lists the principal's assignments at the scope and falls back to the
+// name ARM put in its message. "" when neither works; the caller still reports the conflict.
+func findExisting(ctx context.Context, c *clients.Client, scope string, spec AssignmentSpec, cause error) string {
+	pager := c.RoleAssignments.NewListForScopePager(scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{
+		Filter: to.Ptr(clients.ARMFilter("principalId eq '" + spec.PrincipalID + "'")),
+	})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			break
+		}
+		for _, ra := range page.Value {
+			if ra == nil || ra.ID == nil || ra.Properties == nil {
+				continue
+			}
+			p := ra.Properties
+			if strings.EqualFold(deref(p.PrincipalID), spec.PrincipalID) &&
+				SameRoleDefinition(deref(p.RoleDefinitionID), spec.RoleDefinitionID) &&
+				SameScope(deref(p.Scope), scope) {
+				if rid, err := ParseRoleAssignmentID(*ra.ID); err == nil {
+					return rid.String()
+				}
+				return *ra.ID
+			}
+		}
+	}
+	if m := existingIDRE.FindStringSubmatch(clients.ErrorMessage(cause)); m != nil {
+		h := strings.ToLower(m[1])
+		return RoleAssignmentID{Scope: scope, Name: h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]}.String()
+	}
+	return ""
+}

@@ -1,0 +1,119 @@
+package rbac
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// NodePool is one of a cluster's node pools.
+type NodePool struct {
+	Name string
+	// ID is the pool's ARM ID, `{cluster}/agentPools/{name}`, which is also its role-assignment scope.
+	ID   string
+	Mode string
+}
+
+// ClusterFacts are what role bindings and the aks_cluster data source need to know about a cluster.
+type ClusterFacts struct {
+	ID                    ClusterID
+	Location              string
+	NodeResourceGroup     string
+	NodeResourceGroupID   string
+	NodePools             []NodePool
+	AADManaged            bool
+	AzureRBACEnabled      bool
+	LocalAccountsDisabled bool
+	// TenantID is the Entra tenant the cluster authenticates against ("" when Entra integration is off).
+	TenantID string
+}
+
+// Scope builds a scope of this cluster, filling in its node resource group.
+func (f *ClusterFacts) Scope(kind ScopeKind, nodePool, namespace string) (string, error) {
+	return BuildScope(ScopeSpec{Kind: kind, Cluster: f.ID, NodeResourceGroup: f.NodeResourceGroup, NodePool: nodePool, Namespace: namespace})
+}
+
+// HasNodePool reports whether the cluster has a node pool of this name.
+func (f *ClusterFacts) HasNodePool(name string) bool {
+	return slices.ContainsFunc(f.NodePools, func(p NodePool) bool { return strings.EqualFold(p.Name, name) })
+}
+
+// GetCluster reads a cluster's facts with one ARM GET (plus a node pool list only when the cluster body
+// carries no agentPoolProfiles). Facts are cached per provider instance: a plan with many bindings on
+// one cluster reads it once. A missing cluster, resource group or subscription is a *ClusterNotFoundError.
+func GetCluster(ctx context.Context, c *clients.Client, id ClusterID) (*ClusterFacts, error) {
+	if !strings.EqualFold(id.SubscriptionID, c.SubscriptionID) {
+		return nil, &UnsupportedSubscriptionError{ClusterSubscription: id.SubscriptionID, ProviderSubscription: c.SubscriptionID}
+	}
+	return cacheFor(c).clusters.get(ctx, strings.ToLower(id.String()), func(ctx context.Context) (*ClusterFacts, error) {
+		return readCluster(ctx, c, id)
+	})
+}
+
+// ForgetCluster drops a cached cluster so that the next GetCluster reads it again.
+func ForgetCluster(c *clients.Client, id ClusterID) {
+	cacheFor(c).clusters.forget(strings.ToLower(id.String()))
+}
+
+func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*ClusterFacts, error) {
+	resp, err := c.ManagedClusters.Get(ctx, id.ResourceGroup, id.Name, nil)
+	if err != nil {
+		if clients.IsNotFound(err) {
+			return nil, &ClusterNotFoundError{ID: id, Err: err}
+		}
+		return nil, err
+	}
+	mc := resp.ManagedCluster
+	f := &ClusterFacts{ID: id, Location: deref(mc.Location)}
+	// Prefer the ID as the server spells it: the caller may have written names in another case.
+	if mc.ID != nil {
+		if parsed, err := ParseClusterID(*mc.ID); err == nil {
+			f.ID = parsed
+		}
+	}
+	var profiles []*armcontainerservice.ManagedClusterAgentPoolProfile
+	if p := mc.Properties; p != nil {
+		f.NodeResourceGroup = deref(p.NodeResourceGroup)
+		f.LocalAccountsDisabled = deref(p.DisableLocalAccounts)
+		if aad := p.AADProfile; aad != nil {
+			f.AADManaged = deref(aad.Managed)
+			f.AzureRBACEnabled = deref(aad.EnableAzureRBAC)
+			f.TenantID = deref(aad.TenantID)
+		}
+		profiles = p.AgentPoolProfiles
+	}
+	if f.NodeResourceGroup != "" {
+		f.NodeResourceGroupID = ResourceGroupID(f.ID.SubscriptionID, f.NodeResourceGroup)
+	}
+	for _, ap := range profiles {
+		if ap == nil || ap.Name == nil {
+			continue
+		}
+		f.NodePools = append(f.NodePools, NodePool{Name: *ap.Name, ID: f.ID.AgentPoolID(*ap.Name), Mode: string(deref(ap.Mode))})
+	}
+	if len(profiles) == 0 {
+		pager := c.AgentPools.NewListPager(id.ResourceGroup, id.Name, nil)
+		for pager.More() {
+			page, err := pager.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, ap := range page.Value {
+				if ap == nil || ap.Name == nil {
+					continue
+				}
+				np := NodePool{Name: *ap.Name, ID: f.ID.AgentPoolID(*ap.Name)}
+				if ap.Properties != nil {
+					np.Mode = string(deref(ap.Properties.Mode))
+				}
+				f.NodePools = append(f.NodePools, np)
+			}
+		}
+	}
+	slices.SortFunc(f.NodePools, func(a, b NodePool) int { return strings.Compare(a.Name, b.Name) })
+	return f, nil
+}
