@@ -26,16 +26,16 @@ func TestBuildScope(t *testing.T) {
 		"node resource group unknown": {
 			spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster}, wantErr: "node resource group",
 		},
-		"node pool missing":   {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster}, wantErr: "needs a node pool"},
-		"node pool invalid":   {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "System"}, wantErr: "not valid"},
-		"node pool too long":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "abcdefghijklm"}, wantErr: "not valid"},
-		"namespace missing":   {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster}, wantErr: "needs a namespace"},
-		"namespace invalid":   {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "Kube_System"}, wantErr: "not a valid Kubernetes namespace"},
-		"pool on cluster":     {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster, NodePool: "system"}, wantErr: "only valid with scope kind"},
-		"namespace on rg":     {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster, Namespace: "x"}, wantErr: "only valid with scope kind"},
-		"unknown kind":        {spec: ScopeSpec{Kind: "subscription", Cluster: cluster}, wantErr: "unknown scope kind"},
-		"cluster not set":     {spec: ScopeSpec{Kind: ScopeCluster}, wantErr: "invalid cluster"},
-		"bad node rg":         {spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "a/b"}, wantErr: "not valid"},
+		"node pool missing":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster}, wantErr: "needs a node pool"},
+		"node pool invalid":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "System"}, wantErr: "not valid"},
+		"node pool too long": {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "abcdefghijklm"}, wantErr: "not valid"},
+		"namespace missing":  {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster}, wantErr: "needs a namespace"},
+		"namespace invalid":  {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "Kube_System"}, wantErr: "not a valid Kubernetes namespace"},
+		"pool on cluster":    {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster, NodePool: "system"}, wantErr: "only valid with scope kind"},
+		"namespace on rg":    {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster, Namespace: "x"}, wantErr: "only valid with scope kind"},
+		"unknown kind":       {spec: ScopeSpec{Kind: "subscription", Cluster: cluster}, wantErr: "unknown scope kind"},
+		"cluster not set":    {spec: ScopeSpec{Kind: ScopeCluster}, wantErr: "invalid cluster"},
+		"bad node rg":        {spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "a/b"}, wantErr: "not valid"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,61 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+)
+
+// timeoutDefaults are an object's default operation timeouts; a zero value means the object has no
+// such operation.
+type timeoutDefaults struct {
+	Create, Read, Update, Delete time.Duration
+}
+
+const timeoutFormat = ` A duration such as "30s", "10m" or "1h30m".`
+
+// timeoutsAttribute is the `timeouts` nested attribute of a resource, documenting each default.
+func timeoutsAttribute(ctx context.Context, d timeoutDefaults) schema.Attribute {
+	opts := timeouts.Opts{
+		Create: d.Create > 0, Read: d.Read > 0, Update: d.Update > 0, Delete: d.Delete > 0,
+		CreateDescription: fmt.Sprintf("How long a create may take, including waiting until the object is consistently readable. Default %s.", d.Create) + timeoutFormat,
+		ReadDescription:   fmt.Sprintf("How long a refresh may take. Default %s.", d.Read) + timeoutFormat,
+		UpdateDescription: fmt.Sprintf("How long an update may take. Default %s.", d.Update) + timeoutFormat,
+		DeleteDescription: fmt.Sprintf("How long a delete may take, including waiting until the object is gone. Default %s.", d.Delete) + timeoutFormat,
+	}
+	a, ok := timeouts.Attributes(ctx, opts).(schema.SingleNestedAttribute)
+	if !ok {
+		panic("timeouts.Attributes no longer returns a SingleNestedAttribute")
+	}
+	a.MarkdownDescription = "Operation timeouts. Every operation is bounded: retries and consistency waits stop at the deadline."
+	return a
+}
+
+// dataSourceTimeoutsAttribute is the `timeouts` nested attribute of a data source.
+func dataSourceTimeoutsAttribute(ctx context.Context, read time.Duration) dsschema.Attribute {
+	a, ok := dstimeouts.AttributesWithOpts(ctx, dstimeouts.Opts{
+		ReadDescription: fmt.Sprintf("How long the read may take. Default %s.", read) + timeoutFormat,
+	}).(dsschema.SingleNestedAttribute)
+	if !ok {
+		panic("dstimeouts.AttributesWithOpts no longer returns a SingleNestedAttribute")
+	}
+	a.MarkdownDescription = "Operation timeouts."
+	return a
+}
+
+// operationContext bounds ctx by the configured (or default) timeout of one operation. get is one of
+// the Create/Read/Update/Delete methods of a timeouts value.
+func operationContext(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, ds := get(ctx, def)
+	diags.Append(ds...)
+	if d <= 0 {
+		d = def
+	}
+	return context.WithTimeout(ctx, d)
+}
