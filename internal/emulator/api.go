@@ -70,6 +70,7 @@ type Faults struct {
 	Latency            time.Duration `json:"latency"`
 	Rate429            float64       `json:"rate429"`
 	Rate5xx            float64       `json:"rate5xx"`
+	Status5xx          int           `json:"status5xx,omitempty"` // status of injected 5xx answers; default 503
 	RetryAfter         time.Duration `json:"retryAfter"`
 	DropAfterWriteRate float64       `json:"dropAfterWriteRate"`
 	// DropNext are one-shot triggers: each drops the connection of the next write matching it, after the
@@ -77,9 +78,9 @@ type Faults struct {
 	DropNext []DropRule `json:"dropNext,omitempty"`
 }
 
-// DropRule matches a write by method and route template, e.g. {"PUT",
-// "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"} or {"POST",
-// "/v1.0/groups"}. A Route ending in "*" matches templates with that prefix; an empty Route matches all.
+// DropRule matches a write by method and route template (the statistics label without the method), e.g.
+// {"PUT", "{scope...}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"} or
+// {"POST", "/v1.0/groups"}. A Route ending in "*" matches templates with that prefix; an empty Route matches all.
 type DropRule struct {
 	Method string `json:"method"`
 	Route  string `json:"route"`

@@ -83,3 +83,25 @@ func (l *RouteLabel) Get() string {
 	defer l.mu.Unlock()
 	return l.label
 }
+
+type batchItemKey struct{}
+
+// WithBatchItem marks ctx as belonging to a request carried inside a Graph $batch, so the statistics
+// count it as a batch item and faults that cannot apply to one part of a batch (dropped connections) skip it.
+func WithBatchItem(ctx context.Context) context.Context {
+	return context.WithValue(ctx, batchItemKey{}, true)
+}
+
+// IsBatchItem reports whether ctx belongs to a $batch item.
+func IsBatchItem(ctx context.Context) bool {
+	v, _ := ctx.Value(batchItemKey{}).(bool)
+	return v
+}
+
+// RouteOf returns the route label recorded so far in ctx ("" when none).
+func RouteOf(ctx context.Context) string {
+	if l, ok := ctx.Value(routeKey{}).(*RouteLabel); ok {
+		return l.Get()
+	}
+	return ""
+}

@@ -1,0 +1,121 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// admin serves the control API under /_emulator/ (no authentication: loopback only, like the emulator).
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator/"), "/")
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		if v != nil {
+			_ = json.NewEncoder(w).Encode(v)
+		}
+	}
+	fail := func(status int, msg string) { reply(status, map[string]string{"error": msg}) }
+	switch {
+	case path == "stats" && r.Method == http.MethodGet:
+		reply(http.StatusOK, s.Stats())
+	case path == "stats/reset" && r.Method == http.MethodPost:
+		s.ResetStats()
+		w.WriteHeader(http.StatusNoContent)
+	case path == "clock" && r.Method == http.MethodGet:
+		reply(http.StatusOK, map[string]any{"now": s.Now(), "offset": s.clock.Offset().String()})
+	case path == "clock" && r.Method == http.MethodPost:
+		var body struct {
+			Advance string `json:"advance"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			fail(http.StatusBadRequest, "body must be {\"advance\":\"PT2H\"}")
+			return
+		}
+		d, err := ParseDuration(body.Advance)
+		if err != nil || d < 0 {
+			fail(http.StatusBadRequest, fmt.Sprintf("invalid advance %q: want an ISO-8601 duration such as PT2H or P1DT30M, or a Go duration", body.Advance))
+			return
+		}
+		s.AdvanceClock(d)
+		reply(http.StatusOK, map[string]any{"now": s.Now(), "offset": s.clock.Offset().String()})
+	case path == "state" && r.Method == http.MethodGet:
+		b, err := s.stateJSON()
+		if err != nil {
+			fail(http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	case path == "faults" && r.Method == http.MethodGet:
+		reply(http.StatusOK, s.currentFaults())
+	case path == "faults" && r.Method == http.MethodPost:
+		var f Faults
+		if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+			fail(http.StatusBadRequest, err.Error())
+			return
+		}
+		s.SetFaults(f)
+		reply(http.StatusOK, s.currentFaults())
+	case path == "replication-delay" && r.Method == http.MethodPost:
+		var body struct {
+			Delay string `json:"delay"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			fail(http.StatusBadRequest, err.Error())
+			return
+		}
+		d, err := ParseDuration(body.Delay)
+		if err != nil {
+			fail(http.StatusBadRequest, err.Error())
+			return
+		}
+		s.SetReplicationDelay(d)
+		w.WriteHeader(http.StatusNoContent)
+	case path == "fixtures" && r.Method == http.MethodGet:
+		reply(http.StatusOK, s.Fixtures())
+	case path == "federated-token" && r.Method == http.MethodPost:
+		var body struct {
+			Subject  string `json:"subject"`
+			Audience string `json:"audience"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		tok, err := s.MintFederatedToken(body.Subject, body.Audience)
+		if err != nil {
+			fail(http.StatusInternalServerError, err.Error())
+			return
+		}
+		reply(http.StatusOK, map[string]string{"token": tok})
+	default:
+		fail(http.StatusNotFound, "unknown admin endpoint "+r.Method+" /_emulator/"+path)
+	}
+}
+
+var isoDuration = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+
+// ParseDuration accepts an ISO-8601 duration of weeks, days and time ("PT2H", "P1DT30M", "P2W") or a Go
+// duration ("90m").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if m := isoDuration.FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
+		var d time.Duration
+		units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
+		for i, u := range units {
+			if m[i+1] != "" {
+				n, _ := strconv.Atoi(m[i+1])
+				d += time.Duration(n) * u
+			}
+		}
+		if m[5] != "" {
+			f, _ := strconv.ParseFloat(m[5], 64)
+			d += time.Duration(f * float64(time.Second))
+		}
+		return d, nil
+	}
+	return time.ParseDuration(s)
+}

@@ -1,0 +1,321 @@
+// Package arm emulates the Azure Resource Manager surface the provider uses: cloud metadata, the
+// subscription, resource groups, AKS managed clusters and agent pools, VM scale sets in node resource
+// groups, Microsoft.Authorization role definitions, role assignments and the permissions API, with Azure
+// RBAC enforced on every call (role assignments at and above the scope, to the caller or any group it is a
+// member of, including active time-bound PIM memberships).
+package arm
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+)
+
+// Directory is what ARM needs from the directory: principal lookups (subject to replication delay) and
+// transitive group membership, including time-bound PIM memberships.
+type Directory interface {
+	PrincipalType(id string) (string, bool)
+	MemberOf(principalID string, at time.Time) []string
+}
+
+// Options configure the ARM emulation.
+type Options struct {
+	TenantID         string
+	SubscriptionID   string
+	SubscriptionName string
+	Now              func() time.Time
+	Directory        Directory
+	Rand             *rand.Rand
+	// AKSAPIVersions are accepted for Microsoft.ContainerService calls.
+	AKSAPIVersions []string
+	// RoleAssignmentPageSize is the page size of role assignment lists (nextLink beyond); default 1000.
+	RoleAssignmentPageSize int
+	// MaxRoleAssignments per subscription (RoleAssignmentLimitExceeded beyond); default 4000.
+	MaxRoleAssignments int
+	// PrincipalTypeSkipsLookup: with principalType set, ARM does not look the principal up, so a new (or
+	// unknown) principal is accepted (documented fix for replication delay). Default true.
+	PrincipalTypeSkipsLookup bool
+}
+
+// ResourceGroup is a resource group.
+type ResourceGroup struct {
+	Name      string            `json:"name"`
+	Location  string            `json:"location"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	ManagedBy string            `json:"managedBy,omitempty"`
+}
+
+// AgentPool is a node pool of a cluster.
+type AgentPool struct {
+	Name   string `json:"name"`
+	Mode   string `json:"mode"`
+	Count  int    `json:"count"`
+	VMSize string `json:"vmSize"`
+}
+
+// Cluster is an AKS managed cluster.
+type Cluster struct {
+	Name                 string      `json:"name"`
+	ResourceGroup        string      `json:"resourceGroup"`
+	Location             string      `json:"location"`
+	NodeResourceGroup    string      `json:"nodeResourceGroup"`
+	KubernetesVersion    string      `json:"kubernetesVersion"`
+	DNSPrefix            string      `json:"dnsPrefix"`
+	FQDNSuffix           string      `json:"fqdnSuffix"`
+	AADManaged           bool        `json:"aadManaged"`
+	AzureRBAC            bool        `json:"azureRBAC"`
+	DisableLocalAccounts bool        `json:"disableLocalAccounts"`
+	AdminGroupObjectIDs  []string    `json:"adminGroupObjectIDs,omitempty"`
+	IdentityPrincipalID  string      `json:"identityPrincipalId"`
+	Pools                []AgentPool `json:"pools"`
+}
+
+// RoleAssignment is an Azure role assignment.
+type RoleAssignment struct {
+	Name             string    `json:"name"`
+	Scope            string    `json:"scope"`
+	RoleDefinitionID string    `json:"roleDefinitionId"` // GUID
+	PrincipalID      string    `json:"principalId"`
+	PrincipalType    string    `json:"principalType"`
+	Description      string    `json:"description,omitempty"`
+	Condition        *string   `json:"condition,omitempty"`
+	ConditionVersion *string   `json:"conditionVersion,omitempty"`
+	CreatedOn        time.Time `json:"createdOn"`
+	UpdatedOn        time.Time `json:"updatedOn"`
+	CreatedBy        string    `json:"createdBy,omitempty"`
+	UpdatedBy        string    `json:"updatedBy,omitempty"`
+}
+
+// Store is the ARM world. Methods are safe for concurrent use.
+type Store struct {
+	mu          sync.Mutex
+	opt         Options
+	groups      map[string]*ResourceGroup // by lower-case name
+	clusters    map[string]*Cluster       // by lower-case rg/name
+	assignments map[string]*RoleAssignment
+	onChange    []func()
+	rt          *router.Router
+	budget      *budgets
+}
+
+// New returns an empty ARM world for one subscription.
+func New(opt Options) *Store {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Rand == nil {
+		opt.Rand = rand.New(rand.NewSource(time.Now().UnixNano()))
+	}
+	if opt.RoleAssignmentPageSize <= 0 {
+		opt.RoleAssignmentPageSize = 1000
+	}
+	if opt.MaxRoleAssignments <= 0 {
+		opt.MaxRoleAssignments = 4000
+	}
+	if opt.SubscriptionName == "" {
+		opt.SubscriptionName = "Emulated Subscription"
+	}
+	if len(opt.AKSAPIVersions) == 0 {
+		opt.AKSAPIVersions = []string{"2025-02-01"}
+	}
+	s := &Store{
+		opt: opt, groups: map[string]*ResourceGroup{}, clusters: map[string]*Cluster{},
+		assignments: map[string]*RoleAssignment{}, budget: newBudgets(),
+	}
+	s.rt = s.buildRoutes()
+	return s
+}
+
+// OnChange registers fn to run after every change.
+func (s *Store) OnChange(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onChange = append(s.onChange, fn)
+}
+
+func (s *Store) changed() {
+	s.mu.Lock()
+	fns := append([]func(){}, s.onChange...)
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+func (s *Store) newID() string {
+	var b [16]byte
+	s.opt.Rand.Read(b[:])
+	id, _ := uuid.FromBytes(b[:])
+	id[6] = (id[6] & 0x0f) | 0x40
+	id[8] = (id[8] & 0x3f) | 0x80
+	return id.String()
+}
+
+// SubscriptionID returns the subscription.
+func (s *Store) SubscriptionID() string { return s.opt.SubscriptionID }
+
+// AddResourceGroup creates (or replaces) a resource group.
+func (s *Store) AddResourceGroup(rg ResourceGroup) {
+	s.mu.Lock()
+	cp := rg
+	s.groups[strings.ToLower(rg.Name)] = &cp
+	s.mu.Unlock()
+	s.changed()
+}
+
+// AddCluster creates a cluster with its node resource group (managed by the cluster) and returns the
+// cluster's resource ID. Missing fields get AKS defaults.
+func (s *Store) AddCluster(c Cluster) string {
+	s.mu.Lock()
+	rg, ok := s.groups[strings.ToLower(c.ResourceGroup)]
+	if ok {
+		c.ResourceGroup = rg.Name
+		if c.Location == "" {
+			c.Location = rg.Location
+		}
+	}
+	if c.NodeResourceGroup == "" {
+		c.NodeResourceGroup = "MC_" + c.ResourceGroup + "_" + c.Name + "_" + c.Location
+	}
+	if c.KubernetesVersion == "" {
+		c.KubernetesVersion = "1.31.2"
+	}
+	if c.DNSPrefix == "" {
+		c.DNSPrefix = c.Name + "-dns"
+	}
+	if c.FQDNSuffix == "" {
+		c.FQDNSuffix = strings.ReplaceAll(s.newID(), "-", "")[:8]
+	}
+	if c.IdentityPrincipalID == "" {
+		c.IdentityPrincipalID = s.newID()
+	}
+	cp := c
+	s.clusters[strings.ToLower(c.ResourceGroup+"/"+c.Name)] = &cp
+	id := s.clusterID(&cp)
+	s.groups[strings.ToLower(c.NodeResourceGroup)] = &ResourceGroup{
+		Name: c.NodeResourceGroup, Location: c.Location, ManagedBy: id,
+		Tags: map[string]string{"aks-managed-cluster-name": c.Name, "aks-managed-cluster-rg": c.ResourceGroup},
+	}
+	s.mu.Unlock()
+	s.changed()
+	return id
+}
+
+// clusterID is the canonical resource ID of a cluster.
+func (s *Store) clusterID(c *Cluster) string {
+	return "/subscriptions/" + s.opt.SubscriptionID + "/resourcegroups/" + c.ResourceGroup + "/providers/Microsoft.ContainerService/managedClusters/" + c.Name
+}
+
+// vmssName is the scale set AKS creates for a pool.
+func vmssName(pool string, c *Cluster) string {
+	return "aks-" + pool + "-" + vmssSuffix(c) + "-vmss"
+}
+
+func vmssSuffix(c *Cluster) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(strings.ToLower(c.ResourceGroup + "/" + c.Name)))
+	return fmt.Sprintf("%08d", h.Sum32()%100000000)
+}
+
+// AddRoleAssignment stores a role assignment directly (seed and tests); name and times are filled in.
+func (s *Store) AddRoleAssignment(a RoleAssignment) RoleAssignment {
+	s.mu.Lock()
+	if a.Name == "" {
+		a.Name = s.newID()
+	}
+	if a.CreatedOn.IsZero() {
+		a.CreatedOn = s.opt.Now()
+		a.UpdatedOn = a.CreatedOn
+	}
+	a.Scope = normalizeScope(a.Scope)
+	cp := a
+	s.assignments[strings.ToLower(a.Name)] = &cp
+	s.mu.Unlock()
+	s.changed()
+	return a
+}
+
+// RoleAssignments returns copies of all role assignments, sorted by scope and name.
+func (s *Store) RoleAssignments() []RoleAssignment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RoleAssignment, 0, len(s.assignments))
+	for _, a := range s.assignments {
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Scope != out[j].Scope {
+			return out[i].Scope < out[j].Scope
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Clusters returns the resource IDs of all clusters, sorted.
+func (s *Store) Clusters() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, c := range s.clusters {
+		ids = append(ids, s.clusterID(c))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+type persisted struct {
+	Groups      []*ResourceGroup  `json:"resourceGroups"`
+	Clusters    []*Cluster        `json:"clusters"`
+	Assignments []*RoleAssignment `json:"roleAssignments"`
+}
+
+// MarshalJSON returns the ARM state for persistence.
+func (s *Store) MarshalJSON() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var p persisted
+	for _, g := range s.groups {
+		p.Groups = append(p.Groups, g)
+	}
+	for _, c := range s.clusters {
+		p.Clusters = append(p.Clusters, c)
+	}
+	for _, a := range s.assignments {
+		p.Assignments = append(p.Assignments, a)
+	}
+	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].Name < p.Groups[j].Name })
+	sort.Slice(p.Clusters, func(i, j int) bool { return p.Clusters[i].Name < p.Clusters[j].Name })
+	sort.Slice(p.Assignments, func(i, j int) bool { return p.Assignments[i].Name < p.Assignments[j].Name })
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON replaces the ARM state with a persisted one.
+func (s *Store) UnmarshalJSON(b []byte) error {
+	var p persisted
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups, s.clusters, s.assignments = map[string]*ResourceGroup{}, map[string]*Cluster{}, map[string]*RoleAssignment{}
+	for _, g := range p.Groups {
+		s.groups[strings.ToLower(g.Name)] = g
+	}
+	for _, c := range p.Clusters {
+		s.clusters[strings.ToLower(c.ResourceGroup+"/"+c.Name)] = c
+	}
+	for _, a := range p.Assignments {
+		s.assignments[strings.ToLower(a.Name)] = a
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package entra
+
+import (
+	"strings"
+	"time"
+)
+
+// Resources (token audiences) the emulator issues tokens for, in their canonical form.
+const (
+	ResourceGraph = "https://graph.microsoft.com"
+	ResourceARM   = "https://management.core.windows.net/"
+
+	graphAppID = "00000003-0000-0000-c000-000000000000"
+	armAppID   = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+)
+
+// audiences maps every accepted way of naming a resource (lower-cased, trailing slash trimmed) to the
+// canonical resource and to the audience a token requested that way carries.
+var audiences = map[string]struct{ resource, aud string }{
+	"https://graph.microsoft.com":         {ResourceGraph, "https://graph.microsoft.com"},
+	graphAppID:                            {ResourceGraph, graphAppID},
+	"https://management.core.windows.net": {ResourceARM, "https://management.core.windows.net/"},
+	"https://management.azure.com":        {ResourceARM, "https://management.azure.com"},
+	armAppID:                              {ResourceARM, armAppID},
+}
+
+// resolveResource maps a requested resource identifier to (canonical resource, audience).
+func resolveResource(id string) (resource, aud string, ok bool) {
+	key := strings.ToLower(strings.TrimRight(id, "/"))
+	a, found := audiences[key]
+	if !found {
+		return "", "", false
+	}
+	return a.resource, a.aud, true
+}
+
+// ResourceOfAudience returns the canonical resource of a token audience ("" when unknown). Front doors use
+// it: Graph accepts only ResourceGraph tokens, ARM only ResourceARM.
+func ResourceOfAudience(aud string) string {
+	r, _, ok := resolveResource(aud)
+	if !ok {
+		return ""
+	}
+	return r
+}
+
+// Claims are the access-token claims of reference §2.3 (v1 tokens, as Graph and ARM receive them).
+type Claims struct {
+	Aud        string   `json:"aud"`
+	Iss        string   `json:"iss"`
+	Iat        int64    `json:"iat"`
+	Nbf        int64    `json:"nbf"`
+	Exp        int64    `json:"exp"`
+	AppID      string   `json:"appid"`
+	AppIDACR   string   `json:"appidacr"`
+	IDP        string   `json:"idp,omitempty"`
+	IDTyp      string   `json:"idtyp"`
+	OID        string   `json:"oid"`
+	Sub        string   `json:"sub"`
+	TID        string   `json:"tid"`
+	Roles      []string `json:"roles,omitempty"`
+	Scp        string   `json:"scp,omitempty"`
+	UPN        string   `json:"upn,omitempty"`
+	UniqueName string   `json:"unique_name,omitempty"`
+	Name       string   `json:"name,omitempty"`
+	XmsCC      []string `json:"xms_cc,omitempty"`
+	UTI        string   `json:"uti"`
+	Ver        string   `json:"ver"`
+	// Typ distinguishes the emulator's refresh tokens (which are JWTs here, opaque in real Entra).
+	Typ string `json:"emu_typ,omitempty"`
+}
+
+// IsApp reports whether the token was issued to an application (client credentials).
+func (c Claims) IsApp() bool { return c.IDTyp == "app" }
+
+// Scopes returns the delegated scopes.
+func (c Claims) Scopes() []string { return strings.Fields(c.Scp) }
+
+// CAE reports whether the client declared CAE capability (xms_cc=CP1).
+func (c Claims) CAE() bool {
+	for _, v := range c.XmsCC {
+		if v == "CP1" {
+			return true
+		}
+	}
+	return false
+}
+
+// ExpiresAt returns exp as a time.
+func (c Claims) ExpiresAt() time.Time { return time.Unix(c.Exp, 0) }
