@@ -9,15 +9,15 @@ import (
 // the resource's vocabulary. It maps onto the 17 rules of the Graph policy (rule.go); DefaultPolicy is
 // what a fresh group has.
 type Policy struct {
-	Approval           Approval
-	Activation         Activation
+	Approval           ApprovalRules
+	Activation         ActivationRules
 	EligibleAssignment Expiry
-	ActiveAssignment   ActiveAssignment
+	ActiveAssignment   ActiveAssignmentRules
 	Notifications      Notifications
 }
 
-// Approval is the approval rule for activations (Approval_EndUser_Assignment), single stage.
-type Approval struct {
+// ApprovalRules is the approval rule for activations (Approval_EndUser_Assignment), single stage.
+type ApprovalRules struct {
 	Required bool
 	// ApproverGroups and ApproverUsers are object IDs; members of an approver group approve (owners do not).
 	ApproverGroups                []string
@@ -26,8 +26,8 @@ type Approval struct {
 	TimeoutDays                   int32
 }
 
-// Activation is what an eligible principal must satisfy to activate.
-type Activation struct {
+// ActivationRules is what an eligible principal must satisfy to activate.
+type ActivationRules struct {
 	MaximumDuration      Duration
 	RequireJustification bool
 	RequireMFA           bool
@@ -43,9 +43,9 @@ type Expiry struct {
 	MaximumDuration    Duration
 }
 
-// ActiveAssignment is the rules for active (not eligible) assignments made by an administrator. Ticket
+// ActiveAssignmentRules is the rules for active (not eligible) assignments made by an administrator. Ticket
 // information is deliberately absent: the API rejects Ticketing on Enablement_Admin_Assignment.
-type ActiveAssignment struct {
+type ActiveAssignmentRules struct {
 	Expiry
 	RequireJustification bool
 	RequireMFA           bool
@@ -100,17 +100,17 @@ func DefaultPolicy() Policy {
 	n := Notification{Level: NotificationAll, DefaultRecipients: true}
 	event := NotificationEvent{Admin: n, Requestor: n, Approver: n}
 	return Policy{
-		Approval: Approval{
+		Approval: ApprovalRules{
 			Required:                      false,
 			ApproverJustificationRequired: true,
 			TimeoutDays:                   DefaultApprovalTimeoutDays,
 		},
-		Activation: Activation{
+		Activation: ActivationRules{
 			MaximumDuration:      DefaultActivationMaximum,
 			RequireJustification: true,
 		},
 		EligibleAssignment: Expiry{ExpirationRequired: true, MaximumDuration: DefaultEligibleMaximum},
-		ActiveAssignment: ActiveAssignment{
+		ActiveAssignment: ActiveAssignmentRules{
 			Expiry:               Expiry{ExpirationRequired: true, MaximumDuration: DefaultActiveMaximum},
 			RequireJustification: true,
 		},

@@ -147,13 +147,13 @@ func (p Policy) Validate(c PolicyContext) []Problem {
 		}
 	}
 
-	out = append(out, p.approverConflicts(c)...)
+	out = append(out, p.ApproverConflicts(c)...)
 	return out
 }
 
-// approverConflicts warns when approvers can approve their own elevation: the how-to's production
+// ApproverConflicts warns when approvers can approve their own elevation: the how-to's production
 // warning (SCENARIO.md §1, §3).
-func (p Policy) approverConflicts(c PolicyContext) []Problem {
+func (p Policy) ApproverConflicts(c PolicyContext) []Problem {
 	if !p.Approval.Required {
 		return nil
 	}

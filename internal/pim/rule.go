@@ -293,7 +293,7 @@ func (s ruleSpec) apply(p *Policy, d ruleDef) {
 		p.Activation.RequireMFA = slices.Contains(s.EnabledRules, enableMFA)
 		p.Activation.RequireTicketInfo = slices.Contains(s.EnabledRules, enableTicketing)
 	case RuleApprovalEndUserAssignment:
-		p.Approval = Approval{
+		p.Approval = ApprovalRules{
 			Required:                      s.Approval.Required,
 			ApproverGroups:                s.Approval.ApproverGroups,
 			ApproverUsers:                 s.Approval.ApproverUsers,

@@ -120,12 +120,12 @@ func ruleScenarioPolicy() Policy {
 // ruleEverythingPolicy sets every setting away from its default.
 func ruleEverythingPolicy() Policy {
 	p := DefaultPolicy()
-	p.Approval = Approval{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser},
+	p.Approval = ApprovalRules{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser},
 		ApproverJustificationRequired: false, TimeoutDays: 3}
-	p.Activation = Activation{MaximumDuration: Duration{seconds: 4 * 3600}, RequireJustification: false, RequireTicketInfo: true,
+	p.Activation = ActivationRules{MaximumDuration: Duration{seconds: 4 * 3600}, RequireJustification: false, RequireTicketInfo: true,
 		ConditionalAccessContext: "c1"}
 	p.EligibleAssignment = Expiry{ExpirationRequired: false, MaximumDuration: Duration{seconds: 90 * 86400}}
-	p.ActiveAssignment = ActiveAssignment{Expiry: Expiry{ExpirationRequired: true, MaximumDuration: Duration{seconds: 30 * 86400}},
+	p.ActiveAssignment = ActiveAssignmentRules{Expiry: Expiry{ExpirationRequired: true, MaximumDuration: Duration{seconds: 30 * 86400}},
 		RequireJustification: false, RequireMFA: true}
 	p.Notifications.EligibleAssignment.Admin = Notification{Level: NotificationCritical, DefaultRecipients: false,
 		AdditionalRecipients: []string{"secops@contoso.com", "audit@contoso.com"}}
@@ -182,7 +182,7 @@ func TestRulesFromGraph(t *testing.T) {
 	changed.Activation.MaximumDuration = Duration{seconds: 4 * 3600}
 	changed.Activation.RequireMFA = true
 	changed.Activation.RequireTicketInfo = true
-	changed.Approval = Approval{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser}, TimeoutDays: 2}
+	changed.Approval = ApprovalRules{Required: true, ApproverGroups: []string{ruleApproverGroup}, ApproverUsers: []string{ruleApproverUser}, TimeoutDays: 2}
 	changed.Notifications.Activation.Approver.Level = NotificationCritical
 
 	tests := []struct {
