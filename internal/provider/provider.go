@@ -4,11 +4,22 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
 // RegistryAddress is where Terraform finds this provider; dev overrides and tests use the same address.
@@ -17,15 +28,24 @@ const RegistryAddress = "registry.terraform.io/aks-pim/aks"
 // TypeName prefixes every resource and data source type name (aks_pim_group, ...).
 const TypeName = "aks"
 
-var _ provider.Provider = (*aksProvider)(nil)
+var (
+	_ provider.Provider                       = (*aksProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*aksProvider)(nil)
+)
 
 type aksProvider struct {
 	version string
+	// The process environment, file system and network, replaceable in this package's tests only.
+	getenv    func(string) string
+	readFile  func(string) ([]byte, error)
+	transport http.RoundTripper
 }
 
 // New returns a constructor for a fresh provider instance, as providerserver expects.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &aksProvider{version: version} }
+	return func() provider.Provider {
+		return &aksProvider{version: version, getenv: os.Getenv, readFile: os.ReadFile}
+	}
 }
 
 func (p *aksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -34,12 +54,131 @@ func (p *aksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 }
 
 func (p *aksProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	resp.Schema = schema.Schema{}
+	resp.Schema = providerSchema()
 }
 
-func (p *aksProvider) Configure(_ context.Context, _ provider.ConfigureRequest, _ *provider.ConfigureResponse) {
+func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	attrs := map[string]string{}
+	for _, s := range settings {
+		v, diags := readAttribute(ctx, req, s)
+		resp.Diagnostics.Append(diags...)
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(s.name), "Unknown Provider Setting",
+				fmt.Sprintf("The value of `%s` is not known until apply, but the provider must be configured before planning. "+
+					"Use a value known at plan time (a variable or a literal), or set %s in the environment instead.", s.name, s.envs[0]))
+			continue
+		}
+		if str, ok := attributeString(v); ok {
+			attrs[s.name] = str
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	in := input{attrs: attrs, getenv: p.getenv, readFile: p.readFile}
+	r, diags := resolve(in)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, r.secrets...)
+	ctx = tflog.MaskMessageStrings(ctx, r.secrets...)
+
+	transport := p.transport
+	if transport == nil {
+		transport = defaultTransport()
+	}
+	endpoints, err := r.endpoints(ctx, &http.Client{Transport: transport})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root(attrMetadataHost), "Unable to Resolve Cloud Endpoints",
+			"The provider could not determine the Entra ID, Graph and resource manager endpoints. Check `metadata_host` (ARM_METADATA_HOSTNAME), "+
+				"`environment` (ARM_ENVIRONMENT) and the endpoint settings.\n\nOriginal Error: "+err.Error())
+		return
+	}
+
+	userAgent := "terraform-provider-aks/" + p.version
+	auth := r.auth
+	auth.Endpoints, auth.Transport, auth.UserAgent = endpoints, transport, userAgent
+	cred, description, err := clients.NewCredential(ctx, auth)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Build the Provider Credential",
+			fmt.Sprintf("The provider could not set up %s. Check the settings named above.\n\nOriginal Error: %s", r.authReason, err))
+		return
+	}
+	tflog.Info(ctx, "Configured the aks provider", map[string]any{
+		"credential":                description,
+		"selected_by":               r.authReason,
+		"authority_host":            endpoints.AuthorityHost,
+		"graph_endpoint":            endpoints.GraphEndpoint,
+		"resource_manager_endpoint": endpoints.ResourceManagerEndpoint,
+		"instance_discovery":        !endpoints.IsCustomAuthority(),
+		"subscription_id":           r.subscriptionID,
+	})
+
+	c, err := clients.New(ctx, clients.Config{
+		TenantID:                 auth.TenantID,
+		SubscriptionID:           r.subscriptionID,
+		Credential:               cred,
+		Endpoints:                endpoints,
+		UserAgent:                userAgent,
+		Transport:                transport,
+		Consistency:              r.consistency,
+		PrincipalNotFoundTimeout: r.principalNotFoundTimeout,
+		RedactValues:             r.secrets,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Build the Azure Clients",
+			"The provider could not build its Graph and resource manager clients from the endpoints above.\n\nOriginal Error: "+err.Error())
+		return
+	}
+	resp.ResourceData = c
+	resp.DataSourceData = c
+	resp.EphemeralResourceData = c
 }
 
-func (p *aksProvider) Resources(_ context.Context) []func() resource.Resource { return nil }
+func (p *aksProvider) Resources(_ context.Context) []func() resource.Resource {
+	return resourceConstructors()
+}
 
-func (p *aksProvider) DataSources(_ context.Context) []func() datasource.DataSource { return nil }
+func (p *aksProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSourceConstructors()
+}
+
+func (p *aksProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return ephemeralResourceConstructors()
+}
+
+// readAttribute reads one setting from the configuration with the Go type of its schema attribute.
+func readAttribute(ctx context.Context, req provider.ConfigureRequest, s setting) (attr.Value, diag.Diagnostics) {
+	switch s.kind {
+	case kindBool:
+		var v types.Bool
+		d := req.Config.GetAttribute(ctx, path.Root(s.name), &v)
+		return v, d
+	case kindInt:
+		var v types.Int64
+		d := req.Config.GetAttribute(ctx, path.Root(s.name), &v)
+		return v, d
+	default:
+		var v types.String
+		d := req.Config.GetAttribute(ctx, path.Root(s.name), &v)
+		return v, d
+	}
+}
+
+// attributeString renders a known, non-null attribute the way the environment would spell it.
+func attributeString(v attr.Value) (string, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return "", false
+	}
+	switch t := v.(type) {
+	case types.Bool:
+		return strconv.FormatBool(t.ValueBool()), true
+	case types.Int64:
+		return strconv.FormatInt(t.ValueInt64(), 10), true
+	case types.String:
+		return t.ValueString(), true
+	}
+	return "", false
+}

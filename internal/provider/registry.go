@@ -1,0 +1,22 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// The provider's objects. To add one, add its constructor to the matching list (one line, sorted by
+// type name); nothing else in this package changes.
+
+func resourceConstructors() []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func dataSourceConstructors() []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func ephemeralResourceConstructors() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
+}
