@@ -1,0 +1,300 @@
+package pim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// These functions act as the signed-in user (a client built from the user's own credential): PIM
+// self-activation and self-deactivation are delegated calls and refuse application tokens' principals
+// that are not the caller.
+
+// ErrNotActive is returned by SelfDeactivate when the caller holds no active assignment to end.
+var ErrNotActive = errors.New("no active assignment to deactivate")
+
+// ActivationPolicyError is RoleAssignmentRequestPolicyValidationFailed for a self-activation: the group's
+// policy rejected it (missing justification or ticket, too long, MFA, or no eligibility at all).
+type ActivationPolicyError struct {
+	Failed []string
+	Rules  []RuleID
+	Err    error
+}
+
+func (e *ActivationPolicyError) Error() string {
+	parts := make([]string, 0, len(e.Failed))
+	for i, f := range e.Failed {
+		if i < len(e.Rules) && e.Rules[i] != "" {
+			parts = append(parts, fmt.Sprintf("%s (policy rule %s)", f, e.Rules[i]))
+		} else {
+			parts = append(parts, f)
+		}
+	}
+	return "the group's PIM policy rejected the activation: " + strings.Join(parts, ", ")
+}
+
+func (e *ActivationPolicyError) Unwrap() error { return e.Err }
+
+// Advice says what to change for each failed rule, in the activation's terms.
+func (e *ActivationPolicyError) Advice() string {
+	var out []string
+	for _, f := range e.Failed {
+		switch f {
+		case "ExpirationRule":
+			out = append(out, "The activation is longer than the policy allows (rule "+string(RuleExpirationEndUserAssignment)+", activation.maximum_duration): ask for a shorter duration.")
+		case "JustificationRule":
+			out = append(out, "The policy requires a justification to activate (rule "+string(RuleEnablementEndUserAssignment)+"): set justification.")
+		case "TicketingRule":
+			out = append(out, "The policy requires ticket information to activate (rule "+string(RuleEnablementEndUserAssignment)+"): set ticket_number and ticket_system.")
+		case "MfaRule":
+			out = append(out, "The policy requires multi-factor authentication to activate (rule "+string(RuleEnablementEndUserAssignment)+"): sign in with MFA (for example az login, then use the Azure CLI credential).")
+		case "EligibilityRule":
+			out = append(out, "The signed-in principal is not eligible for this access to the group, directly or through a group: check its aks_pim_eligibility.")
+		default:
+			out = append(out, "Check the group's PIM policy for the rule "+f+".")
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// activationPolicyRule maps Graph's failed-rule names to the policy rule that holds the setting for
+// end-user activation.
+var activationPolicyRule = map[string]RuleID{
+	"ExpirationRule":    RuleExpirationEndUserAssignment,
+	"JustificationRule": RuleEnablementEndUserAssignment,
+	"TicketingRule":     RuleEnablementEndUserAssignment,
+	"MfaRule":           RuleEnablementEndUserAssignment,
+}
+
+func activationPolicyViolation(message string, err error) *ActivationPolicyError {
+	pe := &ActivationPolicyError{Err: err}
+	if m := policyFailedRules.FindString(message); m != "" {
+		var names []string
+		if json.Unmarshal([]byte(m), &names) != nil {
+			for _, n := range strings.Split(strings.Trim(m, "[]"), ",") {
+				names = append(names, strings.Trim(strings.TrimSpace(n), `"'`))
+			}
+		}
+		for _, n := range names {
+			if n != "" {
+				pe.Failed = append(pe.Failed, n)
+				pe.Rules = append(pe.Rules, activationPolicyRule[n])
+			}
+		}
+	}
+	if len(pe.Failed) == 0 {
+		pe.Failed, pe.Rules = []string{"(unnamed rule)"}, []RuleID{""}
+	}
+	return pe
+}
+
+// ActivationExistsError is RoleAssignmentExists for a self-activation: the caller is already active (or
+// an activation is already being processed) for this group and access.
+type ActivationExistsError struct{ Err error }
+
+func (e *ActivationExistsError) Error() string {
+	return "the signed-in principal already holds (or has requested) this activation: " + clients.ErrorMessage(e.Err)
+}
+
+func (e *ActivationExistsError) Unwrap() error { return e.Err }
+
+// ActivationTooNewError is ActiveDurationTooShort: PIM refuses to end an activation in its first minutes.
+type ActivationTooNewError struct{ Err error }
+
+func (e *ActivationTooNewError) Error() string {
+	return "PIM does not let an activation be ended within its first five minutes; it ends by itself at its end time: " + clients.ErrorMessage(e.Err)
+}
+
+func (e *ActivationTooNewError) Unwrap() error { return e.Err }
+
+func activationError(err error) error {
+	switch strings.ToLower(clients.ErrorCode(err)) {
+	case "roleassignmentrequestpolicyvalidationfailed":
+		return activationPolicyViolation(clients.ErrorMessage(err), err)
+	case "roleassignmentexists":
+		return &ActivationExistsError{Err: err}
+	case "activedurationtooshort":
+		return &ActivationTooNewError{Err: err}
+	}
+	return err
+}
+
+func assignmentRequests(c *clients.Client) *identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilder {
+	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests()
+}
+
+// SelfActivate asks PIM to activate the caller's eligible membership (or ownership) of spec.GroupID. The
+// returned request is Provisioned when the policy needs no approval, PendingApproval when it does (its
+// ApprovalID names the approval).
+func SelfActivate(ctx context.Context, c *clients.Client, spec ActivationSpec) (ActivationRequest, error) {
+	if err := spec.Validate(); err != nil {
+		return ActivationRequest{}, err
+	}
+	me, err := c.CallerObjectID(ctx)
+	if err != nil {
+		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
+	}
+	body := activationRequest(models.SELFACTIVATE_SCHEDULEREQUESTACTIONS, me, spec, time.Now())
+	resp, err := assignmentRequests(c).Post(ctx, body, nil)
+	if err != nil {
+		return ActivationRequest{}, activationError(err)
+	}
+	a := activationFromRequest(resp)
+	if strings.EqualFold(a.Status, StatusFailed) {
+		return a, &RequestFailedError{RequestID: a.RequestID, Status: a.Status}
+	}
+	return a, nil
+}
+
+// ReadActivation reads an assignment schedule request by ID.
+func ReadActivation(ctx context.Context, c *clients.Client, requestID string) (ActivationRequest, error) {
+	r, err := assignmentRequests(c).ByPrivilegedAccessGroupAssignmentScheduleRequestId(requestID).Get(ctx, nil)
+	if err != nil {
+		return ActivationRequest{}, fmt.Errorf("reading assignment schedule request %s: %w", requestID, err)
+	}
+	return activationFromRequest(r), nil
+}
+
+// WaitActivation polls the request until done reports true, and fails when the request reaches a final
+// status done does not accept (so waiting for Provisioned ends at once on Denied). The wait is bounded
+// by ctx.
+func WaitActivation(ctx context.Context, c *clients.Client, requestID string, done func(ActivationRequest) bool) (ActivationRequest, error) {
+	interval := c.Consistency.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	for {
+		a, err := ReadActivation(ctx, c, requestID)
+		if err != nil && !clients.IsNotFound(err) {
+			return a, err
+		}
+		if err == nil {
+			if done(a) {
+				return a, nil
+			}
+			if a.IsFinal() {
+				return a, fmt.Errorf("assignment schedule request %s ended with status %s", requestID, a.Status)
+			}
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return a, fmt.Errorf("waiting for assignment schedule request %s (last status %q): %w", requestID, a.Status, ctx.Err())
+		case <-t.C:
+		}
+		if interval *= 2; interval > 10*time.Second {
+			interval = 10 * time.Second
+		}
+	}
+}
+
+// CancelActivation withdraws a request that has not been carried out yet (e.g. PendingApproval).
+func CancelActivation(ctx context.Context, c *clients.Client, requestID string) error {
+	err := assignmentRequests(c).ByPrivilegedAccessGroupAssignmentScheduleRequestId(requestID).Cancel().Post(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("cancelling assignment schedule request %s: %w", requestID, err)
+	}
+	return nil
+}
+
+// SelfDeactivate ends the caller's active assignment to the group before its end time. PIM refuses within
+// the first minutes (ActivationTooNewError); with nothing active it returns ErrNotActive.
+func SelfDeactivate(ctx context.Context, c *clients.Client, groupID string, access AccessID) (ActivationRequest, error) {
+	me, err := c.CallerObjectID(ctx)
+	if err != nil {
+		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
+	}
+	body := activationRequest(models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS, me, ActivationSpec{GroupID: groupID, AccessID: access}, time.Now())
+	resp, err := assignmentRequests(c).Post(ctx, body, nil)
+	if err != nil {
+		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentDoesNotExist") || clients.StatusCode(err) == 404 {
+			return ActivationRequest{}, fmt.Errorf("%w: %s", ErrNotActive, clients.ErrorMessage(err))
+		}
+		return ActivationRequest{}, activationError(err)
+	}
+	return activationFromRequest(resp), nil
+}
+
+// MyActivationRequests lists the caller's own assignment schedule requests for a group (newest first
+// when Graph orders them), e.g. to find one still pending approval.
+func MyActivationRequests(ctx context.Context, c *clients.Client, groupID string) ([]ActivationRequest, error) {
+	filter := fmt.Sprintf("groupId eq '%s'", groupID)
+	resp, err := assignmentRequests(c).FilterByCurrentUserWithOn(ruleStr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx,
+		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
+		})
+	if err != nil {
+		return nil, fmt.Errorf("listing my assignment schedule requests for group %s: %w", groupID, err)
+	}
+	out := make([]ActivationRequest, 0, len(resp.GetValue()))
+	for _, r := range resp.GetValue() {
+		out = append(out, activationFromRequest(r))
+	}
+	return out, nil
+}
+
+// AssignmentInstance is an assignment in effect now (a schedule instance): who holds which access to a
+// group until when, and whether it was activated or assigned.
+type AssignmentInstance struct {
+	InstanceID     string
+	ScheduleID     string
+	GroupID        string
+	PrincipalID    string
+	AccessID       AccessID
+	MemberType     string // direct or group
+	AssignmentType string // activated or assigned
+	Start, End     time.Time
+}
+
+// AssignmentInstances lists the assignments of principalID to groupID in effect now (instances exist only
+// while effective). Any caller with read access to assignment schedules may ask.
+func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, principalID string) ([]AssignmentInstance, error) {
+	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s'", groupID, principalID)
+	resp, err := c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().Get(ctx,
+		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{Filter: &filter},
+		})
+	if err != nil {
+		return nil, fmt.Errorf("listing active assignments of %s to group %s: %w", principalID, groupID, err)
+	}
+	now := time.Now()
+	var out []AssignmentInstance
+	for _, in := range resp.GetValue() {
+		a := AssignmentInstance{
+			InstanceID:  ruleDeref(in.GetId()),
+			ScheduleID:  ruleDeref(in.GetAssignmentScheduleId()),
+			GroupID:     ruleDeref(in.GetGroupId()),
+			PrincipalID: ruleDeref(in.GetPrincipalId()),
+		}
+		if v := in.GetAccessId(); v != nil {
+			a.AccessID, _ = ParseAccessID(v.String())
+		}
+		if v := in.GetMemberType(); v != nil {
+			a.MemberType = v.String()
+		}
+		if v := in.GetAssignmentType(); v != nil {
+			a.AssignmentType = v.String()
+		}
+		if v := in.GetStartDateTime(); v != nil {
+			a.Start = v.UTC()
+		}
+		if v := in.GetEndDateTime(); v != nil {
+			a.End = v.UTC()
+		}
+		// Instances should only exist while effective; a replica may lag, so trust the end time too.
+		if !a.End.IsZero() && !a.End.After(now) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
