@@ -1,0 +1,167 @@
+package pim
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+func TestEligibilityEmulatorLifecycle(t *testing.T) {
+	t.Parallel()
+	c, srv := pimTestClient(t)
+	ctx := t.Context()
+	group := pimTestGroup(t, c, "admin")
+	principal := pimTestGroup(t, c, "default")
+	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	d30, _ := ParseDuration("P30D")
+	spec := EligibilitySpec{Key: key, Schedule: Schedule{Duration: d30}, Justification: "on-call"}
+
+	created, err := CreateEligibility(ctx, c, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := ParseScheduleID(created.ScheduleID)
+	if err != nil || !SameObjectID(sid.GroupID, group) || sid.AccessID != AccessMember {
+		t.Fatalf("schedule ID %q: %+v %v", created.ScheduleID, sid, err)
+	}
+	if got := created.End.Sub(created.Start); got != 30*24*time.Hour {
+		t.Fatalf("schedule lasts %v, want 30 days (start %v end %v)", got, created.Start, created.End)
+	}
+	if !SameObjectID(created.Key.PrincipalID, principal) || created.Key.AccessID != AccessMember {
+		t.Fatalf("schedule key %+v", created.Key)
+	}
+
+	found, ok, err := FindEligibility(ctx, c, key)
+	if err != nil || !ok || found.ScheduleID != created.ScheduleID {
+		t.Fatalf("FindEligibility = %v %v %v, want schedule %s", found.ScheduleID, ok, err, created.ScheduleID)
+	}
+
+	// A retried create (the first answer lost) adopts the matching schedule instead of failing...
+	again, err := CreateEligibility(ctx, c, spec)
+	if err != nil || again.ScheduleID != created.ScheduleID {
+		t.Fatalf("retried create: %v %v, want adoption of %s", again.ScheduleID, err, created.ScheduleID)
+	}
+	// ... but refuses one that does not match the plan, naming it for import.
+	other := spec
+	other.Schedule = Schedule{Duration: Duration{seconds: 90 * 86400}}
+	_, err = CreateEligibility(ctx, c, other)
+	var exists *EligibilityExistsError
+	if !errors.As(err, &exists) || exists.ImportID() != created.ScheduleID {
+		t.Fatalf("create over a different existing eligibility: %v, want EligibilityExistsError naming %s", err, created.ScheduleID)
+	}
+
+	// adminUpdate: the duration still counts from the original start, and the schedule gets a new ID.
+	d60, _ := ParseDuration("P60D")
+	upd := spec
+	upd.Schedule = Schedule{Start: created.Start, Duration: d60}
+	updated, err := UpdateEligibility(ctx, c, upd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.ScheduleID == created.ScheduleID {
+		t.Error("adminUpdate kept the schedule ID; PIM gives updates a new one")
+	}
+	if want := created.Start.Add(60 * 24 * time.Hour); updated.End.Sub(want).Abs() > time.Second {
+		t.Errorf("updated end %v, want %v (original start + 60 days)", updated.End, want)
+	}
+	if _, ok, err := ReadEligibility(ctx, c, created.ScheduleID); err != nil || ok {
+		t.Errorf("the replaced schedule still reads: %v %v", ok, err)
+	}
+
+	// Delete right away meets ActiveDurationTooShort and polls it out.
+	srv.ResetStats()
+	start := time.Now()
+	if err := DeleteEligibility(ctx, c, updated.ScheduleID, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ReadEligibility(ctx, c, updated.ScheduleID); err != nil || ok {
+		t.Fatalf("deleted schedule still reads: %v %v", ok, err)
+	}
+	if _, ok, err := FindEligibility(ctx, c, key); err != nil || ok {
+		t.Fatalf("deleted eligibility still listed: %v %v", ok, err)
+	}
+	t.Logf("delete took %v", time.Since(start).Round(time.Millisecond))
+	// Deleting again is a no-op.
+	if err := DeleteEligibility(ctx, c, updated.ScheduleID, key); err != nil {
+		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
+	t.Parallel()
+	c, _ := pimTestClient(t)
+	ctx := t.Context()
+	group := pimTestGroup(t, c, "admin")
+	principal := pimTestGroup(t, c, "default")
+	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+
+	// The default policy rejects a permanent eligibility; the error names the rule and the fix.
+	_, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Permanent: true}, Justification: "x"})
+	var pe *PolicyViolationError
+	if !errors.As(err, &pe) {
+		t.Fatalf("permanent eligibility under the default policy: %v, want a PolicyViolationError", err)
+	}
+	if len(pe.Rules) == 0 || pe.Rules[0] != RuleExpirationAdminEligibility || !strings.Contains(pe.Advice(), "expiration_required") {
+		t.Fatalf("violation %v / %q does not name Expiration_Admin_Eligibility", pe, pe.Advice())
+	}
+	// Over the maximum (P365D) is rejected the same way.
+	_, err = CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Duration: Duration{seconds: 400 * 86400}}, Justification: "x"})
+	if !errors.As(err, &pe) || pe.Rules[0] != RuleExpirationAdminEligibility {
+		t.Fatalf("400-day eligibility: %v, want a violation of Expiration_Admin_Eligibility", err)
+	}
+
+	// Once the policy allows it, the same request succeeds.
+	p := DefaultPolicy()
+	p.EligibleAssignment.ExpirationRequired = false
+	if _, _, err := ApplyPolicy(ctx, c, PolicyKey{GroupID: group, AccessID: AccessMember}, p); err != nil {
+		t.Fatal(err)
+	}
+	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Permanent: true}, Justification: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Permanent() {
+		t.Fatalf("permanent eligibility reads back with end %v", e.End)
+	}
+}
+
+// Not parallel: it moves the emulator's clock.
+func TestEligibilityEmulatorDrift(t *testing.T) {
+	c, srv := pimTestClient(t)
+	ctx := t.Context()
+	group := pimTestGroup(t, c, "admin")
+	principal := pimTestGroup(t, c, "default")
+	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+
+	// Removed out of band: Read reports it gone.
+	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Duration: Duration{seconds: 86400}}, Justification: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AdvanceClock(pimTestMinimumAge + time.Second)
+	if _, err := eligibilityRequests(c).Post(ctx, eligibilityRequest(adminRemove, EligibilitySpec{Key: key}, time.Now()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ReadEligibility(ctx, c, e.ScheduleID); err != nil || ok {
+		t.Fatalf("eligibility removed out of band still reads: %v %v", ok, err)
+	}
+
+	// Expired: gone once the clock passes its end.
+	e, err = CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Duration: Duration{seconds: 600}}, Justification: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AdvanceClock(11 * time.Minute)
+	if _, ok, err := ReadEligibility(ctx, c, e.ScheduleID); err != nil || ok {
+		t.Fatalf("expired eligibility still reads: %v %v", ok, err)
+	}
+	// Deleting what expired is not an error.
+	if err := DeleteEligibility(ctx, c, e.ScheduleID, key); err != nil {
+		t.Fatalf("delete after expiry: %v", err)
+	}
+}
+
+var adminRemove = models.ADMINREMOVE_SCHEDULEREQUESTACTIONS

@@ -1,0 +1,251 @@
+package pim
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+)
+
+// The domain tests below run the package's CRUD through the same clients.Client the provider builds,
+// against an in-process emulator: real msgraph-sdk-go requests over TLS, real tokens.
+
+var (
+	pimEmuOnce sync.Once
+	pimEmu     *emulator.Server
+	pimEmuErr  error
+)
+
+// pimTestMinimumAge is the emulator's ActiveDurationTooShort window: short, but long enough that a delete
+// right after a create meets it and has to poll it out.
+const pimTestMinimumAge = 2 * time.Second
+
+func pimTestEmulator(t *testing.T) *emulator.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an emulator")
+	}
+	pimEmuOnce.Do(func() {
+		cfg := emulator.DefaultConfig()
+		cfg.PIM.MinimumActiveAge = pimTestMinimumAge
+		pimEmu, pimEmuErr = emulator.Start(cfg)
+	})
+	if pimEmuErr != nil {
+		t.Fatalf("starting the emulator: %v", pimEmuErr)
+	}
+	return pimEmu
+}
+
+// pimTestClient is a provider-like client of the emulator's admin service principal.
+func pimTestClient(t *testing.T) (*clients.Client, *emulator.Server) {
+	t.Helper()
+	srv := pimTestEmulator(t)
+	env := map[string]string{}
+	for _, v := range srv.Env() {
+		env[v.Name] = v.Value
+	}
+	ep := clients.Endpoints{
+		AuthorityHost:           env["ARM_AUTHORITY_HOST"],
+		GraphEndpoint:           env["ARM_GRAPH_ENDPOINT"],
+		GraphAudience:           env["ARM_GRAPH_AUDIENCE"],
+		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"],
+		ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
+	}
+	tr := srv.HTTPClient().Transport
+	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{
+		Method: clients.AuthClientSecret, TenantID: env["ARM_TENANT_ID"], ClientID: env["ARM_CLIENT_ID"],
+		ClientSecret: env["ARM_CLIENT_SECRET"], Endpoints: ep, Transport: tr,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := clients.New(t.Context(), clients.Config{
+		TenantID: env["ARM_TENANT_ID"], SubscriptionID: env["ARM_SUBSCRIPTION_ID"], Credential: cred, Endpoints: ep, Transport: tr,
+		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+// pimTestGroup creates a security group through Graph and returns its ID.
+func pimTestGroup(t *testing.T, c *clients.Client, name string) string {
+	t.Helper()
+	g := models.NewGroup()
+	nick := name + "-" + uuid.NewString()[:8]
+	f, tr := false, true
+	g.SetDisplayName(&nick)
+	g.SetMailNickname(&nick)
+	g.SetMailEnabled(&f)
+	g.SetSecurityEnabled(&tr)
+	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	if err != nil {
+		t.Fatalf("creating group %s: %v", name, err)
+	}
+	return *created.GetId()
+}
+
+// Not parallel: it counts the emulator's requests.
+func TestPolicyEmulatorApplyReadReset(t *testing.T) {
+	c, srv := pimTestClient(t)
+	ctx := t.Context()
+	admin := pimTestGroup(t, c, "admin")
+	approver := pimTestGroup(t, c, "approver")
+	key := PolicyKey{GroupID: admin, AccessID: AccessMember}
+
+	before, err := ReadPolicy(ctx, c, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := before.Rules.Differing(DefaultPolicy()); len(d) != 0 {
+		t.Fatalf("a fresh group's policy differs from DefaultPolicy in %v", d)
+	}
+	owner, err := ReadPolicy(ctx, c, PolicyKey{GroupID: admin, AccessID: AccessOwner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if owner.PolicyID == before.PolicyID {
+		t.Fatal("member and owner resolved to the same policy")
+	}
+
+	// The scenario's policy: approval by the approver group, plus a few changes across rule kinds.
+	desired := DefaultPolicy()
+	desired.Approval.Required = true
+	desired.Approval.ApproverGroups = []string{approver}
+	desired.Activation.MaximumDuration = Duration{seconds: 4 * 3600}
+	desired.EligibleAssignment.ExpirationRequired = false
+	desired.Notifications.Activation.Approver.AdditionalRecipients = []string{"secops@contoso.com"}
+	srv.ResetStats()
+	state, written, err := ApplyPolicy(ctx, c, key, desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWritten := []RuleID{RuleExpirationAdminEligibility, RuleExpirationEndUserAssignment, RuleApprovalEndUserAssignment, RuleNotificationApproverEndUserAssignment}
+	if len(written) != len(wantWritten) {
+		t.Fatalf("wrote %v, want exactly %v", written, wantWritten)
+	}
+	// One successful PATCH per differing rule; the first write onboards the group and changes the policy
+	// ID, so the next PATCH may meet a 404 and be re-sent to the new ID.
+	patch := srv.Stats().Routes["PATCH /v1.0/policies/roleManagementPolicies/{id}/rules/{ruleId}"]
+	if patch.Status["204"] != int64(len(wantWritten)) || patch.Status["404"] > 1 {
+		t.Errorf("PATCH statuses %v, want %d × 204 (one per differing rule) and at most one 404", patch.Status, len(wantWritten))
+	}
+	if state.PolicyID == before.PolicyID {
+		t.Log("policy ID did not change at onboarding (emulator configured without regeneration)")
+	}
+	got, err := ReadPolicy(ctx, c, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Rules.Differing(desired); len(d) != 0 {
+		t.Fatalf("after ApplyPolicy the policy still differs in %v", d)
+	}
+	if p := got.Rules.Policy(); !p.Approval.Required || len(p.Approval.ApproverGroups) != 1 || !SameObjectID(p.Approval.ApproverGroups[0], approver) {
+		t.Fatalf("approval rule read back as %+v", p.Approval)
+	}
+	// The owner policy is untouched (azuread #1491).
+	if o, err := ReadPolicy(ctx, c, PolicyKey{GroupID: admin, AccessID: AccessOwner}); err != nil {
+		t.Fatal(err)
+	} else if d := o.Rules.Differing(DefaultPolicy()); len(d) != 0 {
+		t.Fatalf("writing the member policy changed the owner policy: %v", d)
+	}
+
+	// Applying the same policy again writes nothing.
+	if _, written, err := ApplyPolicy(ctx, c, key, desired); err != nil || len(written) != 0 {
+		t.Fatalf("re-apply wrote %v, err %v", written, err)
+	}
+
+	if _, _, err := ResetPolicy(ctx, c, key); err != nil {
+		t.Fatal(err)
+	}
+	after, err := ReadPolicy(ctx, c, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := after.Rules.Differing(DefaultPolicy()); len(d) != 0 {
+		t.Fatalf("after reset the policy differs from the defaults in %v", d)
+	}
+}
+
+func TestPolicyEmulatorErrors(t *testing.T) {
+	t.Parallel()
+	c, _ := pimTestClient(t)
+	ctx := t.Context()
+	_, err := ReadPolicy(ctx, c, PolicyKey{GroupID: uuid.NewString(), AccessID: AccessMember})
+	if !errors.Is(err, ErrPolicyNotFound) {
+		t.Fatalf("policy of a missing group: %v, want ErrPolicyNotFound", err)
+	}
+	// A rule Graph refuses is reported with its ID.
+	g := pimTestGroup(t, c, "bad")
+	bad := DefaultPolicy()
+	bad.Activation.MaximumDuration = Duration{} // an expiration rule requiring expiry without a maximum
+	_, _, err = ApplyPolicy(ctx, c, PolicyKey{GroupID: g, AccessID: AccessMember}, bad)
+	// Graph either refuses the rule or keeps its old maximum; both must surface as an error naming it,
+	// never as success with drift.
+	var we *RuleWriteError
+	var np *RulesNotPersistedError
+	switch {
+	case errors.As(err, &we):
+		if we.Rule != RuleExpirationEndUserAssignment {
+			t.Fatalf("error %v names the wrong rule", err)
+		}
+	case errors.As(err, &np):
+		if len(np.Rules) != 1 || np.Rules[0] != RuleExpirationEndUserAssignment {
+			t.Fatalf("error %v names the wrong rules", err)
+		}
+	default:
+		t.Fatalf("ApplyPolicy of an invalid rule: %v, want an error naming %s", err, RuleExpirationEndUserAssignment)
+	}
+}
+
+func TestPolicyDirectoryContextEmulator(t *testing.T) {
+	t.Parallel()
+	c, srv := pimTestClient(t)
+	ctx := t.Context()
+	admin := pimTestGroup(t, c, "admin")
+	approver := pimTestGroup(t, c, "approver")
+	n01 := srv.Fixtures().N01.ID
+	if err := c.Graph.Groups().ByGroupId(approver).Members().Ref().Post(ctx, pimTestRef(c, n01), nil); err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultPolicy()
+	p.Approval.Required = true
+	p.Approval.ApproverGroups = []string{approver}
+	key := PolicyKey{GroupID: admin, AccessID: AccessMember}
+	if _, err := CreateEligibility(ctx, c, EligibilitySpec{Key: EligibilityKey{GroupID: admin, PrincipalID: n01, AccessID: AccessMember},
+		Schedule: Schedule{Duration: Duration{seconds: 30 * 86400}}, Justification: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	var pc PolicyContext
+	// Memberships replicate; poll a little.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if pc, err = PolicyDirectoryContext(ctx, c, key, p); err != nil {
+			t.Fatal(err)
+		}
+		if len(pc.ApproverGroupMembers[approver]) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(p.ApproverConflicts(pc)) == 0 {
+		t.Fatalf("n01 is eligible and a member of the approver group, but no warning: %+v", pc)
+	}
+}
+
+func pimTestRef(c *clients.Client, id string) models.ReferenceCreateable {
+	ref := models.NewReferenceCreate()
+	u := c.Endpoints.GraphBaseURL() + "/directoryObjects/" + id
+	ref.SetOdataId(&u)
+	return ref
+}
+
+
