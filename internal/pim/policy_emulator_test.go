@@ -247,5 +247,3 @@ func pimTestRef(c *clients.Client, id string) models.ReferenceCreateable {
 	ref.SetOdataId(&u)
 	return ref
 }
-
-
