@@ -4,13 +4,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/resources"
 )
 
 // The provider's objects. To add one, add its constructor to the matching list (one line, sorted by
 // type name); nothing else in this package changes.
 
 func resourceConstructors() []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		resources.NewPIMApprovalPolicyResource,
+		resources.NewPIMEligibilityResource,
+	}
 }
 
 func dataSourceConstructors() []func() datasource.DataSource {

@@ -1,0 +1,612 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+)
+
+var (
+	_ resource.Resource                   = (*pimEligibilityResource)(nil)
+	_ resource.ResourceWithConfigure      = (*pimEligibilityResource)(nil)
+	_ resource.ResourceWithImportState    = (*pimEligibilityResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*pimEligibilityResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*pimEligibilityResource)(nil)
+)
+
+// NewPIMEligibilityResource is the aks_pim_eligibility resource: a principal eligible (through PIM for
+// groups) to become member or owner of a group.
+func NewPIMEligibilityResource() resource.Resource { return &pimEligibilityResource{} }
+
+type pimEligibilityResource struct{ resourceBase }
+
+const eligibilityObject = "PIM Eligibility"
+
+const grantEligibility = "the Microsoft Graph application permission PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup (admin consent required)"
+
+// Delete includes PIM's five-minute minimum age of a new schedule.
+var eligibilityTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
+
+// eligibilityDrift is how far Azure's end may be from the configured one before Read reports a change:
+// PIM sets start and end from its own clock when it processes a request.
+const eligibilityDrift = 2 * time.Minute
+
+type pimEligibilityModel struct {
+	ID                       types.String     `tfsdk:"id"`
+	GroupID                  types.String     `tfsdk:"group_id"`
+	PrincipalID              types.String     `tfsdk:"principal_id"`
+	AccessID                 types.String     `tfsdk:"access_id"`
+	StartDateTime            types.String     `tfsdk:"start_date_time"`
+	Duration                 pimDurationValue `tfsdk:"duration"`
+	EndDateTime              types.String     `tfsdk:"end_date_time"`
+	Permanent                types.Bool       `tfsdk:"permanent"`
+	Justification            types.String     `tfsdk:"justification"`
+	TicketNumber             types.String     `tfsdk:"ticket_number"`
+	TicketSystem             types.String     `tfsdk:"ticket_system"`
+	PolicyEligibleAssignment types.Object     `tfsdk:"policy_eligible_assignment"`
+	Status                   types.String     `tfsdk:"status"`
+	EffectiveStartDateTime   types.String     `tfsdk:"effective_start_date_time"`
+	EffectiveEndDateTime     types.String     `tfsdk:"effective_end_date_time"`
+	Timeouts                 timeouts.Value   `tfsdk:"timeouts"`
+}
+
+func (r *pimEligibilityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pim_eligibility"
+}
+
+func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	rfc3339 := stringvalidator.RegexMatches(eligibilityRFC3339, "must be an RFC 3339 date and time such as 2025-07-01T09:00:00Z")
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A PIM-for-groups eligibility: `principal_id` may activate `member` (or `owner`) access to `group_id` " +
+			"for a limited time, subject to the group's PIM policy (`aks_pim_approval_policy`).\n\n" +
+			"The resource is keyed on the eligibility **schedule**, never on the request that created it (Graph purges requests " +
+			"after about 45 days): an eligibility removed or expired outside Terraform is recreated on the next apply. Changes are " +
+			"made with `adminUpdate`, which gives the schedule a new ID. Destroy sends `adminRemove`; PIM refuses to remove a " +
+			"schedule in its first five minutes, and destroy waits that out within its timeout.\n\n" +
+			"Set exactly one of `duration`, `end_date_time` or `permanent`. Under the default group policy eligibilities must " +
+			"expire within 365 days; wire `policy_eligible_assignment` to the group's `aks_pim_approval_policy` so a schedule " +
+			"the policy would reject fails at plan time.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The eligibility schedule ID, `{group_id}_{member|owner}_{guid}`. It changes when the eligibility is updated.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "Object ID of the group the principal becomes eligible for.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{objectIDValidator()},
+			},
+			"principal_id": schema.StringAttribute{
+				MarkdownDescription: "Object ID of the eligible user, group or service principal. With a group, its members inherit the eligibility.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{objectIDValidator()},
+			},
+			"access_id": schema.StringAttribute{
+				MarkdownDescription: "`member` (the default) or `owner`: the relationship the principal may activate.",
+				Optional:            true, Computed: true, Default: stringdefault.StaticString(string(pim.AccessMember)),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
+			},
+			"start_date_time": schema.StringAttribute{
+				MarkdownDescription: "When the eligibility starts (RFC 3339). Default: when it is created, as Azure records it. " +
+					"A start in the past is moved to the request time by PIM. `duration` counts from this start.",
+				Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.String{rfc3339},
+			},
+			"duration": schema.StringAttribute{
+				MarkdownDescription: "How long the eligibility lasts from `start_date_time`, an ISO-8601 duration in days, hours or " +
+					"minutes (`P180D`, `PT12H`). Years, months and weeks (`P1Y`, `P6M`) are rejected, as PIM rejects them.",
+				CustomType: pimDurationType{},
+				Optional:   true,
+			},
+			"end_date_time": schema.StringAttribute{
+				MarkdownDescription: "When the eligibility ends (RFC 3339).",
+				Optional:            true,
+				Validators:          []validator.String{rfc3339},
+			},
+			"permanent": schema.BoolAttribute{
+				MarkdownDescription: "Whether the eligibility never expires. Default `false`. The default group policy rejects it " +
+					"(`eligible_assignment.expiration_required`).",
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			},
+			"justification": schema.StringAttribute{
+				MarkdownDescription: "Reason recorded with the request (required when the policy requires justification for eligibility assignments).",
+				Optional:            true,
+			},
+			"ticket_number": schema.StringAttribute{
+				MarkdownDescription: "Ticket number recorded with the request. Requires `ticket_system`.",
+				Optional:            true,
+			},
+			"ticket_system": schema.StringAttribute{
+				MarkdownDescription: "Ticket system of `ticket_number`. Requires `ticket_number`.",
+				Optional:            true,
+			},
+			"policy_eligible_assignment": schema.SingleNestedAttribute{
+				MarkdownDescription: "The group's eligibility expiration rule, for plan-time checking: set it to the " +
+					"`eligible_assignment` attribute of the group's `aks_pim_approval_policy` " +
+					"(`policy_eligible_assignment = aks_pim_approval_policy.admin.eligible_assignment`). A permanent or over-long " +
+					"eligibility the policy would reject then fails at plan time, and Terraform orders the policy change before the " +
+					"eligibility. Not sent to Azure. Without it, the plan reads the group's current policy and warns.",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"expiration_required": schema.BoolAttribute{
+						MarkdownDescription: "Whether the policy requires eligibilities to expire.",
+						Required:            true,
+					},
+					"maximum_duration": schema.StringAttribute{
+						MarkdownDescription: "Longest eligibility the policy allows.",
+						CustomType:          pimDurationType{},
+						Optional:            true,
+					},
+				},
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Status of the schedule as Azure reports it (`Provisioned` for a live eligibility).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"effective_start_date_time": schema.StringAttribute{
+				MarkdownDescription: "Start of the schedule as Azure reports it.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"effective_end_date_time": schema.StringAttribute{
+				MarkdownDescription: "End of the schedule as Azure reports it; null when permanent.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeoutsAttribute(ctx, eligibilityTimeouts),
+		},
+	}
+}
+
+// eligibilityRFC3339 matches RFC 3339 date-times; time.Parse then checks the calendar.
+var eligibilityRFC3339 = pimRFC3339Pattern
+
+func eligibilityTime(v types.String) (time.Time, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	return t, err == nil
+}
+
+func eligibilityTimeString(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// eligibilitySchedule reads the schedule attributes; known is false while any of them is unknown.
+func eligibilitySchedule(m pimEligibilityModel) (s pim.Schedule, known bool) {
+	if m.StartDateTime.IsUnknown() || m.Duration.IsUnknown() || m.EndDateTime.IsUnknown() || m.Permanent.IsUnknown() {
+		return s, false
+	}
+	s.Start, _ = eligibilityTime(m.StartDateTime)
+	s.Duration = m.Duration.Duration()
+	s.End, _ = eligibilityTime(m.EndDateTime)
+	s.Permanent = m.Permanent.ValueBool()
+	return s, true
+}
+
+func eligibilitySpec(m pimEligibilityModel) pim.EligibilitySpec {
+	s, _ := eligibilitySchedule(m)
+	return pim.EligibilitySpec{
+		Key: pim.EligibilityKey{
+			GroupID: m.GroupID.ValueString(), PrincipalID: m.PrincipalID.ValueString(), AccessID: pim.AccessID(m.AccessID.ValueString()),
+		},
+		Schedule:      s,
+		Justification: m.Justification.ValueString(),
+		TicketNumber:  m.TicketNumber.ValueString(),
+		TicketSystem:  m.TicketSystem.ValueString(),
+	}
+}
+
+func (r *pimEligibilityResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m pimEligibilityModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.TicketNumber.IsUnknown() && !m.TicketSystem.IsUnknown() && m.TicketNumber.IsNull() != m.TicketSystem.IsNull() {
+		attr := "ticket_system"
+		if m.TicketNumber.IsNull() {
+			attr = "ticket_number"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Incomplete Ticket Information",
+			"ticket_number and ticket_system go together: set both or neither.")
+	}
+	if m.Permanent.IsNull() {
+		m.Permanent = types.BoolValue(false)
+	}
+	s, known := eligibilitySchedule(m)
+	if !known {
+		return
+	}
+	policyProblems(&resp.Diagnostics, s.Validate(time.Now()))
+}
+
+// ModifyPlan checks the schedule against the group's eligibility expiration rule: against the wired
+// policy_eligible_assignment (an error, at plan time, even when the policy is created in the same apply),
+// or else against the group's current policy (a warning: an unwired policy resource in the same
+// configuration may still change it). It also marks the schedule's computed values unknown when the
+// update will create a new schedule.
+func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan pimEligibilityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *pimEligibilityModel
+	if !req.State.Raw.IsNull() {
+		state = &pimEligibilityModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	willRequest := state == nil || eligibilityNeedsRequest(plan, *state)
+	if state != nil && willRequest {
+		plan.ID = types.StringUnknown()
+		plan.Status = types.StringUnknown()
+		plan.EffectiveStartDateTime = types.StringUnknown()
+		plan.EffectiveEndDateTime = types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	}
+
+	sched, known := eligibilitySchedule(plan)
+	if !known {
+		return
+	}
+	now := time.Now()
+	if !plan.PolicyEligibleAssignment.IsNull() {
+		if x, ok := eligibilityWiredExpiry(ctx, plan.PolicyEligibleAssignment, &resp.Diagnostics); ok {
+			if pr := x.CheckSchedule(sched, now); pr != nil {
+				resp.Diagnostics.AddAttributeError(path.Root(pr.Attribute), pr.Summary, pr.Detail)
+			}
+		}
+		return
+	}
+	if !willRequest || r.client == nil || plan.GroupID.IsUnknown() || plan.PrincipalID.IsUnknown() || plan.AccessID.IsUnknown() {
+		return
+	}
+	key := pim.PolicyKey{GroupID: plan.GroupID.ValueString(), AccessID: pim.AccessID(plan.AccessID.ValueString())}
+	ps, err := pim.ReadPolicy(ctx, r.client, key)
+	if err != nil {
+		tflog.Debug(ctx, "skipping the plan-time check of the eligibility against the group's policy", map[string]any{"error": err.Error()})
+		return
+	}
+	current := ps.Rules.Policy()
+	if pr := current.EligibleAssignment.CheckSchedule(sched, now); pr != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root(pr.Attribute), pr.Summary, pr.Detail+
+			" (Checked against the group's current policy. If an aks_pim_approval_policy in this configuration changes it, "+
+			"set policy_eligible_assignment to its eligible_assignment so the check uses the new value and the policy is applied first.)")
+	}
+	pc := pim.PolicyContext{EligiblePrincipals: []string{plan.PrincipalID.ValueString()}}
+	policyProblems(&resp.Diagnostics, current.ApproverConflicts(pc))
+}
+
+// eligibilityWiredExpiry reads policy_eligible_assignment; ok is false while it is not known yet.
+func eligibilityWiredExpiry(ctx context.Context, o types.Object, diags *diag.Diagnostics) (pim.Expiry, bool) {
+	if o.IsNull() || o.IsUnknown() {
+		return pim.Expiry{}, false
+	}
+	var m policyEligibleModel
+	diags.Append(o.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() || m.ExpirationRequired.IsUnknown() || m.MaximumDuration.IsUnknown() {
+		return pim.Expiry{}, false
+	}
+	return pim.Expiry{ExpirationRequired: m.ExpirationRequired.ValueBool(), MaximumDuration: m.MaximumDuration.Duration()}, true
+}
+
+// eligibilityNeedsRequest reports whether moving from state to plan needs an adminUpdate: the schedule
+// would end (or start) somewhere else, or the recorded justification or ticket changes. A change of form
+// only (an imported end_date_time now written as the duration that reaches it) needs none.
+func eligibilityNeedsRequest(plan, state pimEligibilityModel) bool {
+	if !plan.Justification.Equal(state.Justification) || !plan.TicketNumber.Equal(state.TicketNumber) || !plan.TicketSystem.Equal(state.TicketSystem) {
+		return true
+	}
+	s, known := eligibilitySchedule(plan)
+	if !known {
+		return true
+	}
+	if !plan.StartDateTime.Equal(state.StartDateTime) {
+		ps, _ := eligibilityTime(plan.StartDateTime)
+		ss, _ := eligibilityTime(state.StartDateTime)
+		if !eligibilityNear(ps, ss) {
+			return true
+		}
+	}
+	effEnd, _ := eligibilityTime(state.EffectiveEndDateTime)
+	switch {
+	case s.Permanent:
+		return !state.EffectiveEndDateTime.IsNull()
+	case state.EffectiveEndDateTime.IsNull():
+		return true
+	case !s.Duration.IsZero():
+		anchor, ok := eligibilityTime(plan.StartDateTime)
+		if !ok {
+			return true
+		}
+		return !eligibilityNear(anchor.Add(s.Duration.Std()), effEnd)
+	default:
+		return !eligibilityNear(s.End, effEnd)
+	}
+}
+
+func eligibilityNear(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d <= eligibilityDrift && d >= -eligibilityDrift
+}
+
+// eligibilityFlatten writes what Azure reports into m. The configured expiration form is kept while Azure
+// agrees with it; a different end (changed outside Terraform) is written in that form so the plan shows
+// the difference. With no form yet (import) the one Azure reports is used.
+func eligibilityFlatten(e pim.Eligibility, m *pimEligibilityModel) {
+	m.ID = types.StringValue(e.ScheduleID)
+	if m.GroupID.IsNull() || !pim.SameObjectID(m.GroupID.ValueString(), e.Key.GroupID) {
+		m.GroupID = types.StringValue(e.Key.GroupID)
+	}
+	if m.PrincipalID.IsNull() || !pim.SameObjectID(m.PrincipalID.ValueString(), e.Key.PrincipalID) {
+		m.PrincipalID = types.StringValue(e.Key.PrincipalID)
+	}
+	if e.Key.AccessID != "" {
+		m.AccessID = types.StringValue(string(e.Key.AccessID))
+	}
+	m.Status = types.StringValue(e.Status)
+	m.EffectiveStartDateTime = eligibilityTimeString(e.Start)
+	m.EffectiveEndDateTime = eligibilityTimeString(e.End)
+	if m.StartDateTime.IsNull() || m.StartDateTime.IsUnknown() {
+		m.StartDateTime = eligibilityTimeString(e.Start)
+	}
+	if m.Permanent.IsNull() || m.Permanent.IsUnknown() {
+		m.Permanent = types.BoolValue(false)
+	}
+	setPermanent := func() {
+		m.Duration = newPIMDuration(pim.Duration{})
+		m.EndDateTime = types.StringNull()
+		m.Permanent = types.BoolValue(true)
+	}
+	setEnd := func() {
+		m.Duration = newPIMDuration(pim.Duration{})
+		m.EndDateTime = eligibilityTimeString(e.End)
+		m.Permanent = types.BoolValue(false)
+	}
+	switch {
+	case m.Permanent.ValueBool():
+		if !e.Permanent() {
+			setEnd()
+		}
+	case !m.Duration.IsNull():
+		if e.Permanent() {
+			setPermanent()
+			return
+		}
+		anchor, ok := eligibilityTime(m.StartDateTime)
+		if !ok || eligibilityNear(anchor.Add(m.Duration.Duration().Std()), e.End) {
+			return
+		}
+		if d := e.End.Sub(anchor).Round(time.Minute); d >= time.Minute {
+			m.Duration = newPIMDuration(pim.DurationOf(d))
+		} else {
+			setEnd()
+		}
+	case !m.EndDateTime.IsNull():
+		if e.Permanent() {
+			setPermanent()
+			return
+		}
+		if end, ok := eligibilityTime(m.EndDateTime); !ok || !eligibilityNear(end, e.End) {
+			m.EndDateTime = eligibilityTimeString(e.End)
+		}
+	default: // imported: no form yet
+		switch {
+		case e.Permanent():
+			setPermanent()
+		case e.ExpirationType == pim.ExpirationDuration && !e.Duration.IsZero():
+			m.Duration = newPIMDuration(e.Duration)
+		default:
+			setEnd()
+		}
+	}
+}
+
+// eligibilityAPIError explains a failed eligibility operation.
+func eligibilityAPIError(diags *diag.Diagnostics, verb string, m pimEligibilityModel, err error) {
+	var pe *pim.PolicyViolationError
+	var exists *pim.EligibilityExistsError
+	var failed *pim.RequestFailedError
+	switch {
+	case errors.As(err, &pe):
+		attr := path.Root("justification")
+		for _, f := range pe.Failed {
+			if f == "ExpirationRule" {
+				switch {
+				case m.Permanent.ValueBool():
+					attr = path.Root("permanent")
+				case !m.Duration.IsNull():
+					attr = path.Root("duration")
+				default:
+					attr = path.Root("end_date_time")
+				}
+			}
+			if f == "TicketingRule" {
+				attr = path.Root("ticket_number")
+			}
+		}
+		diags.AddAttributeError(attr, errorSummary(verb, eligibilityObject), errorDetail(
+			"Graph rejected the eligibility: "+pe.Error()+".", pe.Advice(), err))
+	case errors.As(err, &exists):
+		diags.AddError(errorSummary(verb, eligibilityObject), errorDetail(
+			exists.Error()+". It was not made by this resource (or not with this schedule), so it is not adopted.",
+			fmt.Sprintf("Import it (terraform import aks_pim_eligibility.<name> %s, or an import block with that ID) and let the "+
+				"configuration update it, or remove it outside Terraform and apply again.", exists.ImportID()),
+			err))
+	case errors.As(err, &failed):
+		diags.AddError(errorSummary(verb, eligibilityObject), errorDetail(
+			"PIM accepted the request but could not carry it out: "+failed.Error()+".",
+			"Check the principal and the group (PIM for groups excludes dynamic and on-premises-synced groups), then apply again.",
+			err))
+	default:
+		addAPIError(diags, verb, eligibilityObject, err, grantEligibility)
+	}
+}
+
+func (r *pimEligibilityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan pimEligibilityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, eligibilityTimeouts.Create, &resp.Diagnostics)
+	defer cancel()
+	e, err := pim.CreateEligibility(ctx, c, eligibilitySpec(plan))
+	if err != nil {
+		eligibilityAPIError(&resp.Diagnostics, "Create", plan, err)
+		return
+	}
+	tflog.Info(ctx, "PIM eligibility created", map[string]any{"id": e.ScheduleID})
+	eligibilityFlatten(e, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *pimEligibilityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state pimEligibilityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Read, eligibilityTimeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	e, found, err := pim.ReadEligibility(ctx, c, state.ID.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read", eligibilityObject, err, grantEligibility)
+		return
+	}
+	if !found {
+		tflog.Warn(ctx, "PIM eligibility schedule gone (removed or expired outside Terraform); removing it from state",
+			map[string]any{"id": state.ID.ValueString(), "status": e.Status})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	eligibilityFlatten(e, &state)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *pimEligibilityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state pimEligibilityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !eligibilityNeedsRequest(plan, state) {
+		// Only the form of the schedule, the wired policy or the timeouts changed: nothing to tell Azure.
+		plan.ID, plan.Status = state.ID, state.Status
+		plan.EffectiveStartDateTime, plan.EffectiveEndDateTime = state.EffectiveStartDateTime, state.EffectiveEndDateTime
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, eligibilityTimeouts.Update, &resp.Diagnostics)
+	defer cancel()
+	e, err := pim.UpdateEligibility(ctx, c, eligibilitySpec(plan))
+	if err != nil {
+		eligibilityAPIError(&resp.Diagnostics, "Update", plan, err)
+		return
+	}
+	tflog.Info(ctx, "PIM eligibility updated", map[string]any{"old_id": state.ID.ValueString(), "id": e.ScheduleID})
+	eligibilityFlatten(e, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *pimEligibilityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state pimEligibilityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, eligibilityTimeouts.Delete, &resp.Diagnostics)
+	defer cancel()
+	if err := pim.DeleteEligibility(ctx, c, state.ID.ValueString(), eligibilitySpec(state).Key); err != nil {
+		eligibilityAPIError(&resp.Diagnostics, "Delete", state, err)
+	}
+}
+
+// ImportState accepts the schedule ID or {group_id}/{principal_id}/{access_id}.
+func (r *pimEligibilityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if id, err := pim.ParseScheduleID(req.ID); err == nil {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), id.GroupID)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("access_id"), string(id.AccessID))...)
+		return
+	}
+	key, err := pim.ParseEligibilityKey(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID for PIM Eligibility", errorDetail(
+			fmt.Sprintf("%q is neither an eligibility schedule ID nor {group_id}/{principal_id}/{access_id}.", req.ID),
+			"Use the schedule ID ({group_id}_{member|owner}_{guid}, the id attribute) or group, principal and access ID separated by slashes.",
+			err))
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	e, found, err := pim.FindEligibility(ctx, c, key)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Import", eligibilityObject, err, grantEligibility)
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddError("Cannot Import PIM Eligibility", errorDetail(
+			fmt.Sprintf("Principal %s has no live eligibility as %s of group %s.", key.PrincipalID, key.AccessID, key.GroupID),
+			"Check the IDs; an expired or removed eligibility cannot be imported.", nil))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), e.ScheduleID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), key.GroupID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), key.PrincipalID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("access_id"), string(key.AccessID))...)
+}
