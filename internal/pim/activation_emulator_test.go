@@ -1,0 +1,289 @@
+package pim
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+)
+
+// activationTestWorld is the scenario's PIM half on a private emulator: admin (JIT group), default
+// (n01 a member, eligible for admin) and approver (p01 a member) with admin's member policy requiring
+// approval by approver. Clients act as the admin app, n01 and p01.
+type activationTestWorld struct {
+	srv                       *emulator.Server
+	f                         emulator.Fixtures
+	admin, n01, p01           *clients.Client
+	adminGroup, defaultGroup  string
+	approverGroup, otherGroup string
+}
+
+const activationTestMinimumAge = 2 * time.Second
+
+func activationTestSetup(t *testing.T) *activationTestWorld {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an emulator")
+	}
+	cfg := emulator.DefaultConfig()
+	cfg.PIM.MinimumActiveAge = activationTestMinimumAge
+	srv, err := emulator.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	env := map[string]string{}
+	for _, v := range srv.Env() {
+		env[v.Name] = v.Value
+	}
+	ep := clients.Endpoints{
+		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
+		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
+	}
+	w := &activationTestWorld{srv: srv, f: srv.Fixtures()}
+	tr := srv.HTTPClient().Transport
+	build := func(auth clients.AuthConfig) *clients.Client {
+		auth.TenantID, auth.Endpoints, auth.Transport = w.f.TenantID, ep, tr
+		cred, _, err := clients.NewCredential(t.Context(), auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := clients.New(t.Context(), clients.Config{
+			TenantID: w.f.TenantID, SubscriptionID: w.f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
+			Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	w.admin = build(clients.AuthConfig{Method: clients.AuthClientSecret, ClientID: w.f.AdminClientID, ClientSecret: w.f.AdminClientSecret})
+	w.n01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.N01.UPN, Password: w.f.N01.Password})
+	w.p01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.P01.UPN, Password: w.f.P01.Password})
+
+	ctx := t.Context()
+	w.adminGroup = activationTestNewGroup(t, w.admin, "admin")
+	w.defaultGroup = activationTestNewGroup(t, w.admin, "default", w.f.N01.ID)
+	w.approverGroup = activationTestNewGroup(t, w.admin, "approver", w.f.P01.ID)
+	w.otherGroup = activationTestNewGroup(t, w.admin, "other")
+
+	policy := DefaultPolicy()
+	policy.Approval.Required = true
+	policy.Approval.ApproverGroups = []string{w.approverGroup}
+	policy.Activation.RequireJustification = true
+	if _, _, err := ApplyPolicy(ctx, w.admin, PolicyKey{GroupID: w.adminGroup, AccessID: AccessMember}, policy); err != nil {
+		t.Fatalf("applying admin's policy: %v", err)
+	}
+	d, _ := ParseDuration("P30D")
+	if _, err := CreateEligibility(ctx, w.admin, EligibilitySpec{
+		Key:      EligibilityKey{GroupID: w.adminGroup, PrincipalID: w.defaultGroup, AccessID: AccessMember},
+		Schedule: Schedule{Duration: d}, Justification: "default is eligible for admin",
+	}); err != nil {
+		t.Fatalf("making default eligible for admin: %v", err)
+	}
+	return w
+}
+
+func activationTestNewGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
+	t.Helper()
+	g := models.NewGroup()
+	nick := "act-" + name + "-" + uuid.NewString()[:8]
+	f, tr := false, true
+	g.SetDisplayName(&nick)
+	g.SetMailNickname(&nick)
+	g.SetMailEnabled(&f)
+	g.SetSecurityEnabled(&tr)
+	if len(members) > 0 {
+		var binds []string
+		for _, m := range members {
+			binds = append(binds, c.Endpoints.GraphBaseURL()+"/directoryObjects/"+m)
+		}
+		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
+	}
+	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	if err != nil {
+		t.Fatalf("creating group %s: %v", name, err)
+	}
+	return *created.GetId()
+}
+
+// TestActivationApprovalFlow is SCENARIO.md §5 through these helpers: n01 activates admin (pending
+// approval), cannot approve it, p01 sees and approves it, a second decision is refused, n01 is an active
+// member until the end, and the membership is gone once the emulator's clock passes it.
+func TestActivationApprovalFlow(t *testing.T) {
+	w := activationTestSetup(t)
+	ctx := t.Context()
+	two, _ := ParseDuration("PT2H")
+
+	// The policy requires a justification: Graph's rejection names the rule.
+	_, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two})
+	var pe *ActivationPolicyError
+	if !errors.As(err, &pe) || len(pe.Failed) == 0 || pe.Failed[0] != "JustificationRule" {
+		t.Fatalf("activation without justification: got %v, want an ActivationPolicyError naming JustificationRule", err)
+	}
+	// Nobody made n01 eligible for other.
+	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.otherGroup, Duration: two, Justification: "x"}); err == nil {
+		t.Fatal("n01 activated a group it is not eligible for")
+	}
+
+	req, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-1: rotate secrets"})
+	if err != nil {
+		t.Fatalf("n01 selfActivate: %v", err)
+	}
+	if !req.IsPendingApproval() || req.ApprovalID == "" {
+		t.Fatalf("activation = %+v, want PendingApproval with an approval ID", req)
+	}
+	if req.PrincipalID != w.f.N01.ID || req.GroupID != w.adminGroup || req.AccessID != AccessMember {
+		t.Fatalf("activation names %s/%s/%s, want n01/admin/member", req.PrincipalID, req.GroupID, req.AccessID)
+	}
+	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); err == nil {
+		t.Error("a second activation while one is pending was accepted")
+	}
+
+	mine, err := MyActivationRequests(ctx, w.n01, w.adminGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !activationTestHasRequest(mine, req.RequestID) {
+		t.Errorf("MyActivationRequests does not list %s: %+v", req.RequestID, mine)
+	}
+
+	// n01 never approves its own request; the service, not this client, says so.
+	var na *NotApproverError
+	if err := DecideApproval(ctx, w.n01, req.ApprovalID, DecisionApprove, "self"); !errors.As(err, &na) {
+		t.Fatalf("n01 approving its own request: got %v, want NotApproverError", err)
+	}
+	if pend, err := MyPendingApprovals(ctx, w.n01); err != nil || len(pend) != 0 {
+		t.Fatalf("n01's pending approvals = %+v, %v; want none", pend, err)
+	}
+
+	pend, err := MyPendingApprovals(ctx, w.p01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pend) != 1 || pend[0].Approval.ID != req.ApprovalID {
+		t.Fatalf("p01's pending approvals = %+v, want exactly %s", pend, req.ApprovalID)
+	}
+	if pend[0].Request.PrincipalID != w.f.N01.ID || pend[0].Request.Justification != "INC-1: rotate secrets" {
+		t.Errorf("pending approval's request = %+v, want n01's with its justification", pend[0].Request)
+	}
+	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok for INC-1"); err != nil {
+		t.Fatalf("p01 approving: %v", err)
+	}
+	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionDeny, "changed my mind"); !errors.Is(err, ErrAlreadyDecided) {
+		t.Fatalf("second decision: got %v, want ErrAlreadyDecided", err)
+	}
+	appr, err := ReadApproval(ctx, w.n01, req.ApprovalID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(appr.Stages) != 1 || !appr.Stages[0].Approved() || appr.Stages[0].ReviewedBy != w.f.P01.ID {
+		t.Errorf("approval after decision = %+v, want one stage approved by p01", appr)
+	}
+
+	got, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.End.Sub(got.Start) != 2*time.Hour {
+		t.Errorf("provisioned window %s..%s, want 2h", got.Start, got.End)
+	}
+	active, err := AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 1 || active[0].AssignmentType != "activated" || active[0].AccessID != AccessMember {
+		t.Fatalf("n01's active assignments to admin = %+v, want one activated membership", active)
+	}
+
+	// PIM keeps an activation for its first minutes.
+	var tooNew *ActivationTooNewError
+	if _, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember); !errors.As(err, &tooNew) {
+		t.Fatalf("deactivating at once: got %v, want ActivationTooNewError", err)
+	}
+
+	w.srv.AdvanceClock(2*time.Hour + time.Minute)
+	active, err = AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 0 {
+		t.Fatalf("after the end, n01's active assignments = %+v, want none", active)
+	}
+	if _, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember); !errors.Is(err, ErrNotActive) {
+		t.Fatalf("deactivating an expired activation: got %v, want ErrNotActive", err)
+	}
+}
+
+// TestActivationDenyCancelDeactivate covers the other endings: denied, cancelled while pending, and
+// ended early by the user after the minimum age.
+func TestActivationDenyCancelDeactivate(t *testing.T) {
+	w := activationTestSetup(t)
+	ctx := t.Context()
+	one, _ := ParseDuration("PT1H")
+	spec := ActivationSpec{GroupID: w.adminGroup, Duration: one, Justification: "try"}
+
+	req, err := SelfActivate(ctx, w.n01, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionDeny, "no ticket"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err == nil {
+		t.Fatal("waiting for a denied activation to be provisioned succeeded")
+	}
+	if got, _ := ReadActivation(ctx, w.n01, req.RequestID); got.Status != StatusDenied {
+		t.Fatalf("status after deny = %q, want Denied", got.Status)
+	}
+
+	req, err = SelfActivate(ctx, w.n01, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CancelActivation(ctx, w.n01, req.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ReadActivation(ctx, w.n01, req.RequestID); got.Status != StatusCanceled {
+		t.Fatalf("status after cancel = %q, want Canceled", got.Status)
+	}
+	if pend, _ := MyPendingApprovals(ctx, w.p01); len(pend) != 0 {
+		t.Fatalf("a cancelled request still awaits p01: %+v", pend)
+	}
+
+	req, err = SelfActivate(ctx, w.n01, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.AdvanceClock(activationTestMinimumAge + time.Second)
+	end, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember)
+	if err != nil {
+		t.Fatalf("deactivating after the minimum age: %v", err)
+	}
+	if end.Action != "selfDeactivate" {
+		t.Errorf("deactivation request action = %q", end.Action)
+	}
+	if active, _ := AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID); len(active) != 0 {
+		t.Fatalf("after deactivation n01 is still active: %+v", active)
+	}
+}
+
+func activationTestHasRequest(list []ActivationRequest, id string) bool {
+	for _, a := range list {
+		if a.RequestID == id {
+			return true
+		}
+	}
+	return false
+}
