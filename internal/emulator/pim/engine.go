@@ -2,12 +2,12 @@ package pim
 
 import (
 	"encoding/json"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
 // Engine is the PIM for Groups emulator: it owns requests, schedules, instances, approvals and the role
@@ -19,30 +19,20 @@ type Engine struct {
 	cfg      Config
 	onChange []func()
 	st       *state
+	router   *router.Router
 }
 
 // New returns an engine over dir, reading time from now (the emulator clock).
 func New(dir Directory, now func() time.Time, cfg Config) *Engine {
-	return &Engine{dir: dir, now: now, cfg: cfg.withDefaults(), st: newState()}
+	e := &Engine{dir: dir, now: now, cfg: cfg.withDefaults(), st: newState()}
+	e.router = e.routes()
+	return e
 }
 
 const (
 	pimPrefix    = "/v1.0/identityGovernance/privilegedAccess/group/"
 	policyPrefix = "/v1.0/policies/roleManagementPolic"
 )
-
-// Handles reports whether path belongs to the PIM engine (PIM for groups and role management policies).
-func (e *Engine) Handles(path string) bool {
-	p := strings.ToLower(path)
-	return strings.HasPrefix(p, strings.ToLower(pimPrefix)) || strings.HasPrefix(p, strings.ToLower(policyPrefix))
-}
-
-// ServeHTTP answers every path for which Handles is true.
-func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusNotImplemented)
-	_, _ = w.Write([]byte(`{"error":{"code":"NotImplemented","message":"PIM engine not implemented yet."}}`))
-}
 
 // OnChange registers fn to be called after every state change (the server persists state then).
 func (e *Engine) OnChange(fn func()) {
@@ -63,6 +53,15 @@ func (e *Engine) UnmarshalJSON(b []byte) error {
 	st := newState()
 	if err := json.Unmarshal(b, st); err != nil {
 		return err
+	}
+	if st.Requests == nil {
+		st.Requests = map[string]*request{}
+	}
+	if st.Schedules == nil {
+		st.Schedules = map[string]*schedule{}
+	}
+	if st.Groups == nil {
+		st.Groups = map[string]*groupPolicy{}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

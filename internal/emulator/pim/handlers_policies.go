@@ -1,0 +1,231 @@
+package pim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+)
+
+const (
+	policiesBase    = "/v1.0/policies/roleManagementPolicies"
+	assignmentsBase = "/v1.0/policies/roleManagementPolicyAssignments"
+)
+
+func (e *Engine) policyRoutes(rt *router.Router) {
+	ro, wo := routeOpts{perms: permPolicyRead}, routeOpts{perms: permPolicyWrite}
+	e.handle(rt, http.MethodGet, assignmentsBase, ro, func(c *call) (any, *apiError) {
+		return e.policyCollection(c, true)
+	})
+	e.handle(rt, http.MethodGet, assignmentsBase+"/$count", ro, func(c *call) (any, *apiError) {
+		return countOf(e.policyCollection(c, true))
+	})
+	e.handle(rt, http.MethodGet, assignmentsBase+"/{id}", ro, func(c *call) (any, *apiError) {
+		p, ok := e.policyByAssignmentID(c.p["id"])
+		if !ok {
+			return nil, errNotFound("role management policy assignment", c.p["id"])
+		}
+		return entity{fragment: "policies/roleManagementPolicyAssignments/$entity", obj: e.renderAssignmentExpanded(c, p)}, nil
+	})
+	e.handle(rt, http.MethodGet, assignmentsBase+"/{id}/policy", ro, func(c *call) (any, *apiError) {
+		p, ok := e.policyByAssignmentID(c.p["id"])
+		if !ok {
+			return nil, errNotFound("role management policy assignment", c.p["id"])
+		}
+		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(p, e.policyExpand(c.q.Expand))}, nil
+	})
+
+	e.handle(rt, http.MethodGet, policiesBase, ro, func(c *call) (any, *apiError) {
+		return e.policyCollection(c, false)
+	})
+	e.handle(rt, http.MethodGet, policiesBase+"/$count", ro, func(c *call) (any, *apiError) {
+		return countOf(e.policyCollection(c, false))
+	})
+	e.handle(rt, http.MethodGet, policiesBase+"/{id}", ro, func(c *call) (any, *apiError) {
+		p, aerr := e.lookupPolicy(c.p["id"])
+		if aerr != nil {
+			return nil, aerr
+		}
+		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(p, e.policyExpand(c.q.Expand))}, nil
+	})
+	e.handle(rt, http.MethodPatch, policiesBase+"/{id}", wo, e.patchPolicy)
+	for _, seg := range []string{"rules", "effectiveRules"} {
+		seg := seg
+		e.handle(rt, http.MethodGet, policiesBase+"/{id}/"+seg, ro, func(c *call) (any, *apiError) {
+			p, aerr := e.lookupPolicy(c.p["id"])
+			if aerr != nil {
+				return nil, aerr
+			}
+			return collection{fragment: "policies/roleManagementPolicies('" + p.ID() + "')/" + seg,
+				items: c.filterItems(e.renderRules(p.Rules))}, nil
+		})
+		e.handle(rt, http.MethodGet, policiesBase+"/{id}/"+seg+"/{ruleId}", ro, func(c *call) (any, *apiError) {
+			p, aerr := e.lookupPolicy(c.p["id"])
+			if aerr != nil {
+				return nil, aerr
+			}
+			r := findRuleFold(p.Rules, c.p["ruleId"])
+			if r == nil {
+				return nil, errNotFound("rule", c.p["ruleId"])
+			}
+			return entity{fragment: "policies/roleManagementPolicies('" + p.ID() + "')/" + seg + "/$entity",
+				obj: e.renderRule(*r)}, nil
+		})
+	}
+	e.handle(rt, http.MethodPatch, policiesBase+"/{id}/rules/{ruleId}", wo, func(c *call) (any, *apiError) {
+		p, aerr := e.lookupPolicy(c.p["id"])
+		if aerr != nil {
+			return nil, aerr
+		}
+		if aerr := e.checkPolicyWriter(c, p); aerr != nil {
+			return nil, aerr
+		}
+		r := findRuleFold(p.Rules, c.p["ruleId"])
+		if r == nil {
+			return nil, errNotFound("rule", c.p["ruleId"])
+		}
+		var o object
+		body, _ := io.ReadAll(c.r.Body)
+		if json.Unmarshal(body, &o) != nil {
+			return nil, errBadRequest("BadRequest", "Unable to read JSON request payload.")
+		}
+		if aerr := e.applyRulePatch(r, o); aerr != nil {
+			return nil, aerr
+		}
+		e.savePolicy(p.GroupID, p.AccessID, p.Rules, c.caller.ObjectID)
+		c.changed = true
+		return noContent{}, nil
+	})
+}
+
+func findRuleFold(rs []rule, id string) *rule {
+	for i := range rs {
+		if strings.EqualFold(rs[i].ID, id) {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+func (e *Engine) lookupPolicy(id string) (policyView, *apiError) {
+	p, ok := e.policyByID(id)
+	if !ok {
+		return policyView{}, errNotFound("role management policy", id)
+	}
+	return p, nil
+}
+
+// checkPolicyWriter lets applications with the permission change any group's policy, and signed-in
+// users only the policies of groups they own.
+func (e *Engine) checkPolicyWriter(c *call, p policyView) *apiError {
+	if c.caller.IsApp || e.callerOwns(p.GroupID, c.caller, c.now) {
+		return nil
+	}
+	return errForbidden("")
+}
+
+// policyExpand reads $expand of a policy: rules, effectiveRules or *.
+func (e *Engine) policyExpand(s string) map[string]bool {
+	out := map[string]bool{}
+	for name := range parseExpand(s, splitList) {
+		out[name] = true
+	}
+	return out
+}
+
+// renderAssignmentExpanded renders a policy assignment with $expand=policy($expand=rules) applied.
+func (e *Engine) renderAssignmentExpanded(c *call, p policyView) map[string]any {
+	obj := e.renderPolicyAssignment(p)
+	for name, inner := range parseExpand(c.q.Expand, splitList) {
+		if name != "policy" && name != "*" {
+			continue
+		}
+		nested := ""
+		for _, opt := range strings.Split(inner, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(opt), "="); ok && strings.EqualFold(strings.TrimPrefix(k, "$"), "expand") {
+				nested = v
+			}
+		}
+		obj["policy"] = e.renderPolicy(p, e.policyExpand(nested))
+	}
+	return obj
+}
+
+// policyCollection lists policies or policy assignments. Real Graph requires a filter on both scopeId
+// and scopeType; roleDefinitionId ('member' | 'owner') narrows to one access ID.
+func (e *Engine) policyCollection(c *call, assignments bool) (any, *apiError) {
+	scopeID, okID := c.q.Filter.EqString("scopeId")
+	scopeType, okType := c.q.Filter.EqString("scopeType")
+	if !okID || !okType {
+		return nil, errBadRequest("BadRequest", "The filter must specify both scopeId and scopeType.")
+	}
+	fragment := "policies/roleManagementPolicies"
+	if assignments {
+		fragment = "policies/roleManagementPolicyAssignments"
+	}
+	var items []map[string]any
+	if strings.EqualFold(scopeType, "Group") {
+		for _, a := range accessIDs {
+			p, ok := e.policy(strings.ToLower(scopeID), a)
+			if !ok {
+				break
+			}
+			var obj map[string]any
+			if assignments {
+				obj = e.renderAssignmentExpanded(c, p)
+			} else {
+				obj = e.renderPolicy(p, e.policyExpand(c.q.Expand))
+			}
+			// roleDefinitionId is a property of assignments only; policies ignore it in the filter.
+			if !assignments {
+				obj["roleDefinitionId"] = a
+			}
+			if c.q.Filter.Match(obj) {
+				if !assignments {
+					delete(obj, "roleDefinitionId")
+				}
+				items = append(items, obj)
+			}
+		}
+	}
+	return collection{fragment: fragment, items: items}, nil
+}
+
+// patchPolicy updates several rules at once (PATCH of the policy with "rules": [...]); every rule must
+// validate before any is stored. It answers the updated policy.
+func (e *Engine) patchPolicy(c *call) (any, *apiError) {
+	p, aerr := e.lookupPolicy(c.p["id"])
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := e.checkPolicyWriter(c, p); aerr != nil {
+		return nil, aerr
+	}
+	var body struct {
+		Rules []object `json:"rules"`
+	}
+	raw, _ := io.ReadAll(c.r.Body)
+	if json.Unmarshal(raw, &body) != nil {
+		return nil, errBadRequest("BadRequest", "Unable to read JSON request payload.")
+	}
+	for _, o := range body.Rules {
+		var id string
+		if json.Unmarshal(o["id"], &id) != nil || id == "" {
+			return nil, errInvalidRule("Each rule must specify its id.")
+		}
+		r := findRuleFold(p.Rules, id)
+		if r == nil {
+			return nil, errInvalidRule("The policy has no rule '" + id + "'.")
+		}
+		if aerr := e.applyRulePatch(r, o); aerr != nil {
+			return nil, aerr
+		}
+	}
+	e.savePolicy(p.GroupID, p.AccessID, p.Rules, c.caller.ObjectID)
+	c.changed = true
+	saved, _ := e.policy(p.GroupID, p.AccessID)
+	return entity{fragment: "policies/roleManagementPolicies/$entity",
+		obj: e.renderPolicy(saved, map[string]bool{"rules": true})}, nil
+}

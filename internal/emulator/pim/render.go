@@ -1,0 +1,292 @@
+package pim
+
+import (
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"strings"
+	"time"
+)
+
+// Graph writes date-times with seven fractional digits in UTC.
+const graphTime = "2006-01-02T15:04:05.0000000Z"
+
+// neverModified is the sentinel real PIM reports as modifiedDateTime of a schedule never modified.
+const neverModified = "0001-01-01T08:00:00Z"
+
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Format(graphTime)
+}
+
+func strOrNil(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func emptyToNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func odataType(name string) string { return "#microsoft.graph." + name }
+
+// requestContext is the @odata.context fragment of a request entity.
+func requestFragment(k kind) string {
+	return "identityGovernance/privilegedAccess/group/" + string(k) + "ScheduleRequests/$entity"
+}
+
+func (e *Engine) renderRequest(r *request) map[string]any {
+	createdBy := map[string]any{"user": map[string]any{"id": r.CreatedBy.ID, "displayName": nil}}
+	if r.CreatedBy.IsApp {
+		// UNCONFIRMED (reference §10.3 #8): an application caller is reported under "application".
+		createdBy = map[string]any{"application": map[string]any{"id": r.CreatedBy.ID, "displayName": nil}}
+	}
+	exp := map[string]any{"type": r.Expiration.Type, "endDateTime": timeOrNil(r.Expiration.End),
+		"duration": emptyToNil(r.Expiration.Duration)}
+	var approvalID any
+	if r.ApprovalID != "" {
+		approvalID = r.ApprovalID
+	}
+	return map[string]any{
+		"id":                r.ID,
+		"status":            r.Status,
+		"createdDateTime":   r.Created.Format(graphTime),
+		"completedDateTime": timeOrNil(r.Completed),
+		"approvalId":        approvalID,
+		"customData":        strOrNil(r.CustomData),
+		"createdBy":         createdBy,
+		"action":            r.Action,
+		"isValidationOnly":  r.IsValidationOnly,
+		"justification":     strOrNil(r.Justification),
+		"scheduleInfo": map[string]any{
+			"startDateTime": r.Start.Format(graphTime),
+			"recurrence":    nil,
+			"expiration":    exp,
+		},
+		"ticketInfo":       map[string]any{"ticketNumber": strOrNil(r.TicketNumber), "ticketSystem": strOrNil(r.TicketSystem)},
+		"accessId":         r.AccessID,
+		"principalId":      r.PrincipalID,
+		"groupId":          r.GroupID,
+		"targetScheduleId": r.TargetScheduleID,
+	}
+}
+
+func (e *Engine) renderSchedule(s *schedule) map[string]any {
+	exp := map[string]any{"type": s.Expiration.Type, "endDateTime": timeOrNil(s.Expiration.End),
+		"duration": emptyToNil(s.Expiration.Duration)}
+	if s.Expiration.Type == "afterDuration" && e.cfg.SchedulesReportDateTime {
+		exp = map[string]any{"type": "afterDateTime", "endDateTime": timeOrNil(s.End), "duration": nil}
+	}
+	m := map[string]any{
+		"id":               s.ID,
+		"createdUsing":     s.CreatedUsing,
+		"createdDateTime":  s.Created.Format(graphTime),
+		"modifiedDateTime": neverModified,
+		"status":           statusProvisioned,
+		"scheduleInfo": map[string]any{
+			"startDateTime": s.Start.Format(graphTime),
+			"recurrence":    nil,
+			"expiration":    exp,
+		},
+		"accessId":    s.AccessID,
+		"principalId": s.PrincipalID,
+		"groupId":     s.GroupID,
+		"memberType":  s.MemberType,
+	}
+	if s.Kind == kindAssignment {
+		m["assignmentType"] = s.AssignmentType
+	}
+	return m
+}
+
+// renderInstance renders the instance of an active schedule; its ID is the schedule's.
+func (e *Engine) renderInstance(s *schedule) map[string]any {
+	start := s.Start
+	m := map[string]any{
+		"id":            s.ID,
+		"principalId":   s.PrincipalID,
+		"accessId":      s.AccessID,
+		"groupId":       s.GroupID,
+		"memberType":    s.MemberType,
+		"startDateTime": timeOrNil(&start),
+		"endDateTime":   timeOrNil(s.End),
+	}
+	if s.Kind == kindAssignment {
+		m["assignmentType"] = s.AssignmentType
+		m["assignmentScheduleId"] = s.ID
+	} else {
+		m["eligibilityScheduleId"] = s.ID
+	}
+	return m
+}
+
+// renderPrincipal renders a directory object for $expand and the principal/group navigations.
+func (e *Engine) renderPrincipal(id string) map[string]any {
+	k, name, ok := e.dir.LookupPrincipal(id)
+	if !ok {
+		return nil
+	}
+	return map[string]any{"@odata.type": odataType(string(k)), "id": id, "displayName": name}
+}
+
+func (e *Engine) renderApproval(r *request, viewer string, now time.Time) map[string]any {
+	stages := make([]map[string]any, 0, len(r.Stages))
+	for _, st := range r.Stages {
+		stages = append(stages, e.renderStage(st, viewer, now))
+	}
+	return map[string]any{"@odata.type": odataType("approval"), "id": r.ApprovalID, "stages": stages}
+}
+
+func (e *Engine) renderStage(st *stage, viewer string, now time.Time) map[string]any {
+	var reviewedBy any
+	if st.ReviewedBy != nil {
+		_, name, _ := e.dir.LookupPrincipal(st.ReviewedBy.ID)
+		reviewedBy = map[string]any{"id": st.ReviewedBy.ID, "displayName": emptyToNil(name)}
+	}
+	return map[string]any{
+		"id":               st.ID,
+		"displayName":      nil,
+		"reviewedDateTime": timeOrNil(st.ReviewedAt),
+		"reviewResult":     st.ReviewResult,
+		"status":           st.Status,
+		"assignedToMe":     st.Status == stageInProgress && e.isApprover(st, viewer, now),
+		"justification":    st.Justification,
+		"reviewedBy":       reviewedBy,
+	}
+}
+
+func (e *Engine) renderTarget(t ruleTarget) map[string]any {
+	return map[string]any{"caller": t.Caller, "operations": t.Operations, "level": t.Level,
+		"inheritableSettings": t.InheritableSettings, "enforcedSettings": t.EnforcedSettings}
+}
+
+func (e *Engine) renderSubjects(ss []subjectSet) []map[string]any {
+	out := make([]map[string]any, 0, len(ss))
+	for _, s := range ss {
+		m := map[string]any{"@odata.type": odataType(s.Kind)}
+		switch s.Kind {
+		case subjectSingleUser:
+			_, name, _ := e.dir.LookupPrincipal(s.UserID)
+			m["userId"], m["description"] = s.UserID, emptyToNil(name)
+		case subjectGroupMembers:
+			m["groupId"], m["description"] = s.GroupID, emptyToNil(e.dir.GroupDisplayName(s.GroupID))
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// renderRule always carries @odata.type: without it the SDK deserialises the abstract base and drops
+// every field.
+func (e *Engine) renderRule(r rule) map[string]any {
+	m := map[string]any{"@odata.type": odataType(r.Kind), "id": r.ID, "target": e.renderTarget(r.Target)}
+	switch r.Kind {
+	case ruleExpiration:
+		m["isExpirationRequired"] = r.IsExpirationRequired
+		m["maximumDuration"] = emptyToNil(r.MaximumDuration)
+	case ruleEnablement:
+		m["enabledRules"] = nonNil(r.EnabledRules)
+	case ruleAuthenticationContext:
+		m["isEnabled"] = r.IsEnabled
+		m["claimValue"] = strOrNil(r.ClaimValue)
+	case ruleNotification:
+		m["notificationType"] = r.NotificationType
+		m["recipientType"] = r.RecipientType
+		m["notificationLevel"] = r.NotificationLevel
+		m["isDefaultRecipientsEnabled"] = r.IsDefaultRecipientsEnabled
+		m["notificationRecipients"] = nonNil(r.NotificationRecipients)
+	case ruleApproval:
+		s := r.Setting
+		stages := make([]map[string]any, 0, len(s.ApprovalStages))
+		for _, st := range s.ApprovalStages {
+			stages = append(stages, map[string]any{
+				"approvalStageTimeOutInDays":      st.ApprovalStageTimeOutInDays,
+				"isApproverJustificationRequired": st.IsApproverJustificationRequired,
+				"escalationTimeInMinutes":         st.EscalationTimeInMinutes,
+				"isEscalationEnabled":             st.IsEscalationEnabled,
+				"primaryApprovers":                e.renderSubjects(st.PrimaryApprovers),
+				"escalationApprovers":             e.renderSubjects(st.EscalationApprovers),
+			})
+		}
+		m["setting"] = map[string]any{
+			"isApprovalRequired":               s.IsApprovalRequired,
+			"isApprovalRequiredForExtension":   s.IsApprovalRequiredForExtension,
+			"isRequestorJustificationRequired": s.IsRequestorJustificationRequired,
+			"approvalMode":                     s.ApprovalMode,
+			"approvalStages":                   stages,
+		}
+	}
+	return m
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (e *Engine) renderRules(rs []rule) []map[string]any {
+	out := make([]map[string]any, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, e.renderRule(r))
+	}
+	return out
+}
+
+// renderPolicy renders a policy; expand lists the navigations to inline ("rules", "effectiveRules").
+func (e *Engine) renderPolicy(p policyView, expand map[string]bool) map[string]any {
+	lastBy := map[string]any{"displayName": nil, "id": nil}
+	if p.LastModifiedBy != "" {
+		_, name, _ := e.dir.LookupPrincipal(p.LastModifiedBy)
+		lastBy = map[string]any{"displayName": emptyToNil(name), "id": p.LastModifiedBy}
+	}
+	m := map[string]any{
+		"id":                    p.ID(),
+		"displayName":           "Group",
+		"description":           "Group",
+		"isOrganizationDefault": false,
+		"scopeId":               p.GroupID,
+		"scopeType":             "Group",
+		"lastModifiedDateTime":  timeOrNil(p.LastModified),
+		"lastModifiedBy":        lastBy,
+	}
+	if expand["rules"] || expand["*"] {
+		m["rules"] = e.renderRules(p.Rules)
+	}
+	if expand["effectiverules"] || expand["*"] {
+		m["effectiveRules"] = e.renderRules(p.Rules)
+	}
+	return m
+}
+
+func (e *Engine) renderPolicyAssignment(p policyView) map[string]any {
+	return map[string]any{
+		"id":               p.AssignmentID(),
+		"policyId":         p.ID(),
+		"scopeId":          p.GroupID,
+		"scopeType":        "Group",
+		"roleDefinitionId": p.AccessID,
+	}
+}
+
+// parseExpand splits $expand into navigation names (lower-cased keys) and their nested options, e.g.
+// "policy($expand=rules)" gives {"policy": "$expand=rules"}.
+func parseExpand(s string, split func(string) []string) map[string]string {
+	out := map[string]string{}
+	for _, item := range split(s) {
+		name, inner := item, ""
+		if i := strings.Index(item, "("); i >= 0 && strings.HasSuffix(item, ")") {
+			name, inner = item[:i], item[i+1:len(item)-1]
+		}
+		out[strings.ToLower(strings.TrimSpace(name))] = inner
+	}
+	return out
+}
+
+var splitList = odata.SplitList
