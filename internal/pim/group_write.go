@@ -348,7 +348,8 @@ func groupWaitReadable(ctx context.Context, c *clients.Client, id string) error 
 	return nil
 }
 
-// UpdateGroup brings an existing group to the spec: display name and description (PATCH), owners
+// UpdateGroup brings an existing group to the spec: display name, description and mail nickname
+// (PATCH; an empty spec nickname leaves the group's as it is), owners
 // (added before any is removed, so the group is never ownerless) and, when managed, direct members.
 func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSpec) (*GroupRead, error) {
 	if err := spec.Validate(); err != nil {
@@ -365,10 +366,18 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 	if err != nil {
 		return nil, err
 	}
-	if cur.DisplayName != spec.DisplayName || cur.Description != spec.Description {
+	nick := spec.Nickname()
+	if spec.MailNickname == "" {
+		// Not managed: keep whatever the group has (it was derived from the name at create time).
+		nick = cur.MailNickname
+	}
+	if cur.DisplayName != spec.DisplayName || cur.Description != spec.Description || cur.MailNickname != nick {
 		patch := models.NewGroup()
 		if cur.DisplayName != spec.DisplayName {
 			patch.SetDisplayName(groupPtr(spec.DisplayName))
+		}
+		if cur.MailNickname != nick {
+			patch.SetMailNickname(groupPtr(nick))
 		}
 		if cur.Description != spec.Description {
 			if spec.Description == "" {

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -52,12 +53,19 @@ type Assignment struct {
 	ConditionVersion string
 }
 
-// principalNotFoundInterval is the pause between PUTs while a new principal replicates.
+// principalNotFoundInterval is the pause between tries while a new principal replicates.
 var principalNotFoundInterval = 5 * time.Second
+
+// errPrincipalMissing: Graph does not know the principal (yet).
+var errPrincipalMissing = errors.New("principal not found in the directory")
+
+func isPrincipalMissing(err error) bool { return errors.Is(err, errPrincipalMissing) }
 
 // CreateAssignment creates the assignment under its deterministic name (AssignmentName), so a retried
 // or interrupted create PUTs the same name and ARM answers 200 instead of creating a second assignment.
-// PrincipalNotFound is retried for the client's PrincipalNotFoundTimeout (*PrincipalNotFoundError
+// The principal is first looked up in Graph as its principal type (ARM skips its own lookup when the
+// type is sent, so a wrong ID would otherwise be accepted); a principal unknown to Graph, and ARM's
+// PrincipalNotFound, are retried for the client's PrincipalNotFoundTimeout (*PrincipalNotFoundError
 // after that); an existing assignment of the same principal, role and scope under another name is an
 // *ExistingAssignmentError carrying its ID. It returns once the assignment is consistently readable.
 func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpec) (*Assignment, error) {
@@ -70,8 +78,25 @@ func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpe
 		return nil, err
 	}
 	start := time.Now()
+	// One window covers both waits for a principal that has not replicated yet: Graph not knowing it,
+	// then ARM answering PrincipalNotFound.
+	window := c.PrincipalNotFoundTimeout
+	err = clients.RetryFor(ctx, window, principalNotFoundInterval, isPrincipalMissing, func(ctx context.Context) error {
+		ok, err := principalExists(ctx, c, spec.PrincipalID, spec.principalType())
+		if err == nil && !ok {
+			return errPrincipalMissing
+		}
+		return err
+	})
+	if errors.Is(err, errPrincipalMissing) {
+		return nil, &PrincipalNotFoundError{PrincipalID: spec.PrincipalID, PrincipalType: spec.principalType(), Waited: time.Since(start),
+			Err: fmt.Errorf("no %s with object ID %s is known to Microsoft Graph", strings.ToLower(spec.principalType()), spec.PrincipalID)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("looking up principal %s: %w", spec.PrincipalID, err)
+	}
 	var created armauthorization.RoleAssignment
-	err = clients.RetryFor(ctx, c.PrincipalNotFoundTimeout, principalNotFoundInterval, clients.IsPrincipalNotFound, func(ctx context.Context) error {
+	err = clients.RetryFor(ctx, max(0, window-time.Since(start)), principalNotFoundInterval, clients.IsPrincipalNotFound, func(ctx context.Context) error {
 		resp, err := c.RoleAssignments.Create(ctx, sc.ID, name, params, nil)
 		created = resp.RoleAssignment
 		return err

@@ -1,0 +1,40 @@
+package rbac
+
+import (
+	"context"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// principalExists asks Graph whether the principal exists as the given type. ARM skips its own lookup
+// when principalType is sent (that is what makes fresh principals assignable), so without this check a
+// mistyped principal ID would be accepted and grant nothing. ok is false with a nil error when Graph
+// does not know the principal (yet); a permission error means the check cannot be made, which callers
+// treat as "exists" and leave to ARM.
+func principalExists(ctx context.Context, c *clients.Client, id, principalType string) (ok bool, err error) {
+	switch principalType {
+	case PrincipalUser:
+		_, err = c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+	case PrincipalServicePrincipal:
+		_, err = c.Graph.ServicePrincipals().ByServicePrincipalId(id).Get(ctx, &serviceprincipals.ServicePrincipalItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &serviceprincipals.ServicePrincipalItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+	default:
+		_, err = c.Graph.Groups().ByGroupId(id).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+	}
+	switch {
+	case err == nil:
+		return true, nil
+	case clients.IsNotFound(err):
+		return false, nil
+	case clients.IsPermissionDenied(err):
+		return true, nil
+	default:
+		return false, err
+	}
+}
