@@ -4,10 +4,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -43,9 +45,11 @@ type aksProvider struct {
 
 // New returns a constructor for a fresh provider instance, as providerserver expects.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider {
-		return &aksProvider{version: version, getenv: os.Getenv, readFile: os.ReadFile}
-	}
+	return func() provider.Provider { return newProvider(version) }
+}
+
+func newProvider(version string) *aksProvider {
+	return &aksProvider{version: version, getenv: os.Getenv, readFile: os.ReadFile}
 }
 
 func (p *aksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -76,11 +80,26 @@ func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	in := input{attrs: attrs, getenv: p.getenv, readFile: p.readFile}
-	r, diags := resolve(in)
+	c, diags := p.buildClient(ctx, attrs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	resp.ResourceData = c
+	resp.DataSourceData = c
+	resp.EphemeralResourceData = c
+}
+
+// buildClient resolves the settings (provider block values in attrs, then the environment) into a
+// credential, endpoints and knobs, and builds the one *clients.Client every object of this provider
+// instance shares.
+func (p *aksProvider) buildClient(ctx context.Context, attrs map[string]string) (*clients.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	in := input{attrs: attrs, getenv: p.getenv, readFile: p.readFile}
+	r, d := resolve(in)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, r.secrets...)
 	ctx = tflog.MaskMessageStrings(ctx, r.secrets...)
@@ -91,10 +110,10 @@ func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	endpoints, err := r.endpoints(ctx, &http.Client{Transport: transport})
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root(attrMetadataHost), "Unable to Resolve Cloud Endpoints",
+		diags.AddAttributeError(path.Root(attrMetadataHost), "Unable to Resolve Cloud Endpoints",
 			"The provider could not determine the Entra ID, Graph and resource manager endpoints. Check `metadata_host` (ARM_METADATA_HOSTNAME), "+
 				"`environment` (ARM_ENVIRONMENT) and the endpoint settings.\n\nOriginal Error: "+err.Error())
-		return
+		return nil, diags
 	}
 
 	userAgent := "terraform-provider-aks/" + p.version
@@ -102,9 +121,9 @@ func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	auth.Endpoints, auth.Transport, auth.UserAgent = endpoints, transport, userAgent
 	cred, description, err := clients.NewCredential(ctx, auth)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Build the Provider Credential",
+		diags.AddError("Unable to Build the Provider Credential",
 			fmt.Sprintf("The provider could not set up %s. Check the settings named above.\n\nOriginal Error: %s", r.authReason, err))
-		return
+		return nil, diags
 	}
 	tflog.Info(ctx, "Configured the aks provider", map[string]any{
 		"credential":                description,
@@ -128,13 +147,26 @@ func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		RedactValues:             r.secrets,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Build the Azure Clients",
+		diags.AddError("Unable to Build the Azure Clients",
 			"The provider could not build its Graph and resource manager clients from the endpoints above.\n\nOriginal Error: "+err.Error())
-		return
+		return nil, diags
 	}
-	resp.ResourceData = c
-	resp.DataSourceData = c
-	resp.EphemeralResourceData = c
+	return c, diags
+}
+
+// ClientFromEnvironment builds the client an empty `provider "aks" {}` block would get from the
+// environment: the acceptance harness, make demo and make bench use it for checks against the APIs, so
+// that they authenticate exactly as the provider under test does.
+func ClientFromEnvironment(ctx context.Context, version string) (*clients.Client, error) {
+	c, diags := newProvider(version).buildClient(ctx, map[string]string{})
+	if diags.HasError() {
+		var msgs []string
+		for _, d := range diags.Errors() {
+			msgs = append(msgs, d.Summary()+": "+d.Detail())
+		}
+		return nil, errors.New(strings.Join(msgs, "; "))
+	}
+	return c, nil
 }
 
 func (p *aksProvider) Resources(_ context.Context) []func() resource.Resource {
