@@ -313,5 +313,3 @@ func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 	})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 }
-
-
