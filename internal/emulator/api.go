@@ -73,6 +73,10 @@ type Faults struct {
 	Status5xx          int           `json:"status5xx,omitempty"` // status of injected 5xx answers; default 503
 	RetryAfter         time.Duration `json:"retryAfter"`
 	DropAfterWriteRate float64       `json:"dropAfterWriteRate"`
+	// Next429 and Next5xx make the next that many Graph/ARM requests (or $batch items) fail that way,
+	// deterministically, before the rates apply.
+	Next429 int `json:"next429,omitempty"`
+	Next5xx int `json:"next5xx,omitempty"`
 	// DropNext are one-shot triggers: each drops the connection of the next write matching it, after the
 	// write has been applied.
 	DropNext []DropRule `json:"dropNext,omitempty"`

@@ -78,6 +78,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.stats.record(l, sw.status, false)
 	}()
+	if strings.ContainsAny(r.RequestURI, " \t") {
+		// HTTP.sys in front of Azure refuses a request line with raw spaces (an unencoded $filter) before
+		// any service sees it. Go's HTTP/1 server does the same; over HTTP/2 the path arrives intact.
+		reqctx.SetRoute(ctx, r.Method+" ("+kind.String()+" badly formed)")
+		sw.Header().Set("Content-Type", "text/html; charset=us-ascii")
+		sw.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(sw, badlyFormed)
+		return
+	}
 	if err := gunzipBody(r); err != nil {
 		reqctx.SetRoute(ctx, r.Method+" ("+kind.String()+" bad gzip)")
 		http.Error(sw, "invalid gzip request body", http.StatusBadRequest)
@@ -99,6 +108,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = sw.Write([]byte(`{"error":{"code":"NotFound","message":"No emulated service answers this path."}}`))
 	}
 }
+
+const badlyFormed = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n" +
+	"<HTML><HEAD><TITLE>Bad Request</TITLE>\r\n<META HTTP-EQUIV=\"Content-Type\" Content=\"text/html; charset=us-ascii\"></HEAD>\r\n" +
+	"<BODY><h2>Bad Request</h2>\r\n<hr><p>HTTP Error 400. The request is badly formed.</p>\r\n</BODY></HTML>\r\n"
 
 func gunzipBody(r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") || r.Body == nil {
@@ -266,17 +279,16 @@ func (s *Server) arm401(w http.ResponseWriter, r *http.Request, code, msg string
 
 // injectFault answers 429 or 5xx instead of serving, at the configured rates.
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, api apiKind) bool {
-	f := s.currentFaults()
-	if f.Rate429 <= 0 && f.Rate5xx <= 0 {
+	kind := s.drawFault()
+	if kind == "" {
 		return false
 	}
-	x := s.rnd.Float64()
+	f := s.currentFaults()
 	retryAfter := strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds())))
-	switch {
-	case x < f.Rate429:
-		s.stats.fault("429")
+	w.Header().Set("Retry-After", retryAfter)
+	s.stats.fault(kind)
+	if kind == "429" {
 		reqctx.SetRoute(r.Context(), r.Method+" ("+api.String()+" injected 429)")
-		w.Header().Set("Retry-After", retryAfter)
 		if api == apiGraph {
 			w.Header().Set("x-ms-throttle-scope", "Tenant_Application/ReadWrite/"+s.fixtures.AdminClientID+"/"+s.fixtures.TenantID)
 			w.Header().Set("x-ms-throttle-information", "ResourceUnitLimitExceeded")
@@ -285,22 +297,42 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, api apiKind
 			arm.WriteError(w, http.StatusTooManyRequests, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - 'Read_ObservationWindow_00:05:00'. For more information, see - https://aka.ms/msdn-throttling")
 		}
 		return true
-	case x < f.Rate429+f.Rate5xx:
-		s.stats.fault("5xx")
-		status := f.Status5xx
-		if status == 0 {
-			status = http.StatusServiceUnavailable
-		}
-		reqctx.SetRoute(r.Context(), r.Method+" ("+api.String()+" injected "+strconv.Itoa(status)+")")
-		w.Header().Set("Retry-After", retryAfter)
-		if api == apiGraph {
-			odata.WriteError(w, r, status, odata.CodeServiceUnavailable, "The service is temporarily unavailable. Please retry.")
-		} else {
-			arm.WriteError(w, status, "ServiceUnavailable", "The server is currently unable to handle the request. Please retry the request.")
-		}
-		return true
 	}
-	return false
+	status := f.Status5xx
+	if status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	reqctx.SetRoute(r.Context(), r.Method+" ("+api.String()+" injected "+strconv.Itoa(status)+")")
+	if api == apiGraph {
+		odata.WriteError(w, r, status, odata.CodeServiceUnavailable, "The service is temporarily unavailable. Please retry.")
+	} else {
+		arm.WriteError(w, status, "ServiceUnavailable", "The server is currently unable to handle the request. Please retry the request.")
+	}
+	return true
+}
+
+// drawFault consumes a one-shot fault or draws against the rates: "429", "5xx" or "" (serve normally).
+func (s *Server) drawFault() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.faults.Next429 > 0:
+		s.faults.Next429--
+		return "429"
+	case s.faults.Next5xx > 0:
+		s.faults.Next5xx--
+		return "5xx"
+	case s.faults.Rate429 <= 0 && s.faults.Rate5xx <= 0:
+		return ""
+	}
+	x := s.rnd.Float64()
+	switch {
+	case x < s.faults.Rate429:
+		return "429"
+	case x < s.faults.Rate429+s.faults.Rate5xx:
+		return "5xx"
+	}
+	return ""
 }
 
 func isWrite(method string) bool {

@@ -7,7 +7,8 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
-const actRoleDefinitionRead = "Microsoft.Authorization/roleDefinitions/read"
+// Role definitions are readable by every signed-in principal of the tenant (they describe, they do not
+// grant), so the definition routes do not check Microsoft.Authorization/roleDefinitions/read.
 
 // definitionPrefix returns the ID prefix built-in definitions carry when read at scope: the subscription
 // for scopes inside it, nothing at the root.
@@ -101,10 +102,6 @@ func (s *Store) listRoleDefinitions(w http.ResponseWriter, r *http.Request, p ro
 		writeError(w, e)
 		return
 	}
-	if e := s.authorize(r, actRoleDefinitionRead, scope, scope); e != nil {
-		writeError(w, e)
-		return
-	}
 	raw := r.URL.Query().Get("$filter")
 	f, ok := parseARMFilter(raw)
 	if ok {
@@ -139,10 +136,6 @@ func (s *Store) listRoleDefinitions(w http.ResponseWriter, r *http.Request, p ro
 func (s *Store) getRoleDefinition(w http.ResponseWriter, r *http.Request, p router.Params) {
 	scope, e := s.resolveScope(p["scope"])
 	if e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := s.authorize(r, actRoleDefinitionRead, scope, scope); e != nil {
 		writeError(w, e)
 		return
 	}
