@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,59 @@ func TestExpiredTokenIsChallenged(t *testing.T) {
 	resp := doWithToken(t, srv, plain, srv.URL()+"/v1.0/groups")
 	if resp.StatusCode != 401 || strings.Contains(resp.Header.Get("WWW-Authenticate"), "claims=") {
 		t.Errorf("expired non-CAE token: status %d, WWW-Authenticate %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestTokenEndpointWire covers the token endpoint's raw protocol: discovery, the refresh-token grant and
+// the AADSTS codes of malformed requests.
+func TestTokenEndpointWire(t *testing.T) {
+	t.Parallel()
+	f := shared.Fixtures()
+	resp := doWithToken(t, shared, "", shared.URL()+"/"+f.TenantID+"/v2.0/.well-known/openid-configuration")
+	var oidc map[string]any
+	if err := jsonDecode(resp, &oidc); err != nil || !strings.HasPrefix(oidc["issuer"].(string), shared.URL()+"/") || oidc["token_endpoint"] != shared.URL()+"/"+f.TenantID+"/oauth2/v2.0/token" {
+		t.Errorf("openid configuration: %v %v", err, oidc)
+	}
+	realm := doWithToken(t, shared, "", shared.URL()+"/common/UserRealm/"+url.PathEscape(f.N01.UPN)+"?api-version=1.0")
+	var ur map[string]any
+	if err := jsonDecode(realm, &ur); err != nil || ur["account_type"] != "Managed" {
+		t.Errorf("user realm: %v %v", err, ur)
+	}
+
+	status, body := tokenRequest(t, shared, url.Values{
+		"grant_type": {"password"}, "client_id": {f.PublicClientID}, "username": {f.P01.UPN}, "password": {f.P01.Password},
+		"scope": {"https://graph.microsoft.com/.default openid offline_access profile"}, "client_info": {"1"},
+	})
+	if status != 200 || body["refresh_token"] == nil || body["id_token"] == nil || body["client_info"] == nil {
+		t.Fatalf("password grant: %d %v", status, body)
+	}
+	rt := body["refresh_token"].(string)
+	status, body = tokenRequest(t, shared, url.Values{
+		"grant_type": {"refresh_token"}, "client_id": {f.PublicClientID}, "refresh_token": {rt},
+		"scope": {"https://management.core.windows.net//.default openid offline_access profile"},
+	})
+	if status != 200 || body["access_token"] == nil {
+		t.Fatalf("refresh grant: %d %v", status, body)
+	}
+
+	cases := map[string]struct {
+		form url.Values
+		want string
+	}{
+		"refresh token of another client":     {url.Values{"grant_type": {"refresh_token"}, "client_id": {f.AdminClientID}, "client_secret": {f.AdminClientSecret}, "refresh_token": {rt}, "scope": {"https://graph.microsoft.com/.default"}}, "AADSTS70000"},
+		"garbage refresh token":               {url.Values{"grant_type": {"refresh_token"}, "client_id": {f.PublicClientID}, "refresh_token": {"x.y.z"}, "scope": {"https://graph.microsoft.com/.default"}}, "AADSTS9002313"},
+		"client credentials without .default": {url.Values{"grant_type": {"client_credentials"}, "client_id": {f.AdminClientID}, "client_secret": {f.AdminClientSecret}, "scope": {"https://graph.microsoft.com/User.Read"}}, "AADSTS1002012"},
+		"two resources":                       {url.Values{"grant_type": {"client_credentials"}, "client_id": {f.AdminClientID}, "client_secret": {f.AdminClientSecret}, "scope": {"https://graph.microsoft.com/.default https://management.azure.com/.default"}}, "AADSTS28000"},
+		"unknown resource":                    {url.Values{"grant_type": {"client_credentials"}, "client_id": {f.AdminClientID}, "client_secret": {f.AdminClientSecret}, "scope": {"api://nothing/.default"}}, "AADSTS500011"},
+		"missing grant type":                  {url.Values{"client_id": {f.AdminClientID}}, "AADSTS900144"},
+		"unsupported grant":                   {url.Values{"grant_type": {"device_code"}, "client_id": {f.PublicClientID}, "scope": {"https://graph.microsoft.com/.default"}}, "AADSTS70003"},
+		"scope not consented":                 {url.Values{"grant_type": {"password"}, "client_id": {f.PublicClientID}, "username": {f.N01.UPN}, "password": {f.N01.Password}, "scope": {"https://graph.microsoft.com/Directory.ReadWrite.All"}}, "AADSTS65001"},
+	}
+	for name, tc := range cases {
+		status, body := tokenRequest(t, shared, tc.form)
+		desc, _ := body["error_description"].(string)
+		if status < 400 || !strings.HasPrefix(desc, tc.want+":") || body["error"] == nil {
+			t.Errorf("%s: %d %v", name, status, body)
+		}
 	}
 }
