@@ -67,9 +67,6 @@ type GroupCreateOptions struct {
 	PreventDuplicateNames bool
 }
 
-// groupBindLimit is how many owner and member references Graph accepts in one create request.
-const groupBindLimit = 20
-
 // CreateGroup creates a security group for PIM, or adopts the one an earlier create left behind.
 //
 // A create whose response was lost must not leave a duplicate: before POSTing, and after a POST that
@@ -104,7 +101,7 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 		}
 	}
 
-	body := groupCreateBody(c, spec, nick)
+	body := groupCreateBody(c, spec, nick, caller)
 	created, err := c.Graph.Groups().Post(ctx, body, nil)
 	if err != nil {
 		if !groupOutcomeUnknown(ctx, err) {
@@ -124,26 +121,34 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 	if id == "" {
 		return nil, false, errors.New("the group create response has no id")
 	}
-	if err := groupWaitReadable(ctx, c, id); err != nil {
-		return nil, false, err
-	}
-	// References beyond the create request's limit are added now.
-	boundOwners, boundMembers := groupBindSplit(spec)
-	if err := memberChange(ctx, c, id, RelOwners, owners[len(boundOwners):], nil); err != nil {
-		return &GroupRead{Group: Group{ID: id}}, false, err
+	// The other owners and the members are added now, through the same path as an update, which waits
+	// for principals (and the group itself) created moments ago instead of failing the whole create on
+	// one reference.
+	partial := &GroupRead{Group: Group{ID: id}}
+	if err := memberChange(ctx, c, id, RelOwners, groupWithout(owners, caller), nil); err != nil {
+		return partial, false, err
 	}
 	if spec.ManageMembers {
-		if err := memberChange(ctx, c, id, RelMembers, spec.Members[len(boundMembers):], nil); err != nil {
-			return &GroupRead{Group: Group{ID: id}}, false, err
+		if err := memberChange(ctx, c, id, RelMembers, spec.Members, nil); err != nil {
+			return partial, false, err
 		}
 	}
-	g, err = ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
-	return g, false, err
+	if !groupContains(owners, caller) {
+		if err := memberChange(ctx, c, id, RelOwners, nil, []string{caller}); err != nil {
+			return partial, false, err
+		}
+	}
+	g, err = groupWaitSettled(ctx, c, id, spec, nick)
+	if err != nil {
+		return partial, false, err
+	}
+	return g, false, nil
 }
 
-// groupCreateBody is the POST /groups body: a security group, not mail-enabled, with the first
-// owners and members bound in the same request.
-func groupCreateBody(c *clients.Client, spec GroupSpec, nick string) models.Groupable {
+// groupCreateBody is the POST /groups body: a security group, not mail-enabled, owned by the caller
+// from the first moment (an ownerless group created by an app cannot be administered by it later, and
+// the caller is the one principal certain to exist and be replicated).
+func groupCreateBody(c *clients.Client, spec GroupSpec, nick, caller string) models.Groupable {
 	body := models.NewGroup()
 	body.SetDisplayName(groupPtr(spec.DisplayName))
 	if spec.Description != "" {
@@ -156,34 +161,12 @@ func groupCreateBody(c *clients.Client, spec GroupSpec, nick string) models.Grou
 	if spec.AssignableToRole {
 		body.SetIsAssignableToRole(groupPtr(true))
 	}
-	owners, members := groupBindSplit(spec)
-	extra := map[string]any{}
-	if len(owners) > 0 {
-		extra["owners@odata.bind"] = groupRefs(c, owners)
-	}
-	if len(members) > 0 {
-		extra["members@odata.bind"] = groupRefs(c, members)
-	}
-	body.SetAdditionalData(extra)
+	body.SetAdditionalData(map[string]any{"owners@odata.bind": []string{memberDirectoryObjectURL(c, caller)}})
 	return body
 }
 
-// groupBindSplit picks the owners and members that fit in the create request (owners first: a group
-// must never be ownerless, even for a moment).
-func groupBindSplit(spec GroupSpec) (owners, members []string) {
-	owners = spec.Owners[:min(len(spec.Owners), groupBindLimit)]
-	if spec.ManageMembers {
-		members = spec.Members[:min(len(spec.Members), groupBindLimit-len(owners))]
-	}
-	return owners, members
-}
-
-func groupRefs(c *clients.Client, ids []string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = memberDirectoryObjectURL(c, id)
-	}
-	return out
+func groupWithout(ids []string, id string) []string {
+	return slices.DeleteFunc(slices.Clone(ids), func(x string) bool { return strings.EqualFold(x, id) })
 }
 
 // groupOutcomeUnknown: the request may have been applied although no success came back (a transport
@@ -304,7 +287,11 @@ func groupAdopt(ctx context.Context, c *clients.Client, id string, spec GroupSpe
 	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
 		return &GroupRead{Group: Group{ID: id}}, err
 	}
-	return ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+	g, err := groupWaitSettled(ctx, c, id, spec, spec.Nickname())
+	if err != nil {
+		return &GroupRead{Group: Group{ID: id}}, err
+	}
+	return g, nil
 }
 
 func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string) error {
@@ -394,7 +381,7 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
 		return nil, err
 	}
-	return ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+	return groupWaitSettled(ctx, c, id, spec, nick)
 }
 
 // groupReconcile applies the owner and member differences between cur and spec.
@@ -435,6 +422,41 @@ func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
 		return fmt.Errorf("waiting for group %s to disappear: %w", id, err)
 	}
 	return nil
+}
+
+// groupWaitSettled waits until reads consistently show the group as written: the directory replicates
+// property and membership changes asynchronously, and a read that still shows the old values would be
+// recorded in state as an inconsistent result or shown as drift on the next plan.
+func groupWaitSettled(ctx context.Context, c *clients.Client, id string, spec GroupSpec, nick string) (*GroupRead, error) {
+	var last *GroupRead
+	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		g, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+		if errors.Is(err, ErrGroupNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		last = g
+		return groupMatches(&g.Group, spec, nick), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting for group %s to read back as written: %w", id, err)
+	}
+	return last, nil
+}
+
+// groupMatches: the group reads as the spec says (nick "" leaves the mail nickname out).
+func groupMatches(g *Group, spec GroupSpec, nick string) bool {
+	return g.DisplayName == spec.DisplayName && g.Description == spec.Description &&
+		(nick == "" || strings.EqualFold(g.MailNickname, nick)) &&
+		groupSameIDs(g.Owners, spec.Owners) &&
+		(!spec.ManageMembers || groupSameIDs(g.Members, spec.Members))
+}
+
+func groupSameIDs(a, b []string) bool {
+	add, remove := memberDiff(a, b)
+	return len(add) == 0 && len(remove) == 0
 }
 
 func groupContains(ids []string, id string) bool {
