@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
+)
+
+// environment is one offline run: an in-process emulator, the provider built into a temporary
+// directory, and a Terraform workspace on a copy of examples/ whose CLI configuration overrides the aks
+// provider with that build. Close removes everything it created.
+type environment struct {
+	srv      *emulator.Server
+	fixtures emulator.Fixtures
+	env      map[string]string
+	tmp      string
+	ws       *tfrun.Workspace
+}
+
+// environmentOptions choose what to start.
+type environmentOptions struct {
+	// ProviderDir holds an already built terraform-provider-aks; empty builds one into the temp dir.
+	ProviderDir string
+	// ConfigDir is the directory under examples/ terraform runs in (e.g. "scenario").
+	ConfigDir string
+	// ExtraEnv are added to every terraform command (TF_VAR_..., TF_LOG...).
+	ExtraEnv []string
+	// Logf receives progress lines (nil: silent).
+	Logf func(format string, args ...any)
+}
+
+// demoEmulatorConfig is the emulator of make demo and the module tests: Azure's behaviour, except that
+// PIM lets a schedule be removed after seconds instead of five minutes, so destroy does not wait.
+func demoEmulatorConfig() emulator.Config {
+	cfg := emulator.DefaultConfig()
+	cfg.PIM.MinimumActiveAge = 3 * time.Second
+	return cfg
+}
+
+// demoProviderEnv tunes the provider's replication waits for an emulator without replication delay: the
+// documented AKS_CONSISTENCY_* knobs, not a test hook.
+var demoProviderEnv = []string{
+	"AKS_CONSISTENCY_CHECKS=2",
+	"AKS_CONSISTENCY_INTERVAL=250ms",
+	"AKS_PRINCIPAL_NOT_FOUND_RETRY_TIMEOUT=30s",
+}
+
+func startEnvironment(ctx context.Context, opts environmentOptions) (e *environment, err error) {
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	root, err := tfrun.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "aks-demo-")
+	if err != nil {
+		return nil, err
+	}
+	e = &environment{tmp: tmp}
+	defer func() {
+		if err != nil {
+			e.Close()
+		}
+	}()
+
+	providerDir := opts.ProviderDir
+	if providerDir == "" {
+		start := time.Now()
+		bin, err := tfrun.BuildProvider(ctx, filepath.Join(tmp, "bin"))
+		if err != nil {
+			return e, err
+		}
+		providerDir = filepath.Dir(bin)
+		logf("built the provider in %s", time.Since(start).Round(100*time.Millisecond))
+	}
+
+	e.srv, err = emulator.Start(demoEmulatorConfig())
+	if err != nil {
+		return e, fmt.Errorf("starting the emulator: %w", err)
+	}
+	e.fixtures = e.srv.Fixtures()
+	e.env = map[string]string{}
+	var env []string
+	for _, v := range e.srv.Env() {
+		e.env[v.Name] = v.Value
+		env = append(env, v.Name+"="+v.Value)
+	}
+	logf("emulator listening on %s (tenant %s, cluster %s)", e.srv.URL(), e.fixtures.TenantID, e.fixtures.ClusterID)
+
+	// A copy of examples/, so the scenario's relative module source resolves and nothing is written
+	// into the repository (.terraform, state, lock file).
+	work := filepath.Join(tmp, "examples")
+	if err := copyTree(filepath.Join(root, "examples"), work); err != nil {
+		return e, fmt.Errorf("copying the examples: %w", err)
+	}
+	env = append(env, demoProviderEnv...)
+	env = append(env, opts.ExtraEnv...)
+	e.ws, err = tfrun.NewWorkspace(filepath.Join(work, opts.ConfigDir), filepath.Join(tmp, "cli"), providerDir, env)
+	if err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// Close stops the emulator and removes the temporary directory. Safe to call more than once.
+func (e *environment) Close() {
+	if e == nil {
+		return
+	}
+	if e.srv != nil {
+		_ = e.srv.Close()
+		e.srv = nil
+	}
+	if e.tmp != "" {
+		_ = os.RemoveAll(e.tmp)
+		e.tmp = ""
+	}
+}
+
+// endpoints are the emulator's endpoints as the provider resolves them from the environment.
+func (e *environment) endpoints() clients.Endpoints {
+	return clients.Endpoints{
+		AuthorityHost:           e.env["ARM_AUTHORITY_HOST"],
+		GraphEndpoint:           e.env["ARM_GRAPH_ENDPOINT"],
+		GraphAudience:           e.env["ARM_GRAPH_AUDIENCE"],
+		ResourceManagerEndpoint: e.env["ARM_RESOURCE_MANAGER_ENDPOINT"],
+		ResourceManagerAudience: e.env["ARM_RESOURCE_MANAGER_AUDIENCE"],
+	}
+}
+
+// copyTree copies the regular files of src into dst, skipping Terraform's working files so a developer's
+// local runs in examples/ do not leak into the demo.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && (name == ".terraform") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasPrefix(name, "terraform.tfstate") || name == ".terraform.lock.hcl") {
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}

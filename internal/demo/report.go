@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// report prints the readable account of the run and records every expectation that was not met.
+type report struct {
+	out      io.Writer
+	n        int
+	start    time.Time
+	stepAt   time.Time
+	failures []string
+}
+
+func newReport(out io.Writer) *report {
+	now := time.Now()
+	return &report{out: out, start: now, stepAt: now}
+}
+
+// section starts a part of the story (a section of SCENARIO.md).
+func (r *report) section(title string) {
+	fmt.Fprintf(r.out, "\n== %s\n", title)
+}
+
+// step announces what happens next.
+func (r *report) step(format string, args ...any) {
+	r.n++
+	r.stepAt = time.Now()
+	fmt.Fprintf(r.out, "%3d. %s\n", r.n, fmt.Sprintf(format, args...))
+}
+
+// info adds a line of detail to the current step.
+func (r *report) info(format string, args ...any) {
+	fmt.Fprintf(r.out, "       %s\n", fmt.Sprintf(format, args...))
+}
+
+// expect records whether an expected outcome was met; what says it in the reader's words.
+func (r *report) expect(ok bool, what string, args ...any) bool {
+	msg := fmt.Sprintf(what, args...)
+	if ok {
+		fmt.Fprintf(r.out, "       ✔ %s\n", msg)
+		return true
+	}
+	fmt.Fprintf(r.out, "       ✘ %s  <-- NOT AS EXPECTED\n", msg)
+	r.failures = append(r.failures, fmt.Sprintf("step %d: %s", r.n, msg))
+	return false
+}
+
+// fail records an error that stops the step.
+func (r *report) fail(err error) {
+	fmt.Fprintf(r.out, "       ✘ %v\n", err)
+	r.failures = append(r.failures, fmt.Sprintf("step %d: %v", r.n, err))
+}
+
+// done closes a step with its duration.
+func (r *report) done() {
+	fmt.Fprintf(r.out, "       (%s)\n", time.Since(r.stepAt).Round(10*time.Millisecond))
+}
+
+func (r *report) ok() bool { return len(r.failures) == 0 }
+
+// yesNo renders an access bit.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// accessMatrix is who can do what in each phase of the story, as ARM's permissions API says, and what
+// the scenario expects.
+type accessMatrix struct {
+	phases []string
+	rows   []matrixRow
+}
+
+type matrixRow struct {
+	user, what string
+	got, want  map[string]bool
+}
+
+func (m *accessMatrix) set(phase, user, what string, got, want bool) {
+	found := false
+	for _, p := range m.phases {
+		if p == phase {
+			found = true
+		}
+	}
+	if !found {
+		m.phases = append(m.phases, phase)
+	}
+	for i := range m.rows {
+		if m.rows[i].user == user && m.rows[i].what == what {
+			m.rows[i].got[phase], m.rows[i].want[phase] = got, want
+			return
+		}
+	}
+	m.rows = append(m.rows, matrixRow{user: user, what: what, got: map[string]bool{phase: got}, want: map[string]bool{phase: want}})
+}
+
+// print renders the matrix; a cell whose access differs from the expectation is marked with '!'.
+func (m *accessMatrix) print(out io.Writer) {
+	userW, whatW := len("user"), len("can")
+	for _, r := range m.rows {
+		userW, whatW = max(userW, len(r.user)), max(whatW, len(r.what))
+	}
+	colW := make([]int, len(m.phases))
+	for i, p := range m.phases {
+		colW[i] = max(len(p), 4)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %-*s  %-*s", userW, "user", whatW, "can")
+	for i, p := range m.phases {
+		fmt.Fprintf(&b, "  %-*s", colW[i], p)
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "  %s  %s", strings.Repeat("-", userW), strings.Repeat("-", whatW))
+	for i := range m.phases {
+		fmt.Fprintf(&b, "  %s", strings.Repeat("-", colW[i]))
+	}
+	b.WriteString("\n")
+	for _, r := range m.rows {
+		fmt.Fprintf(&b, "  %-*s  %-*s", userW, r.user, whatW, r.what)
+		for i, p := range m.phases {
+			cell := "-"
+			if got, ok := r.got[p]; ok {
+				cell = yesNo(got)
+				if got != r.want[p] {
+					cell += "!"
+				}
+			}
+			fmt.Fprintf(&b, "  %-*s", colW[i], cell)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprint(out, b.String())
+}
