@@ -61,7 +61,7 @@ const (
 
 var settings = []setting{
 	{name: attrTenantID, envs: []string{"ARM_TENANT_ID"}, desc: "The Entra ID tenant (directory) ID. Required for client secret, client certificate and OIDC authentication."},
-	{name: attrSubscriptionID, envs: []string{"ARM_SUBSCRIPTION_ID"}, desc: "The Azure subscription holding the AKS clusters; role definitions are resolved at this scope. Required."},
+	{name: attrSubscriptionID, envs: []string{"ARM_SUBSCRIPTION_ID"}, desc: "The Azure subscription holding the AKS clusters; role definitions are resolved at this scope. Required, here or in the environment."},
 	{name: attrClientID, envs: []string{"ARM_CLIENT_ID"}, desc: "The client (application) ID of the service principal, or of a user-assigned managed identity when `use_msi` is set."},
 	{name: attrClientIDFilePath, envs: []string{"ARM_CLIENT_ID_FILE_PATH"}, desc: "A file holding the client ID, as an alternative to `client_id`."},
 	{name: attrClientSecret, envs: []string{"ARM_CLIENT_SECRET"}, sensitive: true, desc: "A client secret of the service principal. Selects client secret authentication."},
@@ -78,7 +78,7 @@ var settings = []setting{
 	{name: attrUseMSI, envs: []string{"ARM_USE_MSI"}, kind: kindBool, dflt: "false", desc: "Authenticate with the managed identity of the host (system-assigned, or user-assigned when `client_id` is set)."},
 	{name: attrUseCLI, envs: []string{"ARM_USE_CLI"}, kind: kindBool, dflt: "true", desc: "Fall back to the Azure CLI's signed-in account when no other method is selected."},
 	{name: attrEnvironment, envs: []string{"ARM_ENVIRONMENT"}, dflt: "public", desc: "The Azure cloud: `public`, `usgovernment` or `china`. With `metadata_host`, names the cloud to pick from the metadata."},
-	{name: attrMetadataHost, envs: []string{"ARM_METADATA_HOSTNAME"}, desc: "A resource manager host name whose `/metadata/endpoints` document describes a custom cloud (as in azurerm). Endpoint settings below override what it returns."},
+	{name: attrMetadataHost, envs: []string{"ARM_METADATA_HOSTNAME"}, desc: "A resource manager host name whose `/metadata/endpoints` document describes a custom cloud (as in azurerm). The individual endpoint settings override what it returns."},
 	{name: attrAuthorityHost, envs: []string{"ARM_AUTHORITY_HOST"}, desc: "Override of the Entra ID authority host, e.g. `https://login.microsoftonline.com/`. A host outside Microsoft's clouds disables MSAL instance discovery."},
 	{name: attrGraphEndpoint, envs: []string{"ARM_GRAPH_ENDPOINT"}, desc: "Override of the Microsoft Graph endpoint, without the version (`/v1.0` is appended). Its host is the only one Graph tokens are sent to."},
 	{name: attrGraphAudience, envs: []string{"ARM_GRAPH_AUDIENCE"}, desc: "Override of the audience of Graph tokens (scope = audience + `/.default`)."},
