@@ -73,6 +73,9 @@ func classifyRequestError(err error) error {
 // schedule when it matches spec, and otherwise returns an EligibilityExistsError naming it.
 func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilitySpec) (Eligibility, error) {
 	now := time.Now()
+	if err := eligibilityCheckSpec(spec, now); err != nil {
+		return Eligibility{}, err
+	}
 	body := eligibilityRequest(models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, spec, now)
 	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
 	if err != nil {
@@ -100,6 +103,21 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", ruleDeref(resp.GetId()), status)
 	}
 	return WaitEligibility(ctx, c, sid)
+}
+
+// eligibilityCheckSpec refuses a schedule PIM would refuse (or that would be sent without an expiration)
+// before any request. A zero now skips the checks relative to the current time (an update keeps its start).
+func eligibilityCheckSpec(spec EligibilitySpec, now time.Time) error {
+	check := now
+	if check.IsZero() {
+		check = spec.Schedule.Start
+	}
+	for _, p := range spec.Schedule.Validate(check) {
+		if !p.Warning {
+			return fmt.Errorf("invalid eligibility schedule: %s: %s", p.Summary, p.Detail)
+		}
+	}
+	return nil
 }
 
 // WaitEligibility polls the schedule until it has been readable the configured number of times in a
@@ -170,6 +188,9 @@ func FindEligibility(ctx context.Context, c *clients.Client, key EligibilityKey)
 // and follows the new schedule: PIM gives the updated eligibility a new schedule ID, which is returned.
 // spec.Schedule.Start should be the eligibility's original start so a duration keeps counting from it.
 func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilitySpec) (Eligibility, error) {
+	if err := eligibilityCheckSpec(spec, time.Time{}); err != nil {
+		return Eligibility{}, err
+	}
 	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, time.Now())
 	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
 var eligibilityNow = time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -179,5 +181,20 @@ func TestClassifyRequestError(t *testing.T) {
 	}
 	if other := graphErr("InvalidRoleAssignmentRequest", "The role assignment request is invalid."); classifyRequestError(other) != other {
 		t.Error("other errors must pass through unchanged")
+	}
+}
+
+// TestEligibilityRefusesIncompleteSchedule: a spec without an expiration never reaches Graph (it would be
+// sent as an end date of year 1).
+func TestEligibilityRefusesIncompleteSchedule(t *testing.T) {
+	t.Parallel()
+	c := &clients.Client{} // no Graph client: any request would panic
+	spec := eligibilityTestSpec(Schedule{})
+	if _, err := CreateEligibility(t.Context(), c, spec); err == nil || !strings.Contains(err.Error(), "exactly one of") {
+		t.Fatalf("CreateEligibility without expiration: %v", err)
+	}
+	spec.Schedule = Schedule{Start: eligibilityNow, End: eligibilityNow.Add(-time.Hour)}
+	if _, err := UpdateEligibility(t.Context(), c, spec); err == nil || !strings.Contains(err.Error(), "Ends Before It Starts") {
+		t.Fatalf("UpdateEligibility ending before its start: %v", err)
 	}
 }

@@ -200,9 +200,10 @@ func eligibilityTimeString(t time.Time) types.String {
 	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
-// eligibilitySchedule reads the schedule attributes; known is false while any of them is unknown.
+// eligibilitySchedule reads the schedule attributes; known is false while the expiration is unknown. An
+// unknown start (not configured, so Azure will set it at creation) counts as "now".
 func eligibilitySchedule(m pimEligibilityModel) (s pim.Schedule, known bool) {
-	if m.StartDateTime.IsUnknown() || m.Duration.IsUnknown() || m.EndDateTime.IsUnknown() || m.Permanent.IsUnknown() {
+	if m.Duration.IsUnknown() || m.EndDateTime.IsUnknown() || m.Permanent.IsUnknown() {
 		return s, false
 	}
 	s.Start, _ = eligibilityTime(m.StartDateTime)
