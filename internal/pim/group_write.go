@@ -430,7 +430,8 @@ func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
 func groupWaitSettled(ctx context.Context, c *clients.Client, id string, spec GroupSpec, nick string) (*GroupRead, error) {
 	var last *GroupRead
 	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-		g, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+		// Members are always read: an unmanaged group still reports them.
+		g, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: true})
 		if errors.Is(err, ErrGroupNotFound) {
 			return false, nil
 		}

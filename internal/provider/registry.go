@@ -15,11 +15,16 @@ func resourceConstructors() []func() resource.Resource {
 	return []func() resource.Resource{
 		resources.NewPIMApprovalPolicyResource,
 		resources.NewPIMEligibilityResource,
+		resources.NewPIMGroupResource,
+		resources.NewRoleBindingResource,
 	}
 }
 
 func dataSourceConstructors() []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		resources.NewClusterDataSource,
+		resources.NewUserDataSource,
+	}
 }
 
 func ephemeralResourceConstructors() []func() ephemeral.EphemeralResource {

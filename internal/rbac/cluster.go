@@ -117,3 +117,45 @@ func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*Cluster
 	slices.SortFunc(f.NodePools, func(a, b NodePool) int { return strings.Compare(a.Name, b.Name) })
 	return f, nil
 }
+
+// ClusterOfResourceGroup finds the cluster a resource group scope belongs to: the one cluster in that
+// resource group (kind ScopeResourceGroup), or the cluster whose node resource group it is (kind
+// ScopeNodeResourceGroup). ok is false when no cluster, or more than one, fits. It lists the
+// subscription's clusters (one request per page), so callers use it only where it pays: reading back an
+// imported role binding.
+func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscriptionID, resourceGroup string) (id ClusterID, kind ScopeKind, ok bool, err error) {
+	if !strings.EqualFold(subscriptionID, c.SubscriptionID) {
+		return ClusterID{}, "", false, nil
+	}
+	type candidate struct {
+		id   ClusterID
+		kind ScopeKind
+	}
+	var found []candidate
+	pager := c.ManagedClusters.NewListPager(nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return ClusterID{}, "", false, err
+		}
+		for _, mc := range page.Value {
+			if mc == nil || mc.ID == nil {
+				continue
+			}
+			cid, err := ParseClusterID(*mc.ID)
+			if err != nil {
+				continue
+			}
+			switch {
+			case strings.EqualFold(cid.ResourceGroup, resourceGroup):
+				found = append(found, candidate{cid, ScopeResourceGroup})
+			case mc.Properties != nil && strings.EqualFold(deref(mc.Properties.NodeResourceGroup), resourceGroup):
+				found = append(found, candidate{cid, ScopeNodeResourceGroup})
+			}
+		}
+	}
+	if len(found) != 1 {
+		return ClusterID{}, "", false, nil
+	}
+	return found[0].id, found[0].kind, true, nil
+}
