@@ -42,8 +42,9 @@ type AssignmentSpec struct {
 
 // Assignment is a role assignment as ARM reports it.
 type Assignment struct {
-	ID               string
-	Name             string
+	ID   string
+	Name string
+	// Scope is spelt as ARM reports it (the spelling it was created with).
 	Scope            string
 	RoleDefinitionID string
 	PrincipalID      string
@@ -97,7 +98,7 @@ func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpe
 	}
 	var created armauthorization.RoleAssignment
 	err = clients.RetryFor(ctx, max(0, window-time.Since(start)), principalNotFoundInterval, clients.IsPrincipalNotFound, func(ctx context.Context) error {
-		resp, err := c.RoleAssignments.Create(ctx, sc.ID, name, params, nil)
+		resp, err := c.RoleAssignments.Create(ctx, sc.Wire, name, params, nil)
 		created = resp.RoleAssignment
 		return err
 	})
@@ -120,7 +121,10 @@ func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpe
 	}); err != nil {
 		return nil, fmt.Errorf("waiting for role assignment %s to become readable: %w", id, err)
 	}
-	return assignmentFromARM(&created, id), nil
+	a := assignmentFromARM(&created, id)
+	// The ID as the scope was written: ARM echoes that spelling, and it is what imports back cleanly.
+	a.ID = RoleAssignmentID{Scope: sc.ID, Name: name, WireScope: sc.Wire}.WireString()
+	return a, nil
 }
 
 // UpdateAssignment changes the description and condition of an existing assignment (the only
@@ -142,6 +146,7 @@ func UpdateAssignment(ctx context.Context, c *clients.Client, id string, spec As
 }
 
 // GetAssignment reads an assignment by its ID; a missing one is an error IsAssignmentGone recognises.
+// The result's ID and Scope are spelt as ARM reports them.
 func GetAssignment(ctx context.Context, c *clients.Client, id string) (*Assignment, error) {
 	rid, err := ParseRoleAssignmentID(id)
 	if err != nil {
@@ -232,8 +237,8 @@ func assignmentFromARM(ra *armauthorization.RoleAssignment, fallback RoleAssignm
 		a.Condition = deref(p.Condition)
 		a.ConditionVersion = deref(p.ConditionVersion)
 		if p.Scope != nil {
-			if sc, err := NormalizeScope(*p.Scope); err == nil {
-				a.Scope = sc.ID
+			if _, err := NormalizeScope(*p.Scope); err == nil {
+				a.Scope = *p.Scope // as ARM spells it; compare with SameScope
 			}
 		}
 	}

@@ -20,7 +20,9 @@ type NodePool struct {
 
 // ClusterFacts are what role bindings and the aks_cluster data source need to know about a cluster.
 type ClusterFacts struct {
-	ID                    ClusterID
+	ID ClusterID
+	// RawID is the cluster's ID as ARM spelt it.
+	RawID                 string
 	Location              string
 	NodeResourceGroup     string
 	NodeResourceGroupID   string
@@ -70,9 +72,10 @@ func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*Cluster
 	mc := resp.ManagedCluster
 	f := &ClusterFacts{ID: id, Location: deref(mc.Location)}
 	// Prefer the ID as the server spells it: the caller may have written names in another case.
+	f.RawID = id.String()
 	if mc.ID != nil {
 		if parsed, err := ParseClusterID(*mc.ID); err == nil {
-			f.ID = parsed
+			f.ID, f.RawID = parsed, *mc.ID
 		}
 	}
 	var profiles []*armcontainerservice.ManagedClusterAgentPoolProfile
@@ -118,17 +121,17 @@ func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*Cluster
 	return f, nil
 }
 
-// ClusterOfResourceGroup finds the cluster a resource group scope belongs to: the one cluster in that
+// ClusterOfResourceGroup finds the cluster (its ID as ARM spells it) a resource group scope belongs to: the one cluster in that
 // resource group (kind ScopeResourceGroup), or the cluster whose node resource group it is (kind
 // ScopeNodeResourceGroup). ok is false when no cluster, or more than one, fits. It lists the
 // subscription's clusters (one request per page), so callers use it only where it pays: reading back an
 // imported role binding.
-func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscriptionID, resourceGroup string) (id ClusterID, kind ScopeKind, ok bool, err error) {
+func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscriptionID, resourceGroup string) (rawID string, kind ScopeKind, ok bool, err error) {
 	if !strings.EqualFold(subscriptionID, c.SubscriptionID) {
-		return ClusterID{}, "", false, nil
+		return "", "", false, nil
 	}
 	type candidate struct {
-		id   ClusterID
+		id   string
 		kind ScopeKind
 	}
 	var found []candidate
@@ -136,7 +139,7 @@ func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscription
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return ClusterID{}, "", false, err
+			return "", "", false, err
 		}
 		for _, mc := range page.Value {
 			if mc == nil || mc.ID == nil {
@@ -148,14 +151,14 @@ func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscription
 			}
 			switch {
 			case strings.EqualFold(cid.ResourceGroup, resourceGroup):
-				found = append(found, candidate{cid, ScopeResourceGroup})
+				found = append(found, candidate{*mc.ID, ScopeResourceGroup})
 			case mc.Properties != nil && strings.EqualFold(deref(mc.Properties.NodeResourceGroup), resourceGroup):
-				found = append(found, candidate{cid, ScopeNodeResourceGroup})
+				found = append(found, candidate{*mc.ID, ScopeNodeResourceGroup})
 			}
 		}
 	}
 	if len(found) != 1 {
-		return ClusterID{}, "", false, nil
+		return "", "", false, nil
 	}
 	return found[0].id, found[0].kind, true, nil
 }

@@ -47,8 +47,12 @@ func FuzzParseRoleAssignmentID(f *testing.F) {
 		if err != nil {
 			t.Fatalf("canonical form %q of %q does not parse: %v", id.String(), s, err)
 		}
-		if again != id {
+		if !again.Same(id) || again.String() != id.String() {
 			t.Fatalf("round trip changed %+v to %+v", id, again)
+		}
+		wire, err := ParseRoleAssignmentID(id.WireString())
+		if err != nil || !wire.Same(id) || wire.WireString() != id.WireString() {
+			t.Fatalf("wire form %q of %q does not round-trip: %+v %v", id.WireString(), s, wire, err)
 		}
 		if !IsGUID(id.Name) {
 			t.Fatalf("name %q is not a GUID", id.Name)
@@ -75,8 +79,13 @@ func FuzzNormalizeScope(f *testing.F) {
 		if again.ID != sc.ID || again.Rewritten {
 			t.Fatalf("NormalizeScope is not idempotent: %q -> %q -> %q", s, sc.ID, again.ID)
 		}
-		if !SameScope(s, sc.ID) {
-			t.Fatalf("SameScope(%q, %q) = false", s, sc.ID)
+		if !SameScope(s, sc.ID) || !SameScope(sc.Wire, sc.ID) {
+			t.Fatalf("SameScope(%q, %q, %q) = false", s, sc.Wire, sc.ID)
+		}
+		if sc.Cluster != nil {
+			if raw, err := ParseClusterID(sc.ClusterRaw); err != nil || !raw.Equal(*sc.Cluster) {
+				t.Fatalf("ClusterRaw %q does not parse to %v: %v", sc.ClusterRaw, sc.Cluster, err)
+			}
 		}
 		if sc.Cluster != nil {
 			if _, err := ParseClusterID(sc.Cluster.String()); err != nil {

@@ -111,8 +111,11 @@ func ResourceGroupID(subscriptionID, resourceGroup string) string {
 
 // RoleAssignmentID is a role assignment's resource ID split into its scope and its name (a GUID).
 type RoleAssignmentID struct {
+	// Scope is normalised (see NormalizeScope).
 	Scope string
 	Name  string
+	// WireScope is the scope as it was written, aliases rewritten ("" when built in code: Scope).
+	WireScope string
 }
 
 const assignmentInfix = "/" + segProviders + "/" + nsAuthorization + "/" + typeAssignments + "/"
@@ -137,15 +140,33 @@ func ParseRoleAssignmentID(s string) (RoleAssignmentID, error) {
 	if err != nil {
 		return RoleAssignmentID{}, fmt.Errorf("invalid role assignment ID %q: %w", s, err)
 	}
-	return RoleAssignmentID{Scope: scope.ID, Name: strings.ToLower(name)}, nil
+	return RoleAssignmentID{Scope: scope.ID, Name: strings.ToLower(name), WireScope: scope.Wire}, nil
 }
 
 // String returns the canonical role assignment ID.
 func (id RoleAssignmentID) String() string {
-	if id.Scope == "/" {
-		return assignmentInfix[:len(assignmentInfix)-1] + "/" + id.Name
+	return assignmentIDOf(id.Scope, id.Name)
+}
+
+// WireString returns the ID with its scope spelt as written (ARM echoes the spelling a scope was
+// created with, so this is what reads back), or the canonical ID when no spelling is known.
+func (id RoleAssignmentID) WireString() string {
+	if id.WireScope == "" {
+		return id.String()
 	}
-	return id.Scope + assignmentInfix + id.Name
+	return assignmentIDOf(id.WireScope, id.Name)
+}
+
+// Same reports whether two IDs name the same assignment.
+func (id RoleAssignmentID) Same(o RoleAssignmentID) bool {
+	return strings.EqualFold(id.Scope, o.Scope) && strings.EqualFold(id.Name, o.Name)
+}
+
+func assignmentIDOf(scope, name string) string {
+	if scope == "/" {
+		return assignmentInfix[:len(assignmentInfix)-1] + "/" + name
+	}
+	return scope + assignmentInfix + name
 }
 
 // RoleDefinitionGUID returns the trailing GUID of a role definition ID in any of the forms ARM uses:

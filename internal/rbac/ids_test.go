@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 const (
@@ -138,12 +139,19 @@ func TestParseRoleAssignmentID(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(RoleAssignmentID{Scope: tc.wantScope, Name: name}, got); diff != "" {
+			if diff := cmp.Diff(RoleAssignmentID{Scope: tc.wantScope, Name: name}, got, cmpopts.IgnoreFields(RoleAssignmentID{}, "WireScope")); diff != "" {
 				t.Errorf("unexpected difference: %s", diff)
 			}
 			again, err := ParseRoleAssignmentID(got.String())
-			if err != nil || again != got {
+			if err != nil || !again.Same(got) {
 				t.Errorf("String() %q does not round-trip: %v %v", got.String(), again, err)
+			}
+			wire, err := ParseRoleAssignmentID(got.WireString())
+			if err != nil || !wire.Same(got) || wire.WireString() != got.WireString() {
+				t.Errorf("WireString() %q does not round-trip: %v %v", got.WireString(), wire, err)
+			}
+			if strings.Contains(got.WireString(), "/nodepools/") {
+				t.Errorf("WireString() %q kept the /nodepools/ alias", got.WireString())
 			}
 		})
 	}

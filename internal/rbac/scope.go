@@ -59,6 +59,9 @@ type ScopeSpec struct {
 	// NodePool is required for ScopeNodePool, Namespace for ScopeNamespace; both must be empty otherwise.
 	NodePool  string
 	Namespace string
+	// ClusterRaw, when set, is the cluster ID as the user spelt it (it must parse to Cluster); the scope
+	// is built on it so that ARM, which echoes the spelling it was given, reads back the same string.
+	ClusterRaw string
 }
 
 // BuildScope turns a ScopeSpec into the scope string ARM expects, in canonical casing.
@@ -72,11 +75,22 @@ func BuildScope(spec ScopeSpec) (string, error) {
 	if spec.Kind != ScopeNamespace && spec.Namespace != "" {
 		return "", fmt.Errorf("a namespace is only valid with scope kind %q, not %q", ScopeNamespace, spec.Kind)
 	}
+	clusterID, rgID, subPrefix := spec.Cluster.String(), spec.Cluster.ResourceGroupID(), "/"+segSubscriptions+"/"+spec.Cluster.SubscriptionID+"/"+segResourceGroups+"/"
+	if spec.ClusterRaw != "" {
+		raw, err := ParseClusterID(spec.ClusterRaw)
+		if err != nil || !raw.Equal(spec.Cluster) {
+			return "", fmt.Errorf("the cluster ID %q does not name cluster %s", spec.ClusterRaw, spec.Cluster)
+		}
+		segs := strings.Split(spec.ClusterRaw, "/")[1:]
+		clusterID = spec.ClusterRaw
+		rgID = "/" + strings.Join(segs[:4], "/")
+		subPrefix = "/" + strings.Join(segs[:3], "/") + "/"
+	}
 	switch spec.Kind {
 	case ScopeCluster:
-		return spec.Cluster.String(), nil
+		return clusterID, nil
 	case ScopeResourceGroup:
-		return spec.Cluster.ResourceGroupID(), nil
+		return rgID, nil
 	case ScopeNodeResourceGroup:
 		if spec.NodeResourceGroup == "" {
 			return "", fmt.Errorf("scope kind %q needs the cluster's node resource group, which is unknown", ScopeNodeResourceGroup)
@@ -84,7 +98,7 @@ func BuildScope(spec ScopeSpec) (string, error) {
 		if !resourceGroupRE.MatchString(spec.NodeResourceGroup) {
 			return "", fmt.Errorf("node resource group name %q is not valid", spec.NodeResourceGroup)
 		}
-		return ResourceGroupID(spec.Cluster.SubscriptionID, spec.NodeResourceGroup), nil
+		return subPrefix + spec.NodeResourceGroup, nil
 	case ScopeNodePool:
 		if spec.NodePool == "" {
 			return "", fmt.Errorf("scope kind %q needs a node pool name", ScopeNodePool)
@@ -92,7 +106,7 @@ func BuildScope(spec ScopeSpec) (string, error) {
 		if err := ValidateNodePoolName(spec.NodePool); err != nil {
 			return "", err
 		}
-		return spec.Cluster.AgentPoolID(spec.NodePool), nil
+		return clusterID + "/" + typeAgentPools + "/" + spec.NodePool, nil
 	case ScopeNamespace:
 		if spec.Namespace == "" {
 			return "", fmt.Errorf("scope kind %q needs a namespace", ScopeNamespace)
@@ -100,7 +114,7 @@ func BuildScope(spec ScopeSpec) (string, error) {
 		if err := ValidateNamespaceName(spec.Namespace); err != nil {
 			return "", err
 		}
-		return spec.Cluster.NamespaceScope(spec.Namespace), nil
+		return clusterID + "/" + typeNamespaces + "/" + spec.Namespace, nil
 	default:
 		return "", fmt.Errorf("unknown scope kind %q: expected one of %s", spec.Kind, strings.Join(ScopeKinds(), ", "))
 	}
@@ -123,8 +137,13 @@ type Scope struct {
 	// `/nodepools/` rewritten to `/agentPools/`. Names keep the casing they were given.
 	ID    string
 	Level ScopeLevel
+	// Wire is the scope as given with only aliases rewritten (`/nodepools/` to `/agentPools/`): what is
+	// sent to ARM, which stores and echoes the spelling it was given.
+	Wire string
 	// Cluster is set when the scope is an AKS cluster or lies below one (node pool, namespace).
 	Cluster *ClusterID
+	// ClusterRaw is the cluster's ID spelt as in the input.
+	ClusterRaw string
 	// NodePool and Namespace are set for node pool and namespace scopes of a cluster.
 	NodePool  string
 	Namespace string
@@ -160,7 +179,7 @@ func NormalizeScope(s string) (Scope, error) {
 		return Scope{}, fmt.Errorf("invalid scope %q: %w", s, err)
 	}
 	if len(segs) == 0 {
-		return Scope{ID: "/", Level: LevelRoot}, nil
+		return Scope{ID: "/", Wire: "/", Level: LevelRoot}, nil
 	}
 	out := slices.Clone(segs)
 	sc := Scope{}
@@ -196,6 +215,16 @@ func NormalizeScope(s string) (Scope, error) {
 		return Scope{}, fmt.Errorf("invalid scope %q: expected /, /providers/Microsoft.Management/managementGroups/{name}, /subscriptions/{id}[/resourceGroups/{name}[/providers/...]]", s)
 	}
 	sc.ID = "/" + strings.Join(out, "/")
+	wire := slices.Clone(segs)
+	for i := range wire {
+		if !strings.EqualFold(segs[i], out[i]) {
+			wire[i] = out[i] // an alias, not just another casing
+		}
+	}
+	sc.Wire = "/" + strings.Join(wire, "/")
+	if sc.Cluster != nil {
+		sc.ClusterRaw = "/" + strings.Join(segs[:8], "/")
+	}
 	return sc, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestBuildScope(t *testing.T) {
@@ -140,10 +141,66 @@ func TestNormalizeScope(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Scope{}, "Wire", "ClusterRaw")); diff != "" {
 				t.Errorf("unexpected difference: %s", diff)
 			}
 		})
+	}
+}
+
+// ARM stores and echoes a scope as it was given, so the provider sends the user's spelling, changing
+// only aliases; the cluster part keeps its spelling too.
+func TestNormalizeScopeWire(t *testing.T) {
+	t.Parallel()
+	lower := strings.ToLower(testCluster)
+	cases := map[string]struct{ in, wire, clusterRaw string }{
+		"lowercase keywords kept": {in: lower + "/namespaces/x", wire: lower + "/namespaces/x", clusterRaw: lower},
+		"alias rewritten only":    {in: lower + "/nodepools/p", wire: lower + "/agentPools/p", clusterRaw: lower},
+		"canonical":               {in: testCluster, wire: testCluster, clusterRaw: testCluster},
+		"not a cluster":           {in: "/SUBSCRIPTIONS/" + testSub, wire: "/SUBSCRIPTIONS/" + testSub},
+		"root":                    {in: "/", wire: "/"},
+	}
+	for name, tc := range cases {
+		sc, err := NormalizeScope(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Wire != tc.wire || sc.ClusterRaw != tc.clusterRaw {
+			t.Errorf("%s: Wire %q ClusterRaw %q, want %q %q", name, sc.Wire, sc.ClusterRaw, tc.wire, tc.clusterRaw)
+		}
+		if !SameScope(sc.Wire, sc.ID) {
+			t.Errorf("%s: Wire %q is not the same scope as %q", name, sc.Wire, sc.ID)
+		}
+	}
+}
+
+func TestBuildScopeKeepsClusterSpelling(t *testing.T) {
+	t.Parallel()
+	raw := strings.Replace(testCluster, "resourceGroups", "resourcegroups", 1)
+	cluster, _ := ParseClusterID(raw)
+	want := map[ScopeKind]string{
+		ScopeCluster:           raw,
+		ScopeResourceGroup:     "/subscriptions/" + testSub + "/resourcegroups/rg-aks",
+		ScopeNodeResourceGroup: "/subscriptions/" + testSub + "/resourcegroups/MC_x",
+		ScopeNodePool:          raw + "/agentPools/system",
+		ScopeNamespace:         raw + "/namespaces/ns",
+	}
+	for kind, w := range want {
+		spec := ScopeSpec{Kind: kind, Cluster: cluster, ClusterRaw: raw, NodeResourceGroup: "MC_x"}
+		switch kind {
+		case ScopeNodePool:
+			spec.NodePool = "system"
+		case ScopeNamespace:
+			spec.Namespace = "ns"
+		}
+		got, err := BuildScope(spec)
+		if err != nil || got != w {
+			t.Errorf("%s: BuildScope = %q, %v; want %q", kind, got, err, w)
+		}
+	}
+	other, _ := ParseClusterID(strings.Replace(testCluster, "aks1", "aks2", 1))
+	if _, err := BuildScope(ScopeSpec{Kind: ScopeCluster, Cluster: other, ClusterRaw: raw}); err == nil {
+		t.Error("a raw ID of another cluster was accepted")
 	}
 }
 

@@ -321,10 +321,19 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 		addAPIError(&resp.Diagnostics, "Read", roleBindingObject, err, grantRoleAssignmentRead)
 		return
 	}
-	state.ID = types.StringValue(a.ID)
+	// The ID and scope keep the spelling they were created (or imported) with, which names the same
+	// assignment as ARM's spelling; an import therefore reads back what the configuration says.
+	stateRID, _ := rbac.ParseRoleAssignmentID(state.ID.ValueString())
+	if armRID, err := rbac.ParseRoleAssignmentID(a.ID); err == nil && !stateRID.Same(armRID) {
+		state.ID, stateRID = types.StringValue(a.ID), armRID
+	}
 	state.Name = types.StringValue(a.Name)
-	if !rbac.SameScope(state.Scope.ValueString(), a.Scope) {
-		state.Scope = types.StringValue(a.Scope)
+	seen := a.Scope
+	if stateRID.WireScope != "" && rbac.SameScope(stateRID.WireScope, a.Scope) {
+		seen = stateRID.WireScope
+	}
+	if !rbac.SameScope(state.Scope.ValueString(), seen) {
+		state.Scope = types.StringValue(seen)
 	}
 	if !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), a.RoleDefinitionID) {
 		state.RoleDefinitionID = types.StringValue(a.RoleDefinitionID)
@@ -404,7 +413,7 @@ func (r *roleBindingResource) ImportState(ctx context.Context, req resource.Impo
 			err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.WireString())...)
 	// The first read after an import fills in the derived inputs (cluster_id, scope_kind, ...) that a
 	// configuration would give, so that importing into that configuration plans no change.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleBindingImportedKey, []byte("true"))...)
@@ -452,7 +461,10 @@ func (p *roleBindingPlanner) scope(ctx context.Context, config roleBindingModel,
 		state.NodePool.Equal(config.NodePool) && state.Namespace.Equal(config.Namespace) {
 		return state.Scope
 	}
-	spec := rbac.ScopeSpec{Kind: kind, Cluster: cluster, NodePool: config.NodePool.ValueString(), Namespace: config.Namespace.ValueString()}
+	// Built on the cluster ID as written: ARM echoes the spelling it is given, so the scope reads back
+	// (and imports) as this same string.
+	spec := rbac.ScopeSpec{Kind: kind, Cluster: cluster, ClusterRaw: config.ClusterID.ValueString(),
+		NodePool: config.NodePool.ValueString(), Namespace: config.Namespace.ValueString()}
 	if kind == rbac.ScopeNodeResourceGroup {
 		facts := p.cluster(ctx, cluster, path.Root("cluster_id"))
 		if facts == nil {
@@ -594,7 +606,7 @@ func roleBindingDeriveInputs(m *roleBindingModel, config roleBindingModel, state
 	var cluster, kind, pool, ns string
 	if known(m.Scope) {
 		if sc, err := rbac.NormalizeScope(m.Scope.ValueString()); err == nil && sc.Cluster != nil {
-			cluster, kind, pool, ns = sc.Cluster.String(), string(sc.Kind()), sc.NodePool, sc.Namespace
+			cluster, kind, pool, ns = sc.ClusterRaw, string(sc.Kind()), sc.NodePool, sc.Namespace
 		}
 	}
 	if !config.ClusterID.IsNull() {
@@ -636,19 +648,19 @@ func roleBindingDeriveImported(ctx context.Context, c *clients.Client, m *roleBi
 	}
 	switch {
 	case sc.Cluster != nil:
-		m.ClusterID = types.StringValue(sc.Cluster.String())
+		m.ClusterID = types.StringValue(sc.ClusterRaw)
 		m.ScopeKind = optionalString(string(sc.Kind()))
 		m.NodePool = optionalString(sc.NodePool)
 		m.Namespace = optionalString(sc.Namespace)
 	case sc.Level == rbac.LevelResourceGroup:
 		parts := strings.Split(strings.TrimPrefix(sc.ID, "/"), "/")
-		id, kind, ok, err := rbac.ClusterOfResourceGroup(ctx, c, parts[1], parts[3])
+		raw, kind, ok, err := rbac.ClusterOfResourceGroup(ctx, c, parts[1], parts[3])
 		if err != nil {
 			tflog.Warn(ctx, "could not match the imported scope to a cluster", map[string]any{"scope": sc.ID, "error": err.Error()})
 			return
 		}
 		if ok {
-			m.ClusterID = types.StringValue(id.String())
+			m.ClusterID = types.StringValue(raw)
 			m.ScopeKind = types.StringValue(string(kind))
 		}
 	}
