@@ -12,6 +12,7 @@ type report struct {
 	out      io.Writer
 	n        int
 	start    time.Time
+	ready    time.Time // when the provider was built and the emulator up
 	stepAt   time.Time
 	failures []string
 }
@@ -137,5 +138,7 @@ func (m *accessMatrix) print(out io.Writer) {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprint(out, b.String())
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		fmt.Fprintln(out, strings.TrimRight(line, " "))
+	}
 }

@@ -131,16 +131,15 @@ func (d *demo) run(ctx context.Context) error {
 	if d.p01, err = d.e.userClient(ctx, f.P01.UPN, f.P01.Password); err != nil {
 		return err
 	}
-	for name, c := range map[string]*clients.Client{"n01": d.n01, "p01": d.p01} {
-		oid, err := c.CallerObjectID(ctx)
+	for _, u := range []struct {
+		name, want string
+		c          *clients.Client
+	}{{"n01", f.N01.ID, d.n01}, {"p01", f.P01.ID, d.p01}} {
+		oid, err := u.c.CallerObjectID(ctx)
 		if err != nil {
-			return fmt.Errorf("%s signing in: %w", name, err)
+			return fmt.Errorf("%s signing in: %w", u.name, err)
 		}
-		want := f.N01.ID
-		if name == "p01" {
-			want = f.P01.ID
-		}
-		r.expect(oid == want, "%s's token names object %s", name, oid)
+		r.expect(oid == u.want, "%s's token names object %s", u.name, oid)
 	}
 	r.done()
 	d.observePhase(ctx, phaseBefore)

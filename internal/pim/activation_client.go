@@ -96,9 +96,12 @@ func activationPolicyViolation(message string, err error) *ActivationPolicyError
 	return pe
 }
 
-// ActivationExistsError is RoleAssignmentExists for a self-activation: the caller is already active (or
-// an activation is already being processed) for this group and access.
-type ActivationExistsError struct{ Err error }
+// ActivationExistsError is RoleAssignmentExists (the caller is already active for this group and access)
+// or PendingRoleAssignmentRequest (an activation of the caller already waits for approval).
+type ActivationExistsError struct {
+	Pending bool
+	Err     error
+}
 
 func (e *ActivationExistsError) Error() string {
 	return "the signed-in principal already holds (or has requested) this activation: " + clients.ErrorMessage(e.Err)
@@ -121,6 +124,8 @@ func activationError(err error) error {
 		return activationPolicyViolation(clients.ErrorMessage(err), err)
 	case "roleassignmentexists":
 		return &ActivationExistsError{Err: err}
+	case "pendingroleassignmentrequest":
+		return &ActivationExistsError{Pending: true, Err: err}
 	case "activedurationtooshort":
 		return &ActivationTooNewError{Err: err}
 	}

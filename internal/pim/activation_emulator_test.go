@@ -141,8 +141,9 @@ func TestActivationApprovalFlow(t *testing.T) {
 	if req.PrincipalID != w.f.N01.ID || req.GroupID != w.adminGroup || req.AccessID != AccessMember {
 		t.Fatalf("activation names %s/%s/%s, want n01/admin/member", req.PrincipalID, req.GroupID, req.AccessID)
 	}
-	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); err == nil {
-		t.Error("a second activation while one is pending was accepted")
+	var exists *ActivationExistsError
+	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || !exists.Pending {
+		t.Errorf("a second activation while one is pending: got %v, want ActivationExistsError{Pending}", err)
 	}
 
 	mine, err := MyActivationRequests(ctx, w.n01, w.adminGroup)
@@ -199,6 +200,10 @@ func TestActivationApprovalFlow(t *testing.T) {
 	}
 	if len(active) != 1 || active[0].AssignmentType != "activated" || active[0].AccessID != AccessMember {
 		t.Fatalf("n01's active assignments to admin = %+v, want one activated membership", active)
+	}
+
+	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || exists.Pending {
+		t.Errorf("activating while active: got %v, want ActivationExistsError (not pending)", err)
 	}
 
 	// PIM keeps an activation for its first minutes.
