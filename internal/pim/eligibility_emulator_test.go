@@ -10,8 +10,8 @@ import (
 )
 
 func TestEligibilityEmulatorLifecycle(t *testing.T) {
-	t.Parallel()
 	c, srv := pimTestClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	group := pimTestGroup(t, c, "admin")
 	principal := pimTestGroup(t, c, "default")
@@ -91,8 +91,8 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 }
 
 func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
-	t.Parallel()
 	c, _ := pimTestClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	group := pimTestGroup(t, c, "admin")
 	principal := pimTestGroup(t, c, "default")

@@ -1,6 +1,7 @@
 package pim
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -42,10 +43,26 @@ func pimTestEmulator(t *testing.T) *emulator.Server {
 	return pimEmu
 }
 
-// pimTestClient is a provider-like client of the emulator's admin service principal.
+// pimTestClient is a provider-like client of the emulator's admin service principal, built once: building
+// a Graph client writes a kiota package variable (the backing store factory) that every model constructor
+// reads, so tests call it before t.Parallel, while no other test runs.
 func pimTestClient(t *testing.T) (*clients.Client, *emulator.Server) {
 	t.Helper()
 	srv := pimTestEmulator(t)
+	pimClientOnce.Do(func() { pimClient, pimClientErr = pimNewClient(t, srv) })
+	if pimClientErr != nil {
+		t.Fatal(pimClientErr)
+	}
+	return pimClient, srv
+}
+
+var (
+	pimClientOnce sync.Once
+	pimClient     *clients.Client
+	pimClientErr  error
+)
+
+func pimNewClient(t *testing.T, srv *emulator.Server) (*clients.Client, error) {
 	env := map[string]string{}
 	for _, v := range srv.Env() {
 		env[v.Name] = v.Value
@@ -58,21 +75,17 @@ func pimTestClient(t *testing.T) (*clients.Client, *emulator.Server) {
 		ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
 	}
 	tr := srv.HTTPClient().Transport
-	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{
+	cred, _, err := clients.NewCredential(context.Background(), clients.AuthConfig{
 		Method: clients.AuthClientSecret, TenantID: env["ARM_TENANT_ID"], ClientID: env["ARM_CLIENT_ID"],
 		ClientSecret: env["ARM_CLIENT_SECRET"], Endpoints: ep, Transport: tr,
 	})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	c, err := clients.New(t.Context(), clients.Config{
+	return clients.New(context.Background(), clients.Config{
 		TenantID: env["ARM_TENANT_ID"], SubscriptionID: env["ARM_SUBSCRIPTION_ID"], Credential: cred, Endpoints: ep, Transport: tr,
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv
 }
 
 // pimTestGroup creates a security group through Graph and returns its ID.
@@ -175,8 +188,8 @@ func TestPolicyEmulatorApplyReadReset(t *testing.T) {
 }
 
 func TestPolicyEmulatorErrors(t *testing.T) {
-	t.Parallel()
 	c, _ := pimTestClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	_, err := ReadPolicy(ctx, c, PolicyKey{GroupID: uuid.NewString(), AccessID: AccessMember})
 	if !errors.Is(err, ErrPolicyNotFound) {
@@ -206,8 +219,8 @@ func TestPolicyEmulatorErrors(t *testing.T) {
 }
 
 func TestPolicyDirectoryContextEmulator(t *testing.T) {
-	t.Parallel()
 	c, srv := pimTestClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	admin := pimTestGroup(t, c, "admin")
 	approver := pimTestGroup(t, c, "approver")
