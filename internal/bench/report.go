@@ -1,0 +1,161 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// target is one of the issue's targets and whether this run met it.
+type target struct {
+	Name     string  `json:"name"`
+	Measured float64 `json:"measured"`
+	Limit    float64 `json:"limit"`
+	Unit     string  `json:"unit"`
+	Met      bool    `json:"met"`
+}
+
+// Issue 7's targets.
+const (
+	targetRefreshPerResource = 1.1  // requests per managed resource on refresh
+	targetRefreshWall        = 1.5  // refresh wall time ÷ limit
+	targetApplyRequests      = 1.5  // apply requests ÷ contract minimum
+	targetApplyWall          = 2.0  // apply wall time ÷ limit
+	targetPlanRSSMB          = 150  // provider peak RSS during the plan, MB
+	targetBinaryMB           = 55   // stripped binary, MB (10^6 bytes: the stricter reading)
+	bytesPerMB               = 1e6  // decimal megabytes for the binary
+	kbPerMiB                 = 1024 // VmHWM is in KiB; RSS is reported in MiB
+)
+
+func evaluateTargets(r *result) []target {
+	get := func(p phase) *phaseResult {
+		for i := range r.Phases {
+			if r.Phases[i].Phase == p {
+				return &r.Phases[i]
+			}
+		}
+		return &phaseResult{}
+	}
+	refresh, apply, drift := get(phaseRefresh), get(phaseApply), get(phaseDrift)
+	planRSS := float64(max(refresh.Processes.ProviderHWMKB, drift.Processes.ProviderHWMKB)) / kbPerMiB
+	binMB := float64(r.BinaryBytes) / bytesPerMB
+	return []target{
+		{"refresh requests per resource", refresh.PerResource, targetRefreshPerResource, "req", refresh.PerResource <= targetRefreshPerResource},
+		{"refresh wall time / limit", refresh.WallRatio, targetRefreshWall, "x", refresh.WallRatio <= targetRefreshWall},
+		{"apply requests / contract minimum", apply.RequestRatio, targetApplyRequests, "x", apply.RequestRatio <= targetApplyRequests},
+		{"apply wall time / limit", apply.WallRatio, targetApplyWall, "x", apply.WallRatio <= targetApplyWall},
+		{"provider peak RSS during plan", planRSS, targetPlanRSSMB, "MiB", planRSS < targetPlanRSSMB},
+		{"stripped binary", binMB, targetBinaryMB, "MB", binMB < targetBinaryMB},
+	}
+}
+
+// printTable writes the one table: a column per phase, a row per figure (routes last), then the
+// per-run figures and the targets.
+func printTable(w io.Writer, r *result) {
+	fmt.Fprintf(w, "terraform-provider-aks benchmark: %d clusters, %d managed resources (%s), %d data sources, latency %s, parallelism %d\n",
+		r.Clusters, r.ManagedResources, countsLine(r.ResourceCounts), r.DataSources, r.Latency, r.Parallelism)
+	if len(r.ProviderEnv) > 0 {
+		fmt.Fprintf(w, "provider environment: %s\n", strings.Join(r.ProviderEnv, " "))
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name string, f func(p phaseResult) string) {
+		cells := []string{name}
+		for _, p := range r.Phases {
+			cells = append(cells, f(p))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	row("", func(p phaseResult) string { return string(p.Phase) })
+	row("wall time", func(p phaseResult) string { return dur(p.Wall) })
+	row("limit (min × latency ÷ parallelism)", func(p phaseResult) string { return dur(p.Limit) })
+	row("wall ÷ limit", func(p phaseResult) string { return fmt.Sprintf("%.2fx", p.WallRatio) })
+	row("API requests (Graph + ARM)", func(p phaseResult) string { return fmt.Sprint(p.Requests.API) })
+	row("  Graph", func(p phaseResult) string { return fmt.Sprint(p.Requests.Graph) })
+	row("  ARM", func(p phaseResult) string { return fmt.Sprint(p.Requests.ARM) })
+	row("  $batch items (inside Graph)", func(p phaseResult) string { return fmt.Sprint(p.Requests.BatchItems) })
+	row("  answered >= 400", func(p phaseResult) string { return fmt.Sprint(p.Requests.Errors) })
+	row("token/discovery requests", func(p phaseResult) string { return fmt.Sprint(p.Requests.Login + p.Requests.Metadata) })
+	row("contract minimum (whole phase)", func(p phaseResult) string { return fmt.Sprint(p.MinRequests) })
+	row("requests per resource", func(p phaseResult) string { return fmt.Sprintf("%.2f", p.PerResource) })
+	row("minimum per resource", func(p phaseResult) string { return fmt.Sprintf("%.2f", p.MinPerResource) })
+	row("requests ÷ minimum", func(p phaseResult) string { return fmt.Sprintf("%.2fx", p.RequestRatio) })
+	row("provider peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.ProviderHWMKB)/kbPerMiB) })
+	row("provider CPU (all processes)", func(p phaseResult) string { return dur(p.Processes.ProviderCPU) })
+	row("provider processes", func(p phaseResult) string { return fmt.Sprint(p.Processes.ProviderProcesses) })
+	row("terraform peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.TerraformHWMKB)/kbPerMiB) })
+	row("terraform CPU", func(p phaseResult) string { return dur(p.Processes.TerraformCPU) })
+	for _, route := range allRoutes(r.Phases) {
+		row(route, func(p phaseResult) string {
+			for _, rc := range p.Requests.Routes {
+				if rc.Route == route {
+					if rc.BatchItems > 0 {
+						return fmt.Sprintf("%d (%d in $batch)", rc.Count, rc.BatchItems)
+					}
+					return fmt.Sprint(rc.Count)
+				}
+			}
+			return "-"
+		})
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "stripped binary: %.1f MB (%d bytes)\n", float64(r.BinaryBytes)/bytesPerMB, r.BinaryBytes)
+	fmt.Fprintf(w, "start-up (median of %d, go-plugin AutoMTLS like Terraform): handshake %s, first GetProviderSchema answer %s (%d bytes), RSS then %.0f MiB\n",
+		r.Startup.Runs, dur(r.Startup.Handshake), dur(r.Startup.FirstSchema), r.Startup.SchemaBytes, float64(r.Startup.RSSAfterSchemaKB)/kbPerMiB)
+	m := r.Machine
+	fmt.Fprintf(w, "machine: %d CPUs (%s), %d MiB, Linux %s, %s, Terraform %s, load average %.2f at start\n",
+		m.CPUs, m.CPUModel, m.MemoryMB, m.Kernel, m.Go, m.Terraform, m.LoadAverage)
+	fmt.Fprintln(w)
+	for _, t := range r.Targets {
+		verdict := "met"
+		if !t.Met {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(w, "target %-36s %8.2f %-3s (limit %g) %s\n", t.Name+":", t.Measured, t.Unit, t.Limit, verdict)
+	}
+}
+
+func countsLine(c map[string]int) string {
+	var parts []string
+	for _, t := range []string{typeGroup, typeBinding, typeEligibility, typePolicy} {
+		parts = append(parts, fmt.Sprintf("%d %s", c[t], t))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// allRoutes lists the routes of every phase, busiest first (by their largest count in any phase).
+func allRoutes(ps []phaseResult) []string {
+	best := map[string]int64{}
+	var order []string
+	for _, p := range ps {
+		for _, rc := range p.Requests.Routes {
+			if _, ok := best[rc.Route]; !ok {
+				order = append(order, rc.Route)
+			}
+			best[rc.Route] = max(best[rc.Route], rc.Count)
+		}
+	}
+	slices.SortFunc(order, func(a, b string) int {
+		if c := cmp.Compare(best[b], best[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return order
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	default:
+		return d.Round(time.Millisecond).String()
+	}
+}

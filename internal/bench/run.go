@@ -1,0 +1,360 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/provider"
+	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
+)
+
+// result is everything one benchmark run measured; -json prints it as is.
+type result struct {
+	Command          string         `json:"command"`
+	Machine          machine        `json:"machine"`
+	Clusters         int            `json:"clusters"`
+	Latency          time.Duration  `json:"latencyNs"`
+	Parallelism      int            `json:"parallelism"`
+	ManagedResources int            `json:"managedResources"`
+	ResourceCounts   map[string]int `json:"resourceCounts"`
+	DataSources      int            `json:"dataSources"`
+	ProviderEnv      []string       `json:"providerEnv"`
+	BinaryBytes      int64          `json:"binaryBytes"`
+	Startup          startup        `json:"startup"`
+	Phases           []phaseResult  `json:"phases"`
+	Targets          []target       `json:"targets"`
+}
+
+// phaseResult is one Terraform command's figures.
+type phaseResult struct {
+	Phase phase         `json:"phase"`
+	Wall  time.Duration `json:"wallNs"`
+	// Requests are the emulator's counts during the command.
+	Requests counts `json:"requests"`
+	// MinRequests is the contract minimum of the phase (resources, data sources, role look-ups);
+	// Limit = MinRequests × latency ÷ parallelism; WallRatio = Wall ÷ Limit.
+	MinRequests int           `json:"minRequests"`
+	Limit       time.Duration `json:"limitNs"`
+	WallRatio   float64       `json:"wallRatio"`
+	// ResourceRequests are the API requests less the data sources' reads; per managed resource, measured
+	// and minimum, and their ratio.
+	ResourceRequests  int64    `json:"resourceRequests"`
+	PerResource       float64  `json:"perResource"`
+	MinPerResource    float64  `json:"minPerResource"`
+	RequestRatio      float64  `json:"requestRatio"`
+	Processes         procPeak `json:"processes"`
+	TerraformExitCode int      `json:"terraformExitCode"`
+}
+
+// run performs the whole benchmark.
+func run(ctx context.Context, o options, logf func(string, ...any)) (*result, error) {
+	res := &result{
+		Command:     "go run ./internal/bench " + strings.Join(os.Args[1:], " "),
+		Machine:     describeMachine(ctx),
+		Clusters:    o.Clusters,
+		Latency:     o.Latency,
+		Parallelism: o.Parallelism,
+		ProviderEnv: o.ProviderEnv,
+		DataSources: dataSourceCount(o.Clusters),
+	}
+	res.ResourceCounts = resourceCounts(o.Clusters)
+	for _, n := range res.ResourceCounts {
+		res.ManagedResources += n
+	}
+
+	tmp, err := os.MkdirTemp("", "aks-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if o.Keep {
+		logf("working directory: %s", tmp)
+	} else {
+		defer func() { _ = os.RemoveAll(tmp) }()
+	}
+
+	bin, err := providerBinaryFor(ctx, o, tmp, logf)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(bin)
+	if err != nil {
+		return nil, err
+	}
+	res.BinaryBytes = st.Size()
+
+	// The emulator first: its CA must be in SSL_CERT_FILE before this process's first TLS handshake.
+	cfg := emulator.DefaultConfig()
+	cfg.Latency = o.Latency
+	cfg.Clusters = o.Clusters
+	cfg.Seed = o.Seed
+	srv, err := emulator.Start(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("starting the emulator: %w", err)
+	}
+	defer func() { _ = srv.Close() }()
+	var env []string
+	for _, v := range srv.Env() {
+		env = append(env, v.Name+"="+v.Value)
+		if err := os.Setenv(v.Name, v.Value); err != nil {
+			return nil, err
+		}
+	}
+	env = append(env, o.ProviderEnv...)
+	fx := srv.Fixtures()
+	if len(fx.ClusterIDs) != o.Clusters {
+		return nil, fmt.Errorf("the emulator seeded %d clusters, want %d", len(fx.ClusterIDs), o.Clusters)
+	}
+	logf("emulator on %s: %d clusters, %s latency", srv.URL(), o.Clusters, o.Latency)
+
+	if res.Startup, err = measureStartup(ctx, bin, o.StartupRuns); err != nil {
+		return nil, fmt.Errorf("measuring provider start-up: %w", err)
+	}
+	logf("provider start-up: handshake %s, first schema answer %s (median of %d)", res.Startup.Handshake.Round(time.Millisecond),
+		res.Startup.FirstSchema.Round(time.Millisecond), o.StartupRuns)
+
+	dir := filepath.Join(tmp, "config")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configuration(fx.ClusterIDs, fx.N01.UPN, fx.P01.UPN)), 0o644); err != nil {
+		return nil, err
+	}
+	ws, err := tfrun.NewWorkspace(dir, filepath.Join(tmp, "cli"), filepath.Dir(bin), env)
+	if err != nil {
+		return nil, err
+	}
+	b := &bencher{o: o, srv: srv, ws: ws, logf: logf, res: res}
+	if err := b.phases(ctx); err != nil {
+		return nil, err
+	}
+	res.Targets = evaluateTargets(res)
+	return res, nil
+}
+
+// providerBinaryFor builds the provider like a release (stripped) into tmp, or copies -provider there
+// (the dev override needs the binary alone under its own name).
+func providerBinaryFor(ctx context.Context, o options, tmp string, logf func(string, ...any)) (string, error) {
+	if o.Provider == "" {
+		start := time.Now()
+		bin, err := tfrun.BuildProvider(ctx, filepath.Join(tmp, "bin"))
+		if err != nil {
+			return "", err
+		}
+		logf("built the provider (stripped, as released) in %s", time.Since(start).Round(100*time.Millisecond))
+		return bin, nil
+	}
+	data, err := os.ReadFile(o.Provider)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(tmp, "bin", providerBinary)
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", err
+	}
+	logf("using the provider binary %s", o.Provider)
+	return bin, os.WriteFile(bin, data, 0o755)
+}
+
+// bencher runs the phases against one workspace and emulator.
+type bencher struct {
+	o    options
+	srv  *emulator.Server
+	ws   *tfrun.Workspace
+	logf func(string, ...any)
+	res  *result
+}
+
+func (b *bencher) phases(ctx context.Context) error {
+	flags := []string{"-input=false", "-no-color"}
+	if b.o.Parallelism != 10 {
+		flags = append(flags, "-parallelism="+strconv.Itoa(b.o.Parallelism))
+	}
+	// apply from an empty state
+	pr, _, err := b.measure(ctx, phaseApply, append([]string{"apply", "-auto-approve"}, flags...), 0)
+	if err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+	if err := b.checkApplied(); err != nil {
+		return err
+	}
+
+	// a plan with nothing changed: every resource refreshed, no diff
+	if pr, _, err = b.measure(ctx, phaseRefresh, append([]string{"plan", "-detailed-exitcode"}, flags...), 0); err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+
+	// one out-of-band change through the API, then a plan that must find it
+	if err := b.changeOutOfBand(ctx); err != nil {
+		return err
+	}
+	pr, out, err := b.measure(ctx, phaseDrift, append([]string{"plan", "-detailed-exitcode"}, flags...), 2)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(out, `aks_pim_group.g["`+probeGroupKey+`"] will be updated in-place`) {
+		return fmt.Errorf("the plan after the out-of-band change does not update aks_pim_group.g[%q]:\n%s", probeGroupKey, tail(out, 3000))
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+
+	// PIM refuses to remove a schedule younger than five minutes (documented); the emulator's clock
+	// moves past that instead of the benchmark waiting.
+	b.srv.AdvanceClock(6 * time.Minute)
+	if pr, _, err = b.measure(ctx, phaseDestroy, append([]string{"destroy", "-auto-approve"}, flags...), 0); err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+	return b.checkDestroyed()
+}
+
+// measure runs one terraform command with statistics reset before it and the processes sampled while
+// it runs, and checks its exit code.
+func (b *bencher) measure(ctx context.Context, p phase, args []string, wantExit int) (phaseResult, string, error) {
+	b.logf("%s: terraform %s", p, strings.Join(args, " "))
+	b.srv.ResetStats()
+	mon := startProcMonitor(b.ws.PID, 20*time.Millisecond)
+	r, err := b.ws.Run(ctx, args...)
+	peak := mon.Stop()
+	stats := b.srv.Stats()
+	if err != nil {
+		return phaseResult{}, "", err
+	}
+	if r.ExitCode != wantExit {
+		return phaseResult{}, "", fmt.Errorf("%s: terraform %s exited %d, want %d:\n%s", p, strings.Join(args, " "), r.ExitCode, wantExit, tail(r.Stderr+"\n"+r.Stdout, 4000))
+	}
+	pr := b.evaluate(p, r.Duration, countsFrom(stats), peak)
+	pr.TerraformExitCode = r.ExitCode
+	b.logf("%s: %s, %d API requests (%.2f per resource, minimum %.2f), provider peak RSS %d MB",
+		p, pr.Wall.Round(10*time.Millisecond), pr.Requests.API, pr.PerResource, pr.MinPerResource, pr.Processes.ProviderHWMKB/1024)
+	return pr, r.Stdout, nil
+}
+
+func (b *bencher) evaluate(p phase, wall time.Duration, c counts, peak procPeak) phaseResult {
+	n := b.o.Clusters
+	minRes, minTotal := phaseMinimum(n, p)
+	minRes += roleLookups(p)
+	managed := float64(b.res.ManagedResources)
+	pr := phaseResult{
+		Phase: p, Wall: wall, Requests: c, Processes: peak,
+		MinRequests: minTotal,
+		Limit:       limit(minTotal, b.o.Latency, b.o.Parallelism),
+	}
+	pr.WallRatio = ratio(float64(wall), float64(pr.Limit))
+	// Data sources are charged their minimum; any extra request on their routes is the resources'.
+	pr.ResourceRequests = c.API - int64(dataSourceReads(n, p))
+	pr.PerResource = float64(pr.ResourceRequests) / managed
+	pr.MinPerResource = float64(minRes) / managed
+	pr.RequestRatio = ratio(float64(pr.ResourceRequests), float64(minRes))
+	return pr
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// changeOutOfBand edits the probe group's description through Graph, as a person in the portal would,
+// with a client built exactly as the provider builds its own.
+func (b *bencher) changeOutOfBand(ctx context.Context) error {
+	r, err := b.ws.Run(ctx, "output", "-raw", "probe_group_id")
+	if err != nil {
+		return err
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	id := strings.TrimSpace(r.Stdout)
+	c, err := provider.ClientFromEnvironment(ctx, "bench")
+	if err != nil {
+		return fmt.Errorf("building an API client: %w", err)
+	}
+	g := models.NewGroup()
+	g.SetDescription(ptr("Changed out of band by the benchmark."))
+	if _, err := c.Graph.Groups().ByGroupId(id).Patch(ctx, g, nil); err != nil {
+		return fmt.Errorf("changing group %s out of band: %w", id, err)
+	}
+	b.logf("drift: changed the description of group %s through Graph", id)
+	return nil
+}
+
+// checkApplied verifies in the emulator's world that the apply created exactly the configured objects.
+func (b *bencher) checkApplied() error {
+	s := b.srv.Snapshot()
+	want := resourceCounts(b.o.Clusters)
+	groups := 0
+	for _, g := range s.Groups {
+		if !g.Deleted && strings.HasPrefix(g.DisplayName, "bench-") {
+			groups++
+		}
+	}
+	bindings := 0
+	for _, a := range s.RoleAssignments {
+		if strings.HasPrefix(a.Description, "bench ") {
+			bindings++
+		}
+	}
+	changed := 0
+	for _, p := range s.PIM.Policies {
+		if p.Onboarded {
+			changed++
+		}
+	}
+	var errs []error
+	if groups != want[typeGroup] {
+		errs = append(errs, fmt.Errorf("%d benchmark groups exist, want %d", groups, want[typeGroup]))
+	}
+	if bindings != want[typeBinding] {
+		errs = append(errs, fmt.Errorf("%d benchmark role assignments exist, want %d", bindings, want[typeBinding]))
+	}
+	if n := len(s.PIM.EligibilitySchedules); n != want[typeEligibility] {
+		errs = append(errs, fmt.Errorf("%d eligibility schedules exist, want %d", n, want[typeEligibility]))
+	}
+	if changed < want[typePolicy] {
+		errs = append(errs, fmt.Errorf("%d onboarded group policies, want at least %d", changed, want[typePolicy]))
+	}
+	return errors.Join(errs...)
+}
+
+// checkDestroyed verifies that destroy left nothing of the benchmark behind.
+func (b *bencher) checkDestroyed() error {
+	s := b.srv.Snapshot()
+	var errs []error
+	for _, g := range s.Groups {
+		if !g.Deleted && strings.HasPrefix(g.DisplayName, "bench-") {
+			errs = append(errs, fmt.Errorf("group %s (%s) survived destroy", g.DisplayName, g.ID))
+		}
+	}
+	for _, a := range s.RoleAssignments {
+		if strings.HasPrefix(a.Description, "bench ") {
+			errs = append(errs, fmt.Errorf("role assignment %s survived destroy", a.ID))
+		}
+	}
+	if n := len(s.PIM.EligibilitySchedules); n != 0 {
+		errs = append(errs, fmt.Errorf("%d eligibility schedules survived destroy", n))
+	}
+	if len(errs) > 5 {
+		errs = append(errs[:5], fmt.Errorf("... and %d more", len(errs)-5))
+	}
+	return errors.Join(errs...)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
