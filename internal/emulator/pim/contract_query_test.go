@@ -30,7 +30,7 @@ func TestQueryOptionsThroughSDK(t *testing.T) {
 				Filter: ptr("groupId eq '" + gAdmin + "'"), Top: ptr(int32(3))}})
 	must(t, err)
 	next := deref(first.GetOdataNextLink())
-	if len(first.GetValue()) != 3 || !strings.HasPrefix(next, h.srv.URL+"/v1.0/identityGovernance/") {
+	if len(first.GetValue()) != 3 || !strings.HasPrefix(next, h.srv.URL()+"/v1.0/identityGovernance/") {
 		t.Fatalf("first page: %d items, nextLink %q", len(first.GetValue()), next)
 	}
 	it, err := msgraphcore.NewPageIterator[models.PrivilegedAccessGroupEligibilityScheduleRequestable](first, app.GetAdapter(),

@@ -144,3 +144,9 @@ func filterQuery(f string) *identitygovernance.PrivilegedAccessGroupEligibilityS
 func parseISO(s string) (*serialization.ISODuration, error) { return serialization.ParseISODuration(s) }
 
 func cmpDiff(a, b any) string { return cmp.Diff(a, b) }
+
+// within reports whether t (as Graph wrote it, to 100 ns) lies between two readings of the emulator's
+// clock, which moves in real time.
+func within(t, from, to time.Time) bool {
+	return !t.Before(from.Truncate(100*time.Nanosecond)) && !t.After(to)
+}
