@@ -16,6 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	kiotaazure "github.com/microsoft/kiota-authentication-azure-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -38,6 +39,19 @@ func TestMain(m *testing.M) {
 	// process before the first TLS handshake.
 	os.Setenv("SSL_CERT_FILE", srv.CACertFile())
 	shared = srv
+	// The one real msgraphsdk.NewGraphServiceClient call: it registers the serializers and the backing
+	// store factory (package globals) before any test runs; see graphFor.
+	cred, err := newAdminCred(srv)
+	if err == nil {
+		var adapter *msgraphsdk.GraphRequestAdapter
+		if adapter, err = newGraphAdapter(srv, cred); err == nil {
+			_ = msgraphsdk.NewGraphServiceClient(adapter)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "first Graph client:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	srv.Close()
 	os.Exit(code)
@@ -77,13 +91,17 @@ func clientOptions(srv *emulator.Server) azcore.ClientOptions {
 
 func adminCred(t testing.TB, srv *emulator.Server) azcore.TokenCredential {
 	t.Helper()
-	f := srv.Fixtures()
-	cred, err := azidentity.NewClientSecretCredential(f.TenantID, f.AdminClientID, f.AdminClientSecret,
-		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
+	cred, err := newAdminCred(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cred
+}
+
+func newAdminCred(srv *emulator.Server) (azcore.TokenCredential, error) {
+	f := srv.Fixtures()
+	return azidentity.NewClientSecretCredential(f.TenantID, f.AdminClientID, f.AdminClientSecret,
+		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(srv), DisableInstanceDiscovery: true})
 }
 
 func userCred(t testing.TB, srv *emulator.Server, u emulator.User) azcore.TokenCredential {
@@ -101,16 +119,35 @@ func userCred(t testing.TB, srv *emulator.Server, u emulator.User) azcore.TokenC
 // service client is created.
 func graphFor(t testing.TB, srv *emulator.Server, cred azcore.TokenCredential) *msgraphsdk.GraphServiceClient {
 	t.Helper()
-	auth, err := kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{"https://graph.microsoft.com/.default"}, []string{"graph.microsoft.com", "127.0.0.1"})
+	adapter := graphAdapter(t, srv, cred)
+	// msgraphsdk.NewGraphServiceClient rewrites a package-level backing-store factory on every call, which
+	// races with model constructors running in concurrent tests (an SDK data race). TestMain made the one
+	// real call; later clients are assembled the same way minus that global write.
+	adapter.EnableBackingStore(nil)
+	base := msgraphsdk.GraphBaseServiceClient{BaseRequestBuilder: *abstractions.NewBaseRequestBuilder(adapter, "{+baseurl}", map[string]string{"baseurl": adapter.GetBaseUrl()})}
+	return &msgraphsdk.GraphServiceClient{GraphBaseServiceClient: base}
+}
+
+func graphAdapter(t testing.TB, srv *emulator.Server, cred azcore.TokenCredential) *msgraphsdk.GraphRequestAdapter {
+	t.Helper()
+	adapter, err := newGraphAdapter(srv, cred)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return adapter
+}
+
+func newGraphAdapter(srv *emulator.Server, cred azcore.TokenCredential) (*msgraphsdk.GraphRequestAdapter, error) {
+	auth, err := kiotaazure.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{"https://graph.microsoft.com/.default"}, []string{"graph.microsoft.com", "127.0.0.1"})
+	if err != nil {
+		return nil, err
 	}
 	adapter, err := msgraphsdk.NewGraphRequestAdapter(auth)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	adapter.SetBaseUrl(srv.URL() + "/v1.0")
-	return msgraphsdk.NewGraphServiceClient(adapter)
+	return adapter, nil
 }
 
 func armOptions(srv *emulator.Server) *arm.ClientOptions {
