@@ -186,7 +186,7 @@ func TestAccPIMApprovalPolicy_basic(t *testing.T) {
 			AdditionalRecipients: []string{"secops@contoso.com"}}
 	}
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             pimAccPolicyMatches(c, key, func(*pim.Policy) {}),
 		Steps: []resource.TestStep{
@@ -254,7 +254,7 @@ func TestAccPIMApprovalPolicy_owner(t *testing.T) {
 	c := pimAccClient(t)
 	group := pimAccGroup(t, c, "owners")
 	approver := pimAccGroup(t, c, "approver")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             pimAccPolicyMatches(c, pim.PolicyKey{GroupID: group, AccessID: pim.AccessOwner}, func(*pim.Policy) {}),
 		Steps: []resource.TestStep{{
@@ -311,5 +311,5 @@ func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	})
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 }

@@ -110,7 +110,7 @@ func TestAccPIMEligibility_basic(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	changedID := statecheck.CompareValue(compare.ValuesDiffer())
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
@@ -209,7 +209,7 @@ func TestAccPIMEligibility_policyErrors(t *testing.T) {
 	admin := pimAccGroup(t, c, "admin")
 	principal := pimAccGroup(t, c, "default")
 	key := pim.EligibilityKey{GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
@@ -257,7 +257,7 @@ func TestAccPIMEligibility_policyErrors(t *testing.T) {
 func TestAccPIMEligibility_importErrors(t *testing.T) {
 	acctest.PreCheck(t)
 	group, principal := uuid.NewString(), uuid.NewString()
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
