@@ -354,6 +354,19 @@ func TestARMWire(t *testing.T) {
 	if code, _ := errorBody(t, noToken); noToken.StatusCode != 401 || code != "AuthenticationFailed" {
 		t.Errorf("no token: %d %s", noToken.StatusCode, code)
 	}
+	garbage := doWithToken(t, shared, "not.a.token", shared.URL()+f.ClusterID+"?api-version=2025-02-01")
+	if code, _ := errorBody(t, garbage); garbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
+		t.Errorf("invalid token: %d %s", garbage.StatusCode, code)
+	}
+	graphGarbage := doWithToken(t, shared, "not.a.token", shared.URL()+"/v1.0/groups")
+	if code, _ := errorBody(t, graphGarbage); graphGarbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
+		t.Errorf("invalid token on Graph: %d %s", graphGarbage.StatusCode, code)
+	}
+	sub := get("/subscriptions/" + f.SubscriptionID + "?api-version=2022-12-01")
+	var subBody map[string]any
+	if err := jsonDecode(sub, &subBody); err != nil || subBody["subscriptionId"] != f.SubscriptionID || subBody["tenantId"] != f.TenantID {
+		t.Errorf("subscription: %v %v", err, subBody)
+	}
 	graphTok := doWithToken(t, shared, plainToken(t, shared), shared.URL()+f.ClusterID+"?api-version=2025-02-01")
 	if code, _ := errorBody(t, graphTok); graphTok.StatusCode != 401 || code != "InvalidAuthenticationTokenAudience" {
 		t.Errorf("Graph token on ARM: %d %s", graphTok.StatusCode, code)

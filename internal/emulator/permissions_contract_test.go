@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"net/url"
 	"testing"
 	"time"
 
@@ -71,6 +72,19 @@ func TestPermissionsFollowTimeBoundMembership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	assignedToN01 := func() int {
+		t.Helper()
+		n := 0
+		pager := ra.NewListForScopePager(f.ClusterID, &armauthorization.RoleAssignmentsClientListForScopeOptions{Filter: ptr(url.PathEscape("assignedTo('" + f.N01.ID + "')"))})
+		for pager.More() {
+			page, err := pager.NextPage(ctx)
+			if err != nil {
+				t.Fatalf("assignedTo: %v", err)
+			}
+			n += len(page.Value)
+		}
+		return n
+	}
 	check := func(stage string, wantSecrets bool) {
 		t.Helper()
 		for _, scope := range []struct{ parent, typ, name string }{
@@ -87,10 +101,22 @@ func TestPermissionsFollowTimeBoundMembership(t *testing.T) {
 		}
 	}
 	check("reader only", false)
+	if n := assignedToN01(); n != 1 {
+		t.Errorf("assignedTo(n01) before activation: %d assignments, want the reader group's", n)
+	}
+	// At the resource group n01 holds nothing yet: the cluster-scoped assignments do not apply above it.
+	rgPager := perms.NewListForResourceGroupPager(f.ResourceGroup, nil)
+	page, err := rgPager.NextPage(ctx)
+	if err != nil || len(page.Value) != 0 {
+		t.Errorf("permissions at the resource group: %v, %d entries", err, len(page.Value))
+	}
 
 	start := srv.Now()
 	srv.Directory().SetTimedRelationship(*admins.GetId(), f.N01.ID, "member", start, start.Add(time.Hour), "schedule-1")
 	check("active time-bound admin membership", true)
+	if n := assignedToN01(); n != 2 {
+		t.Errorf("assignedTo(n01) during activation: %d assignments, want 2", n)
+	}
 	members, err := g.Groups().ByGroupId(*admins.GetId()).Members().Get(ctx, nil)
 	if err != nil || len(members.GetValue()) != 1 || *members.GetValue()[0].GetId() != f.N01.ID {
 		t.Errorf("n01 not listed as an active member of admin: %v", err)
