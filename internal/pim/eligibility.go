@@ -121,10 +121,10 @@ func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleab
 	return e
 }
 
-// eligibilityRequest builds the body of an eligibilityScheduleRequest. now stands in for a missing start
-// (Graph normalises a past start to now anyway); with adminUpdate a Duration is sent as the end it
-// implies from the start, because a new schedule starts when it is updated and "afterDuration" would
-// move the end.
+// eligibilityRequest builds the body of an eligibilityScheduleRequest. now stands in for a missing start.
+// A Duration counts from the configured start; PIM moves a past start (and the start of an updated
+// schedule) to the time it processes the request, so with a start given, or with adminUpdate, the
+// duration is sent as the end it implies, and afterDuration only when the start is "now" anyway.
 func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySpec, now time.Time) *models.PrivilegedAccessGroupEligibilityScheduleRequest {
 	r := models.NewPrivilegedAccessGroupEligibilityScheduleRequest()
 	r.SetAction(&action)
@@ -164,7 +164,7 @@ func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySp
 	case s.Permanent:
 		t := models.NOEXPIRATION_EXPIRATIONPATTERNTYPE
 		exp.SetTypeEscaped(&t)
-	case !s.Duration.IsZero() && action == models.ADMINUPDATE_SCHEDULEREQUESTACTIONS:
+	case !s.Duration.IsZero() && (action == models.ADMINUPDATE_SCHEDULEREQUESTACTIONS || !spec.Schedule.Start.IsZero()):
 		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
 		exp.SetTypeEscaped(&t)
 		end := start.Add(s.Duration.Std())

@@ -90,6 +90,25 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 	}
 }
 
+// A duration counts from the configured start, also when PIM moves a past start to the request time.
+func TestEligibilityEmulatorPastStart(t *testing.T) {
+	c, _ := pimTestClient(t)
+	t.Parallel()
+	ctx := t.Context()
+	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
+	start := time.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
+	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Start: start, Duration: Duration{seconds: 30 * 86400}}, Justification: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(30 * 24 * time.Hour); e.End.Sub(want).Abs() > time.Second {
+		t.Fatalf("ends %v, want %v (configured start + 30 days)", e.End, want)
+	}
+	if e.Start.Before(start.Add(time.Hour)) {
+		t.Logf("the emulator kept the past start %v", e.Start)
+	}
+}
+
 func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
 	c, _ := pimTestClient(t)
 	t.Parallel()

@@ -43,6 +43,9 @@ func TestEligibilityRequestGolden(t *testing.T) {
 		{"assign_end", models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, eligibilityTestSpec(Schedule{
 			Start: eligibilityNow.Add(time.Hour), End: eligibilityNow.Add(30 * 24 * time.Hour)})},
 		{"assign_permanent_owner_ticket", models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, owner},
+		// A duration counts from the configured start, even one in the past that PIM moves to "now".
+		{"assign_duration_past_start", models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, eligibilityTestSpec(Schedule{
+			Start: eligibilityNow.Add(-24 * time.Hour), Duration: d180})},
 		{"update_duration", models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, eligibilityTestSpec(Schedule{
 			Start: eligibilityNow.Add(-48 * time.Hour), Duration: d180})},
 		{"remove", models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: eligibilityTestSpec(Schedule{}).Key}},

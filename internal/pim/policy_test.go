@@ -156,6 +156,9 @@ func TestScheduleValidate(t *testing.T) {
 		{name: "end in the past", s: Schedule{End: now.Add(-time.Hour)},
 			want: []policyFinding{{Attribute: "end_date_time", Summary: "Eligibility Too Short"}}},
 		{name: "too short", s: Schedule{Duration: d("PT4M")}, want: []policyFinding{{Attribute: "duration", Summary: "Eligibility Too Short"}}},
+		{name: "past start plus duration already over", s: Schedule{Start: now.Add(-48 * time.Hour), Duration: d("P1D")},
+			want: []policyFinding{{Attribute: "duration", Summary: "Eligibility Too Short"}}},
+		{name: "past start plus duration still ahead", s: Schedule{Start: now.Add(-48 * time.Hour), Duration: d("P3D")}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, policyFindings(tt.s.Validate(now)), cmpopts.EquateEmpty()); diff != "" {

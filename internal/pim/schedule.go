@@ -66,9 +66,14 @@ func (s Schedule) Validate(now time.Time) []Problem {
 				Detail: "end_date_time " + s.End.Format(time.RFC3339) + " leaves less than five minutes of eligibility; PIM rejects schedules shorter than five minutes."})
 		}
 	}
-	if !s.Duration.IsZero() && s.Duration.Std() < MinimumAssignment {
+	switch {
+	case !s.Duration.IsZero() && s.Duration.Std() < MinimumAssignment:
 		out = append(out, Problem{Attribute: "duration", Summary: "Eligibility Too Short",
 			Detail: "duration " + s.Duration.String() + " is under five minutes; PIM rejects schedules shorter than five minutes."})
+	case !s.Duration.IsZero() && !s.Start.IsZero() && s.Start.Add(s.Duration.Std()).Sub(now) < MinimumAssignment:
+		out = append(out, Problem{Attribute: "duration", Summary: "Eligibility Too Short",
+			Detail: "start_date_time " + s.Start.Format(time.RFC3339) + " plus duration " + s.Duration.String() +
+				" ends less than five minutes from now; the duration counts from start_date_time."})
 	}
 	return out
 }

@@ -277,3 +277,28 @@ func TestAccPIMEligibility_importErrors(t *testing.T) {
 		},
 	})
 }
+
+// A start in the past (which PIM moves to the request time) still anchors the duration: no inconsistent
+// result after apply, no diff on the next plan.
+func TestAccPIMEligibility_pastStart(t *testing.T) {
+	c := pimAccClient(t)
+	admin := pimAccGroup(t, c, "admin")
+	principal := pimAccGroup(t, c, "default")
+	key := pim.EligibilityKey{GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
+	start := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	cfg := pimAccEligibilityConfig(admin, principal, "", fmt.Sprintf("  start_date_time = %q\n  duration        = \"P30D\"\n", start))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             pimAccNotEligible(c, key),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  pimAccEligibilityEnds(c, key, "aks_pim_eligibility.test", 30*24*time.Hour),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("aks_pim_eligibility.test", tfjsonpath.New("start_date_time"), knownvalue.StringExact(start)),
+				},
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
