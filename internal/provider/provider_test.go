@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
@@ -90,7 +92,11 @@ func (s *cloudServer) RoundTrip(r *http.Request) (*http.Response, error) {
 // configure runs Configure with attributes (HCL-typed values) and an environment.
 func configure(t *testing.T, attrs map[string]tftypes.Value, env map[string]string, transport http.RoundTripper) *provider.ConfigureResponse {
 	t.Helper()
-	ctx := t.Context()
+	return configureCtx(t.Context(), t, attrs, env, transport)
+}
+
+func configureCtx(ctx context.Context, t *testing.T, attrs map[string]tftypes.Value, env map[string]string, transport http.RoundTripper) *provider.ConfigureResponse {
+	t.Helper()
 	p := &aksProvider{version: "test", getenv: func(k string) string { return env[k] }, readFile: func(string) ([]byte, error) { return nil, io.EOF }, transport: transport}
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
@@ -165,6 +171,25 @@ func TestConfigureFromEmulatorEnvironment(t *testing.T) {
 		if strings.Contains(s, "/v1.0/groups/") && !strings.Contains(s, "auth=Bearer ey") {
 			t.Errorf("Graph call without a token: %s", s)
 		}
+	}
+}
+
+func TestConfigureLogsTheCredentialNotTheSecret(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(t.Context(), &out)
+	resp := configureCtx(ctx, t, nil, emulatorEnv(), &cloudServer{})
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	logs := out.String()
+	for _, want := range []string{"Configured the aks provider", "client secret for client ID " + client, "selected by ARM_CLIENT_SECRET", `"instance_discovery":false`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "emulator-secret") {
+		t.Error("the client secret was logged")
 	}
 }
 
