@@ -10,7 +10,8 @@ import (
 )
 
 // instanceCache holds what this package remembers per provider instance (one *clients.Client): role
-// definitions and cluster facts, which do not change while one Terraform operation runs. A plan with
+// definitions, cluster facts and confirmed principals, which do not change while one Terraform
+// operation runs. A plan with
 // many bindings then resolves each role name, and reads each cluster, once.
 //
 // The cache must not reference the client: it is kept in a package map keyed by a weak pointer to the
@@ -19,6 +20,9 @@ type instanceCache struct {
 	roleByName memo[RoleDefinition]
 	roleByGUID memo[RoleDefinition]
 	clusters   memo[*ClusterFacts]
+	// principals holds the principals Graph has confirmed (never the ones it did not find: they may
+	// still be replicating).
+	principals memo[struct{}]
 }
 
 var instances sync.Map // weak.Pointer[clients.Client] -> *instanceCache
