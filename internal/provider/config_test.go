@@ -330,7 +330,7 @@ func TestResolveKnobsAndDefaults(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	want := clients.ConsistencyOptions{Successes: 3, Interval: 2 * time.Second, Timeout: 10 * time.Minute}
+	want := clients.ConsistencyOptions{Successes: 1, Interval: 2 * time.Second, Timeout: 10 * time.Minute}
 	if diff := cmp.Diff(want, got.consistency); diff != "" {
 		t.Errorf("default consistency (-want +got):\n%s", diff)
 	}

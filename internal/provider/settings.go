@@ -85,7 +85,7 @@ var settings = []setting{
 	{name: attrResourceManagerEndpoint, envs: []string{"ARM_RESOURCE_MANAGER_ENDPOINT"}, desc: "Override of the Azure Resource Manager endpoint."},
 	{name: attrResourceManagerAudience, envs: []string{"ARM_RESOURCE_MANAGER_AUDIENCE"}, desc: "Override of the audience of resource manager tokens, e.g. `https://management.core.windows.net/`."},
 	{name: attrPrincipalNotFoundTimeout, envs: []string{"AKS_PRINCIPAL_NOT_FOUND_RETRY_TIMEOUT"}, kind: kindDuration, dflt: "5m", desc: "How long a role assignment keeps retrying `PrincipalNotFound` (a principal created moments ago and not yet replicated) before failing, as a duration such as `90s` or `5m`."},
-	{name: attrConsistencyChecks, envs: []string{"AKS_CONSISTENCY_CHECKS"}, kind: kindInt, dflt: "3", desc: "How many consecutive successful reads prove that a write has replicated before the provider moves on."},
+	{name: attrConsistencyChecks, envs: []string{"AKS_CONSISTENCY_CHECKS"}, kind: kindInt, dflt: "1", desc: "How many consecutive successful reads prove that a write has replicated before the provider moves on (1: the first read that sees it; each extra read costs one request and `consistency_interval` per write)."},
 	{name: attrConsistencyInterval, envs: []string{"AKS_CONSISTENCY_INTERVAL"}, kind: kindDuration, dflt: "2s", desc: "The pause between those reads, as a duration."},
 	{name: attrConsistencyTimeout, envs: []string{"AKS_CONSISTENCY_TIMEOUT"}, kind: kindDuration, dflt: "10m", desc: "The longest wait for a write to replicate (the resource's own timeout still applies), as a duration."},
 }
