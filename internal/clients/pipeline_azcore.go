@@ -32,7 +32,7 @@ func armOptions(e Endpoints, transport http.RoundTripper, retry RetryOptions, lo
 	}
 }
 
-// transporter adapts a RoundTripper to azcore's Transporter without following redirects silently.
+// transporter adapts a RoundTripper to azcore's Transporter.
 func transporter(rt http.RoundTripper) policy.Transporter {
 	return &http.Client{Transport: rt}
 }
