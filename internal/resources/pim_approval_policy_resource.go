@@ -337,10 +337,8 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 	}
 }
 
-// policyPriorSets are the set values of an earlier plan or state, used to keep the configured spelling
-// of IDs and e-mail addresses that Graph echoes in another case.
-type policyPriorSets map[string]types.Set
-
+// policySetValue builds a set of IDs or e-mail addresses, spelled as in prior (an earlier plan or state)
+// where they match case-insensitively: Graph echoes them in lower case.
 func policySetValue(values []string, prior types.Set) types.Set {
 	var priorElems []string
 	if !prior.IsNull() && !prior.IsUnknown() {
