@@ -33,7 +33,6 @@ type scenarioWorld struct {
 	groups        map[string]string // name -> object ID
 	bindings      map[string]string // module binding key -> role assignment ID
 	eligibilities map[string]string // JIT group -> schedule ID
-	activations   []pim.ActivationRequest
 }
 
 // Timings: the emulator reflects a change at once; a tenant needs minutes (limits-and-consistency §3).
@@ -88,26 +87,9 @@ func outputMap(s *terraform.State, name string) (map[string]string, error) {
 	return out, nil
 }
 
-// captureOutputs reads the IDs of examples/scenario's outputs.
-func (w *scenarioWorld) captureOutputs(s *terraform.State) error {
-	var err error
-	if w.groups, err = outputMap(s, "group_ids"); err != nil {
-		return err
-	}
-	if w.bindings, err = outputMap(s, "role_binding_ids"); err != nil {
-		return err
-	}
-	if w.eligibilities, err = outputMap(s, "eligibility_ids"); err != nil {
-		return err
-	}
-	if len(w.groups) != 4 || len(w.bindings) != len(scenarioBindingRoles) || len(w.eligibilities) != 2 {
-		return fmt.Errorf("outputs name %d groups, %d bindings, %d eligibilities; want 4, %d, 2", len(w.groups), len(w.bindings), len(w.eligibilities), len(scenarioBindingRoles))
-	}
-	return nil
-}
-
-// capturePlainOutputs reads the plain configuration's state (no module, one block per object).
-func (w *scenarioWorld) capturePlainOutputs(s *terraform.State) error {
+// captureIDs reads the IDs the apply produced from the configuration's output and resources; every
+// check then verifies them against the APIs.
+func (w *scenarioWorld) captureIDs(s *terraform.State) error {
 	var err error
 	if w.groups, err = outputMap(s, "group_ids"); err != nil {
 		return err
@@ -118,14 +100,21 @@ func (w *scenarioWorld) capturePlainOutputs(s *terraform.State) error {
 		}
 		return ""
 	}
-	w.bindings = map[string]string{
-		"default-rbac-reader":  id("aks_role_binding.default_rbac_reader"),
-		"default-rg-reader":    id("aks_role_binding.default_reader"),
-		"default-cluster-user": id("aks_role_binding.default_cluster_user"),
-		"admin-rbac-admin":     id("aks_role_binding.admin_rbac_admin"),
-		"node-access-login":    id("aks_role_binding.node_access_login"),
+	w.bindings = map[string]string{}
+	for key, b := range scenarioBindingRoles {
+		w.bindings[key] = id(b.address)
 	}
 	w.eligibilities = map[string]string{"admin": id("aks_pim_eligibility.admin"), "node-access": id("aks_pim_eligibility.node_access")}
+	for what, ids := range map[string]map[string]string{"group": w.groups, "role binding": w.bindings, "eligibility": w.eligibilities} {
+		for k, v := range ids {
+			if v == "" {
+				return fmt.Errorf("no ID for %s %s in state", what, k)
+			}
+		}
+	}
+	if len(w.groups) != len(scenarioGroups) {
+		return fmt.Errorf("output group_ids names %d groups, want %d", len(w.groups), len(scenarioGroups))
+	}
 	return nil
 }
 
@@ -135,7 +124,7 @@ func (w *scenarioWorld) checkObjectsInAzure(*terraform.State) error {
 	ctx := w.t.Context()
 	members := map[string]string{"default": w.n01ID, "approver": w.p01ID}
 	for name, id := range w.groups {
-		resp, err := w.admin.Graph.Groups().ByGroupId(id).Members().Get(ctx, nil)
+		resp, err := clients.Graph(w.admin).Groups().ByGroupId(id).Members().Get(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("group %s (%s) is not readable in Graph: %w", name, id, err)
 		}
@@ -172,7 +161,6 @@ func (w *scenarioWorld) checkObjectsInAzure(*terraform.State) error {
 			"cluster":             w.cluster.String(),
 			"resource_group":      w.cluster.ResourceGroupID(),
 			"node_resource_group": w.nodeRG,
-			"node_pool":           w.cluster.AgentPoolID("user"),
 		}[want.scopeKind]
 		if !rbac.SameScope(deref(p.Scope), wantScope) {
 			return fmt.Errorf("role assignment %s is at %s, want %s", key, deref(p.Scope), wantScope)
@@ -233,7 +221,6 @@ func (w *scenarioWorld) checkActivation(group string) func(*terraform.State) err
 		if !req.IsPendingApproval() {
 			return fmt.Errorf("n01's activation of %s is %s, want PendingApproval", group, req.Status)
 		}
-		w.activations = append(w.activations, req)
 		if err := w.awaitData(w.n01, scope, action, false); err != nil {
 			return fmt.Errorf("while the activation is pending: %w", err)
 		}
@@ -362,7 +349,7 @@ func (w *scenarioWorld) checkPIMReset(*terraform.State) error {
 func (w *scenarioWorld) checkNothingLeft(*terraform.State) error {
 	ctx := w.t.Context()
 	for name, id := range w.groups {
-		_, err := w.admin.Graph.Groups().ByGroupId(id).Get(ctx, nil)
+		_, err := clients.Graph(w.admin).Groups().ByGroupId(id).Get(ctx, nil)
 		if err == nil {
 			return fmt.Errorf("group %s (%s) still exists", name, id)
 		}
@@ -379,7 +366,7 @@ func (w *scenarioWorld) checkNothingLeft(*terraform.State) error {
 	}
 	for _, g := range scenarioJITGroups {
 		filter := fmt.Sprintf("groupId eq '%s'", w.groups[g])
-		el, err := w.admin.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules().Get(ctx,
+		el, err := clients.Graph(w.admin).IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules().Get(ctx,
 			&identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
 				QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
 			})
@@ -398,7 +385,7 @@ func (w *scenarioWorld) checkNothingLeft(*terraform.State) error {
 		}
 	}
 	if acctest.Live() {
-		return nil // a deleted group's policy cannot be read; TestAccScenarioPlainResources checks the reset through Graph
+		return nil // a deleted group's policy cannot be read; checkPIMReset checked the reset through Graph before
 	}
 	snap := acctest.Emulator(w.t).Snapshot()
 	ours := map[string]bool{}

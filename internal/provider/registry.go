@@ -28,5 +28,7 @@ func dataSourceConstructors() []func() datasource.DataSource {
 }
 
 func ephemeralResourceConstructors() []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		resources.NewPIMActivationEphemeralResource,
+	}
 }

@@ -1,0 +1,366 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/ephemeral/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+)
+
+var (
+	_ ephemeral.EphemeralResource                     = (*pimActivationEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure        = (*pimActivationEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose            = (*pimActivationEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigValidators = (*pimActivationEphemeralResource)(nil)
+)
+
+// activationOpenTimeout bounds Open, including the wait for approval when wait_for_approval is set.
+const activationOpenTimeout = 15 * time.Minute
+
+// activationPrivateKey is where Open leaves Close what it needs to end the activation.
+const activationPrivateKey = "activation"
+
+// NewPIMActivationEphemeralResource is the aks_pim_activation ephemeral resource: the caller activates
+// its eligible membership (or ownership) of a group for the duration of a Terraform run.
+func NewPIMActivationEphemeralResource() ephemeral.EphemeralResource {
+	return &pimActivationEphemeralResource{}
+}
+
+type pimActivationEphemeralResource struct{ ephemeralBase }
+
+type pimActivationModel struct {
+	GroupID           types.String     `tfsdk:"group_id"`
+	AccessID          types.String     `tfsdk:"access_id"`
+	Duration          pimDurationValue `tfsdk:"duration"`
+	Justification     types.String     `tfsdk:"justification"`
+	TicketNumber      types.String     `tfsdk:"ticket_number"`
+	TicketSystem      types.String     `tfsdk:"ticket_system"`
+	WaitForApproval   types.Bool       `tfsdk:"wait_for_approval"`
+	DeactivateOnClose types.Bool       `tfsdk:"deactivate_on_close"`
+	PrincipalID       types.String     `tfsdk:"principal_id"`
+	RequestID         types.String     `tfsdk:"request_id"`
+	ApprovalID        types.String     `tfsdk:"approval_id"`
+	Status            types.String     `tfsdk:"status"`
+	Active            types.Bool       `tfsdk:"active"`
+	Reused            types.Bool       `tfsdk:"reused"`
+	StartDateTime     types.String     `tfsdk:"start_date_time"`
+	EndDateTime       types.String     `tfsdk:"end_date_time"`
+	Timeouts          timeouts.Value   `tfsdk:"timeouts"`
+}
+
+// activationPrivate is the private data Open hands to Close.
+type activationPrivate struct {
+	GroupID    string `json:"group_id"`
+	AccessID   string `json:"access_id"`
+	RequestID  string `json:"request_id"`
+	Deactivate bool   `json:"deactivate"`
+}
+
+func (r *pimActivationEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pim_activation"
+}
+
+func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Activates the eligible membership (or ownership) of a PIM-governed group **for the principal the " +
+			"provider authenticates as**, for the duration of a Terraform run: the just-in-time step of the scenario " +
+			"(`selfActivate`). Nothing is stored in state.\n\n" +
+			"When the group's policy requires approval the activation is `PendingApproval` until an approver decides; " +
+			"`status` says so, and `wait_for_approval` makes the run wait (within `timeouts.open`). When the caller is " +
+			"already active, or already waiting for approval, that activation is reported (`reused = true`) instead of " +
+			"requesting a second one.\n\n" +
+			"**Close:** at the end of the run the activation this resource requested is ended (`selfDeactivate`) when " +
+			"`deactivate_on_close` is true. PIM does not let an activation end within its first five minutes: such an " +
+			"activation, like one that is still pending approval, is left as it is and ends by itself at `end_date_time` " +
+			"(a warning says so). Terraform opens ephemeral resources during both plan and apply, so a run may request " +
+			"once and reuse that activation.\n\n" +
+			"Access tokens issued while the activation is active stay valid for 60 to 90 minutes whatever its end: " +
+			"durations under an hour buy nothing for tools such as kubectl.\n\n" +
+			"Needs a principal that can activate for itself: a user (for example with Azure CLI authentication) or a " +
+			"service principal eligible for the group, with `PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup`.",
+		Attributes: map[string]schema.Attribute{
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "Object ID of the group whose membership (or ownership) to activate.",
+				Required:            true,
+				Validators:          []validator.String{objectIDValidator()},
+			},
+			"access_id": schema.StringAttribute{
+				MarkdownDescription: "`member` (the default) or `owner`.",
+				Optional:            true, Computed: true,
+				Validators: []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
+			},
+			"duration": schema.StringAttribute{
+				MarkdownDescription: "How long the activation lasts, an ISO-8601 duration such as `PT1H` (at least `PT5M`, at most the " +
+					"group policy's `activation.maximum_duration`, `PT8H` by default).",
+				CustomType: pimDurationType{},
+				Required:   true,
+			},
+			"justification": schema.StringAttribute{
+				MarkdownDescription: "Why the access is needed; required by the default policy.",
+				Optional:            true,
+			},
+			"ticket_number": schema.StringAttribute{
+				MarkdownDescription: "Ticket number, when the policy requires ticket information.",
+				Optional:            true,
+			},
+			"ticket_system": schema.StringAttribute{
+				MarkdownDescription: "Ticket system of `ticket_number`.",
+				Optional:            true,
+			},
+			"wait_for_approval": schema.BoolAttribute{
+				MarkdownDescription: "Wait until the activation is approved and provisioned (or denied, which is an error), within " +
+					"`timeouts.open`. Default `false`: report `PendingApproval` and carry on.",
+				Optional: true,
+			},
+			"deactivate_on_close": schema.BoolAttribute{
+				MarkdownDescription: "End the activation this resource requested when Terraform closes it. Default `true`.",
+				Optional:            true,
+			},
+			"principal_id": schema.StringAttribute{
+				MarkdownDescription: "Object ID of the principal that activated (the provider's identity).",
+				Computed:            true,
+			},
+			"request_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the assignment schedule request.",
+				Computed:            true,
+			},
+			"approval_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the approval approvers decide on (empty when no approval is needed).",
+				Computed:            true,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Status of the request: `Provisioned` (active), `PendingApproval`, `Denied`, ...",
+				Computed:            true,
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the principal holds the access now.",
+				Computed:            true,
+			},
+			"reused": schema.BoolAttribute{
+				MarkdownDescription: "Whether an activation that already existed is reported (then Close leaves it alone).",
+				Computed:            true,
+			},
+			"start_date_time": schema.StringAttribute{
+				MarkdownDescription: "Start of the activation (RFC 3339).",
+				Computed:            true,
+			},
+			"end_date_time": schema.StringAttribute{
+				MarkdownDescription: "End of the activation (RFC 3339), when it ends by itself.",
+				Computed:            true,
+			},
+			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+				OpenDescription: fmt.Sprintf("How long opening may take, including the wait for approval. Default %s.", activationOpenTimeout) + timeoutFormat,
+			}),
+		},
+	}
+}
+
+func (r *pimActivationEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
+	return []ephemeral.ConfigValidator{activationTicketValidator{}}
+}
+
+// activationTicketValidator: a ticket system needs a ticket number.
+type activationTicketValidator struct{}
+
+func (activationTicketValidator) Description(context.Context) string {
+	return "ticket_system requires ticket_number"
+}
+
+func (v activationTicketValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (activationTicketValidator) ValidateEphemeralResource(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	var number, system types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ticket_number"), &number)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("ticket_system"), &system)...)
+	if number.IsNull() && !system.IsNull() && !system.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("ticket_system"), "Ticket System Without Ticket Number",
+			"ticket_system was set without ticket_number. Set ticket_number too, or remove ticket_system.")
+	}
+}
+
+func (r *pimActivationEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	var m pimActivationModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, m.Timeouts.Open, activationOpenTimeout, &resp.Diagnostics)
+	defer cancel()
+
+	access := pim.AccessMember
+	if !m.AccessID.IsNull() {
+		access = pim.AccessID(m.AccessID.ValueString())
+	}
+	spec := pim.ActivationSpec{
+		GroupID: m.GroupID.ValueString(), AccessID: access, Duration: m.Duration.Duration(),
+		Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString(),
+	}
+	const object = "PIM Activation"
+	a, reused, err := activationOpen(ctx, c, spec)
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("Open", object), activationErrorDetail(spec, err))
+		return
+	}
+	if a.IsPendingApproval() && m.WaitForApproval.ValueBool() {
+		tflog.Info(ctx, "waiting for the activation to be approved", map[string]any{"request_id": a.RequestID, "approval_id": a.ApprovalID})
+		a, err = pim.WaitActivation(ctx, c, a.RequestID, pim.ActivationRequest.IsProvisioned)
+		if err != nil {
+			resp.Diagnostics.AddError(errorSummary("Open", object), errorDetail(
+				fmt.Sprintf("The activation of group %s (request %s) was not approved: status %q.", spec.GroupID, a.RequestID, a.Status),
+				"Ask a member of the group's approver group to approve it (Privileged Identity Management > Approve requests), "+
+					"or raise timeouts.open; a denied request needs a new activation.", err))
+			return
+		}
+	}
+	me, _ := c.CallerObjectID(ctx)
+	active := a.IsProvisioned()
+	if active {
+		if got, err := pim.AssignmentInstances(ctx, c, spec.GroupID, me); err == nil && len(got) > 0 {
+			a.Start, a.End = got[0].Start, got[0].End
+		}
+	}
+	m.AccessID = types.StringValue(string(access))
+	m.PrincipalID = types.StringValue(me)
+	m.RequestID = types.StringValue(a.RequestID)
+	m.ApprovalID = types.StringValue(a.ApprovalID)
+	m.Status = types.StringValue(a.Status)
+	m.Active = types.BoolValue(active)
+	m.Reused = types.BoolValue(reused)
+	m.StartDateTime = activationTime(a.Start)
+	m.EndDateTime = activationTime(a.End)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+
+	if a.IsPendingApproval() {
+		resp.Diagnostics.AddWarning("PIM Activation Pending Approval",
+			fmt.Sprintf("The activation of group %s (request %s) waits for approval. It takes effect once a member of the "+
+				"group's approver group approves it; run Terraform again then, or set wait_for_approval = true.", spec.GroupID, a.RequestID))
+	}
+	priv, _ := json.Marshal(activationPrivate{
+		GroupID: spec.GroupID, AccessID: string(access), RequestID: a.RequestID,
+		Deactivate: !reused && (m.DeactivateOnClose.IsNull() || m.DeactivateOnClose.ValueBool()),
+	})
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, activationPrivateKey, priv)...)
+	tflog.Info(ctx, "PIM activation opened", map[string]any{"group_id": spec.GroupID, "request_id": a.RequestID, "status": a.Status, "reused": reused})
+}
+
+// activationOpen requests the activation, or finds the one the caller already has (active, or pending
+// approval) when PIM answers that it exists.
+func activationOpen(ctx context.Context, c *clients.Client, spec pim.ActivationSpec) (pim.ActivationRequest, bool, error) {
+	a, err := pim.SelfActivate(ctx, c, spec)
+	var exists *pim.ActivationExistsError
+	if !errors.As(err, &exists) {
+		return a, false, err
+	}
+	mine, lerr := pim.MyActivationRequests(ctx, c, spec.GroupID)
+	if lerr != nil {
+		return a, false, err
+	}
+	var best *pim.ActivationRequest
+	for i := range mine {
+		r := &mine[i]
+		if r.AccessID != spec.AccessID || !strings.EqualFold(r.Action, "selfActivate") {
+			continue
+		}
+		if !r.IsPendingApproval() && !r.IsProvisioned() {
+			continue
+		}
+		if r.IsProvisioned() && !r.End.IsZero() && !r.End.After(time.Now()) {
+			continue
+		}
+		if best == nil || r.Created.After(best.Created) {
+			best = r
+		}
+	}
+	if best == nil {
+		return a, false, err
+	}
+	return *best, true, nil
+}
+
+func activationTime(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// activationErrorDetail explains a refused activation in the user's terms.
+func activationErrorDetail(spec pim.ActivationSpec, err error) string {
+	var pe *pim.ActivationPolicyError
+	switch {
+	case errors.As(err, &pe):
+		return errorDetail(fmt.Sprintf("The PIM policy of group %s rejected the activation: %s.", spec.GroupID, strings.Join(pe.Failed, ", ")),
+			pe.Advice(), err)
+	case clients.IsPermissionDenied(err):
+		return errorDetail(fmt.Sprintf("The provider's identity may not activate for group %s.", spec.GroupID),
+			"Activation is a call the principal makes for itself: authenticate as the eligible user (for example use_cli) or "+
+				"grant the eligible service principal PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup.", err)
+	}
+	return apiErrorDetail("Open", "PIM Activation", err, "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup")
+}
+
+func (r *pimActivationEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	raw, diags := req.Private.GetKey(ctx, activationPrivateKey)
+	resp.Diagnostics.Append(diags...)
+	if len(raw) == 0 || resp.Diagnostics.HasError() {
+		return
+	}
+	var p activationPrivate
+	if err := json.Unmarshal(raw, &p); err != nil || !p.Deactivate {
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	a, err := pim.ReadActivation(ctx, c, p.RequestID)
+	if err != nil {
+		resp.Diagnostics.AddWarning("PIM Activation Left Active",
+			fmt.Sprintf("Could not read activation request %s to end it; it ends by itself at its end time.\n\nOriginal Error: %s", p.RequestID, originalError(err)))
+		return
+	}
+	if !a.IsProvisioned() {
+		// Pending approval (or already over): nothing to end; an approver may still approve it.
+		tflog.Info(ctx, "PIM activation not active at close; left as is", map[string]any{"request_id": p.RequestID, "status": a.Status})
+		return
+	}
+	_, err = pim.SelfDeactivate(ctx, c, p.GroupID, pim.AccessID(p.AccessID))
+	var tooNew *pim.ActivationTooNewError
+	switch {
+	case err == nil, errors.Is(err, pim.ErrNotActive):
+		tflog.Info(ctx, "PIM activation ended", map[string]any{"group_id": p.GroupID, "request_id": p.RequestID})
+	case errors.As(err, &tooNew):
+		end := "its end time"
+		if !a.End.IsZero() {
+			end = a.End.UTC().Format(time.RFC3339)
+		}
+		resp.Diagnostics.AddWarning("PIM Activation Left Active Until It Expires",
+			fmt.Sprintf("PIM does not let an activation end within its first five minutes, so the activation of group %s "+
+				"(request %s) stays active until %s.", p.GroupID, p.RequestID, end))
+	default:
+		resp.Diagnostics.AddWarning("PIM Activation Left Active",
+			fmt.Sprintf("Ending the activation of group %s failed; it ends by itself at its end time.\n\nOriginal Error: %s", p.GroupID, originalError(err)))
+	}
+}

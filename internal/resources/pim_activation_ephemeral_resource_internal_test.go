@@ -1,0 +1,291 @@
+package resources
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+)
+
+// The ephemeral activation is driven here through its Open and Close methods, with the client of a user
+// (n01) signed in to a private emulator: the provider cannot sign users in with a password, and Close's
+// behaviour depends on PIM's minimum active age, which this emulator sets to ten minutes so that "too
+// new" and "old enough" are decided by its clock, not by how fast the machine is.
+
+const actTestMinimumAge = 10 * time.Minute
+
+type actTestWorld struct {
+	srv             *emulator.Server
+	f               emulator.Fixtures
+	admin, n01, p01 *clients.Client
+	open, approval  string // groups: no approval needed / approval by the approver group
+}
+
+func actTestSetup(t *testing.T) *actTestWorld {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an emulator")
+	}
+	cfg := emulator.DefaultConfig()
+	cfg.PIM.MinimumActiveAge = actTestMinimumAge
+	srv, err := emulator.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	env := map[string]string{}
+	for _, v := range srv.Env() {
+		env[v.Name] = v.Value
+	}
+	ep := clients.Endpoints{
+		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
+		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
+	}
+	w := &actTestWorld{srv: srv, f: srv.Fixtures()}
+	tr := srv.HTTPClient().Transport
+	build := func(auth clients.AuthConfig) *clients.Client {
+		auth.TenantID, auth.Endpoints, auth.Transport = w.f.TenantID, ep, tr
+		cred, _, err := clients.NewCredential(t.Context(), auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := clients.New(t.Context(), clients.Config{
+			TenantID: w.f.TenantID, SubscriptionID: w.f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
+			Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	w.admin = build(clients.AuthConfig{Method: clients.AuthClientSecret, ClientID: w.f.AdminClientID, ClientSecret: w.f.AdminClientSecret})
+	w.n01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.N01.UPN, Password: w.f.N01.Password})
+	w.p01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.P01.UPN, Password: w.f.P01.Password})
+
+	ctx := t.Context()
+	w.open = actTestGroup(t, w.admin, "open")
+	w.approval = actTestGroup(t, w.admin, "approval")
+	approver := actTestGroup(t, w.admin, "approver", w.f.P01.ID)
+	policy := pim.DefaultPolicy()
+	policy.Approval.Required = true
+	policy.Approval.ApproverGroups = []string{approver}
+	if _, _, err := pim.ApplyPolicy(ctx, w.admin, pim.PolicyKey{GroupID: w.approval, AccessID: pim.AccessMember}, policy); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := pim.ParseDuration("P1D")
+	for _, g := range []string{w.open, w.approval} {
+		if _, err := pim.CreateEligibility(ctx, w.admin, pim.EligibilitySpec{
+			Key:      pim.EligibilityKey{GroupID: g, PrincipalID: w.f.N01.ID, AccessID: pim.AccessMember},
+			Schedule: pim.Schedule{Duration: d}, Justification: "n01 may activate",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+func actTestGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
+	t.Helper()
+	g := models.NewGroup()
+	nick := "eph-" + name + "-" + uuid.NewString()[:8]
+	f, tr := false, true
+	g.SetDisplayName(&nick)
+	g.SetMailNickname(&nick)
+	g.SetMailEnabled(&f)
+	g.SetSecurityEnabled(&tr)
+	if len(members) > 0 {
+		var binds []string
+		for _, m := range members {
+			binds = append(binds, c.Endpoints.GraphBaseURL()+"/directoryObjects/"+m)
+		}
+		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
+	}
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
+	if err != nil {
+		t.Fatalf("creating group %s: %v", name, err)
+	}
+	return *created.GetId()
+}
+
+// actTestRun is one Open (and, when closed, its Close) of the ephemeral resource as the framework would
+// call them.
+type actTestRun struct {
+	model   pimActivationModel
+	diags   diag.Diagnostics
+	private ephemeral.OpenResponse
+}
+
+func actTestOpen(t *testing.T, c *clients.Client, config map[string]tftypes.Value) actTestRun {
+	t.Helper()
+	ctx := t.Context()
+	r := &pimActivationEphemeralResource{}
+	r.client = c
+	var sr ephemeral.SchemaResponse
+	r.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
+	typ, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("schema type is not an object")
+	}
+	attrs := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := config[name]; ok {
+			attrs[name] = v
+		} else {
+			attrs[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	req := ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, attrs)}}
+	resp := ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	// The framework hands Open an initialised private-data store; its type is internal to the framework.
+	pv := reflect.ValueOf(&resp.Private).Elem()
+	pv.Set(reflect.New(pv.Type().Elem()))
+	r.Open(ctx, req, &resp)
+	run := actTestRun{diags: resp.Diagnostics, private: resp}
+	if !resp.Diagnostics.HasError() {
+		run.diags.Append(resp.Result.Get(ctx, &run.model)...)
+	}
+	return run
+}
+
+func actTestClose(t *testing.T, c *clients.Client, run actTestRun) diag.Diagnostics {
+	t.Helper()
+	r := &pimActivationEphemeralResource{}
+	r.client = c
+	var resp ephemeral.CloseResponse
+	r.Close(t.Context(), ephemeral.CloseRequest{Private: run.private.Private}, &resp)
+	return resp.Diagnostics
+}
+
+func actTestConfig(group, justification string, extra map[string]tftypes.Value) map[string]tftypes.Value {
+	cfg := map[string]tftypes.Value{
+		"group_id": tftypes.NewValue(tftypes.String, group),
+		"duration": tftypes.NewValue(tftypes.String, "PT1H"),
+	}
+	if justification != "" {
+		cfg["justification"] = tftypes.NewValue(tftypes.String, justification)
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	return cfg
+}
+
+func actTestHasDiag(diags diag.Diagnostics, summary string) bool {
+	for _, d := range diags {
+		if strings.Contains(d.Summary(), summary) {
+			return true
+		}
+	}
+	return false
+}
+
+func actTestActive(t *testing.T, w *actTestWorld, group string) int {
+	t.Helper()
+	got, err := pim.AssignmentInstances(t.Context(), w.admin, group, w.f.N01.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(got)
+}
+
+// TestPIMActivationEphemeralOpenClose: Open activates for the signed-in user; Close cannot end it within
+// PIM's minimum age and says so; a second Open reuses the live activation and its Close leaves it alone;
+// an activation old enough is ended by Close; the policy's justification rule is reported by name.
+func TestPIMActivationEphemeralOpenClose(t *testing.T) {
+	w := actTestSetup(t)
+
+	run := actTestOpen(t, w.n01, actTestConfig(w.open, "", nil))
+	if !run.diags.HasError() || !strings.Contains(run.diags[0].Detail(), "JustificationRule") {
+		t.Fatalf("Open without justification: diagnostics %v, want an error naming JustificationRule", run.diags)
+	}
+
+	first := actTestOpen(t, w.n01, actTestConfig(w.open, "CHG-1", nil))
+	if first.diags.HasError() {
+		t.Fatalf("Open: %v", first.diags)
+	}
+	m := first.model
+	if m.Status.ValueString() != pim.StatusProvisioned || !m.Active.ValueBool() || m.Reused.ValueBool() ||
+		m.PrincipalID.ValueString() != w.f.N01.ID || m.AccessID.ValueString() != "member" || m.EndDateTime.IsNull() {
+		t.Fatalf("Open result = %+v, want a fresh provisioned activation of n01 with an end", m)
+	}
+	if actTestActive(t, w, w.open) != 1 {
+		t.Fatal("n01 is not active after Open")
+	}
+
+	again := actTestOpen(t, w.n01, actTestConfig(w.open, "CHG-1", nil))
+	if again.diags.HasError() || !again.model.Reused.ValueBool() || again.model.RequestID.ValueString() != m.RequestID.ValueString() {
+		t.Fatalf("second Open: %v / %+v, want the first activation reused", again.diags, again.model)
+	}
+	if d := actTestClose(t, w.n01, again); len(d) != 0 || actTestActive(t, w, w.open) != 1 {
+		t.Fatalf("Close of a reused activation: %v; it must leave the activation alone", d)
+	}
+
+	if d := actTestClose(t, w.n01, first); !actTestHasDiag(d, "Left Active Until It Expires") || actTestActive(t, w, w.open) != 1 {
+		t.Fatalf("Close within the minimum age: %v, want a warning and the activation still active", d)
+	}
+
+	// Past the first activation's end, a new one; once it is older than PIM's minimum, Close ends it.
+	w.srv.AdvanceClock(time.Hour + time.Minute)
+	third := actTestOpen(t, w.n01, actTestConfig(w.open, "CHG-2", map[string]tftypes.Value{"deactivate_on_close": tftypes.NewValue(tftypes.Bool, true)}))
+	if third.diags.HasError() || third.model.Reused.ValueBool() || !third.model.Active.ValueBool() {
+		t.Fatalf("Open after expiry: %v / %+v, want a new activation", third.diags, third.model)
+	}
+	w.srv.AdvanceClock(actTestMinimumAge + time.Minute)
+	if d := actTestClose(t, w.n01, third); d.HasError() || len(d) != 0 {
+		t.Fatalf("Close after the minimum age: %v", d)
+	}
+	if n := actTestActive(t, w, w.open); n != 0 {
+		t.Fatalf("after Close n01 still holds %d active assignment(s)", n)
+	}
+}
+
+// TestPIMActivationEphemeralApproval: with approval required Open reports PendingApproval with a warning,
+// Close leaves the request for the approver, the next Open reports the same pending request, and
+// wait_for_approval returns once p01 approves.
+func TestPIMActivationEphemeralApproval(t *testing.T) {
+	w := actTestSetup(t)
+	ctx := t.Context()
+
+	run := actTestOpen(t, w.n01, actTestConfig(w.approval, "CHG-3", nil))
+	if run.diags.HasError() || run.model.Status.ValueString() != pim.StatusPendingApproval || run.model.Active.ValueBool() ||
+		run.model.ApprovalID.IsNull() || !actTestHasDiag(run.diags, "Pending Approval") {
+		t.Fatalf("Open with approval required: %v / %+v, want PendingApproval and a warning", run.diags, run.model)
+	}
+	if d := actTestClose(t, w.n01, run); d.HasError() {
+		t.Fatalf("Close of a pending activation: %v", d)
+	}
+	pending, err := pim.MyPendingApprovals(ctx, w.p01)
+	if err != nil || len(pending) != 1 || pending[0].Approval.ID != run.model.ApprovalID.ValueString() {
+		t.Fatalf("after Close p01's pending approvals = %+v, %v; want the request still waiting", pending, err)
+	}
+
+	// p01 approves while Open waits.
+	go func() {
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			time.Sleep(300 * time.Millisecond)
+			if err := pim.DecideApproval(context.Background(), w.p01, run.model.ApprovalID.ValueString(), pim.DecisionApprove, "ok"); err == nil {
+				return
+			}
+		}
+	}()
+	waited := actTestOpen(t, w.n01, actTestConfig(w.approval, "CHG-3", map[string]tftypes.Value{"wait_for_approval": tftypes.NewValue(tftypes.Bool, true)}))
+	if waited.diags.HasError() || !waited.model.Reused.ValueBool() || waited.model.Status.ValueString() != pim.StatusProvisioned || !waited.model.Active.ValueBool() {
+		t.Fatalf("Open waiting for approval: %v / %+v, want the pending request reused and provisioned", waited.diags, waited.model)
+	}
+	if actTestActive(t, w, w.approval) != 1 {
+		t.Fatal("n01 is not active after the approval")
+	}
+}
