@@ -95,7 +95,7 @@ func TestBatch(t *testing.T) {
 			case 7:
 				id = "missing"
 			}
-			ri, err := c.Graph.Groups().ByGroupId(id).ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+			ri, err := Graph(c).Groups().ByGroupId(id).ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
 				QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
 			})
 			if err != nil {
@@ -106,7 +106,7 @@ func TestBatch(t *testing.T) {
 		}
 		ref := models.NewReferenceCreate()
 		ref.SetOdataId(new("https://graph.microsoft.com/v1.0/directoryObjects/u-1"))
-		post, err := c.Graph.Groups().ByGroupId("g-post").Members().Ref().ToPostRequestInformation(ctx, ref, nil)
+		post, err := Graph(c).Groups().ByGroupId("g-post").Members().Ref().ToPostRequestInformation(ctx, ref, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestBatchGivesUpOnThrottlingPastTheDeadline(t *testing.T) {
 		}
 		ctx, cancel := contextWithTimeout(t, 2*time.Second)
 		defer cancel()
-		ri, _ := c.Graph.Groups().ByGroupId("throttled-x").ToGetRequestInformation(ctx, nil)
+		ri, _ := Graph(c).Groups().ByGroupId("throttled-x").ToGetRequestInformation(ctx, nil)
 		start := time.Now()
 		results, err := c.Batch(ctx, []*abstractions.RequestInformation{ri})
 		if err != nil {

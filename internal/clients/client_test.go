@@ -99,7 +99,7 @@ func TestClientWiring(t *testing.T) {
 				t.Fatal(err)
 			}
 			for range 3 {
-				g, err := c.Graph.Groups().ByGroupId("g-1").Get(ctx, nil)
+				g, err := Graph(c).Groups().ByGroupId("g-1").Get(ctx, nil)
 				if err != nil {
 					t.Fatalf("graph call: %v", err)
 				}

@@ -21,7 +21,7 @@ func TestGraphRequestBodiesAreNotCompressed(t *testing.T) {
 	}
 	g := models.NewGroup()
 	g.SetDisplayName(ptrTo("x"))
-	if _, err := c.Graph.Groups().Post(t.Context(), g, nil); err != nil {
+	if _, err := Graph(c).Groups().Post(t.Context(), g, nil); err != nil {
 		t.Fatal(err)
 	}
 	seen := tr.requests()

@@ -64,7 +64,7 @@ func TestErrorClasses(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.api == "graph" {
-				_, err = c.Graph.Groups().ByGroupId("g-1").Get(ctx, nil)
+				_, err = Graph(c).Groups().ByGroupId("g-1").Get(ctx, nil)
 			} else {
 				_, err = c.RoleAssignments.Create(ctx, "/subscriptions/sub-1", "a9e2fc3c-0b5f-4e8e-9b1a-3c8e8d6f7a10",
 					armauthorization.RoleAssignmentCreateParameters{Properties: &armauthorization.RoleAssignmentProperties{

@@ -74,7 +74,7 @@ func TestLogsRedactSecretsAndTokens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.Graph.Groups().ByGroupId("g-1").Get(ctx, nil); err != nil {
+			if _, err := Graph(c).Groups().ByGroupId("g-1").Get(ctx, nil); err != nil {
 				t.Fatalf("graph call: %v", err)
 			}
 

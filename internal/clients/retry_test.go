@@ -41,11 +41,11 @@ type call func(ctx context.Context, c *Client) error
 
 var (
 	graphGET call = func(ctx context.Context, c *Client) error {
-		_, err := c.Graph.Groups().ByGroupId("g-1").Get(ctx, nil)
+		_, err := Graph(c).Groups().ByGroupId("g-1").Get(ctx, nil)
 		return err
 	}
 	graphPOST call = func(ctx context.Context, c *Client) error {
-		_, err := c.Graph.Groups().Post(ctx, models.NewGroup(), nil)
+		_, err := Graph(c).Groups().Post(ctx, models.NewGroup(), nil)
 		return err
 	}
 	armGET call = func(ctx context.Context, c *Client) error {

@@ -133,7 +133,7 @@ func activationError(err error) error {
 }
 
 func assignmentRequests(c *clients.Client) *identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilder {
-	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests()
+	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests()
 }
 
 // SelfActivate asks PIM to activate the caller's eligible membership (or ownership) of spec.GroupID. The
@@ -264,7 +264,7 @@ type AssignmentInstance struct {
 // while effective). Any caller with read access to assignment schedules may ask.
 func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, principalID string) ([]AssignmentInstance, error) {
 	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s'", groupID, principalID)
-	resp, err := c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().Get(ctx,
+	resp, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().Get(ctx,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{Filter: &filter},
 		})

@@ -105,7 +105,7 @@ func activationTestNewGroup(t *testing.T, c *clients.Client, name string, member
 		}
 		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
 	}
-	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
 	if err != nil {
 		t.Fatalf("creating group %s: %v", name, err)
 	}

@@ -33,7 +33,7 @@ func (e *NotApproverError) Unwrap() error { return e.Err }
 var ErrAlreadyDecided = errors.New("the approval stage has already been decided")
 
 func assignmentApprovals(c *clients.Client) *identitygovernance.PrivilegedAccessGroupAssignmentApprovalsRequestBuilder {
-	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentApprovals()
+	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentApprovals()
 }
 
 // ReadApproval reads an approval with its stages. Graph returns the stages inline; when a service

@@ -50,11 +50,11 @@ func (e *RequestFailedError) Error() string {
 const eligibilityAdoptTolerance = 10 * time.Minute
 
 func eligibilityRequests(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilder {
-	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests()
+	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests()
 }
 
 func eligibilitySchedules(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilder {
-	return c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules()
+	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules()
 }
 
 // classifyRequestError turns Graph's answer to a schedule request into the package's error types.

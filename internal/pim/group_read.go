@@ -47,7 +47,7 @@ type GroupRead struct {
 // Graph $batch request (one round trip however many parts are asked for; collections longer than a page
 // cost one more request per page). A missing group is ErrGroupNotFound.
 func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions) (*GroupRead, error) {
-	gb := c.Graph.Groups().ByGroupId(id)
+	gb := clients.Graph(c).Groups().ByGroupId(id)
 	var reqs []*abstractions.RequestInformation
 	add := func(ri *abstractions.RequestInformation, err error) int {
 		if err == nil {
@@ -63,7 +63,7 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 	if opts.WithMembers {
 		iMembers = add(gb.Members().ToGetRequestInformation(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}}))
-		iInstances = add(c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
+		iInstances = add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
 			&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 				QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
 					Filter: groupPtr(groupFilterEq("groupId", id)),
@@ -73,15 +73,15 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 	var probes []int
 	if !opts.KnownOnboarded {
 		probes = append(probes,
-			add(c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests().ToGetRequestInformation(ctx,
+			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests().ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
 					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{
 						Filter: groupPtr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: groupPtr(int32(1))}})),
-			add(c.Graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ToGetRequestInformation(ctx,
+			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetRequestConfiguration{
 					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetQueryParameters{
 						Filter: groupPtr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: groupPtr(int32(1))}})),
-			add(c.Graph.Policies().RoleManagementPolicies().ToGetRequestInformation(ctx,
+			add(clients.Graph(c).Policies().RoleManagementPolicies().ToGetRequestInformation(ctx,
 				&policies.RoleManagementPoliciesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &policies.RoleManagementPoliciesRequestBuilderGetQueryParameters{
 						Filter: groupPtr(groupFilterEq("scopeId", id) + " and scopeType eq 'Group'"),

@@ -102,7 +102,7 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 	}
 
 	body := groupCreateBody(c, spec, nick, caller)
-	created, err := c.Graph.Groups().Post(ctx, body, nil)
+	created, err := clients.Graph(c).Groups().Post(ctx, body, nil)
 	if err != nil {
 		if !groupOutcomeUnknown(ctx, err) {
 			return nil, false, err
@@ -209,7 +209,7 @@ func groupFindAfterLostCreate(ctx context.Context, c *clients.Client, spec Group
 // groupFindAdoptable returns the ID of the group with mail nickname nick that this create may adopt,
 // "" when there is none, or a *GroupExistsError when groups with the nickname exist but none matches.
 func groupFindAdoptable(ctx context.Context, c *clients.Client, spec GroupSpec, nick, caller string) (string, error) {
-	resp, err := c.Graph.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
 			Filter: groupPtr(groupFilterEq("mailNickname", nick)),
 			Select: groupSelect,
@@ -251,7 +251,7 @@ func groupMatchesSpec(g Group, spec GroupSpec) bool {
 }
 
 func groupOwners(ctx context.Context, c *clients.Client, id string) ([]string, error) {
-	ob := c.Graph.Groups().ByGroupId(id).Owners()
+	ob := clients.Graph(c).Groups().ByGroupId(id).Owners()
 	resp, err := ob.Get(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}})
 	if err != nil {
@@ -295,7 +295,7 @@ func groupAdopt(ctx context.Context, c *clients.Client, id string, spec GroupSpe
 }
 
 func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string) error {
-	resp, err := c.Graph.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
 			Filter: groupPtr(groupFilterEq("displayName", name)),
 			Select: []string{"id", "displayName"},
@@ -319,7 +319,7 @@ func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string
 // groupWaitReadable waits until the group is consistently readable: reads served by replicas that have
 // not seen the create would otherwise make the next refresh think it was deleted.
 func groupWaitReadable(ctx context.Context, c *clients.Client, id string) error {
-	gb := c.Graph.Groups().ByGroupId(id)
+	gb := clients.Graph(c).Groups().ByGroupId(id)
 	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
 	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
@@ -374,7 +374,7 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 				patch.SetDescription(groupPtr(spec.Description))
 			}
 		}
-		if _, err := c.Graph.Groups().ByGroupId(id).Patch(ctx, patch, nil); err != nil {
+		if _, err := clients.Graph(c).Groups().ByGroupId(id).Patch(ctx, patch, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -405,7 +405,7 @@ func groupReconcile(ctx context.Context, c *clients.Client, cur *Group, spec Gro
 // DeleteGroup deletes a group (a missing one is fine) and waits until it is consistently gone.
 // Security groups are deleted permanently, not soft-deleted.
 func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
-	gb := c.Graph.Groups().ByGroupId(id)
+	gb := clients.Graph(c).Groups().ByGroupId(id)
 	if err := gb.Delete(ctx, nil); err != nil && !clients.IsNotFound(err) {
 		return err
 	}

@@ -61,7 +61,7 @@ func memberChange(ctx context.Context, c *clients.Client, groupID string, rel Re
 	if len(add) == 0 && len(remove) == 0 {
 		return nil
 	}
-	gb := c.Graph.Groups().ByGroupId(groupID)
+	gb := clients.Graph(c).Groups().ByGroupId(groupID)
 	type change struct {
 		id  string
 		add bool

@@ -37,7 +37,7 @@ const policyWriteRounds = 3
 // match for exactly that group and access ID (azuread #1491 updated the owner policy instead of member).
 func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicyState, error) {
 	filter := fmt.Sprintf("scopeId eq '%s' and scopeType eq 'Group' and roleDefinitionId eq '%s'", key.GroupID, key.AccessID)
-	resp, err := c.Graph.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+	resp, err := clients.Graph(c).Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{
 			Filter: &filter,
 			Expand: []string{"policy($expand=rules)"},
@@ -168,7 +168,7 @@ func policyPatchRules(ctx context.Context, c *clients.Client, state PolicyState,
 			return state, err
 		}
 		for attempt := 0; ; attempt++ {
-			_, err = c.Graph.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(state.PolicyID).
+			_, err = clients.Graph(c).Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(state.PolicyID).
 				Rules().ByUnifiedRoleManagementPolicyRuleId(string(id)).Patch(ctx, body, nil)
 			if err == nil {
 				break
@@ -218,7 +218,7 @@ func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKe
 		return pc, nil
 	}
 	filter := fmt.Sprintf("groupId eq '%s' and accessId eq '%s'", key.GroupID, key.AccessID)
-	scheds, err := c.Graph.IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules().Get(ctx,
+	scheds, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules().Get(ctx,
 		&identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
 		})
@@ -235,7 +235,7 @@ func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKe
 	}
 	pc.ApproverGroupMembers = map[string][]string{}
 	for _, g := range p.Approval.ApproverGroups {
-		members, err := c.Graph.Groups().ByGroupId(g).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
+		members, err := clients.Graph(c).Groups().ByGroupId(g).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}},
 		})
 		if err != nil {

@@ -98,7 +98,7 @@ func pimTestGroup(t *testing.T, c *clients.Client, name string) string {
 	g.SetMailNickname(&nick)
 	g.SetMailEnabled(&f)
 	g.SetSecurityEnabled(&tr)
-	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
 	if err != nil {
 		t.Fatalf("creating group %s: %v", name, err)
 	}
@@ -225,7 +225,7 @@ func TestPolicyDirectoryContextEmulator(t *testing.T) {
 	admin := pimTestGroup(t, c, "admin")
 	approver := pimTestGroup(t, c, "approver")
 	n01 := srv.Fixtures().N01.ID
-	if err := c.Graph.Groups().ByGroupId(approver).Members().Ref().Post(ctx, pimTestRef(c, n01), nil); err != nil {
+	if err := clients.Graph(c).Groups().ByGroupId(approver).Members().Ref().Post(ctx, pimTestRef(c, n01), nil); err != nil {
 		t.Fatal(err)
 	}
 	p := DefaultPolicy()

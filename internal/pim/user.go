@@ -29,7 +29,7 @@ func LookupUser(ctx context.Context, c *clients.Client, idOrUPN string) (*User, 
 	if strings.TrimSpace(idOrUPN) == "" {
 		return nil, errors.New("a user object ID or user principal name is required")
 	}
-	m, err := c.Graph.Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+	m, err := clients.Graph(c).Users().ByUserId(idOrUPN).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
 			Select: []string{"id", "userPrincipalName", "displayName", "mail"},
 		}})

@@ -153,7 +153,7 @@ func TestConfigureFromEmulatorEnvironment(t *testing.T) {
 	}
 	// The configured client works end to end: tenant discovery on the custom authority (no instance
 	// discovery on the public host), a client-secret token, and a Graph call carrying it.
-	g, err := c.Graph.Groups().ByGroupId("g-1").Get(t.Context(), nil)
+	g, err := clients.Graph(c).Groups().ByGroupId("g-1").Get(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

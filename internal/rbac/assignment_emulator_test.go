@@ -74,7 +74,7 @@ func newTestGroup(t *testing.T, c *clients.Client) string {
 	g.SetMailNickname(to.Ptr("rbac-test-" + uuid.NewString()[:8]))
 	g.SetMailEnabled(to.Ptr(false))
 	g.SetSecurityEnabled(to.Ptr(true))
-	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

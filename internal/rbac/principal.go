@@ -37,13 +37,13 @@ func principalKnown(ctx context.Context, c *clients.Client, id, principalType st
 func principalExists(ctx context.Context, c *clients.Client, id, principalType string) (ok bool, err error) {
 	switch principalType {
 	case PrincipalUser:
-		_, err = c.Graph.Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+		_, err = clients.Graph(c).Users().ByUserId(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
 	case PrincipalServicePrincipal:
-		_, err = c.Graph.ServicePrincipals().ByServicePrincipalId(id).Get(ctx, &serviceprincipals.ServicePrincipalItemRequestBuilderGetRequestConfiguration{
+		_, err = clients.Graph(c).ServicePrincipals().ByServicePrincipalId(id).Get(ctx, &serviceprincipals.ServicePrincipalItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &serviceprincipals.ServicePrincipalItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
 	default:
-		_, err = c.Graph.Groups().ByGroupId(id).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		_, err = clients.Graph(c).Groups().ByGroupId(id).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
 	}
 	switch {

@@ -65,7 +65,7 @@ func pimAccGroup(t *testing.T, c *clients.Client, prefix string) string {
 	g.SetMailNickname(&name)
 	g.SetMailEnabled(&f)
 	g.SetSecurityEnabled(&tr)
-	created, err := c.Graph.Groups().Post(t.Context(), g, nil)
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
 	if err != nil {
 		t.Fatalf("creating group %s: %v", name, err)
 	}
@@ -73,11 +73,11 @@ func pimAccGroup(t *testing.T, c *clients.Client, prefix string) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		_ = c.Graph.Groups().ByGroupId(id).Delete(ctx, nil)
+		_ = clients.Graph(c).Groups().ByGroupId(id).Delete(ctx, nil)
 	})
 	// The group must be visible before Terraform refers to it.
 	if err := c.WaitConsistent(t.Context(), func(ctx context.Context) (bool, error) {
-		_, err := c.Graph.Groups().ByGroupId(id).Get(ctx, nil)
+		_, err := clients.Graph(c).Groups().ByGroupId(id).Get(ctx, nil)
 		if clients.IsNotFound(err) {
 			return false, nil
 		}
