@@ -10,9 +10,30 @@ const (
 	phaseRefresh phase = "refresh" // terraform plan with nothing changed (refresh of every resource)
 	phaseDrift   phase = "drift"   // terraform plan after one out-of-band change
 	phaseDestroy phase = "destroy" // terraform destroy (after PIM's minimum schedule age)
+	// phaseFloor is the refresh plan again with the emulator's latency off: what Terraform, the provider
+	// and the emulator cost in CPU alone on this machine, the part of the wall time no request count
+	// can remove. Its limit is 0; it is reported, not judged.
+	phaseFloor phase = "refresh@0ms"
+	// With -floors, apply and destroy are measured once more without latency, after the main sequence.
+	phaseApplyFloor   phase = "apply@0ms"
+	phaseDestroyFloor phase = "destroy@0ms"
 )
 
-var phases = []phase{phaseApply, phaseRefresh, phaseDrift, phaseDestroy}
+// basePhase is the phase whose contract minimum a phase has (a floor has its phase's minimum).
+func basePhase(p phase) phase {
+	switch p {
+	case phaseFloor:
+		return phaseRefresh
+	case phaseApplyFloor:
+		return phaseApply
+	case phaseDestroyFloor:
+		return phaseDestroy
+	}
+	return p
+}
+
+// isFloor: measured without latency; its limit is 0 and it is reported, not judged.
+func isFloor(p phase) bool { return basePhase(p) != p }
 
 // minimum is the fewest Graph/ARM HTTP requests one resource needs in a phase by the API contract
 // (../shared/reference/azure-api-contract.md), counting a Graph $batch as one request: what any correct
@@ -86,7 +107,7 @@ func dataSourceReads(n int, _ phase) int { return dataSourceCount(n) }
 // roleLookups: a plan that creates bindings resolves each distinct role name once per provider process
 // (roleDefinitions?$filter=roleName eq '...', §7.2); a refresh keeps the IDs in state.
 func roleLookups(p phase) int {
-	if p == phaseApply {
+	if basePhase(p) == phaseApply {
 		return 6 // the scenario's six roles
 	}
 	return 0
@@ -96,7 +117,7 @@ func roleLookups(p phase) int {
 // per-run lookups.
 func phaseMinimum(n int, p phase) (resources, total int) {
 	for typ, count := range resourceCounts(n) {
-		resources += count * contractMinimum[typ][p].Requests
+		resources += count * contractMinimum[typ][basePhase(p)].Requests
 	}
 	return resources, resources + dataSourceReads(n, p) + roleLookups(p)
 }

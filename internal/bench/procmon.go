@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +22,9 @@ type procPeak struct {
 	TerraformHWMKB int64 `json:"terraformPeakRssKB"`
 	// TerraformCPU is the CPU time of the terraform process.
 	TerraformCPU time.Duration `json:"terraformCpuNs"`
+	// BenchCPU is the CPU time of this process (the in-process emulator, mostly) during the command:
+	// on a small machine the emulator competes with Terraform and the provider for the same cores.
+	BenchCPU time.Duration `json:"benchCpuNs"`
 }
 
 // procMonitor samples /proc while a Terraform command runs. VmHWM is the kernel's own high-water mark of
@@ -198,4 +202,13 @@ func parseStatCPU(stat []byte) time.Duration {
 		return 0
 	}
 	return time.Duration(u+s) * time.Second / clkTck
+}
+
+// selfCPU is this process's user+system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -73,7 +73,12 @@ func printTable(w io.Writer, r *result) {
 	row("", func(p phaseResult) string { return string(p.Phase) })
 	row("wall time", func(p phaseResult) string { return dur(p.Wall) })
 	row("limit (min × latency ÷ parallelism)", func(p phaseResult) string { return dur(p.Limit) })
-	row("wall ÷ limit", func(p phaseResult) string { return fmt.Sprintf("%.2fx", p.WallRatio) })
+	row("wall ÷ limit", func(p phaseResult) string {
+		if p.Limit == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2fx", p.WallRatio)
+	})
 	row("API requests (Graph + ARM)", func(p phaseResult) string { return fmt.Sprint(p.Requests.API) })
 	row("  Graph", func(p phaseResult) string { return fmt.Sprint(p.Requests.Graph) })
 	row("  ARM", func(p phaseResult) string { return fmt.Sprint(p.Requests.ARM) })
@@ -89,6 +94,7 @@ func printTable(w io.Writer, r *result) {
 	row("provider processes", func(p phaseResult) string { return fmt.Sprint(p.Processes.ProviderProcesses) })
 	row("terraform peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.TerraformHWMKB)/kbPerMiB) })
 	row("terraform CPU", func(p phaseResult) string { return dur(p.Processes.TerraformCPU) })
+	row("emulator (bench process) CPU", func(p phaseResult) string { return dur(p.Processes.BenchCPU) })
 	for _, route := range allRoutes(r.Phases) {
 		row(route, func(p phaseResult) string {
 			for _, rc := range p.Requests.Routes {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
@@ -194,6 +195,15 @@ func (b *bencher) phases(ctx context.Context) error {
 	}
 	b.res.Phases = append(b.res.Phases, pr)
 
+	// the same plan without latency: the CPU floor of Terraform, provider and emulator
+	b.srv.SetFaults(emulator.Faults{})
+	pr, _, err = b.measure(ctx, phaseFloor, append([]string{"plan", "-detailed-exitcode"}, flags...), 0)
+	b.srv.SetFaults(emulator.Faults{Latency: b.o.Latency})
+	if err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+
 	// one out-of-band change through the API, then a plan that must find it
 	if err := b.changeOutOfBand(ctx); err != nil {
 		return err
@@ -214,6 +224,28 @@ func (b *bencher) phases(ctx context.Context) error {
 		return err
 	}
 	b.res.Phases = append(b.res.Phases, pr)
+	if err := b.checkDestroyed(); err != nil {
+		return err
+	}
+	if !b.o.Floors {
+		return nil
+	}
+
+	// The same apply and destroy without latency: Terraform's, the provider's and the emulator's CPU.
+	b.srv.SetFaults(emulator.Faults{})
+	defer b.srv.SetFaults(emulator.Faults{Latency: b.o.Latency})
+	if pr, _, err = b.measure(ctx, phaseApplyFloor, append([]string{"apply", "-auto-approve"}, flags...), 0); err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+	if err := b.checkApplied(); err != nil {
+		return err
+	}
+	b.srv.AdvanceClock(6 * time.Minute)
+	if pr, _, err = b.measure(ctx, phaseDestroyFloor, append([]string{"destroy", "-auto-approve"}, flags...), 0); err != nil {
+		return err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
 	return b.checkDestroyed()
 }
 
@@ -222,10 +254,12 @@ func (b *bencher) phases(ctx context.Context) error {
 func (b *bencher) measure(ctx context.Context, p phase, args []string, wantExit int) (phaseResult, string, error) {
 	b.logf("%s: terraform %s", p, strings.Join(args, " "))
 	b.srv.ResetStats()
+	self0 := selfCPU()
 	mon := startProcMonitor(b.ws.PID, 20*time.Millisecond)
 	r, err := b.ws.Run(ctx, args...)
 	peak := mon.Stop()
 	stats := b.srv.Stats()
+	peak.BenchCPU = selfCPU() - self0
 	if err != nil {
 		return phaseResult{}, "", err
 	}
@@ -244,10 +278,14 @@ func (b *bencher) evaluate(p phase, wall time.Duration, c counts, peak procPeak)
 	minRes, minTotal := phaseMinimum(n, p)
 	minRes += roleLookups(p)
 	managed := float64(b.res.ManagedResources)
+	lat := b.o.Latency
+	if isFloor(p) {
+		lat = 0
+	}
 	pr := phaseResult{
 		Phase: p, Wall: wall, Requests: c, Processes: peak,
 		MinRequests: minTotal,
-		Limit:       limit(minTotal, b.o.Latency, b.o.Parallelism),
+		Limit:       limit(minTotal, lat, b.o.Parallelism),
 	}
 	pr.WallRatio = ratio(float64(wall), float64(pr.Limit))
 	// Data sources are charged their minimum; any extra request on their routes is the resources'.
@@ -282,7 +320,7 @@ func (b *bencher) changeOutOfBand(ctx context.Context) error {
 	}
 	g := models.NewGroup()
 	g.SetDescription(ptr("Changed out of band by the benchmark."))
-	if _, err := c.Graph.Groups().ByGroupId(id).Patch(ctx, g, nil); err != nil {
+	if _, err := clients.Graph(c).Groups().ByGroupId(id).Patch(ctx, g, nil); err != nil {
 		return fmt.Errorf("changing group %s out of band: %w", id, err)
 	}
 	b.logf("drift: changed the description of group %s through Graph", id)
