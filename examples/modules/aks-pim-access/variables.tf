@@ -59,7 +59,7 @@ variable "activation_maximum_duration" {
   default     = "PT8H"
 
   validation {
-    condition     = can(regex("^PT([1-9]|1[0-9]|2[0-4])H$|^PT([3-9][0-9]|[1-9][0-9]{2,3})M$", var.activation_maximum_duration))
+    condition     = can(regex("^PT([1-9]|1[0-9]|2[0-4])H$|^PT([3-9][0-9]|[1-9][0-9]{2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440)M$", var.activation_maximum_duration))
     error_message = "activation_maximum_duration must be whole hours PT1H..PT24H or minutes PT30M..PT1440M (for example PT4H)."
   }
 }

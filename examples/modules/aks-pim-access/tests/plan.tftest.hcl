@@ -135,6 +135,25 @@ run "rejects_a_policy_without_approvers" {
   expect_failures = [var.approver_members]
 }
 
+run "rejects_too_many_minutes" {
+  command = plan
+  variables {
+    activation_maximum_duration = "PT1500M"
+  }
+  expect_failures = [var.activation_maximum_duration]
+}
+
+run "accepts_minutes_and_hours" {
+  command = plan
+  variables {
+    activation_maximum_duration = "PT90M"
+  }
+  assert {
+    condition     = alltrue([for p in aks_pim_approval_policy.this : p.activation.maximum_duration == "PT90M"])
+    error_message = "PT90M must be accepted and passed to both policies."
+  }
+}
+
 run "rejects_bad_durations" {
   command = plan
   variables {
