@@ -255,7 +255,7 @@ func TestAccPIMEligibility_policyErrors(t *testing.T) {
 }
 
 func TestAccPIMEligibility_importErrors(t *testing.T) {
-	acctest.PreCheck(t)
+	pimAccPreCheck(t)
 	group, principal := uuid.NewString(), uuid.NewString()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
