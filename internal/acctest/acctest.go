@@ -23,13 +23,13 @@ import (
 
 // Environment variables of live mode (documented in the README and the guide).
 const (
-	EnvLive           = "AKS_ACC_LIVE"             // "1": run against the tenant in ARM_*
-	EnvClusterID      = "AKS_ACC_CLUSTER_ID"       // an AKS cluster with AKS-managed Entra and Azure RBAC
-	EnvN01UPN         = "AKS_ACC_USER_N01_UPN"     // a normal user, no MFA (ROPC), used as the requester
+	EnvLive           = "AKS_ACC_LIVE"              // "1": run against the tenant in ARM_*
+	EnvClusterID      = "AKS_ACC_CLUSTER_ID"        // an AKS cluster with AKS-managed Entra and Azure RBAC
+	EnvN01UPN         = "AKS_ACC_USER_N01_UPN"      // a normal user, no MFA (ROPC), used as the requester
 	EnvN01Password    = "AKS_ACC_USER_N01_PASSWORD" //nolint:gosec // a variable name, not a secret
-	EnvP01UPN         = "AKS_ACC_USER_P01_UPN"     // a privileged user, the approver
+	EnvP01UPN         = "AKS_ACC_USER_P01_UPN"      // a privileged user, the approver
 	EnvP01Password    = "AKS_ACC_USER_P01_PASSWORD" //nolint:gosec // a variable name, not a secret
-	EnvPublicClientID = "AKS_ACC_PUBLIC_CLIENT_ID" // a public client app users can sign in through
+	EnvPublicClientID = "AKS_ACC_PUBLIC_CLIENT_ID"  // a public client app users can sign in through
 )
 
 // User is a scenario user the tests act as.
@@ -152,10 +152,20 @@ func liveFixtures() (Fixtures, error) {
 	return f, nil
 }
 
+// requireAcceptance skips a test that needs the emulator or a tenant when acceptance tests are off, as
+// resource.Test does, so that `go test` without TF_ACC runs only the unit tests of the package.
+func requireAcceptance(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it (make testacc runs it against the emulator)")
+	}
+}
+
 // PreCheck fails fast when the environment cannot run acceptance tests, and skips with a clear
 // message in live mode when the live variables are missing.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	requireAcceptance(t)
 	if Live() {
 		if liveErr != nil {
 			t.Skipf("skipping live acceptance test: %v", liveErr)
@@ -173,6 +183,7 @@ func PreCheck(t *testing.T) {
 // emulator's clock, faults or statistics).
 func Emulator(t *testing.T) *emulator.Server {
 	t.Helper()
+	requireAcceptance(t)
 	if Live() {
 		t.Skip("needs the emulator (clock, faults or statistics); not available against a real tenant")
 	}
