@@ -92,6 +92,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(sw, "invalid gzip request body", http.StatusBadRequest)
 		return
 	}
+	// A real front end has received the whole request before the service works on it, so a client that
+	// gives up while waiting for the answer does not stop the write: read the body before the latency.
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			reqctx.SetRoute(ctx, r.Method+" ("+kind.String()+" body not received)")
+			http.Error(sw, "request body not received", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	if lat := s.currentFaults().Latency; lat > 0 {
 		time.Sleep(lat)
 	}
