@@ -103,6 +103,9 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 
 	body := groupCreateBody(c, spec, nick, caller)
 	created, err := clients.Graph(c).Groups().Post(ctx, body, nil)
+	if err != nil && ctx.Err() != nil && clients.StatusCode(err) == 0 {
+		return groupFindAfterStop(ctx, c, spec, nick, caller, err)
+	}
 	if err != nil {
 		if !groupOutcomeUnknown(ctx, err) {
 			return nil, false, err
@@ -169,11 +172,27 @@ func groupWithout(ids []string, id string) []string {
 	return slices.DeleteFunc(slices.Clone(ids), func(x string) bool { return strings.EqualFold(x, id) })
 }
 
+// groupFindAfterStop handles a create cut off by Terraform (interrupt, or the create timeout) while the
+// POST was in flight: the service may still create the group, and nothing would record it, so the next
+// apply would find it only once replication caught up and create a duplicate before that. It looks for
+// the group on a detached context bounded by the lost-create window (Terraform waits for in-flight
+// operations on a graceful stop) and returns it as a partial result with the original error, so the group
+// lands in state (tainted) instead of being orphaned.
+func groupFindAfterStop(ctx context.Context, c *clients.Client, spec GroupSpec, nick, caller string, postErr error) (*GroupRead, bool, error) {
+	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupLostCreateWindow(c))
+	defer cancel()
+	id, _, err := groupFindAfterLostCreate(lookup, c, spec, nick, caller)
+	if err != nil || id == "" {
+		return nil, false, postErr
+	}
+	return &GroupRead{Group: Group{ID: id}}, false, postErr
+}
+
 // groupOutcomeUnknown: the request may have been applied although no success came back (a transport
 // failure, a dropped connection, a 5xx, or the deadline during the request).
 func groupOutcomeUnknown(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
-		return false // nothing can be looked up any more; the next apply's lookup finds the group
+		return false // handled by groupFindAfterStop
 	}
 	s := clients.StatusCode(err)
 	return s == 0 || s >= 500
