@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
@@ -59,7 +60,28 @@ func newGraph(cred azcore.TokenCredential, e Endpoints, transport http.RoundTrip
 		return nil, nil, err
 	}
 	adapter.SetBaseUrl(e.GraphBaseURL())
-	return msgraphsdk.NewGraphServiceClient(adapter), adapter, nil
+	return newGraphServiceClient(adapter), adapter, nil
+}
+
+// graphGlobalsOnce guards kiota's package-level registrations (default serializers and the backing
+// store factory). msgraphsdk.NewGraphServiceClient writes them on every call and every model
+// constructor reads them, so building a second client (another provider instance in the same process,
+// a user client in a test) while the first is parsing responses is a data race. The first client is
+// built the SDK's way, which registers them; later ones are assembled without touching the globals.
+var graphGlobalsOnce sync.Once
+
+func newGraphServiceClient(adapter *msgraphsdk.GraphRequestAdapter) *msgraphsdk.GraphServiceClient {
+	var first *msgraphsdk.GraphServiceClient
+	graphGlobalsOnce.Do(func() { first = msgraphsdk.NewGraphServiceClient(adapter) })
+	if first != nil {
+		return first
+	}
+	// What NewGraphBaseServiceClient does to the adapter and the root builder, minus the global writes.
+	adapter.EnableBackingStore(nil)
+	base := msgraphsdk.GraphBaseServiceClient{
+		BaseRequestBuilder: *abstractions.NewBaseRequestBuilder(adapter, "{+baseurl}", map[string]string{"baseurl": adapter.GetBaseUrl()}),
+	}
+	return &msgraphsdk.GraphServiceClient{GraphBaseServiceClient: base}
 }
 
 // graphRetry replaces kiota's RetryHandler with the provider's retry decision.
