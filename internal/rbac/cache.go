@@ -30,13 +30,19 @@ var instances sync.Map // weak.Pointer[clients.Client] -> *instanceCache
 func cacheFor(c *clients.Client) *instanceCache {
 	key := weak.Make(c)
 	if v, ok := instances.Load(key); ok {
-		return v.(*instanceCache)
+		if ic, ok := v.(*instanceCache); ok {
+			return ic
+		}
 	}
-	v, loaded := instances.LoadOrStore(key, &instanceCache{})
+	fresh := &instanceCache{}
+	v, loaded := instances.LoadOrStore(key, fresh)
 	if !loaded {
 		runtime.AddCleanup(c, func(k weak.Pointer[clients.Client]) { instances.Delete(k) }, key)
 	}
-	return v.(*instanceCache)
+	if ic, ok := v.(*instanceCache); ok {
+		return ic
+	}
+	return fresh
 }
 
 // memo caches the result of a load per key and lets concurrent callers of the same key share one load

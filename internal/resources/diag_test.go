@@ -78,8 +78,8 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 	}
 	var d diag.Diagnostics
 	addAttributeAPIError(&d, path.Root("role"), "Read", "Role Binding", errors.New("x"), grantRoleAssignmentRead)
-	if p := d[0].(diag.DiagnosticWithPath).Path(); !p.Equal(path.Root("role")) {
-		t.Errorf("attribute error on %s", p)
+	if wp, ok := d[0].(diag.DiagnosticWithPath); !ok || !wp.Path().Equal(path.Root("role")) {
+		t.Errorf("not an attribute error on role: %v", d[0])
 	}
 	if got := timeoutKey("Delete"); got != "delete" {
 		t.Errorf("timeoutKey(Delete) = %q", got)

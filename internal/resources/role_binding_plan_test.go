@@ -222,7 +222,8 @@ func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 		t.Errorf("state spelling not kept: %v", id)
 	}
 	_, id = p.role(ctx, roleBindingModel{Role: str("No Such Role"), RoleDefinitionID: null}, nil)
-	if !id.IsUnknown() || !strings.Contains(diagText(d), `No role named "No Such Role"`) || d.Errors()[0].(diag.DiagnosticWithPath).Path().String() != "role" {
+	wp, ok := d.Errors()[0].(diag.DiagnosticWithPath)
+	if !id.IsUnknown() || !strings.Contains(diagText(d), `No role named "No Such Role"`) || !ok || wp.Path().String() != "role" {
 		t.Errorf("unknown role: %v %s", id, diagText(d))
 	}
 }
