@@ -66,3 +66,21 @@ func TestAssignmentRequestCounts(t *testing.T) {
 		}
 	}
 }
+
+// A principal the provider has just created and read back (RememberPrincipal) is not looked up again.
+func TestRememberedPrincipalIsNotLookedUp(t *testing.T) {
+	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	group := newTestGroup(t, c)
+	RememberPrincipal(c, PrincipalGroup, group)
+	srv.ResetStats()
+	if _, err := CreateAssignment(t.Context(), c, AssignmentSpec{Scope: srv.Fixtures().ClusterID, RoleDefinitionID: RoleAKSRBACReader, PrincipalID: group}); err != nil {
+		t.Fatal(err)
+	}
+	st := srv.Stats()
+	if n := routeCount(st, "/v1.0/"); n != 0 {
+		t.Errorf("%d Graph requests for a remembered principal, want 0", n)
+	}
+	if n := routeCount(st, "PUT ", "roleAssignments"); n != 1 {
+		t.Errorf("%d PUTs, want 1", n)
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
 var (
@@ -219,6 +220,8 @@ func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateReques
 				"was adopted instead of creating a duplicate: an earlier create probably lost its response.", g.ID, spec.Nickname()))
 	}
 	tflog.Info(ctx, "created group", map[string]any{"id": g.ID, "adopted": adopted})
+	// The group read back: role bindings for it need not ask Graph whether it exists.
+	rbac.RememberPrincipal(c, rbac.PrincipalGroup, g.ID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, true, &resp.Diagnostics))...)
 }
 
