@@ -48,7 +48,6 @@ func demoEmulatorConfig() emulator.Config {
 // demoProviderEnv tunes the provider's replication waits for an emulator without replication delay: the
 // documented AKS_CONSISTENCY_* knobs, not a test hook.
 var demoProviderEnv = []string{
-	"AKS_CONSISTENCY_CHECKS=2",
 	"AKS_CONSISTENCY_INTERVAL=250ms",
 	"AKS_PRINCIPAL_NOT_FOUND_RETRY_TIMEOUT=30s",
 }
