@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,11 +125,25 @@ func TestProcParsers(t *testing.T) {
 	}
 	// comm with a space and a parenthesis; utime 250 and stime 50 ticks.
 	stat := []byte("4242 (odd (name)) S 4200 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 12 0 1000 0 0")
-	comm, ppid, ok := parseStatHead(stat)
-	if !ok || comm != "odd (name)" || ppid != 4200 {
-		t.Errorf("parseStatHead = %q, %d, %v", comm, ppid, ok)
-	}
 	if cpu := parseStatCPU(stat); cpu != 3*time.Second {
 		t.Errorf("parseStatCPU = %s, want 3s", cpu)
+	}
+}
+
+// The monitor finds a child process through /proc/<pid>/task/*/children and reads its peak RSS.
+func TestChildrenAndReadProc(t *testing.T) {
+	cmd := exec.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep command:", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if !slices.Contains(children(os.Getpid()), cmd.Process.Pid) {
+		t.Fatalf("children(%d) = %v, want it to include %d", os.Getpid(), children(os.Getpid()), cmd.Process.Pid)
+	}
+	if s, ok := readProc(cmd.Process.Pid); !ok || s.hwmKB <= 0 {
+		t.Errorf("readProc(sleep) = %+v, %v", s, ok)
+	}
+	if isProvider(cmd.Process.Pid) {
+		t.Error("sleep taken for the provider")
 	}
 }
