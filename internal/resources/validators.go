@@ -62,13 +62,6 @@ func roleDefinitionIDValidator() validator.String {
 	}}
 }
 
-func roleAssignmentIDValidator() validator.String {
-	return stringCheck{desc: "a role assignment ID", check: func(s string) error {
-		_, err := rbac.ParseRoleAssignmentID(s)
-		return err
-	}}
-}
-
 func nodePoolNameValidator() validator.String {
 	return stringCheck{desc: "an AKS node pool name", check: rbac.ValidateNodePoolName}
 }
