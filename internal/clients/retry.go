@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,6 +58,9 @@ func isIdempotentPOST(ctx context.Context) bool {
 	return v
 }
 
+// maxTransportAttempts bounds the tries of a request that gets no HTTP response at all.
+const maxTransportAttempts = 5
+
 // attempt describes the outcome of one try, as seen by the retry decision.
 type attempt struct {
 	method string
@@ -74,7 +78,9 @@ func (o RetryOptions) retryDecision(a attempt) (bool, time.Duration) {
 	}
 	safeToRepeat := a.method != http.MethodPost || isIdempotentPOST(a.ctx)
 	if a.err != nil {
-		if !safeToRepeat || !isTransientTransportError(a.err) {
+		// A connection that keeps failing is more likely a wrong endpoint than an outage: give up after a
+		// few tries (about 15 s) instead of holding the operation until its deadline.
+		if !safeToRepeat || !isTransientTransportError(a.err) || a.n >= maxTransportAttempts {
 			return false, 0
 		}
 		return true, o.backoff(a.n)
@@ -144,6 +150,10 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 // isTransientTransportError excludes failures that another try cannot fix (bad certificates, bad URLs).
 func isTransientTransportError(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
 		return false
 	}
 	var unknownAuthority x509.UnknownAuthorityError

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -26,6 +27,9 @@ func scripted(steps ...step) (func(*http.Request, []byte) *http.Response, *atomi
 			i = len(steps) - 1
 		}
 		s := steps[i]
+		if s.status == 0 {
+			return nil // the fake transport turns this into a connection error
+		}
 		if s.status >= 400 {
 			var h []string
 			if s.retryAfter != "" {
@@ -61,16 +65,17 @@ var (
 func TestRetryPolicy(t *testing.T) {
 	t.Parallel()
 	type tc struct {
-		call       call
-		steps      []step
-		deadline   time.Duration // 0: no deadline
-		cancelAt   time.Duration // 0: never
-		idempotent bool
-		wantTries  int32
-		wantStatus int // 0: success
-		wantCtxErr error
-		minElapsed time.Duration
-		maxElapsed time.Duration
+		call        call
+		steps       []step
+		deadline    time.Duration // 0: no deadline
+		cancelAt    time.Duration // 0: never
+		idempotent  bool
+		wantTries   int32
+		wantStatus  int // 0: success
+		wantConnErr bool
+		wantCtxErr  error
+		minElapsed  time.Duration
+		maxElapsed  time.Duration
 	}
 	cases := map[string]tc{}
 	for api, get := range map[string]call{"graph": graphGET, "arm": armGET} {
@@ -84,12 +89,18 @@ func TestRetryPolicy(t *testing.T) {
 			steps: []step{{400, ""}, {200, ""}}, deadline: time.Minute, wantTries: 1, wantStatus: 400}
 		cases[api+"/cancelled context stops the wait at once"] = tc{call: get,
 			steps: []step{{503, "30"}}, deadline: time.Hour, cancelAt: 5 * time.Second, wantTries: 1, wantCtxErr: context.Canceled, minElapsed: 5 * time.Second, maxElapsed: 5 * time.Second}
+		cases[api+"/connection errors retried a few times, then returned"] = tc{call: get,
+			steps: []step{{0, ""}}, deadline: time.Hour, wantTries: 5, wantConnErr: true, minElapsed: 7500 * time.Millisecond, maxElapsed: 15 * time.Second}
+		cases[api+"/a connection error then success"] = tc{call: get,
+			steps: []step{{0, ""}, {200, ""}}, deadline: time.Minute, wantTries: 2, minElapsed: 500 * time.Millisecond, maxElapsed: time.Second}
 		cases[api+"/no deadline: the budget bounds the retries"] = tc{call: get,
 			steps: []step{{503, "240"}}, wantTries: 3, wantStatus: 503, minElapsed: 480 * time.Second, maxElapsed: 480 * time.Second}
 	}
 	for api, post := range map[string]call{"graph": graphPOST, "arm": armPOST} {
 		cases[api+"/POST not retried on 503"] = tc{call: post,
 			steps: []step{{503, ""}, {200, ""}}, deadline: time.Minute, wantTries: 1, wantStatus: 503}
+		cases[api+"/POST not retried after a connection error"] = tc{call: post,
+			steps: []step{{0, ""}, {200, ""}}, deadline: time.Minute, wantTries: 1, wantConnErr: true}
 		cases[api+"/POST retried on 429"] = tc{call: post,
 			steps: []step{{429, "1"}, {200, ""}}, deadline: time.Minute, wantTries: 2, minElapsed: time.Second, maxElapsed: time.Second}
 		cases[api+"/idempotent POST retried on 503"] = tc{call: post, idempotent: true,
@@ -128,6 +139,10 @@ func TestRetryPolicy(t *testing.T) {
 				case tc.wantCtxErr != nil:
 					if !errors.Is(err, tc.wantCtxErr) {
 						t.Errorf("error = %v, want %v", err, tc.wantCtxErr)
+					}
+				case tc.wantConnErr:
+					if err == nil || !strings.Contains(err.Error(), "connection refused") {
+						t.Errorf("error = %v, want the connection error", err)
 					}
 				case tc.wantStatus != 0:
 					if got := StatusCode(err); got != tc.wantStatus {
