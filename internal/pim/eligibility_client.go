@@ -94,13 +94,13 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 		}
 		return Eligibility{}, classifyRequestError(err)
 	}
-	status := ruleDeref(resp.GetStatus())
+	status := deref(resp.GetStatus())
 	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
-		return Eligibility{}, &RequestFailedError{RequestID: ruleDeref(resp.GetId()), Status: status}
+		return Eligibility{}, &RequestFailedError{RequestID: deref(resp.GetId()), Status: status}
 	}
-	sid := ruleDeref(resp.GetTargetScheduleId())
+	sid := deref(resp.GetTargetScheduleId())
 	if sid == "" {
-		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", ruleDeref(resp.GetId()), status)
+		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", deref(resp.GetId()), status)
 	}
 	return WaitEligibility(ctx, c, sid)
 }
@@ -196,13 +196,13 @@ func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 	if err != nil {
 		return Eligibility{}, classifyRequestError(err)
 	}
-	status := ruleDeref(resp.GetStatus())
+	status := deref(resp.GetStatus())
 	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
-		return Eligibility{}, &RequestFailedError{RequestID: ruleDeref(resp.GetId()), Status: status}
+		return Eligibility{}, &RequestFailedError{RequestID: deref(resp.GetId()), Status: status}
 	}
-	sid := ruleDeref(resp.GetTargetScheduleId())
+	sid := deref(resp.GetTargetScheduleId())
 	if sid == "" {
-		return Eligibility{}, fmt.Errorf("the eligibility update request %s (status %s) did not name its schedule", ruleDeref(resp.GetId()), status)
+		return Eligibility{}, fmt.Errorf("the eligibility update request %s (status %s) did not name its schedule", deref(resp.GetId()), status)
 	}
 	return WaitEligibility(ctx, c, sid)
 }
@@ -225,8 +225,14 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 	wait := eligibilityRemovePoll(c)
 	for {
 		_, err = eligibilityRequests(c).Post(ctx, body(), nil)
-		if err == nil || clients.IsNotFound(err) {
+		if err == nil {
 			break
+		}
+		if clients.IsNotFound(err) {
+			// PIM says the schedule, or its group, no longer exists: there is nothing left to remove, and
+			// waiting for the schedule to stop reading back could last the whole timeout (a schedule of a
+			// group deleted out of band may stay readable).
+			return nil
 		}
 		if !strings.EqualFold(clients.ErrorCode(err), "ActiveDurationTooShort") {
 			return classifyRequestError(err)
@@ -278,13 +284,46 @@ func eligibilityCancelPending(ctx context.Context, c *clients.Client, scheduleID
 	}
 	var errs []error
 	for _, r := range resp.GetValue() {
-		if !eligibilityStatusIn(ruleDeref(r.GetStatus()), eligibilityPendingStatuses) {
+		if !eligibilityStatusIn(deref(r.GetStatus()), eligibilityPendingStatuses) {
 			continue
 		}
-		id := ruleDeref(r.GetId())
+		id := deref(r.GetId())
 		if err := eligibilityRequests(c).ByPrivilegedAccessGroupEligibilityScheduleRequestId(id).Cancel().Post(ctx, nil); err != nil && !clients.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("cancelling pending request %s: %w", id, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// EligibilityRequestDetails is what PIM records on a request rather than on the schedule it creates.
+type EligibilityRequestDetails struct {
+	Justification string
+	TicketNumber  string
+	TicketSystem  string
+}
+
+// ReadEligibilityRequestDetails reads the justification and ticket of the request that created or last
+// updated a schedule (the schedule's CreatedUsing). found is false when Graph no longer has the request:
+// it purges requests after about 45 days, which is why nothing else keys on them.
+func ReadEligibilityRequestDetails(ctx context.Context, c *clients.Client, requestID string) (EligibilityRequestDetails, bool, error) {
+	if requestID == "" {
+		return EligibilityRequestDetails{}, false, nil
+	}
+	r, err := eligibilityRequests(c).ByPrivilegedAccessGroupEligibilityScheduleRequestId(requestID).Get(ctx,
+		&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetQueryParameters{
+				Select: []string{"id", "justification", "ticketInfo"},
+			},
+		})
+	if err != nil {
+		if clients.IsNotFound(err) {
+			return EligibilityRequestDetails{}, false, nil
+		}
+		return EligibilityRequestDetails{}, false, fmt.Errorf("reading eligibility request %s: %w", requestID, err)
+	}
+	d := EligibilityRequestDetails{Justification: deref(r.GetJustification())}
+	if t := r.GetTicketInfo(); t != nil {
+		d.TicketNumber, d.TicketSystem = deref(t.GetTicketNumber()), deref(t.GetTicketSystem())
+	}
+	return d, true, nil
 }
