@@ -32,6 +32,7 @@ type options struct {
 	Seed        int64
 	Provider    string
 	Floors      bool
+	Render      string
 }
 
 type envList []string
@@ -57,12 +58,21 @@ func main() {
 	flag.Var(&env, "provider-env", "extra NAME=value for the terraform commands (e.g. AKS_CONSISTENCY_CHECKS=2); repeatable. Default: the provider's defaults")
 	flag.StringVar(&o.Provider, "provider", "", "use this already built provider binary instead of building one (for profiling builds)")
 	flag.BoolVar(&o.Floors, "floors", false, "also measure apply and destroy without latency (their CPU floors); adds about a third to the run time")
+	flag.StringVar(&o.Render, "render", "", "print the table of a saved -json result instead of running")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
 	o.ProviderEnv = env
 	if o.Clusters < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -clusters must be at least 1")
 		os.Exit(2)
+	}
+
+	if o.Render != "" {
+		if err := render(o.Render); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -84,4 +94,18 @@ func main() {
 		return
 	}
 	printTable(os.Stdout, res)
+}
+
+// render prints the table of a result saved with -json.
+func render(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var res result
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	printTable(os.Stdout, &res)
+	return nil
 }

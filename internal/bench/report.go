@@ -96,10 +96,13 @@ func printTable(w io.Writer, r *result) {
 	row("terraform CPU", func(p phaseResult) string { return dur(p.Processes.TerraformCPU) })
 	row("emulator (bench process) CPU", func(p phaseResult) string { return dur(p.Processes.BenchCPU) })
 	for _, route := range allRoutes(r.Phases) {
-		row(route, func(p phaseResult) string {
+		row(shortRoute(route), func(p phaseResult) string {
 			for _, rc := range p.Requests.Routes {
 				if rc.Route == route {
-					if rc.BatchItems > 0 {
+					switch {
+					case rc.BatchItems == rc.Count:
+						return fmt.Sprintf("%d ($batch)", rc.Count)
+					case rc.BatchItems > 0:
 						return fmt.Sprintf("%d (%d in $batch)", rc.Count, rc.BatchItems)
 					}
 					return fmt.Sprint(rc.Count)
@@ -164,4 +167,14 @@ func dur(d time.Duration) string {
 	default:
 		return d.Round(time.Millisecond).String()
 	}
+}
+
+// shortRoute abbreviates the long ARM and PIM path prefixes for the table (JSON keeps the full routes).
+func shortRoute(r string) string {
+	return strings.NewReplacer(
+		"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/", "/…/",
+		"{scope...}/providers/Microsoft.Authorization/", "{scope}/…/",
+		"/identityGovernance/privilegedAccess/group/", "/…/group/",
+		"/{tenant}/v2.0/.well-known/openid-configuration", "/{tenant}/…/openid-configuration",
+	).Replace(r)
 }
