@@ -43,7 +43,8 @@ func TestWaitConsistent(t *testing.T) {
 					if e, ok := a.(error); ok {
 						return false, e
 					}
-					return a.(bool), nil
+					b, _ := a.(bool)
+					return b, nil
 				})
 				if !errors.Is(err, tc.wantErr) {
 					t.Errorf("err = %v, want %v", err, tc.wantErr)

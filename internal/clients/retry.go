@@ -85,12 +85,11 @@ func (o RetryOptions) retryDecision(a attempt) (bool, time.Duration) {
 		}
 		return true, o.backoff(a.n)
 	}
-	status := a.resp.StatusCode
-	switch {
-	case status == http.StatusTooManyRequests:
+	switch a.resp.StatusCode {
+	case http.StatusTooManyRequests:
 		// Throttled requests were not processed, so even a POST can be sent again.
-	case status == http.StatusRequestTimeout, status == http.StatusInternalServerError,
-		status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if !safeToRepeat {
 			return false, 0
 		}

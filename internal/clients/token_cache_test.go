@@ -32,7 +32,10 @@ func TestTokenCache(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	inner := &scriptedCredential{expiry: now.Add(time.Hour)}
-	cred := NewCachingCredential(inner).(*cachingCredential)
+	cred, ok := NewCachingCredential(inner).(*cachingCredential)
+	if !ok {
+		t.Fatal("NewCachingCredential does not return the cache")
+	}
 	cred.now = func() time.Time { return now }
 	ctx := t.Context()
 	graph := policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}, EnableCAE: true}

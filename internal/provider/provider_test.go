@@ -206,7 +206,10 @@ func TestConfigureDiscoversCustomCloud(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	c := resp.ResourceData.(*clients.Client)
+	c, ok := resp.ResourceData.(*clients.Client)
+	if !ok {
+		t.Fatalf("ResourceData is %T", resp.ResourceData)
+	}
 	want := clients.Endpoints{
 		AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://graph-override.private.example", GraphAudience: "https://graph.microsoft.com",
 		ResourceManagerEndpoint: "https://management.azure.com", ResourceManagerAudience: "https://management.core.windows.net/",
