@@ -144,10 +144,9 @@ func TestAccScenario(t *testing.T) {
 				ImportStateVerify: true,
 				// Configuration-only attributes, which no read of Azure can return: the operation timeouts; of
 				// an eligibility, how the schedule was written (Azure reports its start and end, not whether the
-				// configuration said duration or end_date_time), the request's justification and the policy
-				// wired in for plan-time checks; of a role binding with an explicit scope, the cluster inputs an
+				// configuration said duration or end_date_time) and the policy wired in for plan-time checks; of a role binding with an explicit scope, the cluster inputs an
 				// import derives from the scope for configurations that use cluster_id (the plan keeps them).
-				ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time", "justification", "policy_eligible_assignment",
+				ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time", "policy_eligible_assignment",
 					"cluster_id", "scope_kind", "node_pool", "namespace"},
 			},
 			// ... and an import block for it plans no change against this configuration.
@@ -170,9 +169,9 @@ func TestAccScenario(t *testing.T) {
 }
 
 // scenarioImportBlockStep imports address with an import block into the configuration and expects a
-// no-op plan. An eligibility is the exception: its configuration-only attributes (the schedule written as
-// a duration, the request's justification) cannot be read back, so importing it plans an in-place
-// update of those attributes, never a replacement or a second eligibility.
+// no-op plan. An eligibility is the exception: the form its schedule was written in (a duration rather
+// than the end date Azure reports) cannot be read back, so importing it plans an in-place update of that
+// form, which sends no request, never a replacement or a second eligibility.
 func scenarioImportBlockStep(cfg string, vars config.Variables, address string) resource.TestStep {
 	step := resource.TestStep{
 		Config:          cfg,

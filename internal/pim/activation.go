@@ -118,16 +118,16 @@ func activationRequest(action models.ScheduleRequestActions, principalID string,
 		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
 	}
 	r.SetAccessId(&access)
-	r.SetGroupId(ruleStr(spec.GroupID))
-	r.SetPrincipalId(ruleStr(principalID))
+	r.SetGroupId(ptr(spec.GroupID))
+	r.SetPrincipalId(ptr(principalID))
 	if spec.Justification != "" {
-		r.SetJustification(ruleStr(spec.Justification))
+		r.SetJustification(ptr(spec.Justification))
 	}
 	if spec.TicketNumber != "" {
 		t := models.NewTicketInfo()
-		t.SetTicketNumber(ruleStr(spec.TicketNumber))
+		t.SetTicketNumber(ptr(spec.TicketNumber))
 		if spec.TicketSystem != "" {
-			t.SetTicketSystem(ruleStr(spec.TicketSystem))
+			t.SetTicketSystem(ptr(spec.TicketSystem))
 		}
 		r.SetTicketInfo(t)
 	}
@@ -145,7 +145,7 @@ func activationRequest(action models.ScheduleRequestActions, principalID string,
 	t := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
 	exp.SetTypeEscaped(&t)
 	// A plain string, as for eligibilities: kiota's ISODuration writer rewrites days as weeks.
-	exp.SetAdditionalData(map[string]any{"duration": ruleStr(spec.Duration.String())})
+	exp.SetAdditionalData(map[string]any{"duration": ptr(spec.Duration.String())})
 	info.SetExpiration(exp)
 	r.SetScheduleInfo(info)
 	return r
@@ -154,13 +154,13 @@ func activationRequest(action models.ScheduleRequestActions, principalID string,
 // activationFromRequest reads Graph's answer into an ActivationRequest.
 func activationFromRequest(r models.PrivilegedAccessGroupAssignmentScheduleRequestable) ActivationRequest {
 	a := ActivationRequest{
-		RequestID:     ruleDeref(r.GetId()),
-		ApprovalID:    ruleDeref(r.GetApprovalId()),
-		Status:        ruleDeref(r.GetStatus()),
-		GroupID:       ruleDeref(r.GetGroupId()),
-		PrincipalID:   ruleDeref(r.GetPrincipalId()),
-		ScheduleID:    ruleDeref(r.GetTargetScheduleId()),
-		Justification: ruleDeref(r.GetJustification()),
+		RequestID:     deref(r.GetId()),
+		ApprovalID:    deref(r.GetApprovalId()),
+		Status:        deref(r.GetStatus()),
+		GroupID:       deref(r.GetGroupId()),
+		PrincipalID:   deref(r.GetPrincipalId()),
+		ScheduleID:    deref(r.GetTargetScheduleId()),
+		Justification: deref(r.GetJustification()),
 	}
 	if act := r.GetAction(); act != nil {
 		a.Action = act.String()
@@ -169,7 +169,7 @@ func activationFromRequest(r models.PrivilegedAccessGroupAssignmentScheduleReque
 		a.AccessID, _ = ParseAccessID(acc.String())
 	}
 	if t := r.GetTicketInfo(); t != nil {
-		a.TicketNumber, a.TicketSystem = ruleDeref(t.GetTicketNumber()), ruleDeref(t.GetTicketSystem())
+		a.TicketNumber, a.TicketSystem = deref(t.GetTicketNumber()), deref(t.GetTicketSystem())
 	}
 	if t := r.GetCreatedDateTime(); t != nil {
 		a.Created = t.UTC()

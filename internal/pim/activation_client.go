@@ -233,7 +233,7 @@ func SelfDeactivate(ctx context.Context, c *clients.Client, groupID string, acce
 // when Graph orders them), e.g. to find one still pending approval.
 func MyActivationRequests(ctx context.Context, c *clients.Client, groupID string) ([]ActivationRequest, error) {
 	filter := fmt.Sprintf("groupId eq '%s'", groupID)
-	resp, err := assignmentRequests(c).FilterByCurrentUserWithOn(ruleStr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx,
+	resp, err := assignmentRequests(c).FilterByCurrentUserWithOn(ptr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
 		})
@@ -275,10 +275,10 @@ func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, princi
 	var out []AssignmentInstance
 	for _, in := range resp.GetValue() {
 		a := AssignmentInstance{
-			InstanceID:  ruleDeref(in.GetId()),
-			ScheduleID:  ruleDeref(in.GetAssignmentScheduleId()),
-			GroupID:     ruleDeref(in.GetGroupId()),
-			PrincipalID: ruleDeref(in.GetPrincipalId()),
+			InstanceID:  deref(in.GetId()),
+			ScheduleID:  deref(in.GetAssignmentScheduleId()),
+			GroupID:     deref(in.GetGroupId()),
+			PrincipalID: deref(in.GetPrincipalId()),
 		}
 		if v := in.GetAccessId(); v != nil {
 			a.AccessID, _ = ParseAccessID(v.String())

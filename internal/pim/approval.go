@@ -74,7 +74,7 @@ type PendingApproval struct {
 }
 
 func approvalFromModel(m models.Approvalable) ActivationApproval {
-	a := ActivationApproval{ID: ruleDeref(m.GetId())}
+	a := ActivationApproval{ID: deref(m.GetId())}
 	for _, s := range m.GetStages() {
 		a.Stages = append(a.Stages, approvalStageFromModel(s))
 	}
@@ -83,14 +83,14 @@ func approvalFromModel(m models.Approvalable) ActivationApproval {
 
 func approvalStageFromModel(s models.ApprovalStageable) ApprovalStage {
 	st := ApprovalStage{
-		ID:            ruleDeref(s.GetId()),
-		Status:        ruleDeref(s.GetStatus()),
-		ReviewResult:  ruleDeref(s.GetReviewResult()),
-		Justification: ruleDeref(s.GetJustification()),
-		AssignedToMe:  ruleDeref(s.GetAssignedToMe()),
+		ID:            deref(s.GetId()),
+		Status:        deref(s.GetStatus()),
+		ReviewResult:  deref(s.GetReviewResult()),
+		Justification: deref(s.GetJustification()),
+		AssignedToMe:  deref(s.GetAssignedToMe()),
 	}
 	if by := s.GetReviewedBy(); by != nil {
-		st.ReviewedBy = ruleDeref(by.GetId())
+		st.ReviewedBy = deref(by.GetId())
 	}
 	if t := s.GetReviewedDateTime(); t != nil {
 		st.Reviewed = t.UTC()

@@ -66,7 +66,7 @@ func ReadApproval(ctx context.Context, c *clients.Client, approvalID string) (Ac
 // request each approval is about. Two requests: the approvals assigned to me, and the requests for which
 // I am an approver (their approval IDs join them).
 func MyPendingApprovals(ctx context.Context, c *clients.Client) ([]PendingApproval, error) {
-	resp, err := assignmentApprovals(c).FilterByCurrentUserWithOn(ruleStr("approver")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	resp, err := assignmentApprovals(c).FilterByCurrentUserWithOn(ptr("approver")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("listing the approvals assigned to me: %w", err)
 	}
@@ -80,7 +80,7 @@ func MyPendingApprovals(ctx context.Context, c *clients.Client) ([]PendingApprov
 	if len(approvals) == 0 {
 		return nil, nil
 	}
-	reqs, err := assignmentRequests(c).FilterByCurrentUserWithOn(ruleStr("approver")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	reqs, err := assignmentRequests(c).FilterByCurrentUserWithOn(ptr("approver")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("listing the requests awaiting my approval: %w", err)
 	}
@@ -123,9 +123,9 @@ func DecideApproval(ctx context.Context, c *clients.Client, approvalID string, d
 		return fmt.Errorf("approval %s: %w", approvalID, ErrAlreadyDecided)
 	}
 	body := models.NewApprovalStage()
-	body.SetReviewResult(ruleStr(string(decision)))
+	body.SetReviewResult(ptr(string(decision)))
 	if justification != "" {
-		body.SetJustification(ruleStr(justification))
+		body.SetJustification(ptr(justification))
 	}
 	_, err = assignmentApprovals(c).ByApprovalId(approvalID).Stages().ByApprovalStageId(stage.ID).Patch(ctx, body, nil)
 	switch {

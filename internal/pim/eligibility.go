@@ -74,12 +74,12 @@ func (e Eligibility) Ended(now time.Time) bool {
 // eligibilityFromSchedule maps Graph's schedule.
 func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleable) Eligibility {
 	e := Eligibility{
-		ScheduleID:   ruleDeref(s.GetId()),
-		Status:       ruleDeref(s.GetStatus()),
-		CreatedUsing: ruleDeref(s.GetCreatedUsing()),
+		ScheduleID:   deref(s.GetId()),
+		Status:       deref(s.GetStatus()),
+		CreatedUsing: deref(s.GetCreatedUsing()),
 		Key: EligibilityKey{
-			GroupID:     ruleDeref(s.GetGroupId()),
-			PrincipalID: ruleDeref(s.GetPrincipalId()),
+			GroupID:     deref(s.GetGroupId()),
+			PrincipalID: deref(s.GetPrincipalId()),
 		},
 	}
 	if a := s.GetAccessId(); a != nil {
@@ -133,18 +133,18 @@ func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySp
 		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
 	}
 	r.SetAccessId(&access)
-	r.SetGroupId(ruleStr(spec.Key.GroupID))
-	r.SetPrincipalId(ruleStr(spec.Key.PrincipalID))
+	r.SetGroupId(ptr(spec.Key.GroupID))
+	r.SetPrincipalId(ptr(spec.Key.PrincipalID))
 	if spec.Justification != "" {
-		r.SetJustification(ruleStr(spec.Justification))
+		r.SetJustification(ptr(spec.Justification))
 	}
 	if spec.TicketNumber != "" || spec.TicketSystem != "" {
 		t := models.NewTicketInfo()
 		if spec.TicketNumber != "" {
-			t.SetTicketNumber(ruleStr(spec.TicketNumber))
+			t.SetTicketNumber(ptr(spec.TicketNumber))
 		}
 		if spec.TicketSystem != "" {
-			t.SetTicketSystem(ruleStr(spec.TicketSystem))
+			t.SetTicketSystem(ptr(spec.TicketSystem))
 		}
 		r.SetTicketInfo(t)
 	}
@@ -173,7 +173,7 @@ func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySp
 		t := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
 		exp.SetTypeEscaped(&t)
 		// A plain string: kiota's ISODuration writer would send P180D as P25W5D.
-		exp.SetAdditionalData(map[string]any{"duration": ruleStr(s.Duration.String())})
+		exp.SetAdditionalData(map[string]any{"duration": ptr(s.Duration.String())})
 	default:
 		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
 		exp.SetTypeEscaped(&t)

@@ -58,15 +58,15 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 	iGroup := add(gb.ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: groupSelect}}))
 	iOwners := add(gb.Owners().ToGetRequestInformation(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}}))
+		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}}))
 	iMembers, iInstances := -1, -1
 	if opts.WithMembers {
 		iMembers = add(gb.Members().ToGetRequestInformation(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
-			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}}))
+			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}}))
 		iInstances = add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
 			&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 				QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
-					Filter: groupPtr(groupFilterEq("groupId", id)),
+					Filter: ptr(groupFilterEq("groupId", id)),
 				}}))
 	}
 	// The probes: eligibility requests, assignment requests, and the group's policies last.
@@ -76,15 +76,15 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests().ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
 					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{
-						Filter: groupPtr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: groupPtr(int32(1))}})),
+						Filter: ptr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: ptr(int32(1))}})),
 			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetRequestConfiguration{
 					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetQueryParameters{
-						Filter: groupPtr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: groupPtr(int32(1))}})),
+						Filter: ptr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: ptr(int32(1))}})),
 			add(clients.Graph(c).Policies().RoleManagementPolicies().ToGetRequestInformation(ctx,
 				&policies.RoleManagementPoliciesRequestBuilderGetRequestConfiguration{
 					QueryParameters: &policies.RoleManagementPoliciesRequestBuilderGetQueryParameters{
-						Filter: groupPtr(groupFilterEq("scopeId", id) + " and scopeType eq 'Group'"),
+						Filter: ptr(groupFilterEq("scopeId", id) + " and scopeType eq 'Group'"),
 						Select: []string{"id", "lastModifiedDateTime"}}})),
 		)
 	}
@@ -152,13 +152,13 @@ func groupFilterEq(name, value string) string {
 
 func groupFromModel(m models.Groupable) Group {
 	g := Group{
-		ID:               groupDeref(m.GetId()),
-		DisplayName:      groupDeref(m.GetDisplayName()),
-		Description:      groupDeref(m.GetDescription()),
-		MailNickname:     groupDeref(m.GetMailNickname()),
-		AssignableToRole: groupDeref(m.GetIsAssignableToRole()),
-		SecurityEnabled:  groupDeref(m.GetSecurityEnabled()),
-		MailEnabled:      groupDeref(m.GetMailEnabled()),
+		ID:               deref(m.GetId()),
+		DisplayName:      deref(m.GetDisplayName()),
+		Description:      deref(m.GetDescription()),
+		MailNickname:     deref(m.GetMailNickname()),
+		AssignableToRole: deref(m.GetIsAssignableToRole()),
+		SecurityEnabled:  deref(m.GetSecurityEnabled()),
+		MailEnabled:      deref(m.GetMailEnabled()),
 		GroupTypes:       m.GetGroupTypes(),
 	}
 	return g
@@ -238,14 +238,4 @@ func groupProbeOnboarded(r clients.BatchResult, isPolicy bool) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-func groupPtr[T any](v T) *T { return &v }
-
-func groupDeref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

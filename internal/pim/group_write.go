@@ -120,7 +120,7 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 		g, err := groupAdopt(ctx, c, id, spec)
 		return g, true, err
 	}
-	id := groupDeref(created.GetId())
+	id := deref(created.GetId())
 	if id == "" {
 		return nil, false, errors.New("the group create response has no id")
 	}
@@ -153,16 +153,16 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 // the caller is the one principal certain to exist and be replicated).
 func groupCreateBody(c *clients.Client, spec GroupSpec, nick, caller string) models.Groupable {
 	body := models.NewGroup()
-	body.SetDisplayName(groupPtr(spec.DisplayName))
+	body.SetDisplayName(ptr(spec.DisplayName))
 	if spec.Description != "" {
-		body.SetDescription(groupPtr(spec.Description))
+		body.SetDescription(ptr(spec.Description))
 	}
-	body.SetMailEnabled(groupPtr(false))
-	body.SetSecurityEnabled(groupPtr(true))
-	body.SetMailNickname(groupPtr(nick))
+	body.SetMailEnabled(ptr(false))
+	body.SetSecurityEnabled(ptr(true))
+	body.SetMailNickname(ptr(nick))
 	body.SetGroupTypes([]string{})
 	if spec.AssignableToRole {
-		body.SetIsAssignableToRole(groupPtr(true))
+		body.SetIsAssignableToRole(ptr(true))
 	}
 	body.SetAdditionalData(map[string]any{"owners@odata.bind": []string{memberDirectoryObjectURL(c, caller)}})
 	return body
@@ -230,9 +230,9 @@ func groupFindAfterLostCreate(ctx context.Context, c *clients.Client, spec Group
 func groupFindAdoptable(ctx context.Context, c *clients.Client, spec GroupSpec, nick, caller string) (string, error) {
 	resp, err := clients.Graph(c).Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
-			Filter: groupPtr(groupFilterEq("mailNickname", nick)),
+			Filter: ptr(groupFilterEq("mailNickname", nick)),
 			Select: groupSelect,
-			Top:    groupPtr(groupPageSize),
+			Top:    ptr(groupPageSize),
 		}})
 	if err != nil {
 		return "", fmt.Errorf("looking for an existing group with mail nickname %q: %w", nick, err)
@@ -272,7 +272,7 @@ func groupMatchesSpec(g Group, spec GroupSpec) bool {
 func groupOwners(ctx context.Context, c *clients.Client, id string) ([]string, error) {
 	ob := clients.Graph(c).Groups().ByGroupId(id).Owners()
 	resp, err := ob.Get(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: groupPtr(groupPageSize)}})
+		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}})
 	if err != nil {
 		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
 	}
@@ -316,16 +316,16 @@ func groupAdopt(ctx context.Context, c *clients.Client, id string, spec GroupSpe
 func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string) error {
 	resp, err := clients.Graph(c).Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
-			Filter: groupPtr(groupFilterEq("displayName", name)),
+			Filter: ptr(groupFilterEq("displayName", name)),
 			Select: []string{"id", "displayName"},
-			Top:    groupPtr(groupPageSize),
+			Top:    ptr(groupPageSize),
 		}})
 	if err != nil {
 		return fmt.Errorf("checking for groups named %q: %w", name, err)
 	}
 	var ids []string
 	for _, m := range resp.GetValue() {
-		if m.GetId() != nil && groupDeref(m.GetDisplayName()) == name {
+		if m.GetId() != nil && deref(m.GetDisplayName()) == name {
 			ids = append(ids, *m.GetId())
 		}
 	}
@@ -380,17 +380,17 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 	if cur.DisplayName != spec.DisplayName || cur.Description != spec.Description || cur.MailNickname != nick {
 		patch := models.NewGroup()
 		if cur.DisplayName != spec.DisplayName {
-			patch.SetDisplayName(groupPtr(spec.DisplayName))
+			patch.SetDisplayName(ptr(spec.DisplayName))
 		}
 		if cur.MailNickname != nick {
-			patch.SetMailNickname(groupPtr(nick))
+			patch.SetMailNickname(ptr(nick))
 		}
 		if cur.Description != spec.Description {
 			if spec.Description == "" {
 				// Graph clears a property only when it is sent as null.
 				patch.SetAdditionalData(map[string]any{"description": nil})
 			} else {
-				patch.SetDescription(groupPtr(spec.Description))
+				patch.SetDescription(ptr(spec.Description))
 			}
 		}
 		if _, err := clients.Graph(c).Groups().ByGroupId(id).Patch(ctx, patch, nil); err != nil {

@@ -127,7 +127,7 @@ func memberChange(ctx context.Context, c *clients.Client, groupID string, rel Re
 func memberRequest(ctx context.Context, c *clients.Client, gb *groups.GroupItemRequestBuilder, rel Relationship, id string, add bool) (*abstractions.RequestInformation, error) {
 	if add {
 		ref := models.NewReferenceCreate()
-		ref.SetOdataId(groupPtr(memberDirectoryObjectURL(c, id)))
+		ref.SetOdataId(ptr(memberDirectoryObjectURL(c, id)))
 		if rel == RelOwners {
 			return gb.Owners().Ref().ToPostRequestInformation(ctx, ref, nil)
 		}

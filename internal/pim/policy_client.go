@@ -51,8 +51,8 @@ func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicySt
 		if a == nil {
 			continue
 		}
-		if SameObjectID(ruleDeref(a.GetScopeId()), key.GroupID) && strings.EqualFold(ruleDeref(a.GetScopeType()), "Group") &&
-			strings.EqualFold(ruleDeref(a.GetRoleDefinitionId()), string(key.AccessID)) {
+		if SameObjectID(deref(a.GetScopeId()), key.GroupID) && strings.EqualFold(deref(a.GetScopeType()), "Group") &&
+			strings.EqualFold(deref(a.GetRoleDefinitionId()), string(key.AccessID)) {
 			matches = append(matches, a)
 		}
 	}
@@ -71,11 +71,11 @@ func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicySt
 	if err != nil {
 		return PolicyState{}, fmt.Errorf("reading the %s policy of group %s: %w", key.AccessID, key.GroupID, err)
 	}
-	policyID := ruleDeref(a.GetPolicyId())
+	policyID := deref(a.GetPolicyId())
 	if policyID == "" {
-		policyID = ruleDeref(pol.GetId())
+		policyID = deref(pol.GetId())
 	}
-	return PolicyState{Key: key, PolicyID: policyID, AssignmentID: ruleDeref(a.GetId()), Rules: rules}, nil
+	return PolicyState{Key: key, PolicyID: policyID, AssignmentID: deref(a.GetId()), Rules: rules}, nil
 }
 
 // RulesNotPersistedError reports rules that still differ from what was written after every retry.
@@ -226,7 +226,7 @@ func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKe
 		return pc, fmt.Errorf("listing the eligibilities of group %s: %w", key.GroupID, err)
 	}
 	for _, s := range scheds.GetValue() {
-		if id := ruleDeref(s.GetPrincipalId()); id != "" {
+		if id := deref(s.GetPrincipalId()); id != "" {
 			pc.EligiblePrincipals = append(pc.EligiblePrincipals, id)
 		}
 	}
@@ -245,7 +245,7 @@ func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKe
 			return pc, fmt.Errorf("listing the members of approver group %s: %w", g, err)
 		}
 		for _, m := range members.GetValue() {
-			if id := ruleDeref(m.GetId()); id != "" {
+			if id := deref(m.GetId()); id != "" {
 				pc.ApproverGroupMembers[g] = append(pc.ApproverGroupMembers[g], id)
 			}
 		}

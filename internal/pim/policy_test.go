@@ -67,7 +67,7 @@ func TestPolicyValidate(t *testing.T) {
 	}{
 		{name: "scenario is clean", change: func(p *Policy) { *p = ruleScenarioPolicy() }, ctx: PolicyContext{GovernedGroupID: governed}},
 		{name: "approval without approvers", change: func(p *Policy) { p.Approval.Required = true },
-			want: []policyFinding{{Attribute: "approvers", Summary: "Approval Required Without Approvers"}}},
+			want: []policyFinding{{Attribute: "require_approval", Summary: "Approval Required Without Approvers"}}},
 		{name: "approvers without approval", change: func(p *Policy) { p.Approval.ApproverUsers = []string{ruleApproverUser} },
 			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Without Approval"}}},
 		{name: "approver not a guid", change: func(p *Policy) {
@@ -150,7 +150,9 @@ func TestScheduleValidate(t *testing.T) {
 		{name: "end", s: Schedule{End: now.Add(24 * time.Hour)}},
 		{name: "start and end", s: Schedule{Start: now.Add(time.Hour), End: now.Add(2 * time.Hour)}},
 		{name: "none", s: Schedule{}, want: []policyFinding{{Summary: "Invalid Eligibility Schedule"}}},
-		{name: "two", s: Schedule{Duration: d("P1D"), Permanent: true}, want: []policyFinding{{Summary: "Invalid Eligibility Schedule"}}},
+		{name: "two", s: Schedule{Duration: d("P1D"), Permanent: true}, want: []policyFinding{{Attribute: "permanent", Summary: "Invalid Eligibility Schedule"}}},
+		{name: "duration and end", s: Schedule{Duration: d("P1D"), End: now.Add(48 * time.Hour)},
+			want: []policyFinding{{Attribute: "end_date_time", Summary: "Invalid Eligibility Schedule"}}},
 		{name: "end before start", s: Schedule{Start: now.Add(2 * time.Hour), End: now.Add(time.Hour)},
 			want: []policyFinding{{Attribute: "end_date_time", Summary: "Eligibility Ends Before It Starts"}}},
 		{name: "end in the past", s: Schedule{End: now.Add(-time.Hour)},

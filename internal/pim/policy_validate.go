@@ -64,7 +64,9 @@ func (p Policy) Validate(c PolicyContext) []Problem {
 
 	a := p.Approval
 	if a.Required && len(a.ApproverGroups)+len(a.ApproverUsers) == 0 {
-		errf("approvers", "Approval Required Without Approvers",
+		// On require_approval, the attribute that is always written when this fires (approvers may be
+		// absent, and Terraform cannot point at an absent attribute).
+		errf("require_approval", "Approval Required Without Approvers",
 			"require_approval is true but approvers lists no group and no user, so nobody could approve an activation "+
 				"(PIM would fall back to directory administrators). Add at least one entry to approvers.groups or "+
 				"approvers.users, or set require_approval = false.")

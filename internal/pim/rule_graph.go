@@ -112,7 +112,7 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		required := s.ExpirationRequired
 		r.SetIsExpirationRequired(&required)
 		if !s.MaximumDuration.IsZero() {
-			r.SetAdditionalData(map[string]any{"maximumDuration": ruleStr(s.MaximumDuration.String())})
+			r.SetAdditionalData(map[string]any{"maximumDuration": ptr(s.MaximumDuration.String())})
 		}
 		rule = r
 	case kindEnablement:
@@ -129,9 +129,9 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		rule = r
 	case kindNotification:
 		r := models.NewUnifiedRoleManagementPolicyNotificationRule()
-		r.SetNotificationType(ruleStr("Email"))
-		r.SetRecipientType(ruleStr(d.recipient))
-		r.SetNotificationLevel(ruleStr(s.NotificationLevel))
+		r.SetNotificationType(ptr("Email"))
+		r.SetRecipientType(ptr(d.recipient))
+		r.SetNotificationLevel(ptr(s.NotificationLevel))
 		def := s.DefaultRecipients
 		r.SetIsDefaultRecipientsEnabled(&def)
 		recipients := append([]string{}, s.Recipients...)
@@ -141,25 +141,25 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		r := models.NewUnifiedRoleManagementPolicyApprovalRule()
 		a := s.Approval
 		settings := models.NewApprovalSettings()
-		settings.SetIsApprovalRequired(ruleBool(a.Required))
-		settings.SetIsApprovalRequiredForExtension(ruleBool(a.RequiredForExtension))
-		settings.SetIsRequestorJustificationRequired(ruleBool(a.RequestorJustificationRequired))
-		settings.SetApprovalMode(ruleStr(approvalModeSingleStage))
+		settings.SetIsApprovalRequired(ptr(a.Required))
+		settings.SetIsApprovalRequiredForExtension(ptr(a.RequiredForExtension))
+		settings.SetIsRequestorJustificationRequired(ptr(a.RequestorJustificationRequired))
+		settings.SetApprovalMode(ptr(approvalModeSingleStage))
 		stage := models.NewUnifiedApprovalStage()
 		timeout, escalation := a.TimeoutDays, a.EscalationMinutes
 		stage.SetApprovalStageTimeOutInDays(&timeout)
-		stage.SetIsApproverJustificationRequired(ruleBool(a.ApproverJustificationRequired))
+		stage.SetIsApproverJustificationRequired(ptr(a.ApproverJustificationRequired))
 		stage.SetEscalationTimeInMinutes(&escalation)
-		stage.SetIsEscalationEnabled(ruleBool(a.EscalationEnabled))
+		stage.SetIsEscalationEnabled(ptr(a.EscalationEnabled))
 		approvers := []models.SubjectSetable{}
 		for _, u := range a.ApproverUsers {
 			su := models.NewSingleUser()
-			su.SetUserId(ruleStr(u))
+			su.SetUserId(ptr(u))
 			approvers = append(approvers, su)
 		}
 		for _, g := range a.ApproverGroups {
 			gm := models.NewGroupMembers()
-			gm.SetGroupId(ruleStr(g))
+			gm.SetGroupId(ptr(g))
 			approvers = append(approvers, gm)
 		}
 		stage.SetPrimaryApprovers(approvers)
@@ -169,9 +169,9 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		rule = r
 	case kindAuthenticationContext:
 		r := models.NewUnifiedRoleManagementPolicyAuthenticationContextRule()
-		r.SetIsEnabled(ruleBool(s.AuthContextEnabled))
+		r.SetIsEnabled(ptr(s.AuthContextEnabled))
 		if s.AuthContextEnabled {
-			r.SetClaimValue(ruleStr(s.ClaimValue))
+			r.SetClaimValue(ptr(s.ClaimValue))
 		} else {
 			// An explicit null clears a context left over from an earlier setting.
 			r.SetClaimValue(nil)
@@ -199,7 +199,7 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		if !ok {
 			return s, wrongType()
 		}
-		s.ExpirationRequired = ruleDeref(r.GetIsExpirationRequired())
+		s.ExpirationRequired = deref(r.GetIsExpirationRequired())
 		s.MaximumDuration = durationFromISO(r.GetMaximumDuration())
 	case kindEnablement:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyEnablementRule)
@@ -212,8 +212,8 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		if !ok {
 			return s, wrongType()
 		}
-		s.NotificationLevel = ruleDeref(r.GetNotificationLevel())
-		s.DefaultRecipients = ruleDeref(r.GetIsDefaultRecipientsEnabled())
+		s.NotificationLevel = deref(r.GetNotificationLevel())
+		s.DefaultRecipients = deref(r.GetIsDefaultRecipientsEnabled())
 		s.Recipients = r.GetNotificationRecipients()
 	case kindApproval:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyApprovalRule)
@@ -222,34 +222,34 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		}
 		if set := r.GetSetting(); set != nil {
 			a := &s.Approval
-			a.Required = ruleDeref(set.GetIsApprovalRequired())
-			a.RequiredForExtension = ruleDeref(set.GetIsApprovalRequiredForExtension())
-			a.RequestorJustificationRequired = ruleDeref(set.GetIsRequestorJustificationRequired())
-			a.Mode = ruleDeref(set.GetApprovalMode())
+			a.Required = deref(set.GetIsApprovalRequired())
+			a.RequiredForExtension = deref(set.GetIsApprovalRequiredForExtension())
+			a.RequestorJustificationRequired = deref(set.GetIsRequestorJustificationRequired())
+			a.Mode = deref(set.GetApprovalMode())
 			stages := set.GetApprovalStages()
 			a.Stages = len(stages)
 			if len(stages) > 0 && stages[0] != nil {
 				st := stages[0]
-				a.TimeoutDays = ruleDeref(st.GetApprovalStageTimeOutInDays())
-				a.ApproverJustificationRequired = ruleDeref(st.GetIsApproverJustificationRequired())
-				a.EscalationEnabled = ruleDeref(st.GetIsEscalationEnabled())
-				a.EscalationMinutes = ruleDeref(st.GetEscalationTimeInMinutes())
+				a.TimeoutDays = deref(st.GetApprovalStageTimeOutInDays())
+				a.ApproverJustificationRequired = deref(st.GetIsApproverJustificationRequired())
+				a.EscalationEnabled = deref(st.GetIsEscalationEnabled())
+				a.EscalationMinutes = deref(st.GetEscalationTimeInMinutes())
 				for _, ap := range st.GetPrimaryApprovers() {
 					switch v := ap.(type) {
 					case *models.SingleUser:
-						a.ApproverUsers = append(a.ApproverUsers, ruleDeref(v.GetUserId()))
+						a.ApproverUsers = append(a.ApproverUsers, deref(v.GetUserId()))
 					case *models.GroupMembers:
-						a.ApproverGroups = append(a.ApproverGroups, ruleDeref(v.GetGroupId()))
+						a.ApproverGroups = append(a.ApproverGroups, deref(v.GetGroupId()))
 					case nil:
 					default:
 						// Approvers this resource cannot express (managers, connected organisations) are kept
 						// as escalation-like entries so they show as a difference and are replaced on write.
-						a.EscalationApprovers = append(a.EscalationApprovers, "primary:"+ruleDeref(v.GetOdataType()))
+						a.EscalationApprovers = append(a.EscalationApprovers, "primary:"+deref(v.GetOdataType()))
 					}
 				}
 				for _, ap := range st.GetEscalationApprovers() {
 					if ap != nil {
-						a.EscalationApprovers = append(a.EscalationApprovers, ruleDeref(ap.GetOdataType()))
+						a.EscalationApprovers = append(a.EscalationApprovers, deref(ap.GetOdataType()))
 					}
 				}
 			}
@@ -259,19 +259,8 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		if !ok {
 			return s, wrongType()
 		}
-		s.AuthContextEnabled = ruleDeref(r.GetIsEnabled())
-		s.ClaimValue = ruleDeref(r.GetClaimValue())
+		s.AuthContextEnabled = deref(r.GetIsEnabled())
+		s.ClaimValue = deref(r.GetClaimValue())
 	}
 	return s, nil
-}
-
-func ruleStr(s string) *string { return &s }
-func ruleBool(b bool) *bool    { return &b }
-
-func ruleDeref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -48,7 +48,16 @@ func (s Schedule) Validate(now time.Time) []Problem {
 		n++
 	}
 	if n != 1 {
-		out = append(out, Problem{Summary: "Invalid Eligibility Schedule",
+		// With two set, the error goes on one of them so the plan points at the line to remove; with none
+		// there is no attribute to point at.
+		attr := ""
+		if n > 1 {
+			attr = "end_date_time"
+			if s.Permanent {
+				attr = "permanent"
+			}
+		}
+		out = append(out, Problem{Attribute: attr, Summary: "Invalid Eligibility Schedule",
 			Detail: "Set exactly one of duration (such as P180D), end_date_time (RFC 3339) or permanent = true."})
 		return out
 	}

@@ -44,9 +44,9 @@ func LookupUser(ctx context.Context, c *clients.Client, idOrUPN string) (*User, 
 
 func userFromModel(m models.Userable) *User {
 	return &User{
-		ID:                groupDeref(m.GetId()),
-		UserPrincipalName: groupDeref(m.GetUserPrincipalName()),
-		DisplayName:       groupDeref(m.GetDisplayName()),
-		Mail:              groupDeref(m.GetMail()),
+		ID:                deref(m.GetId()),
+		UserPrincipalName: deref(m.GetUserPrincipalName()),
+		DisplayName:       deref(m.GetDisplayName()),
+		Mail:              deref(m.GetMail()),
 	}
 }

@@ -525,8 +525,27 @@ func (r *pimEligibilityResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	eligibilityFlatten(e, &state)
+	if imported, d := req.Private.GetKey(ctx, eligibilityImportedKey); len(imported) > 0 && !d.HasError() {
+		// Justification and ticket live on the request, not the schedule: after an import, read them from
+		// the request that created the schedule (once; Graph may have purged it), so that importing into a
+		// configuration that sets them plans no change.
+		details, ok, err := pim.ReadEligibilityRequestDetails(ctx, c, e.CreatedUsing)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Read", eligibilityObject, err, grantEligibility)
+			return
+		}
+		if ok {
+			state.Justification = optionalString(details.Justification)
+			state.TicketNumber = optionalString(details.TicketNumber)
+			state.TicketSystem = optionalString(details.TicketSystem)
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, eligibilityImportedKey, nil)...)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
+
+// eligibilityImportedKey marks, in private state, an eligibility imported but not yet read.
+const eligibilityImportedKey = "imported"
 
 func (r *pimEligibilityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pimEligibilityModel
@@ -581,6 +600,7 @@ func (r *pimEligibilityResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), id.GroupID)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("access_id"), string(id.AccessID))...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, eligibilityImportedKey, []byte("true"))...)
 		return
 	}
 	key, err := pim.ParseEligibilityKey(req.ID)
@@ -610,4 +630,5 @@ func (r *pimEligibilityResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), key.GroupID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), key.PrincipalID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("access_id"), string(key.AccessID))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, eligibilityImportedKey, []byte("true"))...)
 }
