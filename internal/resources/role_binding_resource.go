@@ -183,7 +183,8 @@ func (r *roleBindingResource) ValidateConfig(ctx context.Context, req resource.V
 		companion := func(attr string, v types.String, wantKind rbac.ScopeKind) {
 			switch {
 			case kind == wantKind && v.IsNull():
-				resp.Diagnostics.AddAttributeError(path.Root(attr), "Missing Required Attribute",
+				// On scope_kind: the absent attribute has no line Terraform could point at.
+				resp.Diagnostics.AddAttributeError(path.Root("scope_kind"), "Missing Required Attribute",
 					fmt.Sprintf("scope_kind = %q needs %s: the scope is derived from it.", wantKind, attr))
 			case kind != wantKind && !v.IsNull():
 				resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid Attribute Combination",
