@@ -73,7 +73,7 @@ func (r *pimEligibilityResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	rfc3339 := stringvalidator.RegexMatches(eligibilityRFC3339, "must be an RFC 3339 date and time such as 2025-07-01T09:00:00Z")
+	rfc3339 := stringCheck{desc: "an RFC 3339 date and time such as 2025-07-01T09:00:00Z", check: eligibilityCheckTime}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A PIM-for-groups eligibility: `principal_id` may activate `member` (or `owner`) access to `group_id` " +
 			"for a limited time, subject to the group's PIM policy (`aks_pim_approval_policy`).\n\n" +
@@ -182,8 +182,17 @@ func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
-// eligibilityRFC3339 matches RFC 3339 date-times; time.Parse then checks the calendar.
-var eligibilityRFC3339 = pimRFC3339Pattern
+// eligibilityCheckTime accepts RFC 3339 date-times that exist on the calendar: the pattern alone lets
+// 2030-13-01T00:00:00Z through, which the schedule checks would then silently treat as unset.
+func eligibilityCheckTime(s string) error {
+	if !pimRFC3339Pattern.MatchString(s) {
+		return fmt.Errorf("%q is not of the form 2025-07-01T09:00:00Z", s)
+	}
+	if _, err := time.Parse(time.RFC3339, s); err != nil {
+		return fmt.Errorf("%q is not a valid date and time: %w", s, err)
+	}
+	return nil
+}
 
 func eligibilityTime(v types.String) (time.Time, bool) {
 	if v.IsNull() || v.IsUnknown() {
@@ -233,9 +242,10 @@ func (r *pimEligibilityResource) ValidateConfig(ctx context.Context, req resourc
 		return
 	}
 	if !m.TicketNumber.IsUnknown() && !m.TicketSystem.IsUnknown() && m.TicketNumber.IsNull() != m.TicketSystem.IsNull() {
-		attr := "ticket_system"
+		// On the attribute that is set: Terraform cannot point at an absent one.
+		attr := "ticket_number"
 		if m.TicketNumber.IsNull() {
-			attr = "ticket_number"
+			attr = "ticket_system"
 		}
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "Incomplete Ticket Information",
 			"ticket_number and ticket_system go together: set both or neither.")
