@@ -80,8 +80,10 @@ func (v pimDurationValue) ValidateAttribute(_ context.Context, req xattr.Validat
 		return
 	}
 	if _, err := pim.ParseDuration(v.ValueString()); err != nil {
+		// The detail names the attribute: Terraform shows errors on nested attributes (activation.maximum_duration)
+		// on the enclosing block, so the path in the text is what tells the user which value is wrong.
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid PIM Duration",
-			fmt.Sprintf("%s. PIM accepts ISO-8601 durations in days, hours, minutes and seconds only, such as P30D, PT8H or PT1H30M.", err))
+			fmt.Sprintf("%s: %s. PIM accepts ISO-8601 durations in days, hours, minutes and seconds only, such as P30D, PT8H or PT1H30M.", req.Path, err))
 	}
 }
 
