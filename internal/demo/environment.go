@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -99,7 +97,7 @@ func startEnvironment(ctx context.Context, opts environmentOptions) (e *environm
 	// A copy of examples/, so the scenario's relative module source resolves and nothing is written
 	// into the repository (.terraform, state, lock file).
 	work := filepath.Join(tmp, "examples")
-	if err := copyTree(filepath.Join(root, "examples"), work); err != nil {
+	if err := tfrun.CopyConfig(filepath.Join(root, "examples"), work); err != nil {
 		return e, fmt.Errorf("copying the examples: %w", err)
 	}
 	env = append(env, demoProviderEnv...)
@@ -135,37 +133,4 @@ func (e *environment) endpoints() clients.Endpoints {
 		ResourceManagerEndpoint: e.env["ARM_RESOURCE_MANAGER_ENDPOINT"],
 		ResourceManagerAudience: e.env["ARM_RESOURCE_MANAGER_AUDIENCE"],
 	}
-}
-
-// copyTree copies the regular files of src into dst, skipping Terraform's working files so a developer's
-// local runs in examples/ do not leak into the demo.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() && (name == ".terraform") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && (strings.HasPrefix(name, "terraform.tfstate") || name == ".terraform.lock.hcl") {
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
