@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
@@ -129,6 +130,8 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 		// reporting them as members would plan their removal, so the read fails instead.
 		timed, err := groupTimedMembers(results[iInstances])
 		if err != nil {
+			err = clients.WithPermissionHint(err, "the Microsoft Graph application permission PrivilegedAssignmentSchedule.Read.AzureADGroup "+
+				"(or PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup), which the provider needs to tell PIM-activated members from direct ones")
 			return nil, fmt.Errorf("reading the PIM assignments of group %s (needed to tell activated members from direct ones): %w", id, err)
 		}
 		out.Members = slices.DeleteFunc(members, func(m string) bool { return timed[strings.ToLower(m)] })
@@ -238,4 +241,26 @@ func groupProbeOnboarded(r clients.BatchResult, isPolicy bool) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// ReadGroupCreatedAt reads a group this provider created at createdAt but never saw read back (the
+// create was interrupted during its consistency wait). Until the directory has replicated it, a read may
+// answer 404 for a group that exists; taking that as "deleted" would drop it from state and the next
+// apply would create a duplicate. So within the lost-create window after createdAt a missing group is
+// read again; after the window, ErrGroupNotFound means what it says.
+func ReadGroupCreatedAt(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions, createdAt time.Time) (*GroupRead, error) {
+	deadline := createdAt.Add(groupLostCreateWindow(c))
+	for {
+		g, err := ReadGroup(ctx, c, id, opts)
+		if !errors.Is(err, ErrGroupNotFound) || time.Now().Add(c.Consistency.Interval).After(deadline) {
+			return g, err
+		}
+		t := time.NewTimer(c.Consistency.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return g, err
+		case <-t.C:
+		}
+	}
 }

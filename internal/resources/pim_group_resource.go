@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -210,6 +211,7 @@ func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateReques
 			}
 			plan.PIMOnboarded = types.BoolValue(false)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, []byte(strconv.Quote(time.Now().UTC().Format(time.RFC3339))))...)
 		}
 		addPIMGroupCreateError(&resp.Diagnostics, spec, err)
 		return
@@ -235,10 +237,17 @@ func (r *pimGroupResource) Read(ctx context.Context, req resource.ReadRequest, r
 	ctx, cancel := operationContext(ctx, state.Timeouts.Read, pimGroupTimeouts.Read, &resp.Diagnostics)
 	defer cancel()
 
-	g, err := pim.ReadGroup(ctx, c, state.ID.ValueString(), pim.GroupReadOptions{
-		WithMembers:    true,
-		KnownOnboarded: state.PIMOnboarded.ValueBool(),
-	})
+	opts := pim.GroupReadOptions{WithMembers: true, KnownOnboarded: state.PIMOnboarded.ValueBool()}
+	var g *pim.GroupRead
+	var err error
+	if createdAt, unverified := pimGroupUnverifiedSince(ctx, req.Private); unverified {
+		g, err = pim.ReadGroupCreatedAt(ctx, c, state.ID.ValueString(), opts, createdAt)
+		if err == nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, nil)...)
+		}
+	} else {
+		g, err = pim.ReadGroup(ctx, c, state.ID.ValueString(), opts)
+	}
 	if errors.Is(err, pim.ErrGroupNotFound) {
 		tflog.Warn(ctx, "group no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -427,4 +436,27 @@ func (keepTrue) PlanModifyBool(_ context.Context, req planmodifier.BoolRequest, 
 	if req.StateValue.ValueBool() && req.PlanValue.IsUnknown() {
 		resp.PlanValue = req.StateValue
 	}
+}
+
+// pimGroupUnverifiedKey marks, in private state, a group whose create was cut off before the group read
+// back (an interrupted or timed-out apply keeps it in state, tainted). Its value is the create time: a
+// refresh soon after may not see the group yet and must not take that 404 for a deletion.
+const pimGroupUnverifiedKey = "created_unverified_at"
+
+// privateGetter is the part of the framework's private state both requests and responses offer.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func pimGroupUnverifiedSince(ctx context.Context, p privateGetter) (time.Time, bool) {
+	raw, d := p.GetKey(ctx, pimGroupUnverifiedKey)
+	if d.HasError() || len(raw) == 0 {
+		return time.Time{}, false
+	}
+	s, err := strconv.Unquote(string(raw))
+	if err != nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	return t, err == nil
 }
