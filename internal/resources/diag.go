@@ -83,6 +83,9 @@ func apiErrorDetail(verb, object string, err error, grant string) string {
 			"Run the command again; the provider picks up where the interrupted run stopped.",
 			err)
 	case clients.IsPermissionDenied(err):
+		if hint, ok := clients.PermissionHint(err); ok {
+			grant = hint
+		}
 		return errorDetail(
 			fmt.Sprintf("The service refused to %s the %s because the provider's identity lacks a permission.", lowerVerb, object),
 			fmt.Sprintf("Grant the provider's identity %s, then run the command again. New permissions can take a few minutes to take effect.", grant),
