@@ -57,7 +57,7 @@ func main() {
 	flag.BoolVar(&o.Keep, "keep", false, "keep the working directory (configuration, state, provider build) and print its path")
 	flag.Var(&env, "provider-env", "extra NAME=value for the terraform commands (e.g. AKS_CONSISTENCY_CHECKS=2); repeatable. Default: the provider's defaults")
 	flag.StringVar(&o.Provider, "provider", "", "use this already built provider binary instead of building one (for profiling builds)")
-	flag.BoolVar(&o.Floors, "floors", false, "also measure apply and destroy without latency (their CPU floors); adds about a third to the run time")
+	flag.BoolVar(&o.Floors, "floors", true, "also measure apply and destroy without latency (their CPU floors, which the (wall − wall@0ms) ÷ limit row needs); -floors=false saves about a third of the run time")
 	flag.StringVar(&o.Render, "render", "", "print the table of a saved -json result instead of running")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
