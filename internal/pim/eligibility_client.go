@@ -77,10 +77,12 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 		return Eligibility{}, err
 	}
 	body := eligibilityRequest(models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, spec, now)
-	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
+	// PIM refuses a second adminAssign for the same principal, group and access (RoleAssignmentExists,
+	// handled below by adopting), so an attempt that got a 5xx or no answer can safely be sent again.
+	resp, err := eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body, nil)
 	if err != nil {
 		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentExists") {
-			existing, found, ferr := FindEligibility(ctx, c, spec.Key)
+			existing, found, ferr := findEligibilityReplicated(ctx, c, spec.Key)
 			if ferr != nil {
 				return Eligibility{}, fmt.Errorf("%w (and looking up the existing eligibility failed: %v)", err, ferr)
 			}
@@ -103,6 +105,26 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", deref(resp.GetId()), status)
 	}
 	return WaitEligibility(ctx, c, sid)
+}
+
+// findEligibilityReplicated looks up the eligibility PIM says exists. When the existing one is what an
+// earlier attempt of this create made moments ago, replication may hide it for a while: the look-up is
+// repeated within the lost-create window before concluding it is not there.
+func findEligibilityReplicated(ctx context.Context, c *clients.Client, key EligibilityKey) (Eligibility, bool, error) {
+	deadline := time.Now().Add(groupLostCreateWindow(c))
+	for {
+		e, found, err := FindEligibility(ctx, c, key)
+		if err != nil || found || time.Now().Add(c.Consistency.Interval).After(deadline) {
+			return e, found, err
+		}
+		t := time.NewTimer(c.Consistency.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return e, found, err
+		case <-t.C:
+		}
+	}
 }
 
 // eligibilityCheckSpec refuses a schedule PIM would refuse (or that would be sent without an expiration)
@@ -192,7 +214,8 @@ func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 		return Eligibility{}, err
 	}
 	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, time.Now())
-	resp, err := eligibilityRequests(c).Post(ctx, body, nil)
+	// A second adminUpdate to the same schedule sets the same end again: safe to resend after a 5xx.
+	resp, err := eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body, nil)
 	if err != nil {
 		return Eligibility{}, classifyRequestError(err)
 	}
@@ -224,7 +247,8 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 	}
 	wait := eligibilityRemovePoll(c)
 	for {
-		_, err = eligibilityRequests(c).Post(ctx, body(), nil)
+		// A resent adminRemove that had taken effect meets "does not exist", which is handled as done.
+		_, err = eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body(), nil)
 		if err == nil {
 			break
 		}

@@ -102,11 +102,15 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 	}
 
 	body := groupCreateBody(c, spec, nick, caller)
-	created, err := clients.Graph(c).Groups().Post(ctx, body, nil)
-	if err != nil && ctx.Err() != nil && clients.StatusCode(err) == 0 {
-		return groupFindAfterStop(ctx, c, spec, nick, caller, err)
-	}
-	if err != nil {
+	var created models.Groupable
+	for attempt := 1; ; attempt++ {
+		created, err = clients.Graph(c).Groups().Post(ctx, body, nil)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil && clients.StatusCode(err) == 0 {
+			return groupFindAfterStop(ctx, c, spec, nick, caller, err)
+		}
 		if !groupOutcomeUnknown(ctx, err) {
 			return nil, false, err
 		}
@@ -114,11 +118,15 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 		if ferr != nil {
 			return nil, false, ferr
 		}
-		if id == "" {
+		if id != "" {
+			g, err := groupAdopt(ctx, c, id, spec)
+			return g, true, err
+		}
+		// Not visible after the replication window: the POST was not applied (a 503 from the gateway, a
+		// connection refused), so sending it again cannot duplicate the group.
+		if attempt >= groupCreateAttempts || ctx.Err() != nil {
 			return nil, false, &GroupCreateUnknownError{MailNickname: nick, Waited: waited, Err: err}
 		}
-		g, err := groupAdopt(ctx, c, id, spec)
-		return g, true, err
 	}
 	id := deref(created.GetId())
 	if id == "" {
@@ -197,6 +205,10 @@ func groupOutcomeUnknown(ctx context.Context, err error) bool {
 	s := clients.StatusCode(err)
 	return s == 0 || s >= 500
 }
+
+// groupCreateAttempts bounds the POSTs of one create whose earlier attempts failed without an answer
+// and left no group behind.
+const groupCreateAttempts = 3
 
 // groupLostCreateWindow bounds the search for a group whose create response was lost: long enough for
 // the directory to replicate it, short enough that a create that really failed is reported promptly.

@@ -135,7 +135,7 @@ func (e *env) must(ws *tfrun.Workspace, args ...string) tfrun.Result {
 	e.t.Helper()
 	res := e.tf(ws, args...)
 	if res.ExitCode != 0 {
-		e.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), res.ExitCode, tail(res.Stderr+res.Stdout, 8000))
+		e.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), res.ExitCode, tail(res.Stdout+"\n"+res.Stderr, 8000))
 	}
 	return res
 }
@@ -160,7 +160,7 @@ func (e *env) planChanges(ws *tfrun.Workspace) (bool, tfrun.Result) {
 	case 2:
 		return true, res
 	}
-	e.t.Fatalf("terraform plan exited %d:\n%s", res.ExitCode, tail(res.Stderr+res.Stdout, 8000))
+	e.t.Fatalf("terraform plan exited %d:\n%s", res.ExitCode, tail(res.Stdout+"\n"+res.Stderr, 8000))
 	return false, res
 }
 
