@@ -206,7 +206,7 @@ func (c *Client) sendBatch(ctx context.Context, items []batchRequestItem, chunk 
 	safe := true
 	for _, i := range chunk {
 		body.Requests = append(body.Requests, items[i])
-		if items[i].Method != http.MethodGet {
+		if items[i].Method == http.MethodPost {
 			safe = false
 		}
 	}
@@ -220,7 +220,8 @@ func (c *Client) sendBatch(ctx context.Context, items []batchRequestItem, chunk 
 	ri.Headers.TryAdd("Content-Type", "application/json")
 	ri.Headers.TryAdd("Accept", "application/json")
 	if safe {
-		// A batch of reads changes nothing, so the POST that carries it may be repeated after a 5xx.
+		// A batch without POST items (reads, PATCH, PUT, DELETE: each idempotent, as the retry policy treats
+		// them outside a batch) may be sent again after a 5xx; the POST that carries it changes nothing itself.
 		ctx = WithIdempotentPOST(ctx)
 	}
 	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", abstractions.ErrorMappings{

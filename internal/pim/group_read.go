@@ -117,6 +117,11 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 	if out.Owners, err = groupCollectIDs(ctx, results[iOwners], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
 		return gb.Owners().WithUrl(next).Get(ctx, nil)
 	}); err != nil {
+		if clients.IsNotFound(err) {
+			// The parts of a $batch are answered separately (and retried separately after a 429): the owners
+			// can come from a replica that does not have a group created moments ago yet.
+			return nil, fmt.Errorf("%w: %s (its owners: %v)", ErrGroupNotFound, id, err)
+		}
 		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
 	}
 	if opts.WithMembers {
@@ -124,6 +129,9 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 			return gb.Members().WithUrl(next).Get(ctx, nil)
 		})
 		if err != nil {
+			if clients.IsNotFound(err) {
+				return nil, fmt.Errorf("%w: %s (its members: %v)", ErrGroupNotFound, id, err)
+			}
 			return nil, fmt.Errorf("reading the members of group %s: %w", id, err)
 		}
 		// Without the instances the provider cannot tell activated members from configured ones;

@@ -96,7 +96,9 @@ func memberChange(ctx context.Context, c *clients.Client, groupID string, rel Re
 			}
 			reqs = append(reqs, ri)
 		}
-		results, err := c.Batch(ctx, reqs)
+		// Resending a change that took effect is harmless: a second add answers "already exists" and a
+		// second remove 404, both handled below, so the retry policy may resend after a 5xx.
+		results, err := c.Batch(clients.WithIdempotentPOST(ctx), reqs)
 		if err != nil {
 			return err
 		}

@@ -127,7 +127,10 @@ func ApplyPolicy(ctx context.Context, c *clients.Client, key PolicyKey, desired 
 		// still differs after the consistency window.
 		opts := c.Consistency
 		opts.Timeout = policyVerifyWindow(opts)
-		err = clients.WaitConsistent(ctx, opts, func(ctx context.Context) (bool, error) {
+		// The window bounds the polling, not a read in flight: a read throttled near the window's end must
+		// still be able to wait out its Retry-After (on the operation's context) instead of failing the
+		// whole write.
+		err = clients.WaitConsistent(ctx, opts, func(context.Context) (bool, error) {
 			s, err := ReadPolicy(ctx, c, key)
 			if err != nil {
 				return false, err

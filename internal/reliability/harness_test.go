@@ -66,6 +66,10 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		}
 	}
 	e.base = append(e.base, m.providerEnv...)
+	// AKS_RELIABILITY_TF_LOG_DIR: a DEBUG log of every Terraform run of the test, for investigating a failure.
+	if dir := os.Getenv("AKS_RELIABILITY_TF_LOG_DIR"); dir != "" {
+		e.base = append(e.base, "TF_LOG=DEBUG", "TF_LOG_PATH="+filepath.Join(dir, e.prefix+".log"))
+	}
 	e.base = append(e.base, opts.providerEnv...)
 	e.base = append(e.base,
 		"TF_VAR_cluster_id="+e.fx.ClusterID,
