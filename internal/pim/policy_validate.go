@@ -129,6 +129,22 @@ func (p Policy) Validate(c PolicyContext) []Problem {
 		}
 	}
 
+	// Whole minutes: the Graph SDK's duration parser drops the seconds of what Graph returns (PT1M52S
+	// reads back as PT1M; TestKiotaISODurationDropsSeconds), so a policy written with seconds would
+	// never read back as configured and plan a change on every run. PIM's own settings are in hours and
+	// days anyway.
+	for _, d := range []struct {
+		attr string
+		v    Duration
+	}{{"activation.maximum_duration", act.MaximumDuration}, {"eligible_assignment.maximum_duration", p.EligibleAssignment.MaximumDuration},
+		{"active_assignment.maximum_duration", p.ActiveAssignment.MaximumDuration}} {
+		if d.v.seconds%60 != 0 {
+			errf(d.attr, "Duration Not in Whole Minutes",
+				"%s is %s; PIM policy durations must be whole minutes (for example PT8H, PT90M or P180D), because the seconds "+
+					"would not read back from Microsoft Graph and the policy would show a change on every plan.", d.attr, d.v)
+		}
+	}
+
 	for _, ev := range []struct {
 		attr string
 		e    NotificationEvent

@@ -124,7 +124,7 @@ const assignmentInfix = "/" + segProviders + "/" + nsAuthorization + "/" + typeA
 // scope may itself contain `/providers/` (a cluster, a namespace), so the last occurrence of the
 // role-assignment infix is the split point. The scope is returned normalised (see NormalizeScope).
 func ParseRoleAssignmentID(s string) (RoleAssignmentID, error) {
-	i := strings.LastIndex(strings.ToLower(s), strings.ToLower(assignmentInfix))
+	i := lastIndexFoldASCII(s, assignmentInfix)
 	if i < 0 {
 		return RoleAssignmentID{}, fmt.Errorf("invalid role assignment ID %q: expected {scope}%s{guid}", s, assignmentInfix)
 	}
@@ -178,7 +178,7 @@ func RoleDefinitionGUID(id string) (string, error) {
 		return strings.ToLower(id), nil
 	}
 	const infix = "/" + segProviders + "/" + nsAuthorization + "/" + typeDefinitions + "/"
-	i := strings.LastIndex(strings.ToLower(id), strings.ToLower(infix))
+	i := lastIndexFoldASCII(id, infix)
 	if i < 0 {
 		return "", fmt.Errorf("invalid role definition ID %q: expected [{scope}]%s{guid} or a GUID", id, infix)
 	}
@@ -231,4 +231,32 @@ func splitARMPath(s string) ([]string, error) {
 		}
 	}
 	return segs, nil
+}
+
+// lastIndexFoldASCII is strings.LastIndex ignoring ASCII case, with byte offsets into s itself. Lowering
+// s first would not do: strings.ToLower rewrites invalid UTF-8 as U+FFFD (three bytes), so an offset
+// into the lowered copy overran s (a panic on `\xba/providers/...`, found by FuzzParseRoleAssignmentID).
+func lastIndexFoldASCII(s, sub string) int {
+	for i := len(s) - len(sub); i >= 0; i-- {
+		if asciiEqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func asciiEqualFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
