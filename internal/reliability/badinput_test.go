@@ -110,6 +110,7 @@ func badInputs(clusterID, subscriptionID string) []badInput {
 		r("aks_pim_approval_policy", "approval timeout 15 days", policy("approval_timeout_days = 15"), "approval_timeout_days"),
 		r("aks_pim_approval_policy", "activation under 30 minutes", policy(`activation = { maximum_duration = "PT10M" }`), "activation.maximum_duration"),
 		r("aks_pim_approval_policy", "activation over a day", policy(`activation = { maximum_duration = "P2D" }`), "activation.maximum_duration"),
+		r("aks_pim_approval_policy", "activation with seconds (not read back by Graph's SDK)", policy(`activation = { maximum_duration = "PT1H30S" }`), "activation.maximum_duration"),
 		r("aks_pim_approval_policy", "activation in weeks", policy(`activation = { maximum_duration = "P1W" }`), "activation.maximum_duration"),
 		r("aks_pim_approval_policy", "activation in words", policy(`activation = { maximum_duration = "8 hours" }`), "activation.maximum_duration"),
 		r("aks_pim_approval_policy", "MFA and authentication context together", policy(`activation = { require_mfa = true, require_conditional_access_context = "c1" }`), "activation.require_mfa", "activation.require_conditional_access_context"),
