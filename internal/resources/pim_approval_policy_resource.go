@@ -164,7 +164,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				Default: objectdefault.StaticValue(policyActivationObject(def.Activation)),
 				Attributes: map[string]schema.Attribute{
 					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest activation, an ISO-8601 duration from %s to %s (`PT30M`, `PT4H`, `P1D`). Default `%s`. "+
+						MarkdownDescription: fmt.Sprintf("Longest activation, an ISO-8601 duration in whole minutes from %s to %s (`PT30M`, `PT4H`, `P1D`). Default `%s`. "+
 							"Under `PT1H` draws a warning: access tokens live 60 to 90 minutes and cannot be revoked, so kubectl keeps "+
 							"the access that long anyway.", pim.PolicyActivationMin, pim.PolicyActivationMax, pim.DefaultActivationMaximum),
 						CustomType: pimDurationType{}, Optional: true, Computed: true,
@@ -201,7 +201,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.EligibleAssignment.ExpirationRequired),
 					},
 					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest eligibility when expiration is required, an ISO-8601 duration up to %s. Default `%s`.",
+						MarkdownDescription: fmt.Sprintf("Longest eligibility when expiration is required, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
 							pim.PolicyAssignmentMax, pim.DefaultEligibleMaximum),
 						CustomType: pimDurationType{}, Optional: true, Computed: true,
 						Default: stringdefault.StaticString(pim.DefaultEligibleMaximum.String()),
@@ -219,7 +219,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.ExpirationRequired),
 					},
 					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest active assignment, an ISO-8601 duration up to %s. Default `%s`.",
+						MarkdownDescription: fmt.Sprintf("Longest active assignment, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
 							pim.PolicyAssignmentMax, pim.DefaultActiveMaximum),
 						CustomType: pimDurationType{}, Optional: true, Computed: true,
 						Default: stringdefault.StaticString(pim.DefaultActiveMaximum.String()),
