@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/microsoft/kiota-abstractions-go/serialization"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
@@ -64,11 +63,7 @@ func FuzzRulesFromGraph(f *testing.F) {
 			return
 		}
 		p := rules.Policy()
-		var values []serialization.Parsable
-		for _, m := range RuleModels(p) {
-			values = append(values, m)
-		}
-		raw := append(append([]byte(`{"rules":`), ruleWireJSON(t, values...)...), '}')
+		raw := rulePolicyJSON(t, p)
 		again, err := RulesFromGraph(ruleParsePolicy(t, raw).GetRules())
 		if err != nil {
 			t.Fatalf("RulesFromGraph of the rules written from what it read: %v\n%s", err, raw)

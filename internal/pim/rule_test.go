@@ -260,15 +260,21 @@ func TestRuleRoundTrip(t *testing.T) {
 	}
 }
 
-// ruleRoundTrip serialises the policy's rules as the Graph adapter writes them, parses them back as
-// Graph would return them, and fails unless the result is the same policy with nothing left to PATCH.
-func ruleRoundTrip(t *testing.T, p Policy) {
+// rulePolicyJSON is a policy body holding p's rules serialised as the Graph adapter writes them.
+func rulePolicyJSON(t *testing.T, p Policy) []byte {
 	t.Helper()
 	var values []serialization.Parsable
 	for _, m := range RuleModels(p) {
 		values = append(values, m)
 	}
-	raw := append(append([]byte(`{"rules":`), ruleWireJSON(t, values...)...), '}')
+	return append(append([]byte(`{"rules":`), ruleWireJSON(t, values...)...), '}')
+}
+
+// ruleRoundTrip serialises the policy's rules as the Graph adapter writes them, parses them back as
+// Graph would return them, and fails unless the result is the same policy with nothing left to PATCH.
+func ruleRoundTrip(t *testing.T, p Policy) {
+	t.Helper()
+	raw := rulePolicyJSON(t, p)
 	rules, err := RulesFromGraph(ruleParsePolicy(t, raw).GetRules())
 	if err != nil {
 		t.Fatalf("RulesFromGraph of our own rules: %v\n%s", err, raw)
