@@ -111,20 +111,20 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 // earlier attempt of this create made moments ago, replication may hide it for a while: the look-up is
 // repeated within the lost-create window before concluding it is not there.
 func findEligibilityReplicated(ctx context.Context, c *clients.Client, key EligibilityKey) (Eligibility, bool, error) {
-	deadline := time.Now().Add(groupLostCreateWindow(c))
-	for {
-		e, found, err := FindEligibility(ctx, c, key)
-		if err != nil || found || time.Now().Add(c.Consistency.Interval).After(deadline) {
-			return e, found, err
+	errNotYet := errors.New("not replicated yet")
+	var e Eligibility
+	var found bool
+	err := clients.RetryFor(ctx, groupLostCreateWindow(c), c.Consistency.Interval, func(err error) bool { return errors.Is(err, errNotYet) }, func(ctx context.Context) error {
+		var err error
+		if e, found, err = FindEligibility(ctx, c, key); err == nil && !found {
+			return errNotYet
 		}
-		t := time.NewTimer(c.Consistency.Interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return e, found, err
-		case <-t.C:
-		}
+		return err
+	})
+	if errors.Is(err, errNotYet) {
+		err = nil
 	}
+	return e, found, err
 }
 
 // eligibilityCheckSpec refuses a schedule PIM would refuse (or that would be sent without an expiration)

@@ -257,18 +257,12 @@ func groupProbeOnboarded(r clients.BatchResult, isPolicy bool) (bool, error) {
 // apply would create a duplicate. So within the lost-create window after createdAt a missing group is
 // read again; after the window, ErrGroupNotFound means what it says.
 func ReadGroupCreatedAt(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions, createdAt time.Time) (*GroupRead, error) {
-	deadline := createdAt.Add(groupLostCreateWindow(c))
-	for {
-		g, err := ReadGroup(ctx, c, id, opts)
-		if !errors.Is(err, ErrGroupNotFound) || time.Now().Add(c.Consistency.Interval).After(deadline) {
-			return g, err
-		}
-		t := time.NewTimer(c.Consistency.Interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return g, err
-		case <-t.C:
-		}
-	}
+	var g *GroupRead
+	notYet := func(err error) bool { return errors.Is(err, ErrGroupNotFound) }
+	err := clients.RetryFor(ctx, time.Until(createdAt.Add(groupLostCreateWindow(c))), c.Consistency.Interval, notYet, func(ctx context.Context) error {
+		var err error
+		g, err = ReadGroup(ctx, c, id, opts)
+		return err
+	})
+	return g, err
 }
