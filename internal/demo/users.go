@@ -16,14 +16,6 @@ func (e *environment) userClient(ctx context.Context, upn, password string) (*cl
 	})
 }
 
-// adminClient is the Terraform principal (the emulator's admin service principal), for checks that must
-// not trust Terraform's state.
-func (e *environment) adminClient(ctx context.Context) (*clients.Client, error) {
-	return e.client(ctx, clients.AuthConfig{
-		Method: clients.AuthClientSecret, ClientID: e.fixtures.AdminClientID, ClientSecret: e.fixtures.AdminClientSecret,
-	})
-}
-
 func (e *environment) client(ctx context.Context, auth clients.AuthConfig) (*clients.Client, error) {
 	ep := e.endpoints()
 	tr := e.srv.HTTPClient().Transport

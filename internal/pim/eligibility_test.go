@@ -72,7 +72,11 @@ func eligibilityParseSchedule(t *testing.T, file string) models.PrivilegedAccess
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.(models.PrivilegedAccessGroupEligibilityScheduleable)
+	sched, ok := v.(models.PrivilegedAccessGroupEligibilityScheduleable)
+	if !ok {
+		t.Fatalf("parsed %T, want a schedule", v)
+	}
+	return sched
 }
 
 func TestEligibilityFromSchedule(t *testing.T) {

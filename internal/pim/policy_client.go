@@ -60,7 +60,7 @@ func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicySt
 	case len(matches) == 0:
 		return PolicyState{}, fmt.Errorf("%w: Graph lists no %s policy assignment for group %s (does the group exist?)", ErrPolicyNotFound, key.AccessID, key.GroupID)
 	case len(matches) > 1:
-		return PolicyState{}, fmt.Errorf("Graph lists %d %s policy assignments for group %s where exactly one is expected; refusing to guess which one governs the group", len(matches), key.AccessID, key.GroupID)
+		return PolicyState{}, fmt.Errorf("found %d %s policy assignments for group %s in Graph where exactly one is expected; refusing to guess which one governs the group", len(matches), key.AccessID, key.GroupID)
 	}
 	a := matches[0]
 	pol := a.GetPolicy()

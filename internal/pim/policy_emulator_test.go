@@ -49,7 +49,7 @@ func pimTestEmulator(t *testing.T) *emulator.Server {
 func pimTestClient(t *testing.T) (*clients.Client, *emulator.Server) {
 	t.Helper()
 	srv := pimTestEmulator(t)
-	pimClientOnce.Do(func() { pimClient, pimClientErr = pimNewClient(t, srv) })
+	pimClientOnce.Do(func() { pimClient, pimClientErr = pimNewClient(srv) })
 	if pimClientErr != nil {
 		t.Fatal(pimClientErr)
 	}
@@ -62,7 +62,7 @@ var (
 	pimClientErr  error
 )
 
-func pimNewClient(t *testing.T, srv *emulator.Server) (*clients.Client, error) {
+func pimNewClient(srv *emulator.Server) (*clients.Client, error) {
 	env := map[string]string{}
 	for _, v := range srv.Env() {
 		env[v.Name] = v.Value

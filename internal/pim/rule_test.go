@@ -101,7 +101,11 @@ func ruleParsePolicy(t *testing.T, b []byte) models.UnifiedRoleManagementPolicya
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.(models.UnifiedRoleManagementPolicyable)
+	pol, ok := v.(models.UnifiedRoleManagementPolicyable)
+	if !ok {
+		t.Fatalf("parsed %T, want a policy", v)
+	}
+	return pol
 }
 
 const (
@@ -223,12 +227,19 @@ func TestRulesFromGraphErrors(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	rules := doc["rules"].([]any)
+	rules, ok := doc["rules"].([]any)
+	if !ok || len(rules) == 0 {
+		t.Fatalf("the fixture has no rules array")
+	}
+	first, ok := rules[0].(map[string]any)
+	if !ok {
+		t.Fatalf("the fixture's first rule is %T", rules[0])
+	}
 
 	// A rule that arrives without @odata.type deserialises as the abstract base and must not be guessed.
 	untyped := append([]any{}, rules...)
 	r0 := map[string]any{}
-	for k, v := range rules[0].(map[string]any) {
+	for k, v := range first {
 		if k != "@odata.type" {
 			r0[k] = v
 		}

@@ -140,7 +140,7 @@ func badConfig(cases []int, all []badInput) (string, map[int][2]int, []string) {
 	for _, i := range cases {
 		c := all[i]
 		start := len(lines) // 1-based line of the header, after the blank line below
-		b.WriteString(fmt.Sprintf("\n%s %q \"bad_%d\" {\n", c.kind, c.typ, i))
+		fmt.Fprintf(&b, "\n%s %q \"bad_%d\" {\n", c.kind, c.typ, i)
 		for _, l := range strings.Split(c.attrs, "\n") {
 			if l != "" {
 				b.WriteString("  " + l + "\n")

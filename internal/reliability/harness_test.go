@@ -144,9 +144,9 @@ func (e *env) must(ws *tfrun.Workspace, args ...string) tfrun.Result {
 	return res
 }
 
-func (e *env) apply(ws *tfrun.Workspace, extra ...string) tfrun.Result {
+func (e *env) apply(ws *tfrun.Workspace) tfrun.Result {
 	e.t.Helper()
-	return e.must(ws, append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, extra...)...)
+	return e.must(ws, "apply", "-auto-approve", "-input=false", "-no-color")
 }
 
 func (e *env) destroy(ws *tfrun.Workspace) tfrun.Result {

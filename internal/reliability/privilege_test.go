@@ -17,11 +17,10 @@ import (
 func TestLeastPrivilege(t *testing.T) {
 	requireAcc(t)
 	type removal struct {
-		name       string
-		graph      []string // the admin's Graph permissions
-		armRole    string
-		mustName   []string // the error must name one of these
-		optionalOK bool     // documented as optional: the scenario may succeed, but must then say what it lacks
+		name     string
+		graph    []string // the admin's Graph permissions
+		armRole  string
+		mustName []string // the error must name one of these
 	}
 	var cases []removal
 	for _, p := range emulator.AdminGraphPermissionsDefault {

@@ -100,7 +100,6 @@ func TestSecretsStayOutOfLogsAndState(t *testing.T) {
 		{"certificate", []string{"ARM_CLIENT_CERTIFICATE=" + base64.StdEncoding.EncodeToString(e.fx.AdminCertificatePEM)}},
 		{"oidc", []string{"ARM_USE_OIDC=true", "ARM_OIDC_TOKEN=" + federated}},
 	} {
-		alt := alt
 		saved := ws.Env
 		ws.Env = append(withoutSecret(alt.env...), trace(alt.name)...)
 		e.requireEmptyPlan(ws, "planning with "+alt.name+" authentication")
