@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/google/uuid"
@@ -64,7 +64,7 @@ func TestARMRoleDefinitions(t *testing.T) {
 	}
 	// %20 encoding works as well as +.
 	resp := rawRequest(t, shared, adminCred(t, shared), "https://management.core.windows.net//.default", http.MethodGet,
-		shared.URL()+scope+"/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter=roleName%20eq%20%27Reader%27", "")
+		shared.URL()+scope+"/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter=roleName%20eq%20%27Reader%27")
 	if resp.StatusCode != 200 {
 		t.Errorf("%%20-encoded filter: %d", resp.StatusCode)
 	}
@@ -109,7 +109,7 @@ func TestARMRoleAssignments(t *testing.T) {
 	name := uuid.NewString()
 
 	var raw *http.Response
-	created, err := client.Create(runtime.WithCaptureResponse(ctx, &raw), cluster, name, params(roleAKSReader, gid, group), nil)
+	created, err := client.Create(policy.WithCaptureResponse(ctx, &raw), cluster, name, params(roleAKSReader, gid, group), nil)
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestARMRoleAssignments(t *testing.T) {
 	if raw.Header.Get("x-ms-request-id") == "" || raw.Header.Get("x-ms-ratelimit-remaining-subscription-writes") == "" {
 		t.Errorf("ARM headers missing: %v", raw.Header)
 	}
-	if _, err := client.Create(runtime.WithCaptureResponse(ctx, &raw), cluster, name, params(roleAKSReader, gid, group), nil); err != nil || raw.StatusCode != 200 {
+	if _, err := client.Create(policy.WithCaptureResponse(ctx, &raw), cluster, name, params(roleAKSReader, gid, group), nil); err != nil || raw.StatusCode != 200 {
 		t.Errorf("identical re-PUT: %v (status %d)", err, raw.StatusCode)
 	}
 
@@ -204,11 +204,11 @@ func TestARMRoleAssignments(t *testing.T) {
 		t.Errorf("a raw-space filter was accepted")
 	}
 
-	del, err := client.Delete(runtime.WithCaptureResponse(ctx, &raw), cluster, name, nil)
+	del, err := client.Delete(policy.WithCaptureResponse(ctx, &raw), cluster, name, nil)
 	if err != nil || raw.StatusCode != 200 || del.Name == nil || *del.Name != name {
 		t.Errorf("delete: %v status %d", err, raw.StatusCode)
 	}
-	if _, err := client.Delete(runtime.WithCaptureResponse(ctx, &raw), cluster, name, nil); err != nil || raw.StatusCode != 204 {
+	if _, err := client.Delete(policy.WithCaptureResponse(ctx, &raw), cluster, name, nil); err != nil || raw.StatusCode != 204 {
 		t.Errorf("second delete: %v status %d", err, raw.StatusCode)
 	}
 }
@@ -314,7 +314,7 @@ func TestARMWire(t *testing.T) {
 	cred := adminCred(t, shared)
 	const armScope = "https://management.core.windows.net//.default"
 	get := func(path string) *http.Response {
-		return rawRequest(t, shared, cred, armScope, http.MethodGet, shared.URL()+path, "")
+		return rawRequest(t, shared, cred, armScope, http.MethodGet, shared.URL()+path)
 	}
 	cases := map[string]struct {
 		path   string
@@ -327,7 +327,7 @@ func TestARMWire(t *testing.T) {
 	}
 	for name, tc := range cases {
 		resp := get(tc.path)
-		if code, _ := errorBody(t, resp); resp.StatusCode != tc.status || code != tc.code {
+		if code := errorBody(t, resp); resp.StatusCode != tc.status || code != tc.code {
 			t.Errorf("%s: %d %s", name, resp.StatusCode, code)
 		}
 	}
@@ -338,8 +338,8 @@ func TestARMWire(t *testing.T) {
 	if err := jsonDecode(resp, &vmss); err != nil || len(vmss.Value) != 2 {
 		t.Errorf("scale sets in node resource group: %v %+v", err, vmss)
 	}
-	head := rawRequest(t, shared, cred, armScope, http.MethodHead, shared.URL()+"/subscriptions/"+f.SubscriptionID+"/resourcegroups/"+f.ResourceGroup+"?api-version=2021-04-01", "")
-	headMissing := rawRequest(t, shared, cred, armScope, http.MethodHead, shared.URL()+"/subscriptions/"+f.SubscriptionID+"/resourcegroups/nope?api-version=2021-04-01", "")
+	head := rawRequest(t, shared, cred, armScope, http.MethodHead, shared.URL()+"/subscriptions/"+f.SubscriptionID+"/resourcegroups/"+f.ResourceGroup+"?api-version=2021-04-01")
+	headMissing := rawRequest(t, shared, cred, armScope, http.MethodHead, shared.URL()+"/subscriptions/"+f.SubscriptionID+"/resourcegroups/nope?api-version=2021-04-01")
 	if head.StatusCode != 204 || headMissing.StatusCode != 404 {
 		t.Errorf("HEAD resource group: %d / %d", head.StatusCode, headMissing.StatusCode)
 	}
@@ -351,15 +351,15 @@ func TestARMWire(t *testing.T) {
 	}
 
 	noToken := doWithToken(t, shared, "", shared.URL()+f.ClusterID+"?api-version=2025-02-01")
-	if code, _ := errorBody(t, noToken); noToken.StatusCode != 401 || code != "AuthenticationFailed" {
+	if code := errorBody(t, noToken); noToken.StatusCode != 401 || code != "AuthenticationFailed" {
 		t.Errorf("no token: %d %s", noToken.StatusCode, code)
 	}
 	garbage := doWithToken(t, shared, "not.a.token", shared.URL()+f.ClusterID+"?api-version=2025-02-01")
-	if code, _ := errorBody(t, garbage); garbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
+	if code := errorBody(t, garbage); garbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
 		t.Errorf("invalid token: %d %s", garbage.StatusCode, code)
 	}
 	graphGarbage := doWithToken(t, shared, "not.a.token", shared.URL()+"/v1.0/groups")
-	if code, _ := errorBody(t, graphGarbage); graphGarbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
+	if code := errorBody(t, graphGarbage); graphGarbage.StatusCode != 401 || code != "InvalidAuthenticationToken" {
 		t.Errorf("invalid token on Graph: %d %s", graphGarbage.StatusCode, code)
 	}
 	sub := get("/subscriptions/" + f.SubscriptionID + "?api-version=2022-12-01")
@@ -368,7 +368,7 @@ func TestARMWire(t *testing.T) {
 		t.Errorf("subscription: %v %v", err, subBody)
 	}
 	graphTok := doWithToken(t, shared, plainToken(t, shared), shared.URL()+f.ClusterID+"?api-version=2025-02-01")
-	if code, _ := errorBody(t, graphTok); graphTok.StatusCode != 401 || code != "InvalidAuthenticationTokenAudience" {
+	if code := errorBody(t, graphTok); graphTok.StatusCode != 401 || code != "InvalidAuthenticationTokenAudience" {
 		t.Errorf("Graph token on ARM: %d %s", graphTok.StatusCode, code)
 	}
 }

@@ -99,7 +99,7 @@ func TestGraphBatchValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		code, _ := errorBody(t, resp)
+		code := errorBody(t, resp)
 		return resp.StatusCode, code
 	}
 	var items []string

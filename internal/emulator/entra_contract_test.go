@@ -185,7 +185,9 @@ func TestTokenEndpointWire(t *testing.T) {
 	f := shared.Fixtures()
 	resp := doWithToken(t, shared, "", shared.URL()+"/"+f.TenantID+"/v2.0/.well-known/openid-configuration")
 	var oidc map[string]any
-	if err := jsonDecode(resp, &oidc); err != nil || !strings.HasPrefix(oidc["issuer"].(string), shared.URL()+"/") || oidc["token_endpoint"] != shared.URL()+"/"+f.TenantID+"/oauth2/v2.0/token" {
+	err := jsonDecode(resp, &oidc)
+	issuer, isStr := oidc["issuer"].(string)
+	if err != nil || !isStr || !strings.HasPrefix(issuer, shared.URL()+"/") || oidc["token_endpoint"] != shared.URL()+"/"+f.TenantID+"/oauth2/v2.0/token" {
 		t.Errorf("openid configuration: %v %v", err, oidc)
 	}
 	realm := doWithToken(t, shared, "", shared.URL()+"/common/UserRealm/"+url.PathEscape(f.N01.UPN)+"?api-version=1.0")
@@ -201,7 +203,10 @@ func TestTokenEndpointWire(t *testing.T) {
 	if status != 200 || body["refresh_token"] == nil || body["id_token"] == nil || body["client_info"] == nil {
 		t.Fatalf("password grant: %d %v", status, body)
 	}
-	rt := body["refresh_token"].(string)
+	rt, ok := body["refresh_token"].(string)
+	if !ok {
+		t.Fatalf("password grant: refresh_token is %T, not a string: %v", body["refresh_token"], body)
+	}
 	status, body = tokenRequest(t, shared, url.Values{
 		"grant_type": {"refresh_token"}, "client_id": {f.PublicClientID}, "refresh_token": {rt},
 		"scope": {"https://management.core.windows.net//.default openid offline_access profile"},

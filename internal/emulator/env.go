@@ -68,7 +68,7 @@ func (s *Server) WriteEnvFile(path string) error {
 func shellQuote(v string) string {
 	safe := v != ""
 	for _, c := range v {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:@%+=,", c)) {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("-_./:@%+=,", c) {
 			safe = false
 			break
 		}

@@ -391,7 +391,7 @@ func (s *Server) shouldDrop(r *http.Request) bool {
 			continue
 		}
 		if rule.Route != "" && rule.Route != template &&
-			!(strings.HasSuffix(rule.Route, "*") && strings.HasPrefix(template, strings.TrimSuffix(rule.Route, "*"))) {
+			(!strings.HasSuffix(rule.Route, "*") || !strings.HasPrefix(template, strings.TrimSuffix(rule.Route, "*"))) {
 			continue
 		}
 		s.faults.DropNext = append(s.faults.DropNext[:i:i], s.faults.DropNext[i+1:]...)

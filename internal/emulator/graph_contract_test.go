@@ -98,7 +98,7 @@ func TestGraphGroupLifecycle(t *testing.T) {
 
 	// $select returns exactly the selected properties (plus id and the context annotation).
 	resp := rawRequest(t, shared, adminCred(t, shared), "https://graph.microsoft.com/.default", http.MethodGet,
-		shared.URL()+"/v1.0/groups/"+id+"?%24select=displayName,securityEnabled", "")
+		shared.URL()+"/v1.0/groups/"+id+"?%24select=displayName,securityEnabled")
 	var body map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
@@ -346,8 +346,8 @@ func TestGraphRejectsMissingToken(t *testing.T) {
 		t.Errorf("request without token: %d %s", status, code)
 	}
 	// An ARM token is not a Graph token.
-	resp := rawRequest(t, shared, adminCred(t, shared), "https://management.core.windows.net//.default", http.MethodGet, shared.URL()+"/v1.0/groups", "")
-	if code, _ := errorBody(t, resp); resp.StatusCode != 401 || code != "InvalidAuthenticationToken" {
+	resp := rawRequest(t, shared, adminCred(t, shared), "https://management.core.windows.net//.default", http.MethodGet, shared.URL()+"/v1.0/groups")
+	if code := errorBody(t, resp); resp.StatusCode != 401 || code != "InvalidAuthenticationToken" {
 		t.Errorf("ARM token on Graph: %d %s", resp.StatusCode, code)
 	}
 }
@@ -376,7 +376,9 @@ func TestGraphGzipBody(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	io.WriteString(zw, `{"displayName":"gz","mailNickname":"gz","mailEnabled":false,"securityEnabled":true,"@odata.type":"#microsoft.graph.group"}`)
+	if _, err := io.WriteString(zw, `{"displayName":"gz","mailNickname":"gz","mailEnabled":false,"securityEnabled":true,"@odata.type":"#microsoft.graph.group"}`); err != nil {
+		t.Fatal(err)
+	}
 	zw.Close()
 	req, _ := http.NewRequest(http.MethodPost, shared.URL()+"/v1.0/groups", &buf)
 	req.Header.Set("Authorization", "Bearer "+plainToken(t, shared))

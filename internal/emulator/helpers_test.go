@@ -203,21 +203,19 @@ func uniqueName(prefix string) string {
 
 func ptr[T any](v T) *T { return &v }
 
-// rawGet performs an authenticated GET with a token of the given resource, for wire details the SDKs hide.
-func rawRequest(t testing.TB, srv *emulator.Server, cred azcore.TokenCredential, scope, method, url string, body string) *http.Response {
+// rawRequest performs an authenticated request without a body, with a token of the given resource, for
+// wire details the SDKs hide.
+func rawRequest(t testing.TB, srv *emulator.Server, cred azcore.TokenCredential, scope, method, url string) *http.Response {
 	t.Helper()
 	tok, err := cred.GetToken(ctxT(t), policy.TokenRequestOptions{Scopes: []string{scope}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequestWithContext(ctxT(t), method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctxT(t), method, url, http.NoBody)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	resp, err := srv.HTTPClient().Do(req)
 	if err != nil {
 		t.Fatal(err)

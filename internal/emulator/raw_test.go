@@ -61,7 +61,11 @@ func plainToken(t testing.TB, srv *emulator.Server) string {
 	if status != 200 {
 		t.Fatalf("token request: %d %v", status, body)
 	}
-	return body["access_token"].(string)
+	tok, ok := body["access_token"].(string)
+	if !ok {
+		t.Fatalf("token request: access_token is %T, not a string: %v", body["access_token"], body)
+	}
+	return tok
 }
 
 func doWithToken(t testing.TB, srv *emulator.Server, token, target string) *http.Response {
@@ -78,8 +82,8 @@ func doWithToken(t testing.TB, srv *emulator.Server, token, target string) *http
 	return resp
 }
 
-// errorBody decodes {"error":{"code","message"}} from a response.
-func errorBody(t testing.TB, resp *http.Response) (code, message string) {
+// errorBody decodes {"error":{"code","message"}} from a response, checks the message is set and returns the code.
+func errorBody(t testing.TB, resp *http.Response) (code string) {
 	t.Helper()
 	b, _ := io.ReadAll(resp.Body)
 	var body struct {
@@ -91,7 +95,7 @@ func errorBody(t testing.TB, resp *http.Response) (code, message string) {
 	if body.Error.Message == "" {
 		t.Errorf("error body without message: %s", b)
 	}
-	return body.Error.Code, body.Error.Message
+	return body.Error.Code
 }
 
 func containsAll(s string, parts ...string) bool {

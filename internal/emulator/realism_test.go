@@ -90,7 +90,7 @@ func TestStatePersists(t *testing.T) {
 	if before.TenantID != after.TenantID || before.AdminClientSecret != after.AdminClientSecret || before.ClusterID != after.ClusterID {
 		t.Errorf("fixtures changed across restart")
 	}
-	if d := again.Now().Sub(time.Now()); d < 3*time.Hour-time.Minute {
+	if d := time.Until(again.Now()); d < 3*time.Hour-time.Minute {
 		t.Errorf("clock offset lost: %v", d)
 	}
 	got, err := graphFor(t, again, adminCred(t, again)).Groups().ByGroupId(*grp.GetId()).Get(ctxT(t), nil)

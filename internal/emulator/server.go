@@ -262,7 +262,12 @@ func (s *Server) CACertPool() *x509.CertPool {
 
 // HTTPClient returns a client that trusts the emulator's CA (for in-process SDK clients and tests).
 func (s *Server) HTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		// Only if something replaced the package default; start from a plain transport then.
+		base = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr := base.Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: s.CACertPool(), MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr}
 }

@@ -34,7 +34,7 @@ func (s *Store) buildRoutes() *router.Router {
 	rt := &router.Router{}
 	h := func(f family, fn router.Handler) router.Handler {
 		return func(w http.ResponseWriter, r *http.Request, p router.Params) {
-			if e := s.checkAPIVersion(r, f, p); e != nil {
+			if e := s.checkAPIVersion(r, f); e != nil {
 				writeError(w, e)
 				return
 			}
@@ -120,7 +120,7 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 	writeError(w, &apiError{Status: status, Code: code, Message: message})
 }
 
-func (s *Store) checkAPIVersion(r *http.Request, f family, p router.Params) *apiError {
+func (s *Store) checkAPIVersion(r *http.Request, f family) *apiError {
 	if f == famNone {
 		return nil
 	}

@@ -220,7 +220,7 @@ func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 			principalType = actual
 		}
 	}
-	if found && principalType != actual && !(principalType == "ForeignGroup" && actual == "Group") {
+	if found && principalType != actual && (principalType != "ForeignGroup" || actual != "Group") {
 		writeError(w, errorf(http.StatusBadRequest, "UnmatchedPrincipalType",
 			"The PrincipalId '%s' has type '%s' , which is different from specified PrincipalType '%s'.", strings.ReplaceAll(props.PrincipalID, "-", ""), actual, principalType))
 		return
@@ -311,7 +311,7 @@ func (s *Store) listRoleAssignments(w http.ResponseWriter, r *http.Request, p ro
 	_, atScope := f.funcs["atscope"]
 	if ok {
 		known := len(f.eq)+len(f.funcs) == btoi(hasPrincipal)+btoi(hasAssignedTo)+btoi(atScope)
-		ok = known && !(hasPrincipal && hasAssignedTo) && (!hasPrincipal || isGUID(principal)) && (!hasAssignedTo || isGUID(assignedTo))
+		ok = known && (!hasPrincipal || !hasAssignedTo) && (!hasPrincipal || isGUID(principal)) && (!hasAssignedTo || isGUID(assignedTo))
 	}
 	if !ok {
 		writeError(w, errorf(http.StatusBadRequest, "UnsupportedQuery",

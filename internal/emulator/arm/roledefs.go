@@ -56,7 +56,7 @@ func parseARMFilter(raw string) (armFilter, bool) {
 		if i := strings.Index(clause, "("); i > 0 && strings.HasSuffix(clause, ")") && !strings.Contains(clause[:i], " ") {
 			arg := strings.TrimSpace(clause[i+1 : len(clause)-1])
 			if arg != "" {
-				if !(strings.HasPrefix(arg, "'") && strings.HasSuffix(arg, "'") && len(arg) >= 2) {
+				if !strings.HasPrefix(arg, "'") || !strings.HasSuffix(arg, "'") || len(arg) < 2 {
 					return f, false
 				}
 				arg = strings.ReplaceAll(arg[1:len(arg)-1], "''", "'")
@@ -69,7 +69,7 @@ func parseARMFilter(raw string) (armFilter, bool) {
 			return f, false
 		}
 		v := strings.TrimSpace(parts[2])
-		if !(strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'") && len(v) >= 2) {
+		if !strings.HasPrefix(v, "'") || !strings.HasSuffix(v, "'") || len(v) < 2 {
 			return f, false
 		}
 		f.eq[strings.ToLower(parts[0])] = strings.ReplaceAll(v[1:len(v)-1], "''", "'")

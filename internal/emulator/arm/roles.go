@@ -24,10 +24,11 @@ type RoleDefinition struct {
 
 const aks = "Microsoft.ContainerService/managedClusters/"
 
-func prefixed(prefix string, names ...string) []string {
+// prefixed returns names, each prefixed with aks.
+func prefixed(names ...string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = prefix + n
+		out[i] = aks + n
 	}
 	return out
 }
@@ -75,10 +76,10 @@ var builtInRoles = []RoleDefinition{
 		}}}},
 	{ID: "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8", RoleName: "Azure Kubernetes Service Cluster Admin Role",
 		Description: "List cluster admin credential action.",
-		Permissions: []Permission{{Actions: prefixed(aks, "listClusterAdminCredential/action", "accessProfiles/listCredential/action", "read", "runcommand/action")}}},
+		Permissions: []Permission{{Actions: prefixed("listClusterAdminCredential/action", "accessProfiles/listCredential/action", "read", "runcommand/action")}}},
 	{ID: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f", RoleName: "Azure Kubernetes Service Cluster User Role",
 		Description: "List cluster user credential action.",
-		Permissions: []Permission{{Actions: prefixed(aks, "listClusterUserCredential/action", "read")}}},
+		Permissions: []Permission{{Actions: prefixed("listClusterUserCredential/action", "read")}}},
 	{ID: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b", RoleName: "Azure Kubernetes Service RBAC Cluster Admin",
 		Description: "Lets you manage all resources in the cluster.",
 		Permissions: []Permission{{
@@ -90,13 +91,13 @@ var builtInRoles = []RoleDefinition{
 		Permissions: []Permission{{
 			Actions:        append(append([]string{}, aksRBACControlPlaneRead...), aks+"listClusterUserCredential/action"),
 			DataActions:    []string{aks + "*"},
-			NotDataActions: prefixed(aks, "resourcequotas/write", "resourcequotas/delete", "namespaces/write", "namespaces/delete"),
+			NotDataActions: prefixed("resourcequotas/write", "resourcequotas/delete", "namespaces/write", "namespaces/delete"),
 		}}},
 	{ID: "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", RoleName: "Azure Kubernetes Service RBAC Writer",
 		Description: "Allows read/write access to most objects in a namespace.This role does not allow viewing or modifying roles or role bindings. However, this role allows accessing Secrets and running Pods as any ServiceAccount in the namespace, so it can be used to gain the API access levels of any ServiceAccount in the namespace. Applying this role at cluster scope will give access across all namespaces.",
 		Permissions: []Permission{{
 			Actions: append([]string{}, aksRBACControlPlaneRead...),
-			DataActions: prefixed(aks,
+			DataActions: prefixed(
 				"apps/controllerrevisions/read", "apps/daemonsets/*", "apps/deployments/*", "apps/replicasets/*", "apps/statefulsets/*",
 				"autoscaling/horizontalpodautoscalers/*", "batch/cronjobs/*", "coordination.k8s.io/leases/read",
 				"coordination.k8s.io/leases/write", "coordination.k8s.io/leases/delete", "discovery.k8s.io/endpointslices/read",
@@ -111,7 +112,7 @@ var builtInRoles = []RoleDefinition{
 		Description: "Allows read-only access to see most objects in a namespace. It does not allow viewing roles or role bindings. This role does not allow viewing Secrets, since reading the contents of Secrets enables access to ServiceAccount credentials in the namespace, which would allow API access as any ServiceAccount in the namespace (a form of privilege escalation). Applying this role at cluster scope will give access across all namespaces.",
 		Permissions: []Permission{{
 			Actions: append([]string{}, aksRBACControlPlaneRead...),
-			DataActions: prefixed(aks,
+			DataActions: prefixed(
 				"apps/controllerrevisions/read", "apps/daemonsets/read", "apps/deployments/read", "apps/replicasets/read",
 				"apps/statefulsets/read", "autoscaling/horizontalpodautoscalers/read", "batch/cronjobs/read", "batch/jobs/read",
 				"configmaps/read", "discovery.k8s.io/endpointslices/read", "endpoints/read", "events.k8s.io/events/read",

@@ -138,7 +138,7 @@ func (s *Store) getMe(w http.ResponseWriter, r *http.Request, _ router.Params) {
 func (s *Store) getUser(w http.ResponseWriter, r *http.Request, p router.Params) {
 	c := caller(r)
 	self := !c.IsApp && (strings.EqualFold(p["id"], c.ObjectID) || strings.EqualFold(p["id"], c.UPN))
-	if !(self && allowed(r, permMe)) && !require(w, r, permReadUsers) {
+	if (!self || !allowed(r, permMe)) && !require(w, r, permReadUsers) {
 		return
 	}
 	s.mu.Lock()
@@ -307,7 +307,7 @@ func (s *Store) endRelationshipsOf(id string, now time.Time) {
 func (s *Store) userMemberOf(w http.ResponseWriter, r *http.Request, p router.Params) {
 	c := caller(r)
 	self := !c.IsApp && strings.EqualFold(p["id"], c.ObjectID)
-	if !(self && allowed(r, permMe)) && !require(w, r, permReadUsers) {
+	if (!self || !allowed(r, permMe)) && !require(w, r, permReadUsers) {
 		return
 	}
 	transitive := strings.HasSuffix(strings.ToLower(r.URL.Path), "transitivememberof")

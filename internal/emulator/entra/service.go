@@ -167,7 +167,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.EqualFold(tenant, "common") && strings.HasPrefix(rest, "userrealm/"):
 		label("/common/UserRealm/{user}")
-		s.userRealm(w, r, strings.Join(segs[2:], "/"))
+		s.userRealm(w, strings.Join(segs[2:], "/"))
 	case rest == "discovery/instance":
 		label("/{tenant}/discovery/instance")
 		s.instanceDiscovery(w, r)
@@ -252,7 +252,7 @@ func (s *Service) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Service) userRealm(w http.ResponseWriter, r *http.Request, user string) {
+func (s *Service) userRealm(w http.ResponseWriter, user string) {
 	_, domain, _ := strings.Cut(user, "@")
 	resp := map[string]any{
 		"ver": "1.0", "account_type": "Unknown", "domain_name": domain,

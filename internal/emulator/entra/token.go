@@ -98,7 +98,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request, tenant string, v
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
 		return
 	}
-	resp, gerr := s.grant(r, tenant, v1)
+	resp, gerr := s.grant(r, v1)
 	if gerr != nil {
 		writeOAuthError(w, gerr.status, gerr.code, gerr.aadsts, gerr.msg)
 		return
@@ -106,7 +106,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request, tenant string, v
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Service) grant(r *http.Request, tenant string, v1 bool) (map[string]any, *grantError) {
+func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) {
 	f := r.PostForm
 	grantType := f.Get("grant_type")
 	if grantType == "" {
@@ -137,7 +137,7 @@ func (s *Service) grant(r *http.Request, tenant string, v1 bool) (map[string]any
 		if app.PublicClient && len(app.Secrets) == 0 && len(app.Certificates) == 0 && len(app.Federated) == 0 {
 			return nil, &grantError{http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
 		}
-		if gerr := s.authenticateClient(r, app, tenant, basicSecret); gerr != nil {
+		if gerr := s.authenticateClient(r, app, basicSecret); gerr != nil {
 			return nil, gerr
 		}
 		if !scope.isDefault {
@@ -155,7 +155,7 @@ func (s *Service) grant(r *http.Request, tenant string, v1 bool) (map[string]any
 
 	case "password", "refresh_token":
 		if !app.PublicClient {
-			if gerr := s.authenticateClient(r, app, tenant, basicSecret); gerr != nil {
+			if gerr := s.authenticateClient(r, app, basicSecret); gerr != nil {
 				return nil, gerr
 			}
 		}
@@ -279,7 +279,7 @@ func (s *Service) accessResponse(c Claims, cae, v1 bool, scope requestedScope, a
 }
 
 // authenticateClient checks a confidential client's secret or assertion.
-func (s *Service) authenticateClient(r *http.Request, app Application, tenant, basicSecret string) *grantError {
+func (s *Service) authenticateClient(r *http.Request, app Application, basicSecret string) *grantError {
 	f := r.PostForm
 	secret := f.Get("client_secret")
 	if basicSecret != "" {
@@ -296,13 +296,13 @@ func (s *Service) authenticateClient(r *http.Request, app Application, tenant, b
 		if f.Get("client_assertion_type") != assertionTypeJWT {
 			return &grantError{http.StatusBadRequest, "invalid_request", 90004, "Client assertion type is not supported. Use " + assertionTypeJWT + "."}
 		}
-		return s.checkAssertion(r, app, tenant, assertion)
+		return s.checkAssertion(r, app, assertion)
 	default:
 		return &grantError{http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
 	}
 }
 
-func (s *Service) checkAssertion(r *http.Request, app Application, tenant, assertion string) *grantError {
+func (s *Service) checkAssertion(r *http.Request, app Application, assertion string) *grantError {
 	unverified := jwt.MapClaims{}
 	tok, _, err := jwt.NewParser().ParseUnverified(assertion, unverified)
 	if err != nil {

@@ -62,7 +62,8 @@ func (p Predicate) Match(obj map[string]any) bool {
 	case "ne":
 		ok = !equal(got, p.Value)
 	case "in":
-		for _, v := range p.Value.([]any) {
+		vals, _ := p.Value.([]any)
+		for _, v := range vals {
 			if equal(got, v) {
 				ok = true
 				break
@@ -151,7 +152,7 @@ func ParseFilter(s string) (Filter, error) {
 		}
 		t := p.next()
 		if !strings.EqualFold(t.text, "and") || t.kind != tokWord {
-			return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", t.text)
+			return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", t.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 		}
 	}
 }
@@ -173,10 +174,10 @@ func tokenize(s string) ([]token, error) {
 	var toks []token
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch c {
+		case ' ', '\t', '\n', '\r':
 			i++
-		case c == '\'':
+		case '\'':
 			var b strings.Builder
 			i++
 			closed := false
@@ -195,10 +196,10 @@ func tokenize(s string) ([]token, error) {
 				i++
 			}
 			if !closed {
-				return nil, fmt.Errorf("Invalid filter clause: unterminated string literal.")
+				return nil, fmt.Errorf("Invalid filter clause: unterminated string literal.") //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 			}
 			toks = append(toks, token{tokString, b.String()})
-		case c == '(' || c == ')' || c == ',':
+		case '(', ')', ',':
 			toks = append(toks, token{tokPunct, string(c)})
 			i++
 		default:
@@ -238,7 +239,7 @@ func (p *parser) peek() token {
 
 func (p *parser) expect(text string) error {
 	if t := p.next(); t.kind != tokPunct || t.text != text {
-		return fmt.Errorf("Invalid filter clause: expected '%s' but found '%s'.", text, t.text)
+		return fmt.Errorf("Invalid filter clause: expected '%s' but found '%s'.", text, t.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 	}
 	return nil
 }
@@ -259,12 +260,12 @@ func (p *parser) predicate() ([]Predicate, error) {
 				return inner, nil
 			}
 			if n.kind != tokWord || !strings.EqualFold(n.text, "and") {
-				return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", n.text)
+				return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", n.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 			}
 		}
 	}
 	if t.kind != tokWord {
-		return nil, fmt.Errorf("Invalid filter clause: unexpected '%s'.", t.text)
+		return nil, fmt.Errorf("Invalid filter clause: unexpected '%s'.", t.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 	}
 	negate := false
 	if strings.EqualFold(t.text, "not") {
@@ -289,10 +290,10 @@ func (p *parser) predicate() ([]Predicate, error) {
 		return []Predicate{{Field: field.text, Op: "startswith", Value: v, Negate: negate}}, nil
 	}
 	if negate {
-		return nil, fmt.Errorf("Invalid filter clause: 'not' is only supported before startswith.")
+		return nil, fmt.Errorf("Invalid filter clause: 'not' is only supported before startswith.") //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 	}
 	if p.peek().kind == tokPunct && p.peek().text == "(" {
-		return nil, fmt.Errorf("Invalid filter clause: unsupported function '%s'.", t.text)
+		return nil, fmt.Errorf("Invalid filter clause: unsupported function '%s'.", t.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 	}
 	field := t.text
 	op := strings.ToLower(p.next().text)
@@ -319,12 +320,12 @@ func (p *parser) predicate() ([]Predicate, error) {
 				break
 			}
 			if n.text != "," {
-				return nil, fmt.Errorf("Invalid filter clause: expected ',' or ')' but found '%s'.", n.text)
+				return nil, fmt.Errorf("Invalid filter clause: expected ',' or ')' but found '%s'.", n.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 			}
 		}
 		return []Predicate{{Field: field, Op: "in", Value: vals}}, nil
 	default:
-		return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", op)
+		return nil, fmt.Errorf("Invalid filter clause: unsupported operator '%s'.", op) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 	}
 }
 
@@ -350,5 +351,5 @@ func (p *parser) literal() (any, error) {
 			return t.text, nil
 		}
 	}
-	return nil, fmt.Errorf("Invalid filter clause: invalid literal '%s'.", t.text)
+	return nil, fmt.Errorf("Invalid filter clause: invalid literal '%s'.", t.text) //nolint:staticcheck // ST1005: Graph's wire text, sent to clients as the 400 message
 }

@@ -44,12 +44,12 @@ func errPolicy(failed []string) *apiError {
 	}
 }
 
-func errTooShort(min string) *apiError {
+func errTooShort(minAge string) *apiError {
 	return &apiError{
 		Status: http.StatusBadRequest,
 		Code:   "ActiveDurationTooShort",
 		Message: "The role assignment cannot be removed or deactivated yet: it must have been active for at least " +
-			min + ".",
+			minAge + ".",
 	}
 }
 

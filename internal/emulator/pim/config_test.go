@@ -65,7 +65,12 @@ func TestConfigVariants(t *testing.T) {
 			cfg.SchedulesReportDateTime = report
 			w := newWorld(t, cfg)
 			r := w.mustCreate(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, uN01, "P25W5D"))
-			exp := w.e.renderSchedule(w.e.st.Schedules[r.TargetScheduleID])["scheduleInfo"].(map[string]any)["expiration"].(map[string]any)
+			rendered := w.e.renderSchedule(w.e.st.Schedules[r.TargetScheduleID])
+			info, _ := rendered["scheduleInfo"].(map[string]any)
+			exp, ok := info["expiration"].(map[string]any)
+			if !ok {
+				t.Fatalf("report=%v: no scheduleInfo.expiration object in %v", report, rendered)
+			}
 			want := map[bool]string{true: "afterDateTime", false: "afterDuration"}[report]
 			if exp["type"] != want || (report && exp["endDateTime"] == nil) || (!report && exp["duration"] != "P180D") {
 				t.Fatalf("report=%v: %v", report, exp)

@@ -1,6 +1,7 @@
 package pim_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -45,6 +46,17 @@ func getRule(t *testing.T, c *msgraphsdk.GraphServiceClient, policyID, ruleID st
 		ByUnifiedRoleManagementPolicyRuleId(ruleID).Get(ctx, nil)
 	must(t, err)
 	return r
+}
+
+// ruleAs reads a rule like getRule and fails the test unless it is a T.
+func ruleAs[T any](t *testing.T, c *msgraphsdk.GraphServiceClient, policyID, ruleID string) T {
+	t.Helper()
+	r := getRule(t, c, policyID, ruleID)
+	got, ok := r.(T)
+	if !ok {
+		t.Fatalf("rule %s of policy %s is a %T, not a %s", ruleID, policyID, r, reflect.TypeFor[T]())
+	}
+	return got
 }
 
 func TestDefaultPoliciesThroughSDK(t *testing.T) {
@@ -163,7 +175,7 @@ func TestRulePatchThroughSDK(t *testing.T) {
 	if !ok || got.GetMaximumDuration().GetHours() != 4 {
 		t.Fatalf("patched rule not read back: %v", got)
 	}
-	ownerRule := getRule(t, app, ownerAfter, "Expiration_EndUser_Assignment").(models.UnifiedRoleManagementPolicyExpirationRuleable)
+	ownerRule := ruleAs[models.UnifiedRoleManagementPolicyExpirationRuleable](t, app, ownerAfter, "Expiration_EndUser_Assignment")
 	if ownerRule.GetMaximumDuration().GetHours() != 8 {
 		t.Fatalf("the owner policy changed with the member policy")
 	}
@@ -195,7 +207,7 @@ func TestRulePatchThroughSDK(t *testing.T) {
 	if memberPolicyID(t, app, gAdmin) != after {
 		t.Fatalf("policy ID changed after onboarding (RegeneratePolicyIDsOnUpdate is off)")
 	}
-	ap := getRule(t, app, after, "Approval_EndUser_Assignment").(models.UnifiedRoleManagementPolicyApprovalRuleable)
+	ap := ruleAs[models.UnifiedRoleManagementPolicyApprovalRuleable](t, app, after, "Approval_EndUser_Assignment")
 	s := ap.GetSetting()
 	approvers := s.GetApprovalStages()[0].GetPrimaryApprovers()
 	gm, ok := approvers[0].(models.GroupMembersable)
@@ -204,7 +216,7 @@ func TestRulePatchThroughSDK(t *testing.T) {
 		!deref(s.GetApprovalStages()[0].GetIsApproverJustificationRequired()) {
 		t.Fatalf("approval rule after PATCH: required %v mode %v approvers %d (%T)", s.GetIsApprovalRequired(), s.GetApprovalMode(), len(approvers), approvers[0])
 	}
-	if el := getRule(t, app, after, "Expiration_Admin_Eligibility").(models.UnifiedRoleManagementPolicyExpirationRuleable); deref(el.GetIsExpirationRequired()) {
+	if el := ruleAs[models.UnifiedRoleManagementPolicyExpirationRuleable](t, app, after, "Expiration_Admin_Eligibility"); deref(el.GetIsExpirationRequired()) {
 		t.Fatalf("isExpirationRequired not patched")
 	}
 	// With expiration no longer required, a permanent eligibility passes.
@@ -240,8 +252,8 @@ func TestWholePolicyPatchThroughSDK(t *testing.T) {
 	if newID == id {
 		t.Fatalf("policy ID unchanged with RegeneratePolicyIDsOnUpdate")
 	}
-	gotEn := getRule(t, app, newID, "Enablement_EndUser_Assignment").(models.UnifiedRoleManagementPolicyEnablementRuleable)
-	gotN := getRule(t, app, newID, "Notification_Approver_EndUser_Assignment").(models.UnifiedRoleManagementPolicyNotificationRuleable)
+	gotEn := ruleAs[models.UnifiedRoleManagementPolicyEnablementRuleable](t, app, newID, "Enablement_EndUser_Assignment")
+	gotN := ruleAs[models.UnifiedRoleManagementPolicyNotificationRuleable](t, app, newID, "Notification_Approver_EndUser_Assignment")
 	if strings.Join(gotEn.GetEnabledRules(), ",") != "Justification,Ticketing" || deref(gotN.GetNotificationLevel()) != "Critical" ||
 		len(gotN.GetNotificationRecipients()) != 1 || deref(gotN.GetRecipientType()) != "Approver" {
 		t.Fatalf("whole-policy PATCH not applied: %v %v", gotEn.GetEnabledRules(), gotN.GetNotificationLevel())
@@ -256,7 +268,7 @@ func TestWholePolicyPatchThroughSDK(t *testing.T) {
 	body.SetRules([]models.UnifiedRoleManagementPolicyRuleable{bad, wrong})
 	_, err = app.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(newID).Patch(ctx, body, nil)
 	wantGraphErr(t, err, 400, "InvalidPolicyRule", "")
-	if r := getRule(t, app, newID, "Expiration_Admin_Assignment").(models.UnifiedRoleManagementPolicyExpirationRuleable); !deref(r.GetIsExpirationRequired()) {
+	if r := ruleAs[models.UnifiedRoleManagementPolicyExpirationRuleable](t, app, newID, "Expiration_Admin_Assignment"); !deref(r.GetIsExpirationRequired()) {
 		t.Fatalf("a rejected whole-policy PATCH changed a rule")
 	}
 }

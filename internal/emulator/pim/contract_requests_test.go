@@ -230,12 +230,14 @@ func TestEnumsEchoedCamelCase(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
-	exp := got["scheduleInfo"].(map[string]any)["expiration"].(map[string]any)
-	if got["action"] != "adminAssign" || got["accessId"] != "member" || exp["type"] != "afterDuration" ||
-		exp["duration"] != "P180D" || got["createdBy"].(map[string]any)["application"] == nil {
+	info, _ := got["scheduleInfo"].(map[string]any)
+	exp, okExp := info["expiration"].(map[string]any)
+	createdBy, okBy := got["createdBy"].(map[string]any)
+	if !okExp || !okBy || got["action"] != "adminAssign" || got["accessId"] != "member" || exp["type"] != "afterDuration" ||
+		exp["duration"] != "P180D" || createdBy["application"] == nil {
 		t.Fatalf("echo: %s", body)
 	}
-	if !strings.Contains(got["@odata.context"].(string), "/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/$entity") {
+	if odataCtx, ok := got["@odata.context"].(string); !ok || !strings.Contains(odataCtx, "/v1.0/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/$entity") {
 		t.Fatalf("@odata.context = %v", got["@odata.context"])
 	}
 	for _, tt := range []struct{ body, want string }{

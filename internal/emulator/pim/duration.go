@@ -61,12 +61,12 @@ func formatDuration(d time.Duration) string {
 	if d <= 0 {
 		return "PT0S"
 	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	d -= m * time.Minute
+	days := int64(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int64(d / time.Hour)
+	d -= time.Duration(h) * time.Hour
+	m := int64(d / time.Minute)
+	d -= time.Duration(m) * time.Minute
 	var b strings.Builder
 	b.WriteString("P")
 	if days > 0 {

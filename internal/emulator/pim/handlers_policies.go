@@ -52,7 +52,6 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 	})
 	e.handle(rt, http.MethodPatch, policiesBase+"/{id}", wo, e.patchPolicy)
 	for _, seg := range []string{"rules", "effectiveRules"} {
-		seg := seg
 		e.handle(rt, http.MethodGet, policiesBase+"/{id}/"+seg, ro, func(c *call) (any, *apiError) {
 			p, aerr := e.lookupPolicy(c.p["id"])
 			if aerr != nil {

@@ -27,7 +27,6 @@ func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, wri
 		ons = append(ons, "createdBy", "approver")
 	}
 	for _, on := range ons {
-		on := on
 		e.handle(rt, http.MethodGet, base+"/filterByCurrentUser(on='"+on+"')", ro, func(c *call) (any, *apiError) {
 			return e.requestCollection(c, k, on)
 		})
@@ -53,7 +52,6 @@ func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, wri
 		navs = append(navs, "activatedUsing")
 	}
 	for _, nav := range navs {
-		nav := nav
 		e.handle(rt, http.MethodGet, base+"/{id}/"+nav, ro, func(c *call) (any, *apiError) {
 			r, aerr := e.lookupRequest(k, c.p["id"])
 			if aerr != nil {
@@ -129,7 +127,9 @@ func (e *Engine) requestCollection(c *call, k kind, on string) (any, *apiError) 
 	}
 	items = c.filterItems(items)
 	for _, it := range items {
-		e.expandRequest(c, e.st.Requests[it["id"].(string)], it)
+		if id, ok := it["id"].(string); ok {
+			e.expandRequest(c, e.st.Requests[id], it)
+		}
 	}
 	return collection{fragment: "identityGovernance/privilegedAccess/group/" + string(k) + "ScheduleRequests", items: items}, nil
 }

@@ -44,7 +44,6 @@ func (e *Engine) scheduleRoutes(rt *router.Router, coll string, k kind, instance
 		navs = append(navs, "activatedUsing")
 	}
 	for _, nav := range navs {
-		nav := nav
 		e.handle(rt, http.MethodGet, base+"/{id}/"+nav, o, func(c *call) (any, *apiError) {
 			s, aerr := e.lookupSchedule(c, k, instances, c.p["id"], typeName)
 			if aerr != nil {
@@ -125,7 +124,9 @@ func (e *Engine) scheduleCollection(c *call, k kind, instances, currentUser bool
 	}
 	items = c.filterItems(items)
 	for _, it := range items {
-		e.expandSchedule(c, e.st.Schedules[it["id"].(string)], instances, it)
+		if id, ok := it["id"].(string); ok {
+			e.expandSchedule(c, e.st.Schedules[id], instances, it)
+		}
 	}
 	return collection{fragment: fragment, items: items}, nil
 }

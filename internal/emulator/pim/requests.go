@@ -153,7 +153,7 @@ func (e *Engine) complete(r *request, at time.Time, status string) {
 
 // addSchedule creates the schedule a provisioned request targets and, for an active assignment, the
 // time-bound relationship in the directory.
-func (e *Engine) addSchedule(r *request, now time.Time, memberType, assignmentType, activatedUsing string) *schedule {
+func (e *Engine) addSchedule(r *request, now time.Time, memberType, assignmentType, activatedUsing string) {
 	if memberType == "" {
 		memberType = "direct"
 	}
@@ -169,7 +169,6 @@ func (e *Engine) addSchedule(r *request, now time.Time, memberType, assignmentTy
 		e.dir.SetTimedRelationship(s.GroupID, s.PrincipalID, s.AccessID, s.Start, end, s.ID)
 	}
 	e.st.Schedules[s.ID] = s
-	return s
 }
 
 func (e *Engine) endSchedule(s *schedule, now time.Time) {

@@ -133,17 +133,17 @@ func (e *Engine) patchExpiration(r *rule, o object) *apiError {
 	if aerr := decodeField(o, "isExpirationRequired", &r.IsExpirationRequired); aerr != nil {
 		return aerr
 	}
-	var max *string
-	if aerr := decodeField(o, "maximumDuration", &max); aerr != nil {
+	var maxDur *string
+	if aerr := decodeField(o, "maximumDuration", &maxDur); aerr != nil {
 		return aerr
 	}
 	if _, ok := o["maximumDuration"]; ok {
-		if max == nil {
+		if maxDur == nil {
 			r.MaximumDuration = ""
 		} else {
-			d, err := parseDuration(*max, !e.cfg.RejectWeekDurations)
+			d, err := parseDuration(*maxDur, !e.cfg.RejectWeekDurations)
 			if err != nil || d <= 0 {
-				return errInvalidRule("maximumDuration '" + *max + "' is not a supported duration.")
+				return errInvalidRule("maximumDuration '" + *maxDur + "' is not a supported duration.")
 			}
 			if r.Target.Caller == "EndUser" && d > maxActivation {
 				return errInvalidRule("The maximum activation duration cannot exceed 24 hours.")

@@ -249,7 +249,7 @@ func (e *Engine) validatePolicy(k kind, c reqctx.Caller, r *request, now time.Ti
 			failed["ExpirationRule"] = true
 			return
 		}
-		if max, err := parseDuration(exp.MaximumDuration, true); err == nil && end.Sub(r.Start) > max {
+		if maxDur, err := parseDuration(exp.MaximumDuration, true); err == nil && end.Sub(r.Start) > maxDur {
 			failed["ExpirationRule"] = true
 		}
 	}

@@ -22,12 +22,12 @@ type Caller struct {
 
 // HasPermission reports whether the caller holds any of the given Graph permissions, as an application
 // role (app tokens) or a delegated scope (user tokens).
-func (c Caller) HasPermission(any ...string) bool {
+func (c Caller) HasPermission(perms ...string) bool {
 	granted := c.Roles
 	if !c.IsApp {
 		granted = c.Scopes
 	}
-	for _, want := range any {
+	for _, want := range perms {
 		for _, have := range granted {
 			if have == want {
 				return true

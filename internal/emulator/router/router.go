@@ -43,7 +43,7 @@ func (rt *Router) Match(r *http.Request) (h Handler, p Params, label string, met
 		if !match(ro.segs, segs, params) {
 			continue
 		}
-		if ro.method != "*" && ro.method != r.Method && !(ro.method == http.MethodGet && r.Method == http.MethodHead) {
+		if ro.method != "*" && ro.method != r.Method && (ro.method != http.MethodGet || r.Method != http.MethodHead) {
 			methodNotAllowed = true
 			continue
 		}
