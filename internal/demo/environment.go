@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
@@ -18,7 +17,6 @@ import (
 type environment struct {
 	srv      *emulator.Server
 	fixtures emulator.Fixtures
-	env      map[string]string
 	tmp      string
 	ws       *tfrun.Workspace
 }
@@ -86,10 +84,8 @@ func startEnvironment(ctx context.Context, opts environmentOptions) (e *environm
 		return e, fmt.Errorf("starting the emulator: %w", err)
 	}
 	e.fixtures = e.srv.Fixtures()
-	e.env = map[string]string{}
 	var env []string
 	for _, v := range e.srv.Env() {
-		e.env[v.Name] = v.Value
 		env = append(env, v.Name+"="+v.Value)
 	}
 	logf("emulator listening on %s (tenant %s, cluster %s)", e.srv.URL(), e.fixtures.TenantID, e.fixtures.ClusterID)
@@ -121,16 +117,5 @@ func (e *environment) Close() {
 	if e.tmp != "" {
 		_ = os.RemoveAll(e.tmp)
 		e.tmp = ""
-	}
-}
-
-// endpoints are the emulator's endpoints as the provider resolves them from the environment.
-func (e *environment) endpoints() clients.Endpoints {
-	return clients.Endpoints{
-		AuthorityHost:           e.env["ARM_AUTHORITY_HOST"],
-		GraphEndpoint:           e.env["ARM_GRAPH_ENDPOINT"],
-		GraphAudience:           e.env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: e.env["ARM_RESOURCE_MANAGER_ENDPOINT"],
-		ResourceManagerAudience: e.env["ARM_RESOURCE_MANAGER_AUDIENCE"],
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
@@ -37,34 +38,17 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	env := map[string]string{}
-	for _, v := range srv.Env() {
-		env[v.Name] = v.Value
-	}
-	ep := clients.Endpoints{
-		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
-	}
 	w := &activationTestWorld{srv: srv, f: srv.Fixtures()}
-	tr := srv.HTTPClient().Transport
-	build := func(auth clients.AuthConfig) *clients.Client {
-		auth.TenantID, auth.Endpoints, auth.Transport = w.f.TenantID, ep, tr
-		cred, _, err := clients.NewCredential(t.Context(), auth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := clients.New(t.Context(), clients.Config{
-			TenantID: w.f.TenantID, SubscriptionID: w.f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
-			Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
-		})
+	o := emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}}
+	must := func(c *clients.Client, err error) *clients.Client {
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	w.admin = build(clients.AuthConfig{Method: clients.AuthClientSecret, ClientID: w.f.AdminClientID, ClientSecret: w.f.AdminClientSecret})
-	w.n01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.N01.UPN, Password: w.f.N01.Password})
-	w.p01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: w.f.PublicClientID, Username: w.f.P01.UPN, Password: w.f.P01.Password})
+	w.admin = must(emuclient.Admin(t.Context(), srv, o))
+	w.n01 = must(emuclient.User(t.Context(), srv, w.f.N01.UPN, w.f.N01.Password, o))
+	w.p01 = must(emuclient.User(t.Context(), srv, w.f.P01.UPN, w.f.P01.Password, o))
 
 	ctx := t.Context()
 	w.adminGroup = activationTestNewGroup(t, w.admin, "admin")

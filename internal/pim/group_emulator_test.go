@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
@@ -25,23 +26,7 @@ func groupTestClient(t *testing.T, cfg emulator.Config) (*clients.Client, *emula
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	env := map[string]string{}
-	for _, v := range srv.Env() {
-		env[v.Name] = v.Value
-	}
-	ep := clients.Endpoints{
-		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
-	}
-	f := srv.Fixtures()
-	tr := srv.HTTPClient().Transport
-	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{Method: clients.AuthClientSecret, TenantID: f.TenantID,
-		ClientID: f.AdminClientID, ClientSecret: f.AdminClientSecret, Endpoints: ep, Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := clients.New(t.Context(), clients.Config{TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred,
-		Endpoints: ep, Transport: tr, PrincipalNotFoundTimeout: 3 * time.Second,
+	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{PrincipalNotFoundTimeout: 3 * time.Second,
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
@@ -63,27 +64,7 @@ var (
 )
 
 func pimNewClient(srv *emulator.Server) (*clients.Client, error) {
-	env := map[string]string{}
-	for _, v := range srv.Env() {
-		env[v.Name] = v.Value
-	}
-	ep := clients.Endpoints{
-		AuthorityHost:           env["ARM_AUTHORITY_HOST"],
-		GraphEndpoint:           env["ARM_GRAPH_ENDPOINT"],
-		GraphAudience:           env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"],
-		ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
-	}
-	tr := srv.HTTPClient().Transport
-	cred, _, err := clients.NewCredential(context.Background(), clients.AuthConfig{
-		Method: clients.AuthClientSecret, TenantID: env["ARM_TENANT_ID"], ClientID: env["ARM_CLIENT_ID"],
-		ClientSecret: env["ARM_CLIENT_SECRET"], Endpoints: ep, Transport: tr,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return clients.New(context.Background(), clients.Config{
-		TenantID: env["ARM_TENANT_ID"], SubscriptionID: env["ARM_SUBSCRIPTION_ID"], Credential: cred, Endpoints: ep, Transport: tr,
+	return emuclient.Admin(context.Background(), srv, emuclient.Options{
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
 	})
 }

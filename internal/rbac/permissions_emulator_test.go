@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
@@ -24,30 +25,13 @@ func permTestClients(t *testing.T) (admin, n01 *clients.Client, f emulator.Fixtu
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	env := map[string]string{}
-	for _, v := range srv.Env() {
-		env[v.Name] = v.Value
-	}
-	ep := clients.Endpoints{
-		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
-	}
 	f = srv.Fixtures()
-	tr := srv.HTTPClient().Transport
-	build := func(auth clients.AuthConfig) *clients.Client {
-		auth.TenantID, auth.Endpoints, auth.Transport = f.TenantID, ep, tr
-		cred, _, err := clients.NewCredential(t.Context(), auth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := clients.New(t.Context(), clients.Config{TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	if admin, err = emuclient.Admin(t.Context(), srv, emuclient.Options{}); err != nil {
+		t.Fatal(err)
 	}
-	admin = build(clients.AuthConfig{Method: clients.AuthClientSecret, ClientID: f.AdminClientID, ClientSecret: f.AdminClientSecret})
-	n01 = build(clients.AuthConfig{Method: clients.AuthUsernamePassword, ClientID: f.PublicClientID, Username: f.N01.UPN, Password: f.N01.Password})
+	if n01, err = emuclient.User(t.Context(), srv, f.N01.UPN, f.N01.Password, emuclient.Options{}); err != nil {
+		t.Fatal(err)
+	}
 	return admin, n01, f
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
@@ -122,22 +123,8 @@ func planTestClient(t *testing.T) (*clients.Client, emulator.Fixtures, string) {
 	f := srv.Fixtures()
 	plain := srv.ARM().AddCluster(arm.Cluster{Name: "aks-plain", ResourceGroup: f.ResourceGroup, AADManaged: true, AzureRBAC: false,
 		Pools: []arm.AgentPool{{Name: "system", Mode: "System", Count: 1, VMSize: "Standard_D2s_v5"}}})
-	env := map[string]string{}
-	for _, v := range srv.Env() {
-		env[v.Name] = v.Value
-	}
-	ep := clients.Endpoints{
-		AuthorityHost: env["ARM_AUTHORITY_HOST"], GraphEndpoint: env["ARM_GRAPH_ENDPOINT"], GraphAudience: env["ARM_GRAPH_AUDIENCE"],
-		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"], ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
-	}
-	tr := srv.HTTPClient().Transport
-	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{Method: clients.AuthClientSecret, TenantID: f.TenantID,
-		ClientID: f.AdminClientID, ClientSecret: f.AdminClientSecret, Endpoints: ep, Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := clients.New(t.Context(), clients.Config{TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred,
-		Endpoints: ep, Transport: tr, Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 10 * time.Millisecond, Timeout: 5 * time.Second}})
+	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{
+		Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 10 * time.Millisecond, Timeout: 5 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}

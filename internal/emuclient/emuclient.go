@@ -1,0 +1,78 @@
+// Package emuclient builds internal/clients clients for the principals of an internal/emulator server:
+// its admin service principal and its seeded users. It is for test harnesses and the demo; the provider
+// itself never uses it (it reads the ARM_* environment).
+package emuclient
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+)
+
+// Endpoints are the emulator's endpoints as the provider resolves them from its ARM_* environment.
+func Endpoints(srv *emulator.Server) clients.Endpoints {
+	env := map[string]string{}
+	for _, v := range srv.Env() {
+		env[v.Name] = v.Value
+	}
+	return clients.Endpoints{
+		AuthorityHost:           env["ARM_AUTHORITY_HOST"],
+		GraphEndpoint:           env["ARM_GRAPH_ENDPOINT"],
+		GraphAudience:           env["ARM_GRAPH_AUDIENCE"],
+		ResourceManagerEndpoint: env["ARM_RESOURCE_MANAGER_ENDPOINT"],
+		ResourceManagerAudience: env["ARM_RESOURCE_MANAGER_AUDIENCE"],
+	}
+}
+
+// Options tune the client; the zero value of each field means the clients package's default.
+type Options struct {
+	Consistency              clients.ConsistencyOptions
+	PrincipalNotFoundTimeout time.Duration
+	// UserAgent is sent by the credential and the client.
+	UserAgent string
+	// RedactValues are literal secrets to remove from logs; Admin adds the client secret, User the password.
+	RedactValues []string
+}
+
+// Admin returns a client of the emulator's admin service principal (client secret).
+func Admin(ctx context.Context, srv *emulator.Server, o Options) (*clients.Client, error) {
+	f := srv.Fixtures()
+	o.RedactValues = append([]string{f.AdminClientSecret}, o.RedactValues...)
+	return build(ctx, srv, clients.AuthConfig{
+		Method: clients.AuthClientSecret, ClientID: f.AdminClientID, ClientSecret: f.AdminClientSecret,
+	}, o)
+}
+
+// User returns a client signed in as upn with the resource owner password grant through the emulator's
+// public client: every request carries that user's own delegated token.
+func User(ctx context.Context, srv *emulator.Server, upn, password string, o Options) (*clients.Client, error) {
+	o.RedactValues = append([]string{password}, o.RedactValues...)
+	return build(ctx, srv, clients.AuthConfig{
+		Method: clients.AuthUsernamePassword, ClientID: srv.Fixtures().PublicClientID, Username: upn, Password: password,
+	}, o)
+}
+
+// build completes auth with the emulator's tenant, endpoints and transport and builds the client. The
+// credential error names Username+ClientID, as the demo's did.
+func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o Options) (*clients.Client, error) {
+	f := srv.Fixtures()
+	ep := Endpoints(srv)
+	tr := srv.HTTPClient().Transport
+	auth.TenantID, auth.Endpoints, auth.Transport, auth.UserAgent = f.TenantID, ep, tr, o.UserAgent
+	cred, desc, err := clients.NewCredential(ctx, auth)
+	if err != nil {
+		return nil, fmt.Errorf("credential for %s: %w", auth.Username+auth.ClientID, err)
+	}
+	c, err := clients.New(ctx, clients.Config{
+		TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
+		UserAgent: o.UserAgent, Consistency: o.Consistency, PrincipalNotFoundTimeout: o.PrincipalNotFoundTimeout,
+		RedactValues: o.RedactValues,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("client for %s: %w", desc, err)
+	}
+	return c, nil
+}
