@@ -76,3 +76,24 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 	}
 	return c, nil
 }
+
+// Principals are clients of the emulator's admin and of its two seeded users, n01 (the requester of the
+// scenario) and p01 (the approver), all with the same options.
+type Principals struct {
+	Admin, N01, P01 *clients.Client
+}
+
+// All builds the clients of Principals.
+func All(ctx context.Context, srv *emulator.Server, o Options) (Principals, error) {
+	f := srv.Fixtures()
+	var p Principals
+	var err error
+	if p.Admin, err = Admin(ctx, srv, o); err != nil {
+		return p, err
+	}
+	if p.N01, err = User(ctx, srv, f.N01.UPN, f.N01.Password, o); err != nil {
+		return p, err
+	}
+	p.P01, err = User(ctx, srv, f.P01.UPN, f.P01.Password, o)
+	return p, err
+}

@@ -40,15 +40,11 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 	t.Cleanup(func() { _ = srv.Close() })
 	w := &activationTestWorld{srv: srv, f: srv.Fixtures()}
 	o := emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}}
-	must := func(c *clients.Client, err error) *clients.Client {
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	who, err := emuclient.All(t.Context(), srv, o)
+	if err != nil {
+		t.Fatal(err)
 	}
-	w.admin = must(emuclient.Admin(t.Context(), srv, o))
-	w.n01 = must(emuclient.User(t.Context(), srv, w.f.N01.UPN, w.f.N01.Password, o))
-	w.p01 = must(emuclient.User(t.Context(), srv, w.f.P01.UPN, w.f.P01.Password, o))
+	w.admin, w.n01, w.p01 = who.Admin, who.N01, who.P01
 
 	ctx := t.Context()
 	w.adminGroup = activationTestNewGroup(t, w.admin, "admin")
