@@ -20,10 +20,9 @@ func (s *Store) principalsOf(principalID string) map[string]bool {
 	return ids
 }
 
-// applicable returns the role assignments that apply to principalID at scope: at the scope or above it,
-// to the principal or to any of its groups, ordered by scope depth then name.
-func (s *Store) applicable(principalID, scope string) []RoleAssignment {
-	who := s.principalsOf(principalID)
+// applicable returns the role assignments that apply at scope to any of who (lower-case object IDs: a
+// principal and its groups): at the scope or above it, ordered by scope depth then name.
+func (s *Store) applicable(who map[string]bool, scope string) []RoleAssignment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []RoleAssignment
@@ -45,7 +44,7 @@ func (s *Store) applicable(principalID, scope string) []RoleAssignment {
 // scope, as the permissions API reports them.
 func (s *Store) EffectivePermissions(principalID, scope string) []Permission {
 	var out []Permission
-	for _, a := range s.applicable(principalID, scope) {
+	for _, a := range s.applicable(s.principalsOf(principalID), scope) {
 		if rd, ok := roleByID(a.RoleDefinitionID); ok {
 			for _, p := range rd.Permissions {
 				out = append(out, clonePermission(p))
