@@ -56,6 +56,10 @@ type Stats struct {
 	Injected429 int64                 `json:"injected429"`
 	Injected5xx int64                 `json:"injected5xx"`
 	Dropped     int64                 `json:"dropped"` // writes applied whose connection was then dropped
+	// Throttled counts the 429s the budgets answered, by API ("graph", "arm"; $batch items included), and
+	// RetryAfterSeconds sums the Retry-After they asked for.
+	Throttled         map[string]int64 `json:"throttled,omitempty"`
+	RetryAfterSeconds int64            `json:"retryAfterSeconds,omitempty"`
 }
 
 // RouteStats counts the requests of one route.

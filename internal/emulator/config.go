@@ -56,6 +56,9 @@ type Config struct {
 	TokenLifetime time.Duration
 	// AKSAPIVersions are the managedClusters/agentPools api-versions accepted (default includes 2025-02-01).
 	AKSAPIVersions []string
+	// Throttling are Azure's request budgets (ARM token buckets, Graph's identity-and-access budget).
+	// The zero value only reports them in headers; AzureThrottling() enforces them (make bench).
+	Throttling Throttling
 }
 
 // AdminGraphPermissionsDefault is the least-privilege Graph application permission set of the admin

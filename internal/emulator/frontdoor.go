@@ -171,7 +171,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 
 // graphCore is the Graph pipeline after authentication: faults, then the PIM engine or the directory.
 func (s *Server) graphCore(w http.ResponseWriter, r *http.Request) {
-	if s.injectFault(w, r, apiGraph) {
+	if s.injectFault(w, r, apiGraph) || !s.chargeGraph(w, r) {
 		return
 	}
 	if s.pim != nil && s.pim.Handles(r.URL.Path) {

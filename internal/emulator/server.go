@@ -22,6 +22,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
 )
 
 // Server is a running emulator.
@@ -37,9 +38,10 @@ type Server struct {
 	arm    *arm.Store
 	pim    *pim.Engine
 
-	mu     sync.Mutex // guards faults
-	faults Faults
-	stats  *statsCollector
+	mu      sync.Mutex // guards faults
+	faults  Faults
+	stats   *statsCollector
+	budgets budgets
 
 	ln        net.Listener
 	srv       *http.Server
@@ -116,6 +118,8 @@ func Start(cfg Config) (*Server, error) {
 		Rand: rand.New(rand.NewSource(cfg.Seed + 3)), AKSAPIVersions: cfg.AKSAPIVersions, PrincipalTypeSkipsLookup: true,
 	})
 	s.pim = pim.New(s.dir, s.clock.Now, cfg.PIM)
+	s.budgets.lim = throttle.New()
+	s.SetThrottling(cfg.Throttling)
 	s.dir.SetBatchDispatcher(http.HandlerFunc(s.graphBatchItem))
 
 	if loaded != nil {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -49,10 +50,22 @@ func (c *statsCollector) fault(kind string) {
 	}
 }
 
+// throttled counts a 429 of the budgets and the Retry-After it asked for.
+func (c *statsCollector) throttled(api string, wait time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.s.Throttled == nil {
+		c.s.Throttled = map[string]int64{}
+	}
+	c.s.Throttled[api]++
+	c.s.RetryAfterSeconds += int64(wait / time.Second)
+}
+
 func (c *statsCollector) snapshot() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := c.s
+	out.Throttled = maps.Clone(c.s.Throttled)
 	out.Routes = make(map[string]RouteStats, len(c.s.Routes))
 	for k, v := range c.s.Routes {
 		st := make(map[string]int64, len(v.Status))

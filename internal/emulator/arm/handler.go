@@ -97,10 +97,13 @@ func SetHeaders(w http.ResponseWriter, r *http.Request) {
 // ServeHTTP answers the ARM routes with ARM's response headers.
 func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	SetHeaders(w, r)
-	if c, ok := reqctx.CallerFrom(r.Context()); ok {
-		s.rateLimitHeaders(w, r, c.ObjectID)
-	}
 	fn, p, label, notAllowed := s.rt.Match(r)
+	if c, ok := reqctx.CallerFrom(r.Context()); ok && !s.charge(w, r, c.ObjectID) {
+		if fn != nil {
+			reqctx.SetRoute(r.Context(), label)
+		}
+		return
+	}
 	if fn == nil {
 		if notAllowed {
 			reqctx.SetRoute(r.Context(), r.Method+" (ARM method not allowed)")

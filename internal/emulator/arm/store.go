@@ -104,7 +104,7 @@ type Store struct {
 	assignments map[string]*RoleAssignment
 	onChange    []func()
 	rt          *router.Router
-	budget      *budgets
+	budget      *budget
 }
 
 // New returns an empty ARM world for one subscription.
@@ -129,7 +129,7 @@ func New(opt Options) *Store {
 	}
 	s := &Store{
 		opt: opt, groups: map[string]*ResourceGroup{}, clusters: map[string]*Cluster{},
-		assignments: map[string]*RoleAssignment{}, budget: newBudgets(),
+		assignments: map[string]*RoleAssignment{}, budget: newBudget(),
 	}
 	s.rt = s.buildRoutes()
 	return s

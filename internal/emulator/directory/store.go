@@ -267,3 +267,11 @@ func (s *Store) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// UserCount is the number of users in the tenant (deleted ones included until purged): Graph's
+// identity-and-access budget depends on it.
+func (s *Store) UserCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.users)
+}

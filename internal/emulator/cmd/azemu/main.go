@@ -38,12 +38,16 @@ func run(args []string) error {
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the random sources (IDs, faults); 0 picks one")
 	fs.IntVar(&cfg.Clusters, "clusters", cfg.Clusters, "number of seeded AKS clusters")
 	fs.StringVar(&cfg.CertDir, "cert-dir", "", "directory for the CA bundle (default: next to --env-file, else a temporary directory)")
+	throttling := fs.Bool("throttling", false, "enforce Azure's request budgets (ARM token buckets, Graph's identity-and-access budget): an empty bucket answers 429 with Retry-After")
 	verbose := fs.Bool("v", false, "log injected faults and server errors to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if *throttling {
+		cfg.Throttling = emulator.AzureThrottling()
 	}
 	if cfg.CertDir == "" && *envFile != "" {
 		cfg.CertDir = filepath.Dir(*envFile)
