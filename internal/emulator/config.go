@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 )
 
@@ -36,6 +37,8 @@ type Config struct {
 	Clusters int
 	// PIM configures the PIM for groups engine.
 	PIM pim.Config
+	// ARMPIM configures the PIM for Azure resources engine.
+	ARMPIM armpim.Config
 	// CertDir is where the CA bundle is written; a temporary directory when empty.
 	CertDir string
 	// Logf receives one line per notable event (requests that failed, injected faults); nil is silent.
@@ -89,6 +92,7 @@ func DefaultConfig() Config {
 		RetryAfter:            time.Second,
 		Clusters:              1,
 		PIM:                   pim.DefaultConfig(),
+		ARMPIM:                armpim.DefaultConfig(),
 		AdminGraphPermissions: append([]string(nil), AdminGraphPermissionsDefault...),
 		AdminARMRole:          "Role Based Access Control Administrator",
 		UserDelegatedScopes:   append([]string(nil), UserDelegatedScopesDefault...),
@@ -110,6 +114,9 @@ func (c Config) withDefaults() Config {
 	}
 	if reflect.ValueOf(c.PIM).IsZero() {
 		c.PIM = d.PIM
+	}
+	if reflect.ValueOf(c.ARMPIM).IsZero() {
+		c.ARMPIM = d.ARMPIM
 	}
 	if c.AdminGraphPermissions == nil {
 		c.AdminGraphPermissions = d.AdminGraphPermissions

@@ -212,6 +212,10 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 		if s.injectFault(w, r, apiARM) {
 			return
 		}
+		if s.armpim.Handles(r.URL.Path) {
+			s.armpim.ServeHTTP(w, r)
+			return
+		}
 		s.arm.ServeHTTP(w, r)
 	})
 }

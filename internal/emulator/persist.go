@@ -19,6 +19,7 @@ type persistedState struct {
 	Directory   json.RawMessage `json:"directory"`
 	ARM         json.RawMessage `json:"arm"`
 	PIM         json.RawMessage `json:"pim,omitempty"`
+	ARMPIM      json.RawMessage `json:"armPim,omitempty"`
 }
 
 // stateJSON returns the current world as JSON (also served by GET /_emulator/state).
@@ -37,9 +38,13 @@ func (s *Server) stateJSON() ([]byte, error) {
 			return nil, err
 		}
 	}
+	armPIMState, err := s.armpim.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
 	return json.MarshalIndent(persistedState{
 		Version: stateVersion, SavedAt: s.clock.Now(), ClockOffset: s.clock.Offset(), Fixtures: s.fixtures,
-		Directory: dir, ARM: armState, PIM: pimState,
+		Directory: dir, ARM: armState, PIM: pimState, ARMPIM: armPIMState,
 	}, "", "  ")
 }
 

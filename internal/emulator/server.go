@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
@@ -37,6 +38,7 @@ type Server struct {
 	dir    *directory.Store
 	arm    *arm.Store
 	pim    *pim.Engine
+	armpim *armpim.Engine
 
 	mu      sync.Mutex // guards faults
 	faults  Faults
@@ -120,6 +122,7 @@ func Start(cfg Config) (*Server, error) {
 	s.pim = pim.New(s.dir, s.clock.Now, cfg.PIM)
 	s.budgets.lim = throttle.New()
 	s.SetThrottling(cfg.Throttling)
+	s.armpim = armpim.New(s.arm, s.dir, s.clock.Now, cfg.ARMPIM)
 	s.dir.SetBatchDispatcher(http.HandlerFunc(s.graphBatchItem))
 
 	if loaded != nil {
@@ -133,6 +136,7 @@ func Start(cfg Config) (*Server, error) {
 	s.dir.OnChange(s.markDirty)
 	s.arm.OnChange(s.markDirty)
 	s.pim.OnChange(s.markDirty)
+	s.armpim.OnChange(s.markDirty)
 
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
@@ -211,6 +215,11 @@ func (s *Server) applyState(st *persistedState) error {
 	if len(st.PIM) > 0 {
 		if err := s.pim.UnmarshalJSON(st.PIM); err != nil {
 			return fmt.Errorf("emulator: PIM state: %w", err)
+		}
+	}
+	if len(st.ARMPIM) > 0 {
+		if err := s.armpim.UnmarshalJSON(st.ARMPIM); err != nil {
+			return fmt.Errorf("emulator: ARM PIM state: %w", err)
 		}
 	}
 	return nil
@@ -348,6 +357,9 @@ func (s *Server) ARM() *arm.Store { return s.arm }
 
 // PIM returns the PIM engine.
 func (s *Server) PIM() *pim.Engine { return s.pim }
+
+// ARMPIM returns the PIM for Azure resources engine.
+func (s *Server) ARMPIM() *armpim.Engine { return s.armpim }
 
 // Snapshot returns a deep copy of the world.
 func (s *Server) Snapshot() Snapshot {

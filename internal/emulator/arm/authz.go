@@ -26,8 +26,9 @@ func (s *Store) applicable(who map[string]bool, scope string) []RoleAssignment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []RoleAssignment
+	now := s.opt.Now()
 	for _, a := range s.assignments {
-		if who[strings.ToLower(a.PrincipalID)] && isAncestorOrSelf(a.Scope, scope) {
+		if a.liveAt(now) && who[strings.ToLower(a.PrincipalID)] && isAncestorOrSelf(a.Scope, scope) {
 			out = append(out, *a)
 		}
 	}

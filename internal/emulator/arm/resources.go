@@ -76,8 +76,9 @@ func (s *Store) listSubscriptions(w http.ResponseWriter, r *http.Request, _ rout
 	var value []any
 	who := s.principalsOf(callerID(r))
 	s.mu.Lock()
+	now := s.opt.Now()
 	for _, a := range s.assignments {
-		if who[strings.ToLower(a.PrincipalID)] && (isAncestorOrSelf(a.Scope, s.subscriptionScope()) || isAncestorOrSelf(s.subscriptionScope(), a.Scope)) {
+		if a.liveAt(now) && who[strings.ToLower(a.PrincipalID)] && (isAncestorOrSelf(a.Scope, s.subscriptionScope()) || isAncestorOrSelf(s.subscriptionScope(), a.Scope)) {
 			value = []any{s.subscriptionJSON()}
 			break
 		}

@@ -80,7 +80,7 @@ func (s *Store) getRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 	s.mu.Lock()
 	a, ok := s.assignments[strings.ToLower(p["roleAssignmentName"])]
 	var m map[string]any
-	if ok && strings.EqualFold(a.Scope, scope) {
+	if ok && strings.EqualFold(a.Scope, scope) && a.liveAt(s.opt.Now()) {
 		m = s.assignmentJSON(a, false)
 	}
 	s.mu.Unlock()
@@ -228,7 +228,7 @@ func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 
 	s.mu.Lock()
 	for _, a := range s.assignments {
-		if strings.EqualFold(a.Scope, scope) && strings.EqualFold(a.PrincipalID, props.PrincipalID) && strings.EqualFold(a.RoleDefinitionID, rd.ID) {
+		if a.liveAt(now) && strings.EqualFold(a.Scope, scope) && strings.EqualFold(a.PrincipalID, props.PrincipalID) && strings.EqualFold(a.RoleDefinitionID, rd.ID) {
 			s.mu.Unlock()
 			writeError(w, errorf(http.StatusConflict, "RoleAssignmentExists",
 				"The role assignment already exists. The ID of the existing role assignment is %s.", strings.ReplaceAll(a.Name, "-", "")))
@@ -278,7 +278,7 @@ func (s *Store) deleteRoleAssignment(w http.ResponseWriter, r *http.Request, p r
 	}
 	s.mu.Lock()
 	a, ok := s.assignments[strings.ToLower(name)]
-	if !ok || !strings.EqualFold(a.Scope, scope) {
+	if !ok || !strings.EqualFold(a.Scope, scope) || !a.liveAt(s.opt.Now()) {
 		s.mu.Unlock()
 		// "The role assignment was already deleted or does not exist."
 		w.WriteHeader(http.StatusNoContent)
@@ -327,7 +327,11 @@ func (s *Store) listRoleAssignments(w http.ResponseWriter, r *http.Request, p ro
 	}
 	s.mu.Lock()
 	var list []*RoleAssignment
+	now := s.opt.Now()
 	for _, a := range s.assignments {
+		if !a.liveAt(now) {
+			continue
+		}
 		if who != nil && !who[strings.ToLower(a.PrincipalID)] {
 			continue
 		}

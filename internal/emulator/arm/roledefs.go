@@ -53,6 +53,10 @@ func parseARMFilter(raw string) (armFilter, bool) {
 	}
 	for _, clause := range splitAnd(raw) {
 		clause = strings.TrimSpace(clause)
+		// Clients often parenthesise clauses: "(principalId eq 'x') and atScope()".
+		for len(clause) > 1 && clause[0] == '(' && clause[len(clause)-1] == ')' && balanced(clause[1:len(clause)-1]) {
+			clause = strings.TrimSpace(clause[1 : len(clause)-1])
+		}
 		if i := strings.Index(clause, "("); i > 0 && strings.HasSuffix(clause, ")") && !strings.Contains(clause[:i], " ") {
 			arg := strings.TrimSpace(clause[i+1 : len(clause)-1])
 			if arg != "" {
@@ -75,6 +79,25 @@ func parseARMFilter(raw string) (armFilter, bool) {
 		f.eq[strings.ToLower(parts[0])] = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
 	}
 	return f, true
+}
+
+// balanced reports whether every parenthesis in s (outside quotes) is closed in order.
+func balanced(s string) bool {
+	depth, inQuote := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\'':
+			inQuote = !inQuote
+		case inQuote:
+		case s[i] == '(':
+			depth++
+		case s[i] == ')':
+			if depth--; depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
 
 // splitAnd splits on " and " outside quotes, case-insensitively.

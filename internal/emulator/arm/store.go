@@ -93,6 +93,15 @@ type RoleAssignment struct {
 	UpdatedOn        time.Time `json:"updatedOn"`
 	CreatedBy        string    `json:"createdBy,omitempty"`
 	UpdatedBy        string    `json:"updatedBy,omitempty"`
+	// NotBefore and NotAfter bound an assignment that PIM for Azure resources materialised from an active
+	// schedule (nil: unbounded); outside that window it is invisible to every API and grants nothing.
+	NotBefore *time.Time `json:"notBefore,omitempty"`
+	NotAfter  *time.Time `json:"notAfter,omitempty"`
+}
+
+// liveAt reports whether the assignment exists at t (always, unless PIM bounded it).
+func (a *RoleAssignment) liveAt(t time.Time) bool {
+	return (a.NotBefore == nil || !t.Before(*a.NotBefore)) && (a.NotAfter == nil || t.Before(*a.NotAfter))
 }
 
 // Store is the ARM world. Methods are safe for concurrent use.
@@ -244,12 +253,16 @@ func (s *Store) AddRoleAssignment(a RoleAssignment) RoleAssignment {
 	return a
 }
 
-// RoleAssignments returns copies of all role assignments, sorted by scope and name.
+// RoleAssignments returns copies of all role assignments that exist now, sorted by scope and name.
 func (s *Store) RoleAssignments() []RoleAssignment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]RoleAssignment, 0, len(s.assignments))
+	now := s.opt.Now()
 	for _, a := range s.assignments {
+		if !a.liveAt(now) {
+			continue
+		}
 		out = append(out, *a)
 	}
 	sort.Slice(out, func(i, j int) bool {
