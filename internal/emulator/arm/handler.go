@@ -105,13 +105,7 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fn == nil {
-		if notAllowed {
-			reqctx.SetRoute(r.Context(), r.Method+" (ARM method not allowed)")
-			writeError(w, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method '%s' is not allowed for this resource.", r.Method))
-			return
-		}
-		reqctx.SetRoute(r.Context(), r.Method+" (ARM unknown)")
-		writeError(w, errorf(http.StatusNotFound, "InvalidResourceType", "The resource type could not be found for the request path '%s'.", r.URL.Path))
+		WriteNoRoute(w, r, notAllowed)
 		return
 	}
 	reqctx.SetRoute(r.Context(), label)

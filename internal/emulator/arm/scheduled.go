@@ -1,8 +1,11 @@
 package arm
 
 import (
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
 
 // What PIM for Azure resources (package armpim) needs from ARM: scope validation, authorization, and
@@ -99,4 +102,19 @@ type Filter struct {
 func ParseFilter(raw string) (Filter, bool) {
 	f, ok := parseARMFilter(raw)
 	return Filter{Eq: f.eq, Funcs: f.funcs}, ok
+}
+
+// WriteJSON writes an ARM JSON answer with ARM's caching headers.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// WriteNoRoute answers a request no route matched: 405 MethodNotAllowed when the path matched another
+// method, else 404 InvalidResourceType, with the route label the statistics record.
+func WriteNoRoute(w http.ResponseWriter, r *http.Request, methodNotAllowed bool) {
+	if methodNotAllowed {
+		reqctx.SetRoute(r.Context(), r.Method+" (ARM method not allowed)")
+		writeError(w, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method '%s' is not allowed for this resource.", r.Method))
+		return
+	}
+	reqctx.SetRoute(r.Context(), r.Method+" (ARM unknown)")
+	writeError(w, errorf(http.StatusNotFound, "InvalidResourceType", "The resource type could not be found for the request path '%s'.", r.URL.Path))
 }

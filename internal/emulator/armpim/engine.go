@@ -162,13 +162,7 @@ func (e *Engine) versioned(versions []string, h router.Handler) router.Handler {
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, p, label, notAllowed := e.rt.Match(r)
 	if h == nil {
-		if notAllowed {
-			reqctx.SetRoute(r.Context(), r.Method+" (ARM method not allowed)")
-			writeError(w, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method '%s' is not allowed for this resource.", r.Method))
-			return
-		}
-		reqctx.SetRoute(r.Context(), r.Method+" (ARM unknown)")
-		writeError(w, errorf(http.StatusNotFound, "InvalidResourceType", "The resource type could not be found for the request path '%s'.", r.URL.Path))
+		arm.WriteNoRoute(w, r, notAllowed)
 		return
 	}
 	reqctx.SetRoute(r.Context(), label)

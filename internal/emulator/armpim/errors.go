@@ -19,17 +19,7 @@ func errorf(status int, code, format string, args ...any) *apiError {
 
 func writeError(w http.ResponseWriter, e *apiError) { arm.WriteError(w, e.Status, e.Code, e.Message) }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { arm.WriteJSON(w, status, v) }
 
 // errInvalid is a request PIM refuses for its shape. Real ARM gives no detail; the emulator appends its
 // reason so that a failing test says why.

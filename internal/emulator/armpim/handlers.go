@@ -23,6 +23,24 @@ func (e *Engine) scoped(w http.ResponseWriter, p router.Params) (string, bool) {
 	return scope, true
 }
 
+// authorized resolves the route's scope and checks the caller for action there, writing the error when
+// either fails. A write names the object written (of type typ) in the refusal, a read ("" typ) the scope.
+func (e *Engine) authorized(w http.ResponseWriter, r *http.Request, p router.Params, action, typ string) (string, bool) {
+	scope, ok := e.scoped(w, p)
+	if !ok {
+		return "", false
+	}
+	quoted := scope
+	if typ != "" {
+		quoted = objectID(scope, typ, p["name"])
+	}
+	if aerr := e.authorize(r, action, scope, quoted); aerr != nil {
+		writeError(w, aerr)
+		return "", false
+	}
+	return scope, true
+}
+
 func (e *Engine) putRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.writeRequest(k, w, r, p, false)
 }

@@ -16,33 +16,17 @@ type requestBody struct {
 }
 
 type requestInput struct {
-	PrincipalID      string         `json:"principalId"`
-	RoleDefinitionID string         `json:"roleDefinitionId"`
-	RequestType      string         `json:"requestType"`
-	ScheduleInfo     *scheduleInput `json:"scheduleInfo"`
-	Justification    *string        `json:"justification"`
-	TicketInfo       *ticketInput   `json:"ticketInfo"`
-	Condition        *string        `json:"condition"`
-	ConditionVersion *string        `json:"conditionVersion"`
-	LinkedEligible   *string        `json:"linkedRoleEligibilityScheduleId"`
-	TargetSchedule   *string        `json:"-"`
-	TargetInstance   *string        `json:"-"`
-}
-
-type scheduleInput struct {
-	StartDateTime *string          `json:"startDateTime"`
-	Expiration    *expirationInput `json:"expiration"`
-}
-
-type expirationInput struct {
-	Type        *string `json:"type"`
-	EndDateTime *string `json:"endDateTime"`
-	Duration    *string `json:"duration"`
-}
-
-type ticketInput struct {
-	TicketNumber *string `json:"ticketNumber"`
-	TicketSystem *string `json:"ticketSystem"`
+	PrincipalID      string             `json:"principalId"`
+	RoleDefinitionID string             `json:"roleDefinitionId"`
+	RequestType      string             `json:"requestType"`
+	ScheduleInfo     *pim.ScheduleInput `json:"scheduleInfo"`
+	Justification    *string            `json:"justification"`
+	TicketInfo       *pim.TicketInput   `json:"ticketInfo"`
+	Condition        *string            `json:"condition"`
+	ConditionVersion *string            `json:"conditionVersion"`
+	LinkedEligible   *string            `json:"linkedRoleEligibilityScheduleId"`
+	TargetSchedule   *string            `json:"-"`
+	TargetInstance   *string            `json:"-"`
 }
 
 // Request types (2020-10-01 RequestType enum) and schedule expiration types, in their canonical spelling;
@@ -157,8 +141,11 @@ func (e *Engine) validateShape(k kind, scope string, in *requestInput, now time.
 }
 
 // readSchedule fills the request's start and expiration from scheduleInfo.
-func (e *Engine) readSchedule(k kind, r *request, si *scheduleInput, now time.Time) *apiError {
+func (e *Engine) readSchedule(k kind, r *request, si *pim.ScheduleInput, now time.Time) *apiError {
 	r.HasSchedule = true
+	if len(si.Recurrence) > 0 && string(si.Recurrence) != "null" {
+		return errInvalid("Recurrence is not supported.")
+	}
 	if si.StartDateTime != nil && *si.StartDateTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, *si.StartDateTime)
 		if err != nil {

@@ -131,16 +131,13 @@ func roleFilter(raw string) (string, *apiError) {
 }
 
 func (e *Engine) listPolicyCollection(w http.ResponseWriter, r *http.Request, p router.Params, action string, render func(*policy) map[string]any) {
-	scope, ok := e.scoped(w, p)
-	if !ok {
-		return
-	}
 	role, aerr := roleFilter(r.URL.Query().Get("$filter"))
-	if aerr == nil {
-		aerr = e.authorize(r, action, scope, scope)
-	}
 	if aerr != nil {
 		writeError(w, aerr)
+		return
+	}
+	scope, ok := e.authorized(w, r, p, action, "")
+	if !ok {
 		return
 	}
 	e.mu.Lock()
@@ -163,32 +160,30 @@ func (e *Engine) listPolicyAssignments(w http.ResponseWriter, r *http.Request, p
 }
 
 func (e *Engine) getPolicy(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
+	e.getPolicyObject(w, r, p, actPolicyRead, e.policyByName, e.policyJSON, "RoleManagementPolicyNotFound", "role management policy")
+}
+
+// getPolicyObject answers the GET of a policy or a policy assignment.
+func (e *Engine) getPolicyObject(w http.ResponseWriter, r *http.Request, p router.Params, action string,
+	find func(scope, name string) *policy, render func(*policy) map[string]any, code, what string) {
+	scope, ok := e.authorized(w, r, p, action, "")
 	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyRead, scope, scope); aerr != nil {
-		writeError(w, aerr)
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	pol := e.policyByName(scope, p["name"])
+	pol := find(scope, p["name"])
 	if pol == nil {
-		writeError(w, errNotFound("RoleManagementPolicyNotFound", "role management policy", p["name"]))
+		writeError(w, errNotFound(code, what, p["name"]))
 		return
 	}
-	writeJSON(w, http.StatusOK, e.policyJSON(pol))
+	writeJSON(w, http.StatusOK, render(pol))
 }
 
 // patchPolicy merges the rules of the body into the policy and answers the whole policy.
 func (e *Engine) patchPolicy(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.authorized(w, r, p, actPolicyWrite, "roleManagementPolicies")
 	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyWrite, scope, objectID(scope, "roleManagementPolicies", p["name"])); aerr != nil {
-		writeError(w, aerr)
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
@@ -224,12 +219,8 @@ func (e *Engine) patchPolicy(w http.ResponseWriter, r *http.Request, p router.Pa
 // deletePolicy: reported to answer "Not implemented" (azure-rest-api-specs#28050); the variant that
 // implements it puts the defaults back.
 func (e *Engine) deletePolicy(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.authorized(w, r, p, actPolicyWrite, "roleManagementPolicies")
 	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyWrite, scope, objectID(scope, "roleManagementPolicies", p["name"])); aerr != nil {
-		writeError(w, aerr)
 		return
 	}
 	if !e.cfg.PolicyDeleteImplemented {
@@ -261,33 +252,15 @@ func (e *Engine) policyByAssignmentName(scope, name string) *policy {
 }
 
 func (e *Engine) getPolicyAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
-	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyAssignmentRead, scope, scope); aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	pol := e.policyByAssignmentName(scope, p["name"])
-	if pol == nil {
-		writeError(w, errNotFound("RoleManagementPolicyAssignmentNotFound", "role management policy assignment", p["name"]))
-		return
-	}
-	writeJSON(w, http.StatusOK, e.policyAssignmentJSON(pol))
+	e.getPolicyObject(w, r, p, actPolicyAssignmentRead, e.policyByAssignmentName, e.policyAssignmentJSON,
+		"RoleManagementPolicyAssignmentNotFound", "role management policy assignment")
 }
 
 // putPolicyAssignment accepts the assignment every role already has (its own policy at the scope); the
 // emulator models no shared policies, so pointing a role at another policy is refused.
 func (e *Engine) putPolicyAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.authorized(w, r, p, actPolicyAssignmentWrite, "roleManagementPolicyAssignments")
 	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyAssignmentWrite, scope, objectID(scope, "roleManagementPolicyAssignments", p["name"])); aerr != nil {
-		writeError(w, aerr)
 		return
 	}
 	var in struct {
@@ -318,12 +291,7 @@ func (e *Engine) putPolicyAssignment(w http.ResponseWriter, r *http.Request, p r
 
 // deletePolicyAssignment: a role cannot be left without a policy.
 func (e *Engine) deletePolicyAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
-	if !ok {
-		return
-	}
-	if aerr := e.authorize(r, actPolicyAssignmentWrite, scope, objectID(scope, "roleManagementPolicyAssignments", p["name"])); aerr != nil {
-		writeError(w, aerr)
+	if _, ok := e.authorized(w, r, p, actPolicyAssignmentWrite, "roleManagementPolicyAssignments"); !ok {
 		return
 	}
 	writeError(w, errorf(http.StatusBadRequest, "InvalidPolicyAssignment", "The policy assignment of a role cannot be deleted."))
