@@ -20,7 +20,7 @@ import (
 
 // PIM for Azure resources through the real armauthorization/v2 clients (api-version 2020-10-01).
 
-const armScope = "https://management.core.windows.net//.default"
+const armTokenScope = "https://management.core.windows.net//.default"
 
 type armPIMWorld struct {
 	srv          *emulator.Server
@@ -102,7 +102,7 @@ func (w *armPIMWorld) activate(t *testing.T, scope, role, duration, justificatio
 // rawJSON sends an authenticated ARM request with a JSON body and returns the status and body.
 func rawJSON(t *testing.T, srv *emulator.Server, cred azcore.TokenCredential, method, url string, body any) (int, []byte) {
 	t.Helper()
-	tok, err := cred.GetToken(ctxT(t), policy.TokenRequestOptions{Scopes: []string{armScope}})
+	tok, err := cred.GetToken(ctxT(t), policy.TokenRequestOptions{Scopes: []string{armTokenScope}})
 	if err != nil {
 		t.Fatal(err)
 	}

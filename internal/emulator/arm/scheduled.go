@@ -118,3 +118,11 @@ func WriteNoRoute(w http.ResponseWriter, r *http.Request, methodNotAllowed bool)
 	reqctx.SetRoute(r.Context(), r.Method+" (ARM unknown)")
 	writeError(w, errorf(http.StatusNotFound, "InvalidResourceType", "The resource type could not be found for the request path '%s'.", r.URL.Path))
 }
+
+// Charge takes the request's token from the caller's ARM budget (remaining-budget headers, and a 429
+// when the budget is enforced and empty), for routes served outside this package. It reports whether
+// the request may be served.
+func (s *Store) Charge(w http.ResponseWriter, r *http.Request) bool {
+	c, ok := reqctx.CallerFrom(r.Context())
+	return !ok || s.charge(w, r, c.ObjectID)
+}

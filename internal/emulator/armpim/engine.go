@@ -166,6 +166,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqctx.SetRoute(r.Context(), label)
+	if !e.arm.Charge(w, r) {
+		return
+	}
 	h(w, r, p)
 }
 
