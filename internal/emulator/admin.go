@@ -77,6 +77,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetReplicationDelay(d)
 		w.WriteHeader(http.StatusNoContent)
+	case path == "nodes" && r.Method == http.MethodGet:
+		reply(http.StatusOK, s.nodesJSON())
 	case path == "fixtures" && r.Method == http.MethodGet:
 		reply(http.StatusOK, s.Fixtures())
 	case path == "federated-token" && r.Method == http.MethodPost:

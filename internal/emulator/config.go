@@ -62,6 +62,9 @@ type Config struct {
 	// Throttling are Azure's request budgets (ARM token buckets, Graph's identity-and-access budget).
 	// The zero value only reports them in headers; AzureThrottling() enforces them (make bench).
 	Throttling Throttling
+	// NodeSSHGroups is where a node's SSH login check takes the user's groups from: NodeSSHGroupsLive
+	// (default: the directory at login) or NodeSSHGroupsIssued (the certificate, as at issuance).
+	NodeSSHGroups string
 }
 
 // AdminGraphPermissionsDefault is the least-privilege Graph application permission set of the admin
@@ -98,6 +101,7 @@ func DefaultConfig() Config {
 		UserDelegatedScopes:   append([]string(nil), UserDelegatedScopesDefault...),
 		TokenLifetime:         time.Hour,
 		AKSAPIVersions:        []string{"2025-02-01", "2024-10-01", "2025-01-01", "2025-03-01", "2024-09-01"},
+		NodeSSHGroups:         NodeSSHGroupsLive,
 	}
 }
 
@@ -132,6 +136,9 @@ func (c Config) withDefaults() Config {
 	}
 	if len(c.AKSAPIVersions) == 0 {
 		c.AKSAPIVersions = d.AKSAPIVersions
+	}
+	if c.NodeSSHGroups == "" {
+		c.NodeSSHGroups = d.NodeSSHGroups
 	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()

@@ -34,6 +34,8 @@ func (s *Server) Env() []EnvVar {
 		{"AZEMU_USER_P01_PASSWORD", f.P01.Password},
 		{"AZEMU_PUBLIC_CLIENT_ID", f.PublicClientID},
 		{"AZEMU_ADMIN_OBJECT_ID", f.AdminObjectID},
+		{"AZEMU_SSH_KNOWN_HOSTS", s.knownHosts},
+		{"AZEMU_SSH_NODES", s.sshNodesVar()},
 	}
 }
 

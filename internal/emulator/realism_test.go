@@ -127,7 +127,7 @@ func TestAdminAPIAndEnvFile(t *testing.T) {
 		"ARM_GRAPH_ENDPOINT", "ARM_GRAPH_AUDIENCE", "ARM_RESOURCE_MANAGER_ENDPOINT", "ARM_RESOURCE_MANAGER_AUDIENCE", "ARM_USE_CLI",
 		"SSL_CERT_FILE", "AZEMU_URL", "AZEMU_CLUSTER_ID", "AZEMU_RESOURCE_GROUP", "AZEMU_NODE_RESOURCE_GROUP",
 		"AZEMU_USER_N01_ID", "AZEMU_USER_N01_UPN", "AZEMU_USER_N01_PASSWORD", "AZEMU_USER_P01_ID", "AZEMU_USER_P01_UPN",
-		"AZEMU_USER_P01_PASSWORD", "AZEMU_PUBLIC_CLIENT_ID", "AZEMU_ADMIN_OBJECT_ID"}
+		"AZEMU_USER_P01_PASSWORD", "AZEMU_PUBLIC_CLIENT_ID", "AZEMU_ADMIN_OBJECT_ID", "AZEMU_SSH_KNOWN_HOSTS", "AZEMU_SSH_NODES"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("env file names: %s", diff)
 	}
@@ -137,6 +137,7 @@ func TestAdminAPIAndEnvFile(t *testing.T) {
 	if _, err := os.Stat(values["SSL_CERT_FILE"]); err != nil {
 		t.Errorf("CA bundle: %v", err)
 	}
+	checkNodeAddresses(t, srv, values["AZEMU_SSH_KNOWN_HOSTS"], values["AZEMU_SSH_NODES"])
 
 	client := srv.HTTPClient()
 	post := func(path, body string) *http.Response {

@@ -22,6 +22,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/nodessh"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
 )
@@ -34,11 +35,13 @@ type Server struct {
 	rnd      *lockedRand
 	fixtures Fixtures
 
-	tokens *entra.Service
-	dir    *directory.Store
-	arm    *arm.Store
-	pim    *pim.Engine
-	armpim *armpim.Engine
+	tokens     *entra.Service
+	dir        *directory.Store
+	arm        *arm.Store
+	pim        *pim.Engine
+	armpim     *armpim.Engine
+	nodes      *nodessh.Fleet // the nodes' SSH servers (nodes.go)
+	knownHosts string
 
 	mu      sync.Mutex // guards faults
 	faults  Faults
@@ -152,8 +155,13 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.writeCA(); err != nil {
 		return nil, err
 	}
+	if err := s.startNodes(); err != nil {
+		s.removeTemp()
+		return nil, err
+	}
 	s.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		s.nodes.Close()
 		s.removeTemp()
 		return nil, fmt.Errorf("emulator: listen %s: %w", cfg.Addr, err)
 	}
@@ -420,6 +428,7 @@ func (s *Server) Close() error {
 		if err != nil {
 			_ = s.srv.Close()
 		}
+		s.nodes.Close()
 		close(s.stop)
 		<-s.saverDone
 		if serr := s.saveState(); serr != nil && err == nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
@@ -71,8 +72,9 @@ type Config struct {
 
 // Service is the token service.
 type Service struct {
-	cfg Config
-	kid string
+	cfg   Config
+	kid   string
+	sshCA ssh.Signer // signs ssh-cert tokens (sshcert.go)
 }
 
 // New returns a token service.
@@ -88,7 +90,7 @@ func New(cfg Config) *Service {
 	}
 	der, _ := x509.MarshalPKIXPublicKey(&cfg.Key.PublicKey)
 	sum := sha256.Sum256(der)
-	return &Service{cfg: cfg, kid: b64(sum[:20])}
+	return &Service{cfg: cfg, kid: b64(sum[:20]), sshCA: newSSHCA()}
 }
 
 // TenantID returns the tenant the service issues tokens for.

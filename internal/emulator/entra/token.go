@@ -130,6 +130,10 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 	if gerr != nil {
 		return nil, gerr
 	}
+	sshReq, gerr := parseSSHCertRequest(f, scope, grantType)
+	if gerr != nil {
+		return nil, gerr
+	}
 	cae := wantsCAE(f.Get("claims"))
 
 	switch grantType {
@@ -209,6 +213,9 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 		}
 		c.Scp = strings.Join(granted, " ")
 		c.UPN, c.UniqueName, c.Name = acct.UPN, acct.UPN, acct.DisplayName
+		if sshReq != nil {
+			return s.sshCertResponse(c, v1, scope, &acct, sshReq)
+		}
 		return s.accessResponse(c, cae, v1, scope, &acct)
 
 	default:

@@ -37,6 +37,7 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.ReplicationDelay, "replication-delay", 0, "new directory objects stay invisible to reads and ARM for this long (e.g. 30s)")
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the random sources (IDs, faults); 0 picks one")
 	fs.IntVar(&cfg.Clusters, "clusters", cfg.Clusters, "number of seeded AKS clusters")
+	fs.StringVar(&cfg.NodeSSHGroups, "node-ssh-groups", cfg.NodeSSHGroups, "where node SSH logins take the user's groups from: live (at login) or issued (the certificate's, at issuance)")
 	fs.StringVar(&cfg.CertDir, "cert-dir", "", "directory for the CA bundle (default: next to --env-file, else a temporary directory)")
 	throttling := fs.Bool("throttling", false, "enforce Azure's request budgets (ARM token buckets, Graph's identity-and-access budget): an empty bucket answers 429 with Retry-After")
 	verbose := fs.Bool("v", false, "log injected faults and server errors to stderr")
