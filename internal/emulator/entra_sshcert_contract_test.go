@@ -80,8 +80,8 @@ func TestSSHCertificateTokens(t *testing.T) {
 		t.Error("the certificate is not signed by the emulator's SSH CA")
 	case int64(cert.ValidAfter) > now || int64(cert.ValidAfter) < now-5 || cert.ValidBefore-cert.ValidAfter != 3600:
 		t.Errorf("validity %d..%d: want one hour from the emulator's now %d", cert.ValidAfter, cert.ValidBefore, now)
-	case cert.Permissions.Extensions[entra.CertExtensionGroups] != g.ID || cert.Permissions.Extensions[entra.CertExtensionObjectID] != f.N01.ID:
-		t.Errorf("extensions %v: want n01's object ID and the node-access group", cert.Permissions.Extensions)
+	case cert.Extensions[entra.CertExtensionGroups] != g.ID || cert.Extensions[entra.CertExtensionObjectID] != f.N01.ID:
+		t.Errorf("extensions %v: want n01's object ID and the node-access group", cert.Extensions)
 	}
 	if cert.KeyId != keyID || body["expires_in"] != float64(3599) || body["refresh_token"] == nil {
 		t.Errorf("key ID %q expires_in %v refresh token %v", cert.KeyId, body["expires_in"], body["refresh_token"] != nil)

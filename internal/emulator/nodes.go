@@ -98,9 +98,9 @@ func (s *Server) authorizeLogin(node arm.Node, cert *ssh.Certificate) nodessh.Ve
 	upn := cert.ValidPrincipals[0]
 	sub := arm.Subject{UPN: upn}
 	if s.cfg.NodeSSHGroups == NodeSSHGroupsIssued {
-		sub.ObjectID = cert.Permissions.Extensions[entra.CertExtensionObjectID]
+		sub.ObjectID = cert.Extensions[entra.CertExtensionObjectID]
 		sub.GroupsFromCredential = true
-		if g := cert.Permissions.Extensions[entra.CertExtensionGroups]; g != "" {
+		if g := cert.Extensions[entra.CertExtensionGroups]; g != "" {
 			sub.Groups = strings.Split(g, ",")
 		}
 	} else {

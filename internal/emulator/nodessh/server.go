@@ -161,7 +161,7 @@ func (f *Fleet) serverConfig(h Host, hostKey ssh.Signer) *ssh.ServerConfig {
 				admin = "1"
 			}
 			return &ssh.Permissions{Extensions: map[string]string{
-				permAdmin: admin, permObjectID: cert.Permissions.Extensions[entra.CertExtensionObjectID],
+				permAdmin: admin, permObjectID: cert.Extensions[entra.CertExtensionObjectID],
 			}}, nil
 		},
 	}
