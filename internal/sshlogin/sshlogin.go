@@ -3,6 +3,14 @@
 // certificate as the Azure CLI does (token_type=ssh-cert, req_cnf, key_id), writes the key and the
 // certificate, and runs the real OpenSSH client with them, trusting only the node's published host key.
 // It is for test harnesses and the demo; the provider never uses it.
+//
+//	c, err := sshlogin.New(srv) // ssh from PATH; srv's token endpoint, public client and known_hosts
+//	node := srv.Nodes(srv.Fixtures().ClusterID)[0]
+//	res, err := c.Login(ctx, sshlogin.TargetOf(node), upn, password, "hostname")
+//	// allowed: res.ExitCode 0, res.Stdout node.Name+"\n"
+//	// denied:  res.ExitCode 255, res.Stderr "Access denied: Azure role not assigned" then
+//	//          "...: Permission denied (publickey)."
+//	fmt.Println("$", res.CommandLine())
 package sshlogin
 
 import (
@@ -15,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
@@ -144,4 +153,20 @@ func (c *Client) Run(ctx context.Context, node Target, cred Credential, command 
 		return res, fmt.Errorf("sshlogin: running ssh to %s: %w (stderr: %s)", node.Name, err, stderr.String())
 	}
 	return res, nil
+}
+
+// CommandLine is Args as a shell command line, for printing what was run.
+func (r Result) CommandLine() string {
+	quoted := make([]string, len(r.Args))
+	for i, a := range r.Args {
+		quoted[i] = a
+		if a == "" || strings.ContainsFunc(a, func(c rune) bool { return !safeShellRune(c) }) {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+func safeShellRune(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:@%+=,", c)
 }

@@ -156,7 +156,14 @@ func TestNodeLoginFollowsVMLoginRoles(t *testing.T) {
 		w.assign(t, "Virtual Machine User Login", w.group, w.nodeRG)
 		wantDenied(t, w.login(t, "hostname"), true) // assigned to the group, n01 not yet in it
 		w.activate()
-		wantOK(t, w.login(t, "hostname"), w.node.Name+"\n")
+		res := w.login(t, "hostname")
+		wantOK(t, res, w.node.Name+"\n")
+		if cl := res.CommandLine(); !strings.HasPrefix(cl, "ssh -F /dev/null -i ") || !strings.Contains(cl, "-o CertificateFile=") || !strings.HasSuffix(cl, w.n01.UPN+"@127.0.0.1 hostname") {
+			t.Errorf("command line %q", cl)
+		}
+		if cl := (sshlogin.Result{Args: []string{"ssh", "it's", "a b"}}).CommandLine(); cl != `ssh 'it'\''s' 'a b'` {
+			t.Errorf("quoting: %s", cl)
+		}
 		id := w.login(t, "id")
 		if !strings.Contains(id.Stdout, "("+w.n01.UPN+")") || strings.Contains(id.Stdout, "aad_admins") {
 			t.Fatalf("id = %q: want n01's UPN and no aad_admins", id.Stdout)
