@@ -92,6 +92,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = srv.Close() }()
+	// Shown with the output of a failing package: the answers the emulator gave to the documentation's
+	// open questions (AZEMU_VARIANTS=<this> reproduces them).
+	fmt.Printf("acctest: emulator variants %q: %s\n", os.Getenv(emulator.EnvVariants), srv.Variants())
 	// The provider under test reads exactly what a pipeline would export; SSL_CERT_FILE is set before the
 	// first TLS handshake of this process, so Go's root pool includes the emulator's CA.
 	for _, v := range srv.Env() {
@@ -110,7 +113,7 @@ func run(m *testing.M) int {
 func EmulatorConfig() emulator.Config {
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = 3 * time.Second
-	return cfg
+	return cfg.WithEnvVariants()
 }
 
 func emulatorFixtures(f emulator.Fixtures) Fixtures {

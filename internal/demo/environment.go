@@ -38,7 +38,7 @@ type environmentOptions struct {
 func demoEmulatorConfig() emulator.Config {
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = 3 * time.Second
-	return cfg
+	return cfg.WithEnvVariants()
 }
 
 // demoProviderEnv tunes the provider's replication waits for an emulator without replication delay: the

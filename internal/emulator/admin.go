@@ -52,6 +52,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
+	case path == "variants" && r.Method == http.MethodGet:
+		reply(http.StatusOK, map[string]any{"spec": s.variants.Spec(), "choices": s.variants.Choices()})
 	case path == "faults" && r.Method == http.MethodGet:
 		reply(http.StatusOK, s.currentFaults())
 	case path == "faults" && r.Method == http.MethodPost:

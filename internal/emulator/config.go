@@ -9,6 +9,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 // Config configures an emulator. The zero value of each field means its default (see DefaultConfig).
@@ -65,6 +66,14 @@ type Config struct {
 	// NodeSSHGroups is where a node's SSH login check takes the user's groups from: NodeSSHGroupsLive
 	// (default: the directory at login) or NodeSSHGroupsIssued (the certificate, as at issuance).
 	NodeSSHGroups string
+
+	// Variants chooses the answer to each open question of the documentation (VariantCatalogue,
+	// UNCONFIRMED.md): profiles such as "docs-examples" or "resource-pages" and pinned points
+	// ("pim.exists-status=409"), comma-separated, later items winning. Empty: every point's default.
+	// The configuration fields a point controls (PIM.ExistsStatus, ...) are set from the selection.
+	Variants variant.Spec
+	// VariantSeed, when not zero, picks an option for every point from the seed before Variants applies.
+	VariantSeed int64
 }
 
 // AdminGraphPermissionsDefault is the least-privilege Graph application permission set of the admin

@@ -36,6 +36,7 @@ func (s *Server) Env() []EnvVar {
 		{"AZEMU_ADMIN_OBJECT_ID", f.AdminObjectID},
 		{"AZEMU_SSH_KNOWN_HOSTS", s.knownHosts},
 		{"AZEMU_SSH_NODES", s.sshNodesVar()},
+		{EnvVariants, s.variants.String()},
 	}
 }
 

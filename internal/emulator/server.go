@@ -25,11 +25,13 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/nodessh"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 // Server is a running emulator.
 type Server struct {
 	cfg      Config
+	variants variant.Selection
 	clock    *clock
 	seedRand *rand.Rand
 	rnd      *lockedRand
@@ -75,8 +77,13 @@ func (l *lockedRand) Float64() float64 {
 // Start starts an emulator with cfg: it listens, seeds (or loads --state), and serves until Close.
 func Start(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
+	sel, err := VariantCatalogue().Select(cfg.VariantSpec())
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	cfg.PIM.SetVariants(sel)
 	s := &Server{
-		cfg: cfg, clock: &clock{},
+		cfg: cfg, variants: sel, clock: &clock{},
 		seedRand: rand.New(rand.NewSource(cfg.Seed)),
 		rnd:      &lockedRand{r: rand.New(rand.NewSource(cfg.Seed + 1))},
 		dirty:    make(chan struct{}, 1), stop: make(chan struct{}), saverDone: make(chan struct{}),
@@ -109,10 +116,12 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.fixtures.AdminCertificatePEM = adminPEM
 
-	s.dir = directory.New(directory.Options{
+	dirOpt := directory.Options{
 		TenantID: s.fixtures.TenantID, Domain: s.fixtures.Domain, Now: s.clock.Now,
-		Rand: rand.New(rand.NewSource(cfg.Seed + 2)), ShuffleBatchResponses: true,
-	})
+		Rand: rand.New(rand.NewSource(cfg.Seed + 2)),
+	}
+	dirOpt.SetVariants(sel)
+	s.dir = directory.New(dirOpt)
 	s.dir.SetReplicationDelay(cfg.ReplicationDelay)
 	s.tokens = entra.New(entra.Config{
 		TenantID: s.fixtures.TenantID, Domain: s.fixtures.Domain, Directory: s.dir, Now: s.clock.Now,
@@ -185,6 +194,9 @@ func Start(cfg Config) (*Server, error) {
 	}()
 	go s.saver()
 	s.markDirty()
+	if cfg.Logf != nil && cfg.VariantSpec() != "" {
+		cfg.Logf("azemu: variants %q: %s", cfg.VariantSpec(), sel)
+	}
 	return s, nil
 }
 

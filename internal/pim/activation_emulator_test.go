@@ -33,7 +33,7 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 	}
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = activationTestMinimumAge
-	srv, err := emulator.Start(cfg)
+	srv, err := emulator.Start(cfg.WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

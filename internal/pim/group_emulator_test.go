@@ -21,7 +21,7 @@ func groupTestClient(t *testing.T, cfg emulator.Config) (*clients.Client, *emula
 	if testing.Short() {
 		t.Skip("starts an emulator")
 	}
-	srv, err := emulator.Start(cfg)
+	srv, err := emulator.Start(cfg.WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func pimTestEmulator(t *testing.T) *emulator.Server {
 	pimEmuOnce.Do(func() {
 		cfg := emulator.DefaultConfig()
 		cfg.PIM.MinimumActiveAge = pimTestMinimumAge
-		pimEmu, pimEmuErr = emulator.Start(cfg)
+		pimEmu, pimEmuErr = emulator.Start(cfg.WithEnvVariants())
 	})
 	if pimEmuErr != nil {
 		t.Fatalf("starting the emulator: %v", pimEmuErr)

@@ -24,7 +24,7 @@ func startRBACEmulator(t *testing.T, cfg emulator.Config) (*clients.Client, *emu
 	if testing.Short() {
 		t.Skip("starts an emulator")
 	}
-	srv, err := emulator.Start(cfg)
+	srv, err := emulator.Start(cfg.WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

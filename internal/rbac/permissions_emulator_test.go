@@ -20,7 +20,7 @@ func permTestClients(t *testing.T) (admin, n01 *clients.Client, f emulator.Fixtu
 	if testing.Short() {
 		t.Skip("starts an emulator")
 	}
-	srv, err := emulator.Start(emulator.DefaultConfig())
+	srv, err := emulator.Start(emulator.DefaultConfig().WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	if opts.configure != nil {
 		opts.configure(&cfg)
 	}
-	srv, err := emulator.Start(cfg)
+	srv, err := emulator.Start(cfg.WithEnvVariants())
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}

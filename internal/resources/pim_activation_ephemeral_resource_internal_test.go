@@ -41,7 +41,7 @@ func actTestSetup(t *testing.T) *actTestWorld {
 	}
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = actTestMinimumAge
-	srv, err := emulator.Start(cfg)
+	srv, err := emulator.Start(cfg.WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

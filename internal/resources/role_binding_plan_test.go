@@ -115,7 +115,7 @@ func planTestClient(t *testing.T) (*clients.Client, emulator.Fixtures, string) {
 	if testing.Short() {
 		t.Skip("starts an emulator")
 	}
-	srv, err := emulator.Start(emulator.DefaultConfig())
+	srv, err := emulator.Start(emulator.DefaultConfig().WithEnvVariants())
 	if err != nil {
 		t.Fatal(err)
 	}

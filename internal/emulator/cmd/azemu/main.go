@@ -6,14 +6,17 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 func main() {
@@ -40,6 +43,12 @@ func run(args []string) error {
 	fs.StringVar(&cfg.NodeSSHGroups, "node-ssh-groups", cfg.NodeSSHGroups, "where node SSH logins take the user's groups from: live (at login) or issued (the certificate's, at issuance)")
 	fs.StringVar(&cfg.CertDir, "cert-dir", "", "directory for the CA bundle (default: next to --env-file, else a temporary directory)")
 	throttling := fs.Bool("throttling", false, "enforce Azure's request budgets (ARM token buckets, Graph's identity-and-access budget): an empty bucket answers 429 with Retry-After")
+	fs.Func("variants", "answers to the documentation's open questions: profiles ("+strings.Join(variant.Profiles(), ", ")+") and POINT=OPTION pins, comma-separated, later items winning (--list-variants shows the points)", func(v string) error {
+		cfg.Variants = variant.Spec(v)
+		return nil
+	})
+	fs.Int64Var(&cfg.VariantSeed, "variant-seed", 0, "pick an option for every variant point from this seed (0: none), before --variants applies")
+	listVariants := fs.Bool("list-variants", false, "print the variant points, their options and the profiles' picks, then exit")
 	verbose := fs.Bool("v", false, "log injected faults and server errors to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,6 +58,10 @@ func run(args []string) error {
 	}
 	if *throttling {
 		cfg.Throttling = emulator.AzureThrottling()
+	}
+	if *listVariants {
+		printVariants(os.Stdout, emulator.VariantCatalogue())
+		return nil
 	}
 	if cfg.CertDir == "" && *envFile != "" {
 		cfg.CertDir = filepath.Dir(*envFile)
@@ -68,6 +81,9 @@ func run(args []string) error {
 		}
 	}
 	fmt.Printf("azemu listening on %s\n", srv.URL())
+	if cfg.VariantSpec() != "" {
+		fmt.Printf("azemu variants: %s\n", srv.Variants())
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -79,5 +95,17 @@ func run(args []string) error {
 		return err
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("shutdown timed out")
+	}
+}
+
+// printVariants lists each point with its options, the default first, and the profiles that pick another.
+func printVariants(w io.Writer, c variant.Catalogue) {
+	for _, p := range c {
+		fmt.Fprintf(w, "%s: %s\n    %s\n", p.Name, strings.Join(p.Options, " | "), p.Question)
+		for _, prof := range variant.Profiles() {
+			if opt, ok := p.Profiles[prof]; ok {
+				fmt.Fprintf(w, "    %s: %s\n", prof, opt)
+			}
+		}
 	}
 }
