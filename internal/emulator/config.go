@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/kube"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
@@ -74,6 +75,14 @@ type Config struct {
 	Variants variant.Spec
 	// VariantSeed, when not zero, picks an option for every point from the seed before Variants applies.
 	VariantSeed int64
+	// KubernetesVersions are the Kubernetes versions of the seeded clusters, in turn (aks-demo has the
+	// first); default 1.31.2, 1.32.6, 1.33.2. kubectl on PATH runs the client of the server's minor
+	// version, and clients from 1.32 send SelfSubjectAccessReview as protobuf, those before as JSON.
+	KubernetesVersions []string
+	// KubeDecisionCache caches the AKS data plane's authorization decisions as AKS does (kube.AKSCacheTTLs:
+	// 3 minutes in guard, 5 in the API server) on the emulator clock; the zero value decides every request
+	// against the role assignments as they are at that moment.
+	KubeDecisionCache kube.CacheTTLs
 }
 
 // AdminGraphPermissionsDefault is the least-privilege Graph application permission set of the admin
@@ -111,6 +120,7 @@ func DefaultConfig() Config {
 		TokenLifetime:         time.Hour,
 		AKSAPIVersions:        []string{"2025-02-01", "2024-10-01", "2025-01-01", "2025-03-01", "2024-09-01"},
 		NodeSSHGroups:         NodeSSHGroupsLive,
+		KubernetesVersions:    []string{"1.31.2", "1.32.6", "1.33.2"},
 	}
 }
 
@@ -148,6 +158,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.NodeSSHGroups == "" {
 		c.NodeSSHGroups = d.NodeSSHGroups
+	}
+	if len(c.KubernetesVersions) == 0 {
+		c.KubernetesVersions = d.KubernetesVersions
 	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()

@@ -88,7 +88,7 @@ func (s *Server) seedWorld(certDER []byte) error {
 		}
 		s.arm.AddResourceGroup(arm.ResourceGroup{Name: rg, Location: seedLocation})
 		id := s.arm.AddCluster(arm.Cluster{
-			Name: name, ResourceGroup: rg, Location: seedLocation, KubernetesVersion: "1.31.2",
+			Name: name, ResourceGroup: rg, Location: seedLocation, KubernetesVersion: s.cfg.KubernetesVersions[(i-1)%len(s.cfg.KubernetesVersions)],
 			AADManaged: true, AzureRBAC: true, DisableLocalAccounts: true,
 			Pools: []arm.AgentPool{
 				{Name: "system", Mode: "System", Count: 3, VMSize: "Standard_D4ds_v5"},

@@ -22,6 +22,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/kube"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/nodessh"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
@@ -44,6 +45,7 @@ type Server struct {
 	armpim     *armpim.Engine
 	nodes      *nodessh.Fleet // the nodes' SSH servers (nodes.go)
 	knownHosts string
+	kube       *kube.Manager
 
 	mu      sync.Mutex // guards faults
 	faults  Faults
@@ -145,6 +147,8 @@ func Start(cfg Config) (*Server, error) {
 	} else if err := s.seedWorld(adminCert.Raw); err != nil {
 		return nil, err
 	}
+	s.ensureKubeloginClient(s.clock.Now().Add(-24 * time.Hour))
+	s.startDataPlane()
 	s.dir.OnChange(s.markDirty)
 	s.arm.OnChange(s.markDirty)
 	s.pim.OnChange(s.markDirty)
@@ -441,6 +445,7 @@ func (s *Server) Close() error {
 			_ = s.srv.Close()
 		}
 		s.nodes.Close()
+		s.kube.Close()
 		close(s.stop)
 		<-s.saverDone
 		if serr := s.saveState(); serr != nil && err == nil {

@@ -1,8 +1,6 @@
 package arm
 
 import (
-	"encoding/base64"
-	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -344,48 +342,6 @@ func (s *Store) getAgentPool(w http.ResponseWriter, r *http.Request, p router.Pa
 		}
 	}
 	writeError(w, errorf(http.StatusNotFound, "NotFound", "Could not find agentpool %s in managed cluster %s.", p["agentPoolName"], c.Name))
-}
-
-func (s *Store) listCredential(w http.ResponseWriter, r *http.Request, p router.Params) {
-	admin := strings.HasSuffix(strings.ToLower(r.URL.Path), "listclusteradmincredential")
-	action := "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action"
-	if admin {
-		action = "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action"
-	}
-	c := s.lookupCluster(w, r, p, action)
-	if c == nil {
-		return
-	}
-	if admin && c.DisableLocalAccounts {
-		writeError(w, errorf(http.StatusBadRequest, "BadRequest", "Getting static credential is not allowed because this cluster is set to disable local accounts."))
-		return
-	}
-	fqdn := c.DNSPrefix + "-" + c.FQDNSuffix + ".hcp." + c.Location + ".azmk8s.io"
-	kubeconfig := fmt.Sprintf(`apiVersion: v1
-clusters:
-- cluster:
-    server: https://%s:443
-  name: %s
-contexts:
-- context:
-    cluster: %s
-    user: clusterUser_%s_%s
-  name: %s
-current-context: %s
-kind: Config
-users:
-- name: clusterUser_%s_%s
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1beta1
-      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --tenant-id, %s, --environment, AzurePublicCloud]
-      command: kubelogin
-`, fqdn, c.Name, c.Name, c.ResourceGroup, c.Name, c.Name, c.Name, c.ResourceGroup, c.Name, s.opt.TenantID)
-	name := "clusterUser"
-	if admin {
-		name = "clusterAdmin"
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"kubeconfigs": []any{map[string]any{"name": name, "value": base64.StdEncoding.EncodeToString([]byte(kubeconfig))}}})
 }
 
 // scaleSet is a VM scale set backing one agent pool.

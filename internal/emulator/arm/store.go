@@ -114,6 +114,7 @@ type Store struct {
 	onChange    []func()
 	rt          *router.Router
 	budget      *budget
+	dataPlane   DataPlane
 }
 
 // New returns an empty ARM world for one subscription.

@@ -47,7 +47,11 @@ func (s *Store) Account(upnOrID string) (entra.Account, bool) {
 	now := s.opt.Now()
 	for _, u := range s.users {
 		if (strings.EqualFold(u.UserPrincipalName, upnOrID) || strings.EqualFold(u.ID, upnOrID)) && s.visible(u.CreatedAt, u.DeletedAt, now) && u.DeletedAt == nil {
-			return entra.Account{ObjectID: u.ID, UPN: u.UserPrincipalName, DisplayName: u.DisplayName, Password: u.Password, Enabled: u.AccountEnabled}, true
+			a := entra.Account{ObjectID: u.ID, UPN: u.UserPrincipalName, DisplayName: u.DisplayName, Password: u.Password, Enabled: u.AccountEnabled}
+			if u.SignInSessionsValidFrom != nil {
+				a.TokensValidFrom = *u.SignInSessionsValidFrom
+			}
+			return a, true
 		}
 	}
 	return entra.Account{}, false

@@ -20,6 +20,8 @@ func (s *Store) buildRoutes() *router.Router {
 	rt.Handle("DELETE", "/v1.0/users/{id}", s.deleteUser)
 	rt.Handle("GET", "/v1.0/users/{id}/memberOf", s.userMemberOf)
 	rt.Handle("GET", "/v1.0/users/{id}/transitiveMemberOf", s.userMemberOf)
+	rt.Handle("POST", "/v1.0/users/{id}/revokeSignInSessions", s.revokeSignInSessions)
+	rt.Handle("POST", "/v1.0/me/revokeSignInSessions", s.revokeSignInSessions)
 	rt.Handle("GET", "/v1.0/groups", s.listGroups)
 	rt.Handle("POST", "/v1.0/groups", s.createGroup)
 	rt.Handle("GET", "/v1.0/groups/$count", s.countGroups)

@@ -33,7 +33,10 @@ func userJSON(u *User, withType bool) map[string]any {
 		"jobTitle": strOrNil(u.JobTitle), "mail": strOrNil(u.Mail), "mobilePhone": nil, "officeLocation": nil,
 		"preferredLanguage": nil, "surname": strOrNil(u.Surname), "userPrincipalName": u.UserPrincipalName,
 		"accountEnabled": u.AccountEnabled, "createdDateTime": timeStr(u.CreatedAt), "mailNickname": strOrNil(u.MailNickname),
-		"userType": "Member", "deletedDateTime": nil,
+		"userType": "Member", "deletedDateTime": nil, "signInSessionsValidFromDateTime": timeStr(u.CreatedAt),
+	}
+	if u.SignInSessionsValidFrom != nil {
+		m["signInSessionsValidFromDateTime"] = timeStr(*u.SignInSessionsValidFrom)
 	}
 	if withType {
 		m["@odata.type"] = TypeUser

@@ -20,6 +20,7 @@ var (
 	permReadSPs      = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	permReadAll      = []string{"Directory.Read.All", "Directory.ReadWrite.All"}
 	permRoleAssign   = []string{"RoleManagement.ReadWrite.Directory"}
+	permRevoke       = []string{"User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}
 )
 
 func caller(r *http.Request) reqctx.Caller {

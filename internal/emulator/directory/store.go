@@ -32,6 +32,8 @@ type User struct {
 	Password          string     `json:"password,omitempty"`
 	CreatedAt         time.Time  `json:"createdAt"`
 	DeletedAt         *time.Time `json:"deletedAt,omitempty"`
+	// SignInSessionsValidFrom is set by revokeSignInSessions: refresh tokens issued before it are refused.
+	SignInSessionsValidFrom *time.Time `json:"signInSessionsValidFrom,omitempty"`
 }
 
 // Group is a directory group.

@@ -9,6 +9,11 @@ import (
 const (
 	ResourceGraph = "https://graph.microsoft.com"
 	ResourceARM   = "https://management.core.windows.net/"
+	// ResourceAKS is the AKS server application (the "server ID" of kubelogin): the audience of the tokens
+	// an AKS cluster with AKS-managed Entra integration accepts.
+	ResourceAKS = "6dae42f8-4368-4678-94ff-3960e28e3630"
+	// KubeloginClientID is the public client kubelogin and az aks get-credentials sign users in through.
+	KubeloginClientID = "80faf920-1908-4b52-b5ef-a8e7bedfc67a"
 
 	graphAppID = "00000003-0000-0000-c000-000000000000"
 	armAppID   = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
@@ -22,6 +27,7 @@ var audiences = map[string]struct{ resource, aud string }{
 	"https://management.core.windows.net": {ResourceARM, "https://management.core.windows.net/"},
 	"https://management.azure.com":        {ResourceARM, "https://management.azure.com"},
 	armAppID:                              {ResourceARM, armAppID},
+	ResourceAKS:                           {ResourceAKS, ResourceAKS},
 }
 
 // resolveResource maps a requested resource identifier to (canonical resource, audience).
@@ -64,11 +70,27 @@ type Claims struct {
 	UniqueName string   `json:"unique_name,omitempty"`
 	Name       string   `json:"name,omitempty"`
 	XmsCC      []string `json:"xms_cc,omitempty"`
-	UTI        string   `json:"uti"`
-	Ver        string   `json:"ver"`
+	// Groups are the object IDs of the user's groups (transitive, at issuance) in tokens of resources that
+	// ask for group claims; over the overage limit ClaimNames/ClaimSources point to Graph instead.
+	Groups       []string               `json:"groups,omitempty"`
+	ClaimNames   map[string]string      `json:"_claim_names,omitempty"`
+	ClaimSources map[string]ClaimSource `json:"_claim_sources,omitempty"`
+	UTI          string                 `json:"uti"`
+	Ver          string                 `json:"ver"`
 	// Typ distinguishes the emulator's refresh tokens (which are JWTs here, opaque in real Entra).
 	Typ string `json:"emu_typ,omitempty"`
+	// IssuedNano is when a refresh token was issued, to the nanosecond, so that a revocation in the same
+	// second as a sign-in is ordered correctly against it.
+	IssuedNano int64 `json:"emu_iat_ns,omitempty"`
 }
+
+// ClaimSource is an entry of _claim_sources: where the omitted claim can be read.
+type ClaimSource struct {
+	Endpoint string `json:"endpoint"`
+}
+
+// HasGroupsOverage reports whether the groups claim was left out for too many groups.
+func (c Claims) HasGroupsOverage() bool { return c.ClaimNames["groups"] != "" }
 
 // IsApp reports whether the token was issued to an application (client credentials).
 func (c Claims) IsApp() bool { return c.IDTyp == "app" }

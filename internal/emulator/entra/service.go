@@ -46,12 +46,18 @@ type FederatedCredential struct {
 type Account struct {
 	ObjectID, UPN, DisplayName, Password string
 	Enabled                              bool
+	// TokensValidFrom is when the user's sign-in sessions were last revoked: refresh tokens issued before
+	// it are refused (zero: never).
+	TokensValidFrom time.Time
 }
 
 // Directory is where the token service finds applications and user accounts (the directory store).
 type Directory interface {
 	Application(appID string) (Application, bool)
 	Account(upnOrID string) (Account, bool)
+	// MemberOf returns the groups principalID is a member of at time at, transitively, including
+	// time-bound (PIM) memberships active then: the groups claim of tokens that carry one.
+	MemberOf(principalID string, at time.Time) []string
 }
 
 // Config configures the token service.

@@ -134,7 +134,8 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 	if gerr != nil {
 		return nil, gerr
 	}
-	cae := wantsCAE(f.Get("claims"))
+	// Only CAE-enabled resources (Graph, ARM) issue the long-lived CAE tokens; the AKS API server is not one.
+	cae := wantsCAE(f.Get("claims")) && scope.resource != ResourceAKS
 
 	switch grantType {
 	case "client_credentials":
@@ -193,6 +194,9 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 			if !ok {
 				return nil, &grantError{http.StatusBadRequest, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."}
 			}
+			if issued := time.Unix(0, rc.IssuedNano); !a.TokensValidFrom.IsZero() && issued.Before(a.TokensValidFrom) {
+				return nil, revokedGrant(issued, a.TokensValidFrom)
+			}
 			acct = a
 		}
 		if !acct.Enabled {
@@ -216,6 +220,7 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 		if sshReq != nil {
 			return s.sshCertResponse(c, v1, scope, &acct, sshReq)
 		}
+		s.addGroupClaims(&c, scope.resource)
 		return s.accessResponse(c, cae, v1, scope, &acct)
 
 	default:
@@ -264,7 +269,7 @@ func (s *Service) accessResponse(c Claims, cae, v1 bool, scope requestedScope, a
 	resp["scope"] = scope.raw
 	rt, err := sign(s.cfg.Key, s.kid, Claims{
 		Typ: "refresh", OID: c.OID, AppID: c.AppID, TID: c.TID, Iat: now.Unix(), Nbf: now.Unix(),
-		Exp: now.Add(s.cfg.RefreshTokenLifetime).Unix(), UTI: uuid.NewString(), Ver: "1.0",
+		Exp: now.Add(s.cfg.RefreshTokenLifetime).Unix(), UTI: uuid.NewString(), Ver: "1.0", IssuedNano: now.UnixNano(),
 	})
 	if err != nil {
 		return nil, &grantError{http.StatusInternalServerError, "server_error", 90033, "A transient error has occurred. Please try again."}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/kube"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
@@ -49,7 +50,8 @@ func run(args []string) error {
 	})
 	fs.Int64Var(&cfg.VariantSeed, "variant-seed", 0, "pick an option for every variant point from this seed (0: none), before --variants applies")
 	listVariants := fs.Bool("list-variants", false, "print the variant points, their options and the profiles' picks, then exit")
-	verbose := fs.Bool("v", false, "log injected faults and server errors to stderr")
+	kubeCache := fs.Bool("kube-decision-cache", false, "cache the AKS API servers' authorization decisions with AKS's lifetimes (3 min in guard, 5 in the API server)")
+	verbose := fs.Bool("v", false, "log injected faults, server errors and the AKS API servers' authorization decisions to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +67,9 @@ func run(args []string) error {
 	}
 	if cfg.CertDir == "" && *envFile != "" {
 		cfg.CertDir = filepath.Dir(*envFile)
+	}
+	if *kubeCache {
+		cfg.KubeDecisionCache = kube.AKSCacheTTLs()
 	}
 	if *verbose {
 		logger := log.New(os.Stderr, "", log.LstdFlags)
