@@ -33,6 +33,7 @@ type scenarioWorld struct {
 	groups        map[string]string // name -> object ID
 	bindings      map[string]string // module binding key -> role assignment ID
 	eligibilities map[string]string // JIT group -> schedule ID
+	term          terminals         // the users' kubectl and ssh (scenario_dataplane_test.go)
 }
 
 // Timings: the emulator reflects a change at once; a tenant needs minutes (limits-and-consistency §3).
@@ -201,7 +202,10 @@ func (w *scenarioWorld) checkStandingAccess(*terraform.State) error {
 	if err := w.awaitData(w.n01, ns, rbac.ActionAKSSecretsRead, false); err != nil {
 		return err
 	}
-	return w.awaitData(w.n01, w.nodeRG, rbac.ActionVMLogin, false)
+	if err := w.awaitData(w.n01, w.nodeRG, rbac.ActionVMLogin, false); err != nil {
+		return err
+	}
+	return w.checkClientsStanding(nil)
 }
 
 // checkActivation is assertions 3 (admin) and 4 (node-access): n01's self-activation waits for
@@ -236,7 +240,10 @@ func (w *scenarioWorld) checkActivation(group string) func(*terraform.State) err
 		if _, err := pim.WaitActivation(wctx, w.n01, req.RequestID, pim.ActivationRequest.IsProvisioned); err != nil {
 			return err
 		}
-		return w.awaitData(w.n01, scope, action, true)
+		if err := w.awaitData(w.n01, scope, action, true); err != nil {
+			return err
+		}
+		return w.checkClientsActivated(group)
 	}
 }
 
@@ -268,8 +275,14 @@ func (w *scenarioWorld) approveAs(c *clients.Client, approvalID string) error {
 // emulator the clock passes their end; against a tenant n01 deactivates once PIM allows it (5 minutes).
 func (w *scenarioWorld) checkActivationsEnd(*terraform.State) error {
 	ctx := w.t.Context()
+	var clock interface{ AdvanceClock(time.Duration) }
 	if !acctest.Live() {
-		acctest.Emulator(w.t).AdvanceClock(time.Hour + 5*time.Minute)
+		srv := acctest.Emulator(w.t)
+		clock = srv
+		if err := w.checkTokenOutlivesActivation(srv); err != nil {
+			return err
+		}
+		srv.AdvanceClock(15 * time.Minute) // 1h05 after the approvals: the activations (PT1H) have ended
 	} else {
 		for _, g := range scenarioJITGroups {
 			deadline := time.Now().Add(10 * time.Minute)
@@ -301,7 +314,10 @@ func (w *scenarioWorld) checkActivationsEnd(*terraform.State) error {
 	if err := w.awaitData(w.n01, w.nodeRG, rbac.ActionVMLogin, false); err != nil {
 		return err
 	}
-	return w.awaitData(w.n01, w.cluster.NamespaceScope("kube-system"), rbac.ActionAKSPodsRead, true)
+	if err := w.awaitData(w.n01, w.cluster.NamespaceScope("kube-system"), rbac.ActionAKSPodsRead, true); err != nil {
+		return err
+	}
+	return w.checkClientsAfterEnd(clock)
 }
 
 // awaitData waits (bounded by the propagation time) until ARM's permissions API, asked with c's own

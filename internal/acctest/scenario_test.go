@@ -102,6 +102,11 @@ var (
 //  6. destroy leaves nothing: the PIM objects are removed first and the policies checked back at Azure's
 //     defaults through Graph; then no group, role assignment, eligibility or activation remains.
 //
+// Assertions 2 to 5 are judged twice: through ARM's permissions API, and with the commands a user types
+// (SCENARIO.md items 7 to 11, scenario_dataplane_test.go): the real kubectl with each user's kubeconfig
+// (listClusterUserCredential, the pinned kubelogin, a token cache per user), and against the emulator
+// the real ssh to a node, including the tokens' lifetime on the emulator clock.
+//
 // Every check reads Graph and ARM with the admin's or the users' own tokens, never Terraform's state.
 func TestAccScenario(t *testing.T) {
 	f := acctest.Fixture(t)
@@ -124,6 +129,7 @@ func TestAccScenario(t *testing.T) {
 		Check: resource.ComposeTestCheckFunc(
 			w.captureIDs,
 			w.checkObjectsInAzure,            // assertion 1
+			w.setUpTerminals,                 // the users' kubeconfig, kubectl and ssh
 			w.checkStandingAccess,            // assertion 2
 			w.checkActivation("admin"),       // assertion 3
 			w.checkActivation("node-access"), // assertion 4

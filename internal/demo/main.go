@@ -1,9 +1,12 @@
 // Command demo is `make demo`: it builds the provider, starts the emulator in-process on a free port,
 // applies examples/scenario with Terraform through a dev override, and acts out the documented scenario
-// (SCENARIO.md §4–§7) as the users n01 and p01 with their own tokens: what n01 can do before activation,
-// activation of admin and node-access with p01's approval, and the access gone when the activations end.
-// It prints a readable account and an access matrix, destroys everything, and exits non-zero when any
-// expected outcome differs. The emulator and the temporary files go away on success, failure and Ctrl-C.
+// (SCENARIO.md §4–§7 and items 7–11) as the users n01 and p01 with their own tokens and the real clients:
+// kubectl with each user's kubeconfig and the pinned kubelogin, and ssh to a node. What n01 can do before
+// activation, activation of admin and node-access with p01's approval, the cached token refused until
+// `kubelogin remove-tokens`, and the token lifetime after the activations end (on the emulator clock).
+// It prints each command and its output, an access matrix with a column per judge (ARM's permissions API,
+// kubectl, ssh), destroys everything, and exits non-zero when any expected outcome differs or the judges
+// disagree. The emulator and the temporary files go away on success, failure and Ctrl-C.
 package main
 
 import (

@@ -72,19 +72,19 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// accessMatrix is who can do what in each phase of the story, as ARM's permissions API says, and what
-// the scenario expects.
+// accessMatrix is who can do what in each phase of the story, as each judge (ARM's permissions API,
+// kubectl, ssh) says, and what the scenario expects.
 type accessMatrix struct {
 	phases []string
 	rows   []matrixRow
 }
 
 type matrixRow struct {
-	user, what string
-	got, want  map[string]bool
+	user, what, judge string
+	got, want         map[string]bool
 }
 
-func (m *accessMatrix) set(phase, user, what string, got, want bool) {
+func (m *accessMatrix) set(phase, user, what, judge string, got, want bool) {
 	found := false
 	for _, p := range m.phases {
 		if p == phase {
@@ -95,37 +95,42 @@ func (m *accessMatrix) set(phase, user, what string, got, want bool) {
 		m.phases = append(m.phases, phase)
 	}
 	for i := range m.rows {
-		if m.rows[i].user == user && m.rows[i].what == what {
+		if m.rows[i].user == user && m.rows[i].what == what && m.rows[i].judge == judge {
 			m.rows[i].got[phase], m.rows[i].want[phase] = got, want
 			return
 		}
 	}
-	m.rows = append(m.rows, matrixRow{user: user, what: what, got: map[string]bool{phase: got}, want: map[string]bool{phase: want}})
+	m.rows = append(m.rows, matrixRow{user: user, what: what, judge: judge, got: map[string]bool{phase: got}, want: map[string]bool{phase: want}})
 }
 
-// print renders the matrix; a cell whose access differs from the expectation is marked with '!'.
+// print renders the matrix, one line per user, capability and judge (the user and capability written
+// once); a cell whose access differs from the expectation is marked with '!'.
 func (m *accessMatrix) print(out io.Writer) {
-	userW, whatW := len("user"), len("can")
+	userW, whatW, judgeW := len("user"), len("can"), len("judge")
 	for _, r := range m.rows {
-		userW, whatW = max(userW, len(r.user)), max(whatW, len(r.what))
+		userW, whatW, judgeW = max(userW, len(r.user)), max(whatW, len(r.what)), max(judgeW, len(r.judge))
 	}
 	colW := make([]int, len(m.phases))
 	for i, p := range m.phases {
 		colW[i] = max(len(p), 4)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "  %-*s  %-*s", userW, "user", whatW, "can")
+	fmt.Fprintf(&b, "  %-*s  %-*s  %-*s", userW, "user", whatW, "can", judgeW, "judge")
 	for i, p := range m.phases {
 		fmt.Fprintf(&b, "  %-*s", colW[i], p)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "  %s  %s", strings.Repeat("-", userW), strings.Repeat("-", whatW))
+	fmt.Fprintf(&b, "  %s  %s  %s", strings.Repeat("-", userW), strings.Repeat("-", whatW), strings.Repeat("-", judgeW))
 	for i := range m.phases {
 		fmt.Fprintf(&b, "  %s", strings.Repeat("-", colW[i]))
 	}
 	b.WriteString("\n")
-	for _, r := range m.rows {
-		fmt.Fprintf(&b, "  %-*s  %-*s", userW, r.user, whatW, r.what)
+	for i, r := range m.rows {
+		user, what := r.user, r.what
+		if i > 0 && m.rows[i-1].user == r.user && m.rows[i-1].what == r.what {
+			user, what = "", ""
+		}
+		fmt.Fprintf(&b, "  %-*s  %-*s  %-*s", userW, user, whatW, what, judgeW, r.judge)
 		for i, p := range m.phases {
 			cell := "-"
 			if got, ok := r.got[p]; ok {

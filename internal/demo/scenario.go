@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/dataplane"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+	"github.com/aks-pim/terraform-provider-aks/internal/sshlogin"
 )
 
 // demo acts out SCENARIO.md §4–§7 against the applied scenario, as n01 and p01 with their own tokens.
@@ -23,9 +25,13 @@ type demo struct {
 	verbose  io.Writer // terraform output when -v, else nil
 	prefix   string
 	n01, p01 *clients.Client
-	cluster  rbac.ClusterID
-	groups   map[string]string // default, admin, approver, node-access -> object ID
-	targets  map[string]activationTarget
+	// The users' terminals: the real kubectl and kubelogin, and `az ssh vm` to node with the real ssh.
+	n01sh, p01sh *dataplane.User
+	ssh          *sshlogin.Client
+	node         sshlogin.Target
+	cluster      rbac.ClusterID
+	groups       map[string]string // default, admin, approver, node-access -> object ID
+	targets      map[string]activationTarget
 }
 
 // activationTarget is one entry of the module's activation_targets output.
@@ -42,47 +48,6 @@ const activationLength = "PT2H"
 // accessWait bounds how long a change of access may take to show in ARM's permissions API once the
 // membership has changed (immediate in the emulator; minutes in Azure).
 const accessWait = 30 * time.Second
-
-// probe is one thing a user may or may not do, checked through ARM's permissions API at a scope.
-type probe struct {
-	what   string
-	scope  func(d *demo) string
-	action string
-	data   bool
-}
-
-var probes = []probe{
-	{what: "fetch a kubeconfig", scope: func(d *demo) string { return d.cluster.String() }, action: rbac.ActionAKSUserCredentials},
-	{what: "list pods in kube-system", scope: func(d *demo) string { return d.cluster.NamespaceScope("kube-system") }, action: rbac.ActionAKSPodsRead, data: true},
-	{what: "read secrets in kube-system", scope: func(d *demo) string { return d.cluster.NamespaceScope("kube-system") }, action: rbac.ActionAKSSecretsRead, data: true},
-	{what: "scale node pool 'user'", scope: func(d *demo) string { return d.cluster.AgentPoolID("user") }, action: rbac.ActionAKSAgentPoolWrite},
-	{what: "SSH to nodes (Entra login)", scope: func(d *demo) string {
-		return rbac.ResourceGroupID(d.cluster.SubscriptionID, d.e.fixtures.NodeResourceGroup)
-	}, action: rbac.ActionVMLogin, data: true},
-}
-
-// Phases of the story and what each user may do in each (probe index -> allowed).
-const (
-	phaseBefore  = "before"
-	phaseAdmin   = "admin active"
-	phaseBoth    = "+node-access"
-	phaseExpired = "after expiry"
-)
-
-func expectedAccess(phase, user string, p probe) bool {
-	if user != "n01" {
-		return false // p01 only approves: no standing role, nothing to activate
-	}
-	switch p.action {
-	case rbac.ActionAKSUserCredentials, rbac.ActionAKSPodsRead:
-		return true // standing access through default
-	case rbac.ActionAKSSecretsRead, rbac.ActionAKSAgentPoolWrite:
-		return phase == phaseAdmin || phase == phaseBoth
-	case rbac.ActionVMLogin:
-		return phase == phaseBoth
-	}
-	return false
-}
 
 func (d *demo) run(ctx context.Context) error {
 	r := d.r
@@ -142,32 +107,35 @@ func (d *demo) run(ctx context.Context) error {
 		r.expect(oid == u.want, "%s's token names object %s", u.name, oid)
 	}
 	r.done()
+	if err := d.setUpTerminals(ctx); err != nil {
+		return err
+	}
+	if err := d.setUpSSH(); err != nil {
+		return err
+	}
+	d.kubectlBefore(ctx)
 	d.observePhase(ctx, phaseBefore)
 
 	r.section("§5 Just-in-time control-plane access: n01 activates admin, p01 approves")
 	d.activate(ctx, "admin")
+	d.kubectlAfterApproval(ctx)
 	d.observePhase(ctx, phaseAdmin)
 
 	r.section("§6 Just-in-time node access: the same on node-access")
+	r.step("n01 logs in to node %s with Entra ID (what `az ssh vm` does) before node-access is active", d.node.Name)
+	d.sshStep(ctx, "n01", false)
+	r.done()
 	d.activate(ctx, "node-access")
+	r.step("n01 logs in to %s again", d.node.Name)
+	d.sshStep(ctx, "n01", true)
+	r.done()
 	d.observePhase(ctx, phaseBoth)
 
-	r.section("§7 The activations end")
-	r.step("the emulator's clock moves past the end of both activations (%s + 5m)", activationLength)
-	d.e.srv.AdvanceClock(2*time.Hour + 5*time.Minute)
-	for _, g := range []string{"admin", "node-access"} {
-		active, err := pim.AssignmentInstances(ctx, d.n01, d.groups[g], f.N01.ID)
-		if err != nil {
-			r.fail(err)
-			continue
-		}
-		r.expect(len(active) == 0, "n01 holds no active assignment to %s any more", g)
-	}
-	r.info("in Azure, tokens already issued (kubectl, kubelogin) keep working until they expire: 60 to 75 minutes")
-	r.done()
+	r.section("§7 Token lifetime: the activations end")
+	d.tokenLifetime(ctx)
 	d.observePhase(ctx, phaseExpired)
 
-	r.section("Who could do what (ARM effective permissions with each user's own token; '!' = not as expected)")
+	r.section("Who could do what (ARM's permissions API with each user's own token, the real kubectl and ssh; '!' = not as expected)")
 	d.m.print(r.out)
 
 	r.section("Terraform: destroy")
@@ -310,102 +278,6 @@ func (d *demo) activate(ctx context.Context, group string) {
 	}
 	r.expect(ok, "n01 is a time-bound member of %s until %s", group, until)
 	r.done()
-}
-
-// observePhase reads every probe for both users and records it in the matrix. While a probe differs
-// from what the phase expects it is re-read (bounded), since access propagates.
-func (d *demo) observePhase(ctx context.Context, phase string) {
-	r := d.r
-	r.step("what n01 and p01 can do now (%s)", phase)
-	mismatches := 0
-	for _, user := range []string{"n01", "p01"} {
-		c := d.n01
-		if user == "p01" {
-			c = d.p01
-		}
-		want := make([]bool, len(probes))
-		for i, p := range probes {
-			want[i] = expectedAccess(phase, user, p)
-		}
-		got, err := d.readAccess(ctx, c, want)
-		if err != nil {
-			r.fail(err)
-			continue
-		}
-		var yes []string
-		for i, p := range probes {
-			d.m.set(phase, user, p.what, got[i], want[i])
-			if got[i] != want[i] {
-				mismatches++
-				r.expect(false, "%s can %s: %s, expected %s", user, p.what, yesNo(got[i]), yesNo(want[i]))
-			}
-			if got[i] {
-				yes = append(yes, p.what)
-			}
-		}
-		if len(yes) == 0 {
-			yes = []string{"nothing"}
-		}
-		r.info("%s can: %s", user, strings.Join(yes, ", "))
-	}
-	if mismatches == 0 {
-		if user, p, ok := d.changed(phase); ok {
-			r.expect(true, "as expected: %s can now %s: %s", user, p.what, yesNo(expectedAccess(phase, user, p)))
-		} else {
-			r.expect(true, "as expected")
-		}
-	}
-	r.done()
-}
-
-// changed names one probe whose expectation differs from the phase before (for the account).
-func (d *demo) changed(phase string) (string, probe, bool) {
-	prev := map[string]string{phaseAdmin: phaseBefore, phaseBoth: phaseAdmin, phaseExpired: phaseBoth}[phase]
-	if prev == "" {
-		return "", probe{}, false
-	}
-	for _, p := range probes {
-		if expectedAccess(phase, "n01", p) != expectedAccess(prev, "n01", p) {
-			return "n01", p, true
-		}
-	}
-	return "", probe{}, false
-}
-
-// readAccess evaluates every probe for the client's user, re-reading (within accessWait) while some probe
-// differs from want: the permissions API reflects a membership change after propagation.
-func (d *demo) readAccess(ctx context.Context, c *clients.Client, want []bool) ([]bool, error) {
-	deadline := time.Now().Add(accessWait)
-	for {
-		perms := map[string]rbac.EffectivePermissions{}
-		got := make([]bool, len(probes))
-		match := true
-		for i, p := range probes {
-			scope := p.scope(d)
-			ep, ok := perms[scope]
-			if !ok {
-				var err error
-				if ep, err = rbac.ListPermissions(ctx, c, scope); err != nil {
-					return nil, err
-				}
-				perms[scope] = ep
-			}
-			if p.data {
-				got[i] = ep.HasDataAction(p.action)
-			} else {
-				got[i] = ep.HasAction(p.action)
-			}
-			match = match && got[i] == want[i]
-		}
-		if match || time.Now().After(deadline) {
-			return got, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }
 
 // checkNothingLeft verifies through the emulator's world (not Terraform's state) that destroy removed
