@@ -45,6 +45,7 @@ func (s *Store) buildRoutes() *router.Router {
 
 // ServeHTTP answers the directory's Graph routes and $batch.
 func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = odata.WithSelectOmitsID(r, s.opt.SelectOmitsID)
 	// servicePrincipals(appId='...') is a key-as-segment form the template router does not model.
 	segs := router.Segments(r)
 	if len(segs) == 2 && r.Method == http.MethodGet && strings.HasPrefix(strings.ToLower(segs[1]), "serviceprincipals(appid=") {

@@ -35,8 +35,8 @@ func writeEntity(w http.ResponseWriter, r *http.Request, status int, set string,
 	}
 	ctx := set + "/$entity"
 	if len(q.Select) > 0 {
-		m = odata.Select(m, q.Select)
-		ctx = set + "(" + strings.Join(q.Select, ",") + ")/$entity"
+		m = q.Apply(m)
+		ctx = set + q.Projection() + "/$entity"
 	} else if trim != nil {
 		m = trim(m)
 	}
@@ -77,7 +77,7 @@ func writeList(w http.ResponseWriter, r *http.Request, set string, items []map[s
 	for _, m := range page {
 		switch {
 		case len(q.Select) > 0:
-			m = odata.Select(m, q.Select)
+			m = q.Apply(m)
 		case trim != nil:
 			m = trim(m)
 		}
@@ -85,7 +85,7 @@ func writeList(w http.ResponseWriter, r *http.Request, set string, items []map[s
 	}
 	ctx := set
 	if len(q.Select) > 0 {
-		ctx = set + "(" + strings.Join(q.Select, ",") + ")"
+		ctx = set + q.Projection()
 	}
 	c := odata.Collection{Context: odata.Context(r, ctx), Value: out, NextLink: next}
 	if q.Count {

@@ -110,6 +110,8 @@ type Options struct {
 	Rand *rand.Rand
 	// ShuffleBatchResponses returns $batch responses in random order, as Graph may.
 	ShuffleBatchResponses bool
+	// SelectOmitsID: $select without id answers objects without id.
+	SelectOmitsID bool
 }
 
 // Store is the directory. Methods are safe for concurrent use.

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -20,12 +21,27 @@ type Query struct {
 	Skip      int // offset decoded from $skiptoken (or $skip)
 	Count     bool
 	Search    string
+	// OmitUnselectedID makes Apply drop id when $select does not name it (a variant: see the
+	// graph.select-id point); the handler sets it from its configuration.
+	OmitUnselectedID bool
+}
+
+type omitIDKey struct{}
+
+// WithSelectOmitsID returns r marked so that the Query parsed from it drops an unselected id (the
+// graph.select-id variant, decided by the service that serves r).
+func WithSelectOmitsID(r *http.Request, on bool) *http.Request {
+	if !on {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), omitIDKey{}, true))
 }
 
 // ParseQuery reads the query options of r. A malformed $filter or $top yields a 400 Graph error.
 func ParseQuery(r *http.Request) (Query, *Error) {
 	v := r.URL.Query()
 	var q Query
+	q.OmitUnselectedID, _ = r.Context().Value(omitIDKey{}).(bool)
 	get := func(name string) string {
 		if s := v.Get("$" + name); s != "" {
 			return s
@@ -98,26 +114,9 @@ func SplitList(s string) []string {
 	return out
 }
 
-// Select keeps only the selected properties of obj. `id` and `@odata.type` are always kept: real Graph
-// keeps the type annotation, and whether it omits an unselected `id` is unconfirmed, so emitting it is safest.
+// Select keeps only the selected properties of obj, with id and the @odata annotations.
 func Select(obj map[string]any, fields []string) map[string]any {
-	if len(fields) == 0 {
-		return obj
-	}
-	out := make(map[string]any, len(fields)+2)
-	for k, v := range obj {
-		if k == "id" || strings.HasPrefix(k, "@odata.") {
-			out[k] = v
-			continue
-		}
-		for _, f := range fields {
-			if f == "*" || strings.EqualFold(f, k) {
-				out[k] = v
-				break
-			}
-		}
-	}
-	return out
+	return Query{Select: fields}.Apply(obj)
 }
 
 // Page cuts one page out of items, starting at q.Skip, of size q.Top (or defaultSize when $top is absent,
@@ -177,4 +176,81 @@ func decodeSkipToken(s string) (int, bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "emu-offset:"))
 	return n, err == nil && n >= 0
+}
+
+// ExpandItem is one navigation of $expand with its nested options: rules($select=id;$expand=x).
+type ExpandItem struct {
+	Name   string
+	Select []string
+	Expand string
+}
+
+// ParseExpand splits $expand into its navigations.
+func ParseExpand(s string) []ExpandItem {
+	var out []ExpandItem
+	for _, item := range SplitList(s) {
+		it := ExpandItem{Name: strings.TrimSpace(item)}
+		if i := strings.Index(item, "("); i >= 0 && strings.HasSuffix(item, ")") {
+			it.Name = strings.TrimSpace(item[:i])
+			for _, opt := range strings.Split(item[i+1:len(item)-1], ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(opt), "=")
+				switch strings.ToLower(strings.TrimPrefix(k, "$")) {
+				case "select":
+					it.Select = SplitList(v)
+				case "expand":
+					it.Expand = v
+				}
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// Projection is the part of an @odata.context that names what $select and $expand kept, e.g.
+// "(id,displayName)", "(rules(id))", "(rules())" or "(policy(rules()))"; "" without either option.
+func (q Query) Projection() string {
+	inner := projection(q.Select, q.Expand)
+	if inner == "" {
+		return ""
+	}
+	return "(" + inner + ")"
+}
+
+func projection(sel []string, expand string) string {
+	parts := append([]string(nil), sel...)
+	for _, it := range ParseExpand(expand) {
+		parts = append(parts, it.Name+"("+projection(it.Select, it.Expand)+")")
+	}
+	return strings.Join(parts, ",")
+}
+
+// Apply applies $select to obj, keeping the expanded navigations (and their annotations such as
+// rules@odata.context) and @odata annotations; id is kept unless OmitUnselectedID.
+func (q Query) Apply(obj map[string]any) map[string]any {
+	if len(q.Select) == 0 {
+		return obj
+	}
+	keep := append([]string(nil), q.Select...)
+	for _, it := range ParseExpand(q.Expand) {
+		keep = append(keep, it.Name)
+	}
+	if !q.OmitUnselectedID {
+		keep = append(keep, "id")
+	}
+	out := make(map[string]any, len(keep)+2)
+	for k, v := range obj {
+		name, _, _ := strings.Cut(k, "@")
+		if name == "" {
+			out[k] = v
+			continue
+		}
+		for _, f := range keep {
+			if f == "*" || strings.EqualFold(f, name) {
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
 }

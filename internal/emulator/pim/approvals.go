@@ -34,7 +34,8 @@ func (e *Engine) approvalRequired(r *request) bool {
 }
 
 // newStages snapshots the approval stages of the policy at request time. The first stage's ID is the
-// request ID, as in the PIM-for-groups sample; later stages get their own IDs.
+// request ID, as in the PIM-for-groups sample, or its own (the pim.stage-id variant); later stages get
+// their own IDs.
 func (e *Engine) newStages(r *request, now time.Time) []*stage {
 	ap := e.approvalRule(r)
 	settings := ap.Setting.ApprovalStages
@@ -47,7 +48,9 @@ func (e *Engine) newStages(r *request, now time.Time) []*stage {
 			Approvers: append([]subjectSet{}, s.PrimaryApprovers...), TimeoutDays: s.ApprovalStageTimeOutInDays,
 			RequireJustification: s.IsApproverJustificationRequired}
 		if i == 0 {
-			st.ID = r.ID
+			if e.cfg.StageIDs == "request-id" {
+				st.ID = r.ID
+			}
 			st.Status = stageInProgress
 			t := now
 			st.Started = &t

@@ -14,8 +14,8 @@ type Config struct {
 	// DoesNotExistStatus is the HTTP status of RoleAssignmentDoesNotExist (UNCONFIRMED: 400; some
 	// clients also handle 404).
 	DoesNotExistStatus int
-	// ReviewResultAfterDecision is "Approve" (echo the PATCH input, default) or "Approved" (documented
-	// result spelling) for reviewResult after a decision (UNCONFIRMED).
+	// ReviewResultAfterDecision is "Approved" (the approvalStage resource page's result spelling, default)
+	// or "Approve" (an echo of the PATCH input) for reviewResult after a decision (UNCONFIRMED).
 	ReviewResultAfterDecision string
 	// RegeneratePolicyIDsOnOnboarding: policy and policy-assignment IDs change when the group is onboarded
 	// (first PIM request or policy change). Documented.
@@ -38,6 +38,23 @@ type Config struct {
 	// EnforceApproverJustification refuses a decision without justification when the stage requires
 	// one (isApproverJustificationRequired; the portal enforces it, the API is UNCONFIRMED). Default true.
 	EnforceApproverJustification bool
+	// EnumCase is how memberType and assignmentType are spelt in schedules and instances: "lower"
+	// (direct, assigned: the resource pages) or "capitalised" (Direct, Assigned: the list examples).
+	EnumCase string
+	// StageIDs: "request-id" (the first approval stage's ID is the request's, as in the PIM-for-groups
+	// sample) or "distinct" (every stage has its own ID).
+	StageIDs string
+	// UnfilteredSchedules is the answer to a schedule or instance list without $filter: "empty" (an
+	// application sees nothing, a user their own: docs-contrib#8628) or "400" ($filter is required, as
+	// the list pages say).
+	UnfilteredSchedules string
+	// AppCreatedBy is where createdBy names an application caller: "application" or "user".
+	AppCreatedBy string
+	// RuleOrder: "fixed" (every policy lists its rules in one order) or "varies" (each policy its own, as
+	// the list example's two policies do).
+	RuleOrder string
+	// SelectOmitsID: $select without id answers objects without id (otherwise id is always emitted).
+	SelectOmitsID bool
 }
 
 // DefaultConfig returns the most likely behaviour of real Graph for every UNCONFIRMED choice.
@@ -46,12 +63,17 @@ func DefaultConfig() Config {
 		MinimumActiveAge:                5 * time.Minute,
 		ExistsStatus:                    400,
 		DoesNotExistStatus:              400,
-		ReviewResultAfterDecision:       "Approve",
+		ReviewResultAfterDecision:       "Approved",
 		RegeneratePolicyIDsOnOnboarding: true,
 		SchedulesReportDateTime:         true,
 		FutureStartStatus:               "Provisioned",
 		ApprovalTimeoutStatus:           "Canceled",
 		EnforceApproverJustification:    true,
+		EnumCase:                        "lower",
+		StageIDs:                        "request-id",
+		UnfilteredSchedules:             "empty",
+		AppCreatedBy:                    "application",
+		RuleOrder:                       "fixed",
 	}
 }
 
@@ -71,6 +93,17 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ApprovalTimeoutStatus == "" {
 		c.ApprovalTimeoutStatus = d.ApprovalTimeoutStatus
+	}
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{
+		{&c.EnumCase, d.EnumCase}, {&c.StageIDs, d.StageIDs}, {&c.UnfilteredSchedules, d.UnfilteredSchedules},
+		{&c.AppCreatedBy, d.AppCreatedBy}, {&c.RuleOrder, d.RuleOrder},
+	} {
+		if *f.v == "" {
+			*f.v = f.def
+		}
 	}
 	return c
 }

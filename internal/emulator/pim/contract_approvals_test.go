@@ -124,7 +124,8 @@ func TestApprovalFlowThroughSDK(t *testing.T) {
 	}
 	approval, err := pimGroup(n01).AssignmentApprovals().ByApprovalId(id).Get(ctx, nil)
 	must(t, err)
-	if s := approval.GetStages()[0]; deref(s.GetReviewResult()) != "Approve" || deref(s.GetStatus()) != "Completed" ||
+	// The result spelling of api-reference/v1.0/resources/approvalstage.md (item 7 of issue 13).
+	if s := approval.GetStages()[0]; deref(s.GetReviewResult()) != "Approved" || deref(s.GetStatus()) != "Completed" ||
 		deref(s.GetReviewedBy().GetId()) != uP01 || deref(s.GetJustification()) != "looks right" {
 		t.Fatalf("decided stage: %v %v", s.GetReviewResult(), s.GetStatus())
 	}
@@ -174,7 +175,7 @@ func TestApprovalDenyStepsAndCancelThroughSDK(t *testing.T) {
 	if status, body := h.raw("p01", "PATCH", base+"/steps/"+id, `{"reviewResult":"Deny","justification":"not now"}`); status != 204 {
 		t.Fatalf("deny via /steps/: %d %s", status, body)
 	}
-	if status, body := h.raw("p01", "GET", base+"/steps/"+id, ""); status != 200 || !strings.Contains(body, `"reviewResult":"Deny"`) {
+	if status, body := h.raw("p01", "GET", base+"/steps/"+id, ""); status != 200 || !strings.Contains(body, `"reviewResult":"Denied"`) {
 		t.Fatalf("stage via /steps/: %d %s", status, body)
 	}
 	got, err := pimGroup(n01).AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Get(ctx, nil)

@@ -281,7 +281,8 @@ func TestApprovalFlow(t *testing.T) {
 		t.Fatalf("approve: %v", err)
 	}
 	wantErr(t, decide(p01Caller, "Deny", "no"), 409, "Conflict", "")
-	if r.Status != "Provisioned" || r.Stages[0].ReviewResult != "Approve" || r.Stages[0].ReviewedBy.ID != uP01 {
+	// reviewResult after a decision: Approved, as api-reference/v1.0/resources/approvalstage.md lists it.
+	if r.Status != "Provisioned" || r.Stages[0].ReviewResult != "Approved" || r.Stages[0].ReviewedBy.ID != uP01 {
 		t.Fatalf("after approval: %s %+v", r.Status, r.Stages[0])
 	}
 	s := w.e.st.Schedules[r.TargetScheduleID]

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
@@ -34,7 +35,7 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 		if !ok {
 			return nil, errNotFound("role management policy assignment", c.p["id"])
 		}
-		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(p, e.policyExpand(c.q.Expand))}, nil
+		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(c, p, c.q.Expand)}, nil
 	})
 
 	e.handle(rt, http.MethodGet, policiesBase, ro, func(c *call) (any, *apiError) {
@@ -48,7 +49,7 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 		if aerr != nil {
 			return nil, aerr
 		}
-		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(p, e.policyExpand(c.q.Expand))}, nil
+		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(c, p, c.q.Expand)}, nil
 	})
 	e.handle(rt, http.MethodPatch, policiesBase+"/{id}", wo, e.patchPolicy)
 	for _, seg := range []string{"rules", "effectiveRules"} {
@@ -125,29 +126,13 @@ func (e *Engine) checkPolicyWriter(c *call, p policyView) *apiError {
 	return errForbidden("")
 }
 
-// policyExpand reads $expand of a policy: rules, effectiveRules or *.
-func (e *Engine) policyExpand(s string) map[string]bool {
-	out := map[string]bool{}
-	for name := range parseExpand(s, splitList) {
-		out[name] = true
-	}
-	return out
-}
-
 // renderAssignmentExpanded renders a policy assignment with $expand=policy($expand=rules) applied.
 func (e *Engine) renderAssignmentExpanded(c *call, p policyView) map[string]any {
 	obj := e.renderPolicyAssignment(p)
-	for name, inner := range parseExpand(c.q.Expand, splitList) {
-		if name != "policy" && name != "*" {
-			continue
+	for _, it := range odata.ParseExpand(c.q.Expand) {
+		if strings.EqualFold(it.Name, "policy") || it.Name == "*" {
+			obj["policy"] = e.renderPolicy(c, p, it.Expand)
 		}
-		nested := ""
-		for _, opt := range strings.Split(inner, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(opt), "="); ok && strings.EqualFold(strings.TrimPrefix(k, "$"), "expand") {
-				nested = v
-			}
-		}
-		obj["policy"] = e.renderPolicy(p, e.policyExpand(nested))
 	}
 	return obj
 }
@@ -175,7 +160,7 @@ func (e *Engine) policyCollection(c *call, assignments bool) (any, *apiError) {
 			if assignments {
 				obj = e.renderAssignmentExpanded(c, p)
 			} else {
-				obj = e.renderPolicy(p, e.policyExpand(c.q.Expand))
+				obj = e.renderPolicy(c, p, c.q.Expand)
 			}
 			// roleDefinitionId is a property of assignments only; policies ignore it in the filter.
 			if !assignments {
@@ -226,5 +211,5 @@ func (e *Engine) patchPolicy(c *call) (any, *apiError) {
 	c.changed = true
 	saved, _ := e.policy(p.GroupID, p.AccessID)
 	return entity{fragment: "policies/roleManagementPolicies/$entity",
-		obj: e.renderPolicy(saved, map[string]bool{"rules": true})}, nil
+		obj: e.renderPolicy(c, saved, "rules")}, nil
 }

@@ -123,7 +123,12 @@ func (e *Engine) requestCollection(c *call, k kind, on string) (any, *apiError) 
 				continue
 			}
 		}
-		items = append(items, e.renderRequest(r))
+		obj := e.renderRequest(r)
+		if on != "" {
+			// A function's results name their type (the filterByCurrentUser examples).
+			obj["@odata.type"] = odataType("privilegedAccessGroup" + strings.ToUpper(string(k[:1])) + string(k[1:]) + "ScheduleRequest")
+		}
+		items = append(items, obj)
 	}
 	items = c.filterItems(items)
 	for _, it := range items {
@@ -144,7 +149,7 @@ func (e *Engine) expandRequest(c *call, r *request, obj map[string]any) {
 	if c.q.Expand == "" {
 		return
 	}
-	for name := range parseExpand(c.q.Expand, splitList) {
+	for name := range expandNames(c.q.Expand) {
 		for _, nav := range []string{"targetSchedule", "principal", "group", "activatedUsing"} {
 			if name == strings.ToLower(nav) || name == "*" {
 				if v := e.requestNav(r, nav, c); v != nil {

@@ -22,13 +22,13 @@ func (e *Engine) scheduleRoutes(rt *router.Router, coll string, k kind, instance
 	}
 	fragment := "identityGovernance/privilegedAccess/group/" + coll
 	e.handle(rt, http.MethodGet, base, o, func(c *call) (any, *apiError) {
-		return e.scheduleCollection(c, k, instances, false, fragment)
+		return e.scheduleCollection(c, k, instances, false, fragment, typeName)
 	})
 	e.handle(rt, http.MethodGet, base+"/$count", o, func(c *call) (any, *apiError) {
-		return countOf(e.scheduleCollection(c, k, instances, false, fragment))
+		return countOf(e.scheduleCollection(c, k, instances, false, fragment, typeName))
 	})
 	e.handle(rt, http.MethodGet, base+"/filterByCurrentUser(on='principal')", o, func(c *call) (any, *apiError) {
-		return e.scheduleCollection(c, k, instances, true, fragment)
+		return e.scheduleCollection(c, k, instances, true, fragment, typeName)
 	})
 	e.handle(rt, http.MethodGet, base+"/{id}", o, func(c *call) (any, *apiError) {
 		s, aerr := e.lookupSchedule(c, k, instances, c.p["id"], typeName)
@@ -85,7 +85,10 @@ func (e *Engine) lookupSchedule(c *call, k kind, instances bool, id, typeName st
 // scheduleCollection lists schedules or instances. The list requires a groupId or principalId filter:
 // without one an application sees nothing and a signed-in user their own (reference §4.7). The
 // filterByCurrentUser view also shows what the user holds through groups, with memberType "group".
-func (e *Engine) scheduleCollection(c *call, k kind, instances, currentUser bool, fragment string) (any, *apiError) {
+func (e *Engine) scheduleCollection(c *call, k kind, instances, currentUser bool, fragment, typeName string) (any, *apiError) {
+	if !currentUser && c.q.RawFilter == "" && e.cfg.UnfilteredSchedules == "400" {
+		return nil, errBadRequest("BadRequest", "The $filter query parameter is required: filter on groupId or principalId.")
+	}
 	scoped := hasScopeFilter(c.q.Filter)
 	groups := map[string]bool{}
 	if currentUser && !c.caller.IsApp {
@@ -118,7 +121,11 @@ func (e *Engine) scheduleCollection(c *call, k kind, instances, currentUser bool
 		}
 		obj := e.renderScheduleOrInstance(s, instances)
 		if currentUser && !own {
-			obj["memberType"] = "group"
+			obj["memberType"] = e.enum("group")
+		}
+		if currentUser {
+			// A function's results name their type (the filterByCurrentUser examples).
+			obj["@odata.type"] = odataType(typeName)
 		}
 		items = append(items, obj)
 	}
@@ -135,7 +142,7 @@ func (e *Engine) expandSchedule(c *call, s *schedule, instances bool, obj map[st
 	if c.q.Expand == "" || s == nil {
 		return
 	}
-	for name := range parseExpand(c.q.Expand, splitList) {
+	for name := range expandNames(c.q.Expand) {
 		for _, nav := range []string{"principal", "group", "activatedUsing"} {
 			if name == strings.ToLower(nav) || name == "*" {
 				if v := e.scheduleNav(c, s, instances, nav); v != nil {

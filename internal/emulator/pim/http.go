@@ -114,13 +114,23 @@ func writeResult(w http.ResponseWriter, r *http.Request, c *call, res any) {
 		page, next := odata.Page(r, c.q, items, 100, 999)
 		out := make([]map[string]any, len(page))
 		for i, it := range page {
-			out[i] = odata.Select(it, c.q.Select)
+			out[i] = c.q.Apply(it)
 		}
-		odata.WriteCollection(w, r, v.fragment, out, next)
+		fragment := v.fragment
+		if fragment != "" {
+			fragment += c.q.Projection()
+		}
+		odata.WriteCollection(w, r, fragment, out, next)
 	case entity:
-		obj := odata.Select(v.obj, c.q.Select)
+		obj := c.q.Apply(v.obj)
 		if v.fragment != "" {
-			obj["@odata.context"] = odata.Context(r, v.fragment)
+			// "set/$entity" names what $select and $expand kept: "set(id,rules(id))/$entity".
+			set, isEntity := strings.CutSuffix(v.fragment, "/$entity")
+			fragment := set + c.q.Projection()
+			if isEntity {
+				fragment += "/$entity"
+			}
+			obj["@odata.context"] = odata.Context(r, fragment)
 		}
 		status := v.status
 		if status == 0 {
@@ -188,6 +198,7 @@ func (e *Engine) Handles(path string) bool {
 // ServeHTTP answers every path for which Handles is true. The front door has authenticated the caller
 // and put it in the request context.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = odata.WithSelectOmitsID(r, e.cfg.SelectOmitsID)
 	h, p, label, methodNotAllowed := e.router.Match(r)
 	if h == nil {
 		if methodNotAllowed {

@@ -1,9 +1,12 @@
 package pim
 
 import (
-	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"hash/fnv"
+	"math/rand"
 	"strings"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 )
 
 // Graph writes date-times with seven fractional digits in UTC.
@@ -42,7 +45,7 @@ func requestFragment(k kind) string {
 
 func (e *Engine) renderRequest(r *request) map[string]any {
 	createdBy := map[string]any{"user": map[string]any{"id": r.CreatedBy.ID, "displayName": nil}}
-	if r.CreatedBy.IsApp {
+	if r.CreatedBy.IsApp && e.cfg.AppCreatedBy == "application" {
 		// UNCONFIRMED (reference §10.3 #8): an application caller is reported under "application".
 		createdBy = map[string]any{"application": map[string]any{"id": r.CreatedBy.ID, "displayName": nil}}
 	}
@@ -52,7 +55,7 @@ func (e *Engine) renderRequest(r *request) map[string]any {
 	if r.ApprovalID != "" {
 		approvalID = r.ApprovalID
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id":                r.ID,
 		"status":            r.Status,
 		"createdDateTime":   r.Created.Format(graphTime),
@@ -74,6 +77,12 @@ func (e *Engine) renderRequest(r *request) map[string]any {
 		"groupId":          r.GroupID,
 		"targetScheduleId": r.TargetScheduleID,
 	}
+	if r.Action == actAdminRemove && r.Status == statusRevoked {
+		// A removal reads back without the schedule it ended (the adminRemove example of
+		// api-reference/v1.0/api/privilegedaccessgroup-post-eligibilityschedulerequests.md).
+		m["completedDateTime"], m["scheduleInfo"], m["targetScheduleId"] = nil, nil, nil
+	}
+	return m
 }
 
 func (e *Engine) renderSchedule(s *schedule) map[string]any {
@@ -96,10 +105,10 @@ func (e *Engine) renderSchedule(s *schedule) map[string]any {
 		"accessId":    s.AccessID,
 		"principalId": s.PrincipalID,
 		"groupId":     s.GroupID,
-		"memberType":  s.MemberType,
+		"memberType":  e.enum(s.MemberType),
 	}
 	if s.Kind == kindAssignment {
-		m["assignmentType"] = s.AssignmentType
+		m["assignmentType"] = e.enum(s.AssignmentType)
 	}
 	return m
 }
@@ -112,12 +121,12 @@ func (e *Engine) renderInstance(s *schedule) map[string]any {
 		"principalId":   s.PrincipalID,
 		"accessId":      s.AccessID,
 		"groupId":       s.GroupID,
-		"memberType":    s.MemberType,
+		"memberType":    e.enum(s.MemberType),
 		"startDateTime": timeOrNil(&start),
 		"endDateTime":   timeOrNil(s.End),
 	}
 	if s.Kind == kindAssignment {
-		m["assignmentType"] = s.AssignmentType
+		m["assignmentType"] = e.enum(s.AssignmentType)
 		m["assignmentScheduleId"] = s.ID
 	} else {
 		m["eligibilityScheduleId"] = s.ID
@@ -239,8 +248,10 @@ func (e *Engine) renderRules(rs []rule) []map[string]any {
 	return out
 }
 
-// renderPolicy renders a policy; expand lists the navigations to inline ("rules", "effectiveRules").
-func (e *Engine) renderPolicy(p policyView, expand map[string]bool) map[string]any {
+// renderPolicy renders a policy with the navigations of expand ("rules", "effectiveRules" or "*", each
+// with an optional nested $select). An expanded collection carries its own @odata.context, as the list
+// example of PIM-for-groups policies shows (rules@odata.context, with the nested projection).
+func (e *Engine) renderPolicy(c *call, p policyView, expand string) map[string]any {
 	lastBy := map[string]any{"displayName": nil, "id": nil}
 	if p.LastModifiedBy != "" {
 		_, name, _ := e.dir.LookupPrincipal(p.LastModifiedBy)
@@ -256,13 +267,37 @@ func (e *Engine) renderPolicy(p policyView, expand map[string]bool) map[string]a
 		"lastModifiedDateTime":  timeOrNil(p.LastModified),
 		"lastModifiedBy":        lastBy,
 	}
-	if expand["rules"] || expand["*"] {
-		m["rules"] = e.renderRules(p.Rules)
-	}
-	if expand["effectiverules"] || expand["*"] {
-		m["effectiveRules"] = e.renderRules(p.Rules)
+	for _, it := range odata.ParseExpand(expand) {
+		for _, nav := range []string{"rules", "effectiveRules"} {
+			if !strings.EqualFold(it.Name, nav) && it.Name != "*" {
+				continue
+			}
+			sel := odata.Query{Select: it.Select, OmitUnselectedID: e.cfg.SelectOmitsID}
+			rules := e.renderRules(e.orderedRules(p))
+			for i := range rules {
+				rules[i] = sel.Apply(rules[i])
+			}
+			m[nav] = rules
+			proj := ""
+			if len(it.Select) > 0 {
+				proj = "(" + strings.Join(it.Select, ",") + ")"
+			}
+			m[nav+"@odata.context"] = odata.Context(c.r, "policies/roleManagementPolicies('"+p.ID()+"')/"+nav+proj)
+		}
 	}
 	return m
+}
+
+// orderedRules returns the policy's rules in the order of the pim.rule-order variant: as stored, or an
+// order of the policy's own (stable for the policy, different between policies).
+func (e *Engine) orderedRules(p policyView) []rule {
+	rs := append([]rule(nil), p.Rules...)
+	if e.cfg.RuleOrder == "varies" {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(strings.ToLower(p.ID())))
+		rand.New(rand.NewSource(int64(h.Sum64()))).Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
+	}
+	return rs
 }
 
 func (e *Engine) renderPolicyAssignment(p policyView) map[string]any {
@@ -275,18 +310,19 @@ func (e *Engine) renderPolicyAssignment(p policyView) map[string]any {
 	}
 }
 
-// parseExpand splits $expand into navigation names (lower-cased keys) and their nested options, e.g.
-// "policy($expand=rules)" gives {"policy": "$expand=rules"}.
-func parseExpand(s string, split func(string) []string) map[string]string {
-	out := map[string]string{}
-	for _, item := range split(s) {
-		name, inner := item, ""
-		if i := strings.Index(item, "("); i >= 0 && strings.HasSuffix(item, ")") {
-			name, inner = item[:i], item[i+1:len(item)-1]
-		}
-		out[strings.ToLower(strings.TrimSpace(name))] = inner
+// enum spells a memberType or assignmentType value as the pim.enum-case variant says.
+func (e *Engine) enum(v string) string {
+	if e.cfg.EnumCase == "capitalised" && v != "" {
+		return strings.ToUpper(v[:1]) + v[1:]
+	}
+	return v
+}
+
+// expandNames returns the lower-cased navigation names of $expand.
+func expandNames(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, it := range odata.ParseExpand(s) {
+		out[strings.ToLower(it.Name)] = true
 	}
 	return out
 }
-
-var splitList = odata.SplitList
