@@ -15,7 +15,6 @@ import (
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	khttp "github.com/microsoft/kiota-http-go"
-	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
@@ -61,19 +60,7 @@ func DecodeBatch[T serialization.Parsable](r BatchResult, factory serialization.
 	if len(r.Body) == 0 {
 		return zero, fmt.Errorf("batch item (status %d) has no JSON body", r.Status)
 	}
-	node, err := jsonserialization.NewJsonParseNode(r.Body)
-	if err != nil {
-		return zero, err
-	}
-	v, err := node.GetObjectValue(factory)
-	if err != nil {
-		return zero, err
-	}
-	t, ok := v.(T)
-	if !ok {
-		return zero, fmt.Errorf("batch item decoded to %T", v)
-	}
-	return t, nil
+	return Decode[T](r.Body, factory)
 }
 
 type batchRequestItem struct {

@@ -264,22 +264,40 @@ type AssignmentInstance struct {
 // while effective). Any caller with read access to assignment schedules may ask.
 func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, principalID string) ([]AssignmentInstance, error) {
 	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s'", groupID, principalID)
-	resp, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().Get(ctx,
+	info, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{Filter: &filter},
 		})
 	if err != nil {
-		return nil, fmt.Errorf("listing active assignments of %s to group %s: %w", principalID, groupID, err)
+		return nil, err
 	}
+	body, err := c.GraphSendRaw(ctx, info)
+	if err == nil {
+		var resp models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable
+		if resp, err = clients.Decode[models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable](body,
+			models.CreatePrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
+			return assignmentInstancesFrom(resp.GetValue(), wireEnumsByID(body)), nil
+		}
+	}
+	return nil, fmt.Errorf("listing active assignments of %s to group %s: %w", principalID, groupID, err)
+}
+
+// assignmentInstancesFrom maps the instances in effect now; wire holds their enums as sent.
+func assignmentInstancesFrom(list []models.PrivilegedAccessGroupAssignmentScheduleInstanceable, wire map[string]wireEnums) []AssignmentInstance {
 	now := time.Now()
 	var out []AssignmentInstance
-	for _, in := range resp.GetValue() {
+	for _, in := range list {
+		// The SDK's enum values are nil when Graph spells them otherwise ("Direct"); the wire has them.
+		w := wire[strings.ToLower(deref(in.GetId()))]
 		a := AssignmentInstance{
-			InstanceID:  deref(in.GetId()),
-			ScheduleID:  deref(in.GetAssignmentScheduleId()),
-			GroupID:     deref(in.GetGroupId()),
-			PrincipalID: deref(in.GetPrincipalId()),
+			InstanceID:     deref(in.GetId()),
+			ScheduleID:     deref(in.GetAssignmentScheduleId()),
+			GroupID:        deref(in.GetGroupId()),
+			PrincipalID:    deref(in.GetPrincipalId()),
+			MemberType:     w.MemberType,
+			AssignmentType: w.AssignmentType,
 		}
+		a.AccessID, _ = ParseAccessID(w.AccessID)
 		if v := in.GetAccessId(); v != nil {
 			a.AccessID, _ = ParseAccessID(v.String())
 		}
@@ -301,5 +319,5 @@ func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, princi
 		}
 		out = append(out, a)
 	}
-	return out, nil
+	return out
 }

@@ -71,8 +71,9 @@ func (e Eligibility) Ended(now time.Time) bool {
 	return !e.End.IsZero() && !e.End.After(now)
 }
 
-// eligibilityFromSchedule maps Graph's schedule.
-func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleable) Eligibility {
+// eligibilityFromSchedule maps Graph's schedule; wire holds its enums as sent (wireEnumsByID), which
+// the SDK's model drops when they are not spelt as it expects.
+func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleable, wire wireEnums) Eligibility {
 	e := Eligibility{
 		ScheduleID:   deref(s.GetId()),
 		Status:       deref(s.GetStatus()),
@@ -84,12 +85,15 @@ func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleab
 	}
 	if a := s.GetAccessId(); a != nil {
 		e.Key.AccessID = AccessID(a.String())
+	} else if a, err := ParseAccessID(wire.AccessID); err == nil {
+		e.Key.AccessID = a
 	} else if id, err := ParseScheduleID(e.ScheduleID); err == nil {
-		// Kiota drops enum values it does not know in the exact case; the schedule ID carries the access ID.
-		e.Key.AccessID = id.AccessID
+		e.Key.AccessID = id.AccessID // the schedule ID carries the access ID too
 	}
 	if m := s.GetMemberType(); m != nil {
 		e.MemberType = m.String()
+	} else {
+		e.MemberType = wire.MemberType
 	}
 	if info := s.GetScheduleInfo(); info != nil {
 		if st := info.GetStartDateTime(); st != nil {

@@ -163,14 +163,22 @@ func WaitEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 // ReadEligibility reads the schedule by ID. found is false when the schedule does not exist or no longer
 // holds (revoked, expired): the eligibility is gone, whatever the requests say.
 func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) (Eligibility, bool, error) {
-	s, err := eligibilitySchedules(c).ByPrivilegedAccessGroupEligibilityScheduleId(scheduleID).Get(ctx, nil)
+	info, err := eligibilitySchedules(c).ByPrivilegedAccessGroupEligibilityScheduleId(scheduleID).ToGetRequestInformation(ctx, nil)
+	if err != nil {
+		return Eligibility{}, false, err
+	}
+	body, err := c.GraphSendRaw(ctx, info)
 	if err != nil {
 		if clients.IsNotFound(err) {
 			return Eligibility{}, false, nil
 		}
 		return Eligibility{}, false, fmt.Errorf("reading eligibility schedule %s: %w", scheduleID, err)
 	}
-	e := eligibilityFromSchedule(s)
+	s, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleable](body, models.CreatePrivilegedAccessGroupEligibilityScheduleFromDiscriminatorValue)
+	if err != nil {
+		return Eligibility{}, false, fmt.Errorf("reading eligibility schedule %s: %w", scheduleID, err)
+	}
+	e := eligibilityFromSchedule(s, wireEnumsByID(body)[strings.ToLower(deref(s.GetId()))])
 	if e.ScheduleID == "" {
 		e.ScheduleID = scheduleID
 	}
@@ -184,15 +192,24 @@ func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 // access ID): the import form {groupId}/{principalId}/{accessId}, and adoption after RoleAssignmentExists.
 func FindEligibility(ctx context.Context, c *clients.Client, key EligibilityKey) (Eligibility, bool, error) {
 	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s' and accessId eq '%s'", key.GroupID, key.PrincipalID, key.AccessID)
-	resp, err := eligibilitySchedules(c).Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+	info, err := eligibilitySchedules(c).ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
 	})
 	if err != nil {
+		return Eligibility{}, false, err
+	}
+	body, err := c.GraphSendRaw(ctx, info)
+	if err != nil {
 		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
 	}
+	resp, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body, models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
+	}
+	wire := wireEnumsByID(body)
 	now := time.Now()
 	for _, s := range resp.GetValue() {
-		e := eligibilityFromSchedule(s)
+		e := eligibilityFromSchedule(s, wire[strings.ToLower(deref(s.GetId()))])
 		// Inherited eligibilities (memberType group) belong to another principal's schedule.
 		if e.MemberType != "" && !strings.EqualFold(e.MemberType, "direct") {
 			continue
