@@ -90,13 +90,13 @@ func (d *demo) sh(ctx context.Context, u *dataplane.User, args ...string) datapl
 const forbidden = "User does not have access to the resource in Azure. Update role assignment to allow access."
 
 // expectListed checks that a get printed a table.
-func (d *demo) expectListed(res dataplane.Result, who, what string) bool {
-	return d.r.expect(res.ExitCode == 0 && strings.HasPrefix(res.Stdout, "NAME "), "%s lists %s (exit %d)", who, what, res.ExitCode)
+func (d *demo) expectListed(res dataplane.Result, who, what string) {
+	d.r.expect(res.ExitCode == 0 && strings.HasPrefix(res.Stdout, "NAME "), "%s lists %s (exit %d)", who, what, res.ExitCode)
 }
 
 // expectForbidden checks that kubectl was refused with AKS's text for the resource.
-func (d *demo) expectForbidden(res dataplane.Result, who, resource string) bool {
+func (d *demo) expectForbidden(res dataplane.Result, who, resource string) {
 	ok := res.ExitCode == 1 && strings.HasPrefix(res.Stderr, "Error from server (Forbidden): "+resource+" is forbidden: User \"") &&
 		strings.HasSuffix(strings.TrimSpace(res.Stderr), ": "+forbidden)
-	return d.r.expect(ok, "%s is refused %s with AKS's text (exit %d)", who, resource, res.ExitCode)
+	d.r.expect(ok, "%s is refused %s with AKS's text (exit %d)", who, resource, res.ExitCode)
 }

@@ -54,11 +54,13 @@ func TestAKSToken(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("AKS token: %d %v", status, body)
 	}
-	c := jwtClaims(t, body["access_token"].(string))
+	tok, _ := body["access_token"].(string)
+	c := jwtClaims(t, tok)
 	groups, _ := c["groups"].([]any)
 	var got []string
 	for _, g := range groups {
-		got = append(got, g.(string))
+		id, _ := g.(string)
+		got = append(got, id)
 	}
 	slices.Sort(got)
 	want := []string{standing.ID, nested.ID, activated.ID}
@@ -67,13 +69,16 @@ func TestAKSToken(t *testing.T) {
 		c["oid"] != f.N01.ID || c["appid"] != entra.KubeloginClientID || c["ver"] != "1.0" || !slices.Equal(got, want) {
 		t.Fatalf("AKS token claims %v, want groups %v", c, want)
 	}
-	if exp, iat := c["exp"].(float64), c["iat"].(float64); exp-iat != 3600 {
+	exp, _ := c["exp"].(float64)
+	iat, _ := c["iat"].(float64)
+	if exp-iat != 3600 {
 		t.Fatalf("AKS token lives %vs, want 3600 (no CAE lifetime)", exp-iat)
 	}
 
 	srv.AdvanceClock(61 * time.Minute)
 	status, body = tokenRequest(t, srv, form)
-	if groups := jwtClaims(t, body["access_token"].(string))["groups"]; status != http.StatusOK || len(groups.([]any)) != 2 {
+	tok, _ = body["access_token"].(string)
+	if groups, _ := jwtClaims(t, tok)["groups"].([]any); status != http.StatusOK || len(groups) != 2 {
 		t.Fatalf("after the activation ended: %d, groups %v, want the two standing ones", status, groups)
 	}
 	graph := jwtClaims(t, plainToken(t, srv))
@@ -99,7 +104,8 @@ func TestAKSTokenGroupsOverage(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("AKS token: %d %v", status, body)
 	}
-	c := jwtClaims(t, body["access_token"].(string))
+	tok, _ := body["access_token"].(string)
+	c := jwtClaims(t, tok)
 	names, _ := c["_claim_names"].(map[string]any)
 	sources, _ := c["_claim_sources"].(map[string]any)
 	src, _ := sources["src1"].(map[string]any)
@@ -147,7 +153,8 @@ func TestRevokeSignInSessions(t *testing.T) {
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || out["value"] != true || !strings.HasSuffix(out["@odata.context"].(string), "$metadata#Edm.Boolean") {
+	odataContext, _ := out["@odata.context"].(string)
+	if resp.StatusCode != http.StatusOK || out["value"] != true || !strings.HasSuffix(odataContext, "$metadata#Edm.Boolean") {
 		t.Fatalf("revokeSignInSessions: HTTP %d %v", resp.StatusCode, out)
 	}
 
@@ -172,5 +179,6 @@ func userGraphToken(t *testing.T, srv *emulator.Server, u emulator.User) string 
 	if status != http.StatusOK {
 		t.Fatalf("Graph token of %s: %d %v", u.UPN, status, body)
 	}
-	return body["access_token"].(string)
+	tok, _ := body["access_token"].(string)
+	return tok
 }

@@ -51,7 +51,8 @@ func TestResourceFormats(t *testing.T) {
 	wantNodes := []string{"aks-system-", "vmss000000", "aks-user-", "vmss000001"}
 	names := ""
 	for _, r := range tbl.Rows {
-		names += r.Cells[0].(string) + " "
+		name, _ := r.Cells[0].(string)
+		names += name + " "
 	}
 	for _, w := range wantNodes {
 		if !strings.Contains(names, w) {

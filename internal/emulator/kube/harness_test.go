@@ -158,10 +158,7 @@ func (h *harness) userKubeconfig(clusterID string, u emulator.User) string {
 	return cfg
 }
 
-var (
-	serverRE = regexp.MustCompile(`(?m)^    server: (\S+)$`)
-	tlsRE    = regexp.MustCompile(`(?m)^    tls-server-name: (\S+)$`)
-)
+var serverRE = regexp.MustCompile(`(?m)^    server: (\S+)$`)
 
 // endpoint returns the server URL a kubeconfig names.
 func endpoint(t *testing.T, kubeconfig string) string {

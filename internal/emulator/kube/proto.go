@@ -22,9 +22,10 @@ func unwrapProtobuf(b []byte) (apiVersion, kind string, raw []byte, err error) {
 		switch num {
 		case 1:
 			return eachField(v, func(n protowire.Number, s []byte) error {
-				if n == 1 {
+				switch n {
+				case 1:
 					apiVersion = string(s)
-				} else if n == 2 {
+				case 2:
 					kind = string(s)
 				}
 				return nil
@@ -117,9 +118,10 @@ func decodeAccessReviewSpec(raw []byte) (reviewSpec, error) {
 				na := &nonResourceAttributes{}
 				s.NonResourceAttributes = na
 				return eachField(attrs, func(n protowire.Number, v []byte) error {
-					if n == 1 {
+					switch n {
+					case 1:
 						na.Path = string(v)
-					} else if n == 2 {
+					case 2:
 						na.Verb = string(v)
 					}
 					return nil

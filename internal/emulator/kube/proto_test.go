@@ -48,9 +48,10 @@ func TestDecodeKubectlAccessReview(t *testing.T) {
 		case protowire.VarintType:
 			v, m := protowire.ConsumeVarint(b)
 			b = b[m:]
-			if num == 1 {
+			switch num {
+			case 1:
 				allowed = v
-			} else if num == 4 {
+			case 4:
 				denied = v
 			}
 		case protowire.BytesType:

@@ -40,7 +40,9 @@ var coreResources = []resource{
 		Cells: func(o object, now time.Time) []any {
 			internal := "<none>"
 			if addrs, ok := dig(o.Body, "status", "addresses").([]any); ok && len(addrs) > 0 {
-				internal = str(addrs[0].(map[string]any), "address")
+				if first, ok := addrs[0].(map[string]any); ok {
+					internal = str(first, "address")
+				}
 			}
 			return []any{o.Name, "Ready", "<none>", age(o.Created, now), str(o.Body, "status", "nodeInfo", "kubeletVersion"), internal, "<none>",
 				str(o.Body, "status", "nodeInfo", "osImage"), str(o.Body, "status", "nodeInfo", "kernelVersion"),
