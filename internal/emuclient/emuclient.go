@@ -6,6 +6,7 @@ package emuclient
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -35,6 +36,9 @@ type Options struct {
 	UserAgent string
 	// RedactValues are literal secrets to remove from logs; Admin adds the client secret, User the password.
 	RedactValues []string
+	// WrapTransport, when set, wraps the transport of the client's Graph and ARM requests (not the
+	// sign-in): tests put answers a tenant can give but the emulator has no reason to there.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Admin returns a client of the emulator's admin service principal (client secret).
@@ -65,6 +69,9 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 	cred, desc, err := clients.NewCredential(ctx, auth)
 	if err != nil {
 		return nil, fmt.Errorf("credential for %s: %w", auth.Username+auth.ClientID, err)
+	}
+	if o.WrapTransport != nil {
+		tr = o.WrapTransport(tr)
 	}
 	c, err := clients.New(ctx, clients.Config{
 		TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,

@@ -170,18 +170,20 @@ func ReadActivation(ctx context.Context, c *clients.Client, requestID string) (A
 
 // WaitActivation polls the request until done reports true, and fails when the request reaches a final
 // status done does not accept (so waiting for Provisioned ends at once on Denied). The wait is bounded
-// by ctx.
+// by ctx. On failure it returns the last state it read (zero when no read succeeded).
 func WaitActivation(ctx context.Context, c *clients.Client, requestID string, done func(ActivationRequest) bool) (ActivationRequest, error) {
 	interval := c.Consistency.Interval
 	if interval <= 0 {
 		interval = time.Second
 	}
+	var last ActivationRequest
 	for {
 		a, err := ReadActivation(ctx, c, requestID)
 		if err != nil && !clients.IsNotFound(err) {
-			return a, err
+			return last, err
 		}
 		if err == nil {
+			last = a
 			if done(a) {
 				return a, nil
 			}
@@ -193,7 +195,7 @@ func WaitActivation(ctx context.Context, c *clients.Client, requestID string, do
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return a, fmt.Errorf("waiting for assignment schedule request %s (last status %q): %w", requestID, a.Status, ctx.Err())
+			return last, fmt.Errorf("waiting for assignment schedule request %s (last status %q): %w", requestID, last.Status, ctx.Err())
 		case <-t.C:
 		}
 		if interval *= 2; interval > 10*time.Second {

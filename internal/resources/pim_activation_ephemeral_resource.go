@@ -223,14 +223,12 @@ func (r *pimActivationEphemeralResource) Open(ctx context.Context, req ephemeral
 	}
 	if a.IsPendingApproval() && m.WaitForApproval.ValueBool() {
 		tflog.Info(ctx, "waiting for the activation to be approved", map[string]any{"request_id": a.RequestID, "approval_id": a.ApprovalID})
-		a, err = pim.WaitActivation(ctx, c, a.RequestID, pim.ActivationRequest.IsProvisioned)
+		waited, err := pim.WaitActivation(ctx, c, a.RequestID, pim.ActivationRequest.IsProvisioned)
 		if err != nil {
-			resp.Diagnostics.AddError(errorSummary("Open", object), errorDetail(
-				fmt.Sprintf("The activation of group %s (request %s) was not approved: status %q.", spec.GroupID, a.RequestID, a.Status),
-				"Ask a member of the group's approver group to approve it (Privileged Identity Management > Approve requests), "+
-					"or raise timeouts.open; a denied request needs a new activation.", err))
+			resp.Diagnostics.AddError(errorSummary("Open", object), activationWaitErrorDetail(spec, a, waited, err))
 			return
 		}
+		a = waited
 	}
 	me, _ := c.CallerObjectID(ctx)
 	active := a.IsProvisioned()
@@ -317,6 +315,31 @@ func activationErrorDetail(spec pim.ActivationSpec, err error) string {
 				"grant the eligible service principal PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup.", err)
 	}
 	return apiErrorDetail("Open", "PIM Activation", err, "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup")
+}
+
+// activationWaitErrorDetail explains why the wait for approval of the pending request ended without
+// one. last is what the wait read last (zero when no read succeeded).
+func activationWaitErrorDetail(spec pim.ActivationSpec, pending, last pim.ActivationRequest, err error) string {
+	status := last.Status
+	if status == "" {
+		status = pending.Status
+	}
+	subject := fmt.Sprintf("The activation of group %s (request %s)", spec.GroupID, pending.RequestID)
+	switch {
+	case last.IsFinal():
+		return errorDetail(fmt.Sprintf("%s ended with status %s before it was provisioned.", subject, status),
+			"A denied, canceled or expired request cannot be approved any more: request a new activation (run Terraform again).", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return errorDetail(fmt.Sprintf("%s was still %s when timeouts.open ran out.", subject, status),
+			"Ask a member of the group's approver group to approve it (Privileged Identity Management > Approve requests), "+
+				"raise timeouts.open, or set wait_for_approval = false and run Terraform again once it is approved.", err)
+	case clients.IsPermissionDenied(err):
+		return errorDetail(fmt.Sprintf("%s was %s, but reading it while waiting for its approval was refused.", subject, status),
+			"Grant the provider's identity PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup (or ...Read.AzureADGroup), "+
+				"or set wait_for_approval = false.", err)
+	}
+	return errorDetail(fmt.Sprintf("%s was %s when waiting for its approval failed.", subject, status),
+		"If the error below is transient, run Terraform again: the pending request is reused, not requested twice.", err)
 }
 
 func (r *pimActivationEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {

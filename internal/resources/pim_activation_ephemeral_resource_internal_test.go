@@ -2,6 +2,8 @@ package resources
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -267,5 +269,92 @@ func TestPIMActivationEphemeralApproval(t *testing.T) {
 	}
 	if actTestActive(t, w, w.approval) != 1 {
 		t.Fatal("n01 is not active after the approval")
+	}
+}
+
+// waitFault makes the reads of one activation request fail the way a tenant can while Open waits for
+// its approval: hang until the caller's deadline, or answer 403.
+type waitFault struct {
+	next      http.RoundTripper
+	requestID string
+	mode      string // "hang", "forbid" or "" (pass through)
+}
+
+func (f *waitFault) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.mode == "" || r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/assignmentScheduleRequests/"+f.requestID) {
+		return f.next.RoundTrip(r)
+	}
+	if f.mode == "hang" {
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	}
+	body := `{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}`
+	return &http.Response{
+		StatusCode: http.StatusForbidden, Status: "403 Forbidden", Request: r,
+		Header: http.Header{"Content-Type": []string{"application/json"}},
+		Body:   io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)),
+	}, nil
+}
+
+// TestPIMActivationEphemeralWaitFailure: when the wait for approval ends without an approval, the error
+// names the request and its real cause: the open timeout while still pending, a refused read, or the
+// approver's denial; never an empty request ID and status.
+func TestPIMActivationEphemeralWaitFailure(t *testing.T) {
+	w := actTestSetup(t)
+	fault := &waitFault{}
+	o := emuclient.Options{
+		Consistency:   clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper { fault.next = next; return fault },
+	}
+	n01, err := emuclient.User(t.Context(), w.srv, w.f.N01.UPN, w.f.N01.Password, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := actTestOpen(t, n01, actTestConfig(w.approval, "CHG-4", nil))
+	if pending.diags.HasError() || pending.model.Status.ValueString() != pim.StatusPendingApproval {
+		t.Fatalf("Open: %v / %+v, want a pending activation", pending.diags, pending.model)
+	}
+	id := pending.model.RequestID.ValueString()
+	fault.requestID = id
+	openTimeout := func(d string) map[string]tftypes.Value {
+		typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"open": tftypes.String}}
+		return map[string]tftypes.Value{
+			"wait_for_approval": tftypes.NewValue(tftypes.Bool, true),
+			"timeouts":          tftypes.NewValue(typ, map[string]tftypes.Value{"open": tftypes.NewValue(tftypes.String, d)}),
+		}
+	}
+	detail := func(run actTestRun) string {
+		t.Helper()
+		if !run.diags.HasError() {
+			t.Fatalf("Open: %v, want an error", run.diags)
+		}
+		return run.diags[0].Detail()
+	}
+	for _, c := range []struct {
+		mode string
+		want []string
+	}{
+		{"hang", []string{"(request " + id + ")", pim.StatusPendingApproval, "timeouts.open", "Original Error:", "deadline exceeded"}},
+		{"forbid", []string{"(request " + id + ")", "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "HTTP 403 Authorization_RequestDenied"}},
+	} {
+		fault.mode = c.mode
+		d := detail(actTestOpen(t, n01, actTestConfig(w.approval, "CHG-4", openTimeout("3s"))))
+		for _, want := range c.want {
+			if !strings.Contains(d, want) {
+				t.Errorf("%s: detail lacks %q:\n%s", c.mode, want, d)
+			}
+		}
+	}
+
+	fault.mode = ""
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		_ = pim.DecideApproval(context.Background(), w.p01, pending.model.ApprovalID.ValueString(), pim.DecisionDeny, "no")
+	}()
+	d := detail(actTestOpen(t, n01, actTestConfig(w.approval, "CHG-4", openTimeout("30s"))))
+	for _, want := range []string{"(request " + id + ")", "status Denied", "new activation"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("denied: detail lacks %q:\n%s", want, d)
+		}
 	}
 }
