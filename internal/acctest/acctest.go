@@ -26,9 +26,9 @@ const (
 	EnvLive           = "AKS_ACC_LIVE"              // "1": run against the tenant in ARM_*
 	EnvClusterID      = "AKS_ACC_CLUSTER_ID"        // an AKS cluster with AKS-managed Entra and Azure RBAC
 	EnvN01UPN         = "AKS_ACC_USER_N01_UPN"      // a normal user, no MFA (ROPC), used as the requester
-	EnvN01Password    = "AKS_ACC_USER_N01_PASSWORD" //nolint:gosec // a variable name, not a secret
+	EnvN01Password    = "AKS_ACC_USER_N01_PASSWORD" // its password
 	EnvP01UPN         = "AKS_ACC_USER_P01_UPN"      // a privileged user, the approver
-	EnvP01Password    = "AKS_ACC_USER_P01_PASSWORD" //nolint:gosec // a variable name, not a secret
+	EnvP01Password    = "AKS_ACC_USER_P01_PASSWORD" // its password
 	EnvPublicClientID = "AKS_ACC_PUBLIC_CLIENT_ID"  // a public client app users can sign in through
 )
 

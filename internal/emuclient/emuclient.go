@@ -59,8 +59,7 @@ func User(ctx context.Context, srv *emulator.Server, upn, password string, o Opt
 	}, o)
 }
 
-// build completes auth with the emulator's tenant, endpoints and transport and builds the client. The
-// credential error names Username+ClientID, as the demo's did.
+// build completes auth with the emulator's tenant, endpoints and transport and builds the client.
 func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o Options) (*clients.Client, error) {
 	f := srv.Fixtures()
 	ep := Endpoints(srv)
@@ -68,7 +67,7 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 	auth.TenantID, auth.Endpoints, auth.Transport, auth.UserAgent = f.TenantID, ep, tr, o.UserAgent
 	cred, desc, err := clients.NewCredential(ctx, auth)
 	if err != nil {
-		return nil, fmt.Errorf("credential for %s: %w", auth.Username+auth.ClientID, err)
+		return nil, fmt.Errorf("credential for %s: %w", principal(auth), err)
 	}
 	if o.WrapTransport != nil {
 		tr = o.WrapTransport(tr)
@@ -82,6 +81,14 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 		return nil, fmt.Errorf("client for %s: %w", desc, err)
 	}
 	return c, nil
+}
+
+// principal names who signs in, for errors (the words clients.NewCredential uses for its description).
+func principal(auth clients.AuthConfig) string {
+	if auth.Method == clients.AuthUsernamePassword {
+		return fmt.Sprintf("user %s through public client %s", auth.Username, auth.ClientID)
+	}
+	return "client ID " + auth.ClientID
 }
 
 // Principals are clients of the emulator's admin and of its two seeded users, n01 (the requester of the
