@@ -117,7 +117,7 @@ func TestRetryPolicy(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ctx := context.Background() //nolint:usetesting // the bubble's own context, not t.Context, must own the deadline
+				ctx := context.Background() // the bubble's own context, not t.Context, must own the deadline
 				var cancel context.CancelFunc
 				if tc.deadline > 0 {
 					ctx, cancel = context.WithTimeout(ctx, tc.deadline)

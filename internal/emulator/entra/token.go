@@ -2,7 +2,7 @@ package entra
 
 import (
 	"bytes"
-	"crypto/sha1" //nolint:gosec // x5t thumbprints are SHA-1 by definition
+	"crypto/sha1" // x5t thumbprints are SHA-1 by definition
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -378,7 +378,7 @@ func certsFor(certs []*x509.Certificate, header map[string]any) []*x509.Certific
 			return thumbEqual(t, sum[:])
 		}
 		if t, ok := header["x5t"].(string); ok {
-			sum := sha1.Sum(c.Raw) //nolint:gosec // thumbprint
+			sum := sha1.Sum(c.Raw)
 			return thumbEqual(t, sum[:])
 		}
 		return true
