@@ -162,9 +162,7 @@ func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral
 				MarkdownDescription: "End of the activation (RFC 3339), when it ends by itself.",
 				Computed:            true,
 			},
-			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
-				OpenDescription: fmt.Sprintf("How long opening may take, including the wait for approval. Default %s.", activationOpenTimeout) + timeoutFormat,
-			}),
+			"timeouts": ephemeralTimeoutsAttribute(ctx, fmt.Sprintf("How long opening may take, including the wait for approval. Default %s.", activationOpenTimeout)),
 		},
 	}
 }

@@ -1,11 +1,9 @@
 package resources
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -141,26 +139,6 @@ func TestEligibilityNeedsRequest(t *testing.T) {
 		tt.plan(&plan)
 		if got := eligibilityNeedsRequest(plan, state); got != tt.want {
 			t.Errorf("%s: eligibilityNeedsRequest = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestPIMResourceSchemas(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	for _, r := range []resource.Resource{NewPIMEligibilityResource(), NewPIMApprovalPolicyResource()} {
-		var resp resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &resp)
-		if resp.Diagnostics.HasError() {
-			t.Fatalf("%T schema: %v", r, resp.Diagnostics)
-		}
-		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
-			t.Fatalf("%T schema is invalid: %v", r, diags)
-		}
-		for name, a := range resp.Schema.Attributes {
-			if a.GetMarkdownDescription() == "" {
-				t.Errorf("%T: attribute %s has no MarkdownDescription", r, name)
-			}
 		}
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	ephtimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/ephemeral/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	ephschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
 
@@ -44,6 +46,16 @@ func dataSourceTimeoutsAttribute(ctx context.Context, read time.Duration) dssche
 	}).(dsschema.SingleNestedAttribute)
 	if !ok {
 		panic("dstimeouts.AttributesWithOpts no longer returns a SingleNestedAttribute")
+	}
+	a.MarkdownDescription = "Operation timeouts."
+	return a
+}
+
+// ephemeralTimeoutsAttribute is the `timeouts` nested attribute of an ephemeral resource.
+func ephemeralTimeoutsAttribute(ctx context.Context, openDescription string) ephschema.Attribute {
+	a, ok := ephtimeouts.AttributesWithOpts(ctx, ephtimeouts.Opts{OpenDescription: openDescription + timeoutFormat}).(ephschema.SingleNestedAttribute)
+	if !ok {
+		panic("ephtimeouts.AttributesWithOpts no longer returns a SingleNestedAttribute")
 	}
 	a.MarkdownDescription = "Operation timeouts."
 	return a
