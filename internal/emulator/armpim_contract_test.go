@@ -86,11 +86,11 @@ func (w *armPIMWorld) eligible(t *testing.T, scope, role, principal, duration st
 	return resp
 }
 
-func (w *armPIMWorld) activate(t *testing.T, scope, role, duration, justification string) (armauthorization.RoleAssignmentScheduleRequestsClientCreateResponse, error) {
+func (w *armPIMWorld) activate(t *testing.T, scope, duration, justification string) (armauthorization.RoleAssignmentScheduleRequestsClientCreateResponse, error) {
 	t.Helper()
 	return w.assignN01.Create(ctxT(t), scope, uuid.NewString(), armauthorization.RoleAssignmentScheduleRequest{
 		Properties: &armauthorization.RoleAssignmentScheduleRequestProperties{
-			PrincipalID: to.Ptr(w.f.N01.ID), RoleDefinitionID: to.Ptr(roleDefID(w.srv, role)),
+			PrincipalID: to.Ptr(w.f.N01.ID), RoleDefinitionID: to.Ptr(roleDefID(w.srv, roleAKSAdmin)),
 			RequestType: to.Ptr(armauthorization.RequestTypeSelfActivate), Justification: to.Ptr(justification),
 			ScheduleInfo: &armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfo{
 				Expiration: &armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfoExpiration{
@@ -260,7 +260,7 @@ func TestARMPIMRequestValidation(t *testing.T) {
 		}
 	}
 	// Activation without an eligibility fails the eligibility rule; without justification, that rule too.
-	_, err := w.activate(t, w.f.ClusterID, roleAKSAdmin, "PT1H", "")
+	_, err := w.activate(t, w.f.ClusterID, "PT1H", "")
 	if status, code := armCode(t, err); status != 400 || code != "RoleAssignmentRequestPolicyValidationFailed" || !strings.Contains(err.Error(), `[\"EligibilityRule\",\"JustificationRule\"]`) {
 		t.Errorf("activation without eligibility: %d %s %v", status, code, err)
 	}
@@ -345,7 +345,7 @@ func TestARMPIMActivationApproval(t *testing.T) {
 			}
 
 			// Without approval: provisioned at once, materialised as a role assignment for its window.
-			got, err := w.activate(t, w.f.ClusterID, roleAKSAdmin, "PT1H", "INC-1")
+			got, err := w.activate(t, w.f.ClusterID, "PT1H", "INC-1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -369,7 +369,7 @@ func TestARMPIMActivationApproval(t *testing.T) {
 			if err != nil || !strings.EqualFold(*ra.Properties.PrincipalID, w.f.N01.ID) {
 				t.Fatalf("origin role assignment: %v", err)
 			}
-			if _, err := w.activate(t, w.f.ClusterID, roleAKSAdmin, "PT1H", "again"); err == nil {
+			if _, err := w.activate(t, w.f.ClusterID, "PT1H", "again"); err == nil {
 				t.Error("a second activation was accepted")
 			} else if _, code := armCode(t, err); code != "RoleAssignmentExists" {
 				t.Errorf("second activation: %s", code)
@@ -385,7 +385,7 @@ func TestARMPIMActivationApproval(t *testing.T) {
 
 			// With approval: pending until p01 decides; n01 cannot decide its own request.
 			w.requireApproval(t, w.f.ClusterID, roleAKSAdmin)
-			pending, err := w.activate(t, w.f.ClusterID, roleAKSAdmin, "PT2H", "INC-2")
+			pending, err := w.activate(t, w.f.ClusterID, "PT2H", "INC-2")
 			if err != nil {
 				t.Fatal(err)
 			}

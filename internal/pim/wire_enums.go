@@ -36,7 +36,7 @@ func wireEnumsByID(body []byte) map[string]wireEnums {
 	}
 	for _, it := range append(doc.Value, doc.item) {
 		if it.ID != "" {
-			out[strings.ToLower(it.ID)] = it.wireEnums.normalised()
+			out[strings.ToLower(it.ID)] = it.normalised()
 		}
 	}
 	return out
