@@ -344,11 +344,7 @@ func TestARMWire(t *testing.T) {
 		t.Errorf("HEAD resource group: %d / %d", head.StatusCode, headMissing.StatusCode)
 	}
 
-	meta := doWithToken(t, shared, "", shared.URL()+"/metadata/endpoints?api-version=2022-09-01")
-	var clouds []map[string]any
-	if err := jsonDecode(meta, &clouds); err != nil || len(clouds) != 1 || clouds[0]["resourceManager"] != shared.URL()+"/" {
-		t.Errorf("metadata endpoints: %v %v", err, clouds)
-	}
+	// The cloud metadata has tests of its own (TestCloudMetadataShapes).
 
 	noToken := doWithToken(t, shared, "", shared.URL()+f.ClusterID+"?api-version=2025-02-01")
 	if code := errorBody(t, noToken); noToken.StatusCode != 401 || code != "AuthenticationFailed" {

@@ -75,6 +75,11 @@ type Config struct {
 	Variants variant.Spec
 	// VariantSeed, when not zero, picks an option for every point from the seed before Variants applies.
 	VariantSeed int64
+	// Cloud makes the emulator act as a named cloud ("public", "usgovernment", "china"): the token service
+	// issues that cloud's Graph and ARM audiences, the server certificate also names its login, Graph and
+	// ARM hosts, and ProxyURL tunnels those hosts (and only those) to the emulator, so a client configured
+	// for that cloud, with no endpoint setting, reaches the emulator through HTTPS_PROXY.
+	Cloud string
 	// KubernetesVersions are the Kubernetes versions of the seeded clusters, in turn (aks-demo has the
 	// first); default 1.31.2, 1.32.6, 1.33.2. kubectl on PATH runs the client of the server's minor
 	// version, and clients from 1.32 send SelfSubjectAccessReview as protobuf, those before as JSON.

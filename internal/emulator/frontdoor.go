@@ -229,7 +229,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, api apiKin
 		want = entra.ResourceARM
 	}
 	switch {
-	case err == nil && entra.ResourceOfAudience(claims.Aud) != want:
+	case err == nil && s.tokens.ResourceOf(claims.Aud, r.Host) != want:
 		if api == apiGraph {
 			s.graph401(w, r, "Access token validation failure. Invalid audience.", false)
 		} else {

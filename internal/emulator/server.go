@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ import (
 type Server struct {
 	cfg      Config
 	variants variant.Selection
+	proxy    *cloudProxy // with Config.Cloud
 	clock    *clock
 	seedRand *rand.Rand
 	rnd      *lockedRand
@@ -79,6 +81,9 @@ func (l *lockedRand) Float64() float64 {
 // Start starts an emulator with cfg: it listens, seeds (or loads --state), and serves until Close.
 func Start(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
+	if _, ok := cloudHosts[cfg.Cloud]; cfg.Cloud != "" && !ok {
+		return nil, fmt.Errorf("emulator: unknown cloud %q (known: %s)", cfg.Cloud, strings.Join(CloudNames(), ", "))
+	}
 	sel, err := VariantCatalogue().Select(cfg.VariantSpec())
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -128,11 +133,14 @@ func Start(cfg Config) (*Server, error) {
 	s.tokens = entra.New(entra.Config{
 		TenantID: s.fixtures.TenantID, Domain: s.fixtures.Domain, Directory: s.dir, Now: s.clock.Now,
 		Key: signKey, TokenLifetime: cfg.TokenLifetime, FederatedIssuer: s.fixtures.FederatedIssuer,
+		Cloud: nationalCloud(cfg.Cloud),
 	})
-	s.arm = arm.New(arm.Options{
+	armOpt := arm.Options{
 		TenantID: s.fixtures.TenantID, SubscriptionID: s.fixtures.SubscriptionID, Now: s.clock.Now, Directory: s.dir,
 		Rand: rand.New(rand.NewSource(cfg.Seed + 3)), AKSAPIVersions: cfg.AKSAPIVersions, PrincipalTypeSkipsLookup: true,
-	})
+	}
+	armOpt.SetVariants(sel)
+	s.arm = arm.New(armOpt)
 	s.pim = pim.New(s.dir, s.clock.Now, cfg.PIM)
 	s.budgets.lim = throttle.New()
 	s.SetThrottling(cfg.Throttling)
@@ -161,7 +169,7 @@ func Start(cfg Config) (*Server, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	cert, err := serverCertificate(host)
+	cert, err := serverCertificate(host, cloudHosts[cfg.Cloud]...)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: server certificate: %w", err)
 	}
@@ -180,6 +188,13 @@ func Start(cfg Config) (*Server, error) {
 	}
 	_, port, _ := net.SplitHostPort(s.ln.Addr().String())
 	s.url = "https://" + net.JoinHostPort(host, port)
+	if cfg.Cloud != "" {
+		if s.proxy, err = startCloudProxy(cfg.Cloud, s.ln.Addr().String()); err != nil {
+			s.ln.Close()
+			s.removeTemp()
+			return nil, fmt.Errorf("emulator: cloud proxy: %w", err)
+		}
+	}
 
 	errLog := log.New(io.Discard, "", 0)
 	if cfg.Logf != nil {
@@ -443,6 +458,9 @@ func (s *Server) Close() error {
 		err := s.srv.Shutdown(ctx)
 		if err != nil {
 			_ = s.srv.Close()
+		}
+		if s.proxy != nil {
+			s.proxy.close()
 		}
 		s.nodes.Close()
 		s.kube.Close()

@@ -53,7 +53,7 @@ func processCA() (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
 }
 
 // serverCertificate issues a loopback server certificate from the process CA.
-func serverCertificate(host string) (tls.Certificate, error) {
+func serverCertificate(host string, names ...string) (tls.Certificate, error) {
 	ca, key, _, err := processCA()
 	if err != nil {
 		return tls.Certificate{}, err
@@ -69,7 +69,7 @@ func serverCertificate(host string) (tls.Certificate, error) {
 		NotAfter:     time.Now().Add(5 * 365 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, names...),
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
 	}
 	if ip := net.ParseIP(host); ip != nil {

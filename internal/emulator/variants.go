@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
@@ -18,6 +19,7 @@ const EnvVariants = "AZEMU_VARIANTS"
 // open, each with its plausible answers (UNCONFIRMED.md lists them).
 func VariantCatalogue() variant.Catalogue {
 	var c variant.Catalogue
+	c = append(c, arm.Variants...)
 	c = append(c, directory.Variants...)
 	c = append(c, pim.Variants...)
 	return c

@@ -1,8 +1,11 @@
 package arm
 
 import (
+	"encoding/json"
+	"hash/fnv"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
@@ -44,15 +47,17 @@ func (s *Store) metadataEndpoints(w http.ResponseWriter, r *http.Request, _ rout
 		"attestationResourceId":                 "https://attest.azure.net", "synapseAnalyticsResourceId": "https://dev.azuresynapse.net",
 		"logAnalyticsResourceId": "https://api.loganalytics.io", "ossrDbmsResourceId": "https://ossrdbms-aad.database.windows.net",
 	}
+	// Each api-version in the shape its clients decode: before 2019-05-01 the legacy (Azure Stack) document;
+	// 2019-05-01 a list of clouds (Azure CLI's cloud registration); later versions one cloud, which
+	// go-azure-sdk decodes for 2022-09-01 in its live tests (or a list: the arm.metadata-2022 variant).
 	v := r.URL.Query().Get("api-version")
 	switch {
 	case v == "" || v < "2019-05-01":
-		// The legacy (Azure Stack) shape.
 		writeJSON(w, http.StatusOK, map[string]any{
 			"galleryEndpoint": base, "graphEndpoint": base, "portalEndpoint": base,
 			"authentication": map[string]any{"loginEndpoint": base, "audiences": []string{"https://management.core.windows.net/", "https://management.azure.com/"}},
 		})
-	case v >= "2022-09-01":
+	case v < "2020-06-01" || (v >= "2022-09-01" && s.opt.MetadataListFor2022):
 		writeJSON(w, http.StatusOK, []any{cloud})
 	default:
 		writeJSON(w, http.StatusOK, cloud)
@@ -179,14 +184,26 @@ func (s *Store) listResourceGroups(w http.ResponseWriter, r *http.Request, p rou
 func powerState() map[string]any { return map[string]any{"code": "Running"} }
 
 func (s *Store) poolProfile(c *Cluster, p AgentPool) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"name": p.Name, "count": p.Count, "vmSize": p.VMSize, "osDiskSizeGB": 128, "osDiskType": "Managed",
 		"kubeletDiskType": "OS", "maxPods": 110, "type": "VirtualMachineScaleSets", "enableAutoScaling": false,
 		"provisioningState": "Succeeded", "powerState": powerState(), "orchestratorVersion": c.KubernetesVersion,
 		"currentOrchestratorVersion": c.KubernetesVersion, "enableNodePublicIP": false, "mode": p.Mode,
 		"osType": "Linux", "osSKU": "Ubuntu", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202501.12.0",
-		"upgradeSettings": map[string]any{"maxSurge": "10%"}, "enableFIPS": false,
+		"upgradeSettings": map[string]any{"maxSurge": "10%"}, "enableFIPS": false, "availabilityZones": []string{"1", "2", "3"},
 	}
+	m["eTag"] = eTag(m)
+	return m
+}
+
+// eTag is the opaque version tag AKS puts on clusters and agent pools (ManagedClustersGet and
+// AgentPoolsGet examples, 2025-02-01): derived from the content, so it changes exactly when the
+// resource does.
+func eTag(m map[string]any) string {
+	b, _ := json.Marshal(m)
+	h := fnv.New64a()
+	_, _ = h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 func (s *Store) clusterJSON(c *Cluster) map[string]any {
@@ -209,8 +226,14 @@ func (s *Store) clusterJSON(c *Cluster) map[string]any {
 			"networkPlugin": "azure", "networkPluginMode": "overlay", "networkPolicy": "none", "networkDataplane": "azure",
 			"loadBalancerSku": "standard", "podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10",
 			"outboundType": "loadBalancer", "podCidrs": []string{"10.244.0.0/16"}, "serviceCidrs": []string{"10.0.0.0/16"}, "ipFamilies": []string{"IPv4"},
+			"loadBalancerProfile": map[string]any{
+				"managedOutboundIPs": map[string]any{"count": 1}, "backendPoolType": "NodeIPConfiguration",
+				"effectiveOutboundIPs": []map[string]any{{"id": nodeRGID + "/providers/Microsoft.Network/publicIPAddresses/" + c.Name + "-outbound-ip"}},
+			},
 		},
-		"maxAgentPools": 100, "disableLocalAccounts": c.DisableLocalAccounts,
+		"linuxProfile":    map[string]any{"adminUsername": "azureuser", "ssh": map[string]any{"publicKeys": []map[string]any{{"keyData": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ azemu"}}}},
+		"upgradeSettings": map[string]any{"overrideSettings": map[string]any{"forceUpgrade": false, "until": nil}},
+		"maxAgentPools":   100, "disableLocalAccounts": c.DisableLocalAccounts,
 		"securityProfile": map[string]any{}, "oidcIssuerProfile": map[string]any{"enabled": false},
 		"identityProfile": map[string]any{"kubeletidentity": map[string]any{
 			"resourceId": nodeRGID + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + c.Name + "-agentpool",
@@ -220,12 +243,14 @@ func (s *Store) clusterJSON(c *Cluster) map[string]any {
 	if c.AADManaged {
 		props["aadProfile"] = map[string]any{"managed": true, "enableAzureRBAC": c.AzureRBAC, "adminGroupObjectIDs": admins, "tenantID": s.opt.TenantID}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id": s.clusterID(c), "location": c.Location, "name": c.Name, "type": "Microsoft.ContainerService/ManagedClusters",
 		"tags": map[string]string{}, "sku": map[string]any{"name": "Base", "tier": "Free"},
 		"identity":   map[string]any{"type": "SystemAssigned", "principalId": c.IdentityPrincipalID, "tenantId": s.opt.TenantID},
 		"properties": props,
 	}
+	m["eTag"] = eTag(m)
+	return m
 }
 
 func (s *Store) findCluster(rg, name string) *Cluster {

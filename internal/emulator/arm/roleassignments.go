@@ -50,12 +50,21 @@ func (s *Store) assignmentJSON(a *RoleAssignment, justCreated bool) map[string]a
 	return map[string]any{
 		"id": assignmentID(a), "name": a.Name, "type": "Microsoft.Authorization/roleAssignments",
 		"properties": map[string]any{
-			"roleDefinitionId": definitionID(s.definitionPrefix(a.Scope), a.RoleDefinitionID), "principalId": a.PrincipalID,
+			"roleDefinitionId": s.assignmentDefinitionID(a), "principalId": a.PrincipalID,
 			"principalType": a.PrincipalType, "scope": a.Scope, "condition": a.Condition, "conditionVersion": a.ConditionVersion,
 			"createdOn": armTime(a.CreatedOn), "updatedOn": armTime(a.UpdatedOn), "createdBy": createdBy, "updatedBy": updatedBy,
 			"delegatedManagedIdentityResourceId": nil, "description": desc,
 		},
 	}
+}
+
+// assignmentDefinitionID is the roleDefinitionId an assignment answers: at its subscription, or at the
+// tenant level as the azure-rest-api-specs examples show it (the arm.role-definition-id variant).
+func (s *Store) assignmentDefinitionID(a *RoleAssignment) string {
+	if s.opt.TenantRoleDefinitionIDs {
+		return definitionID("", a.RoleDefinitionID)
+	}
+	return definitionID(s.definitionPrefix(a.Scope), a.RoleDefinitionID)
 }
 
 func isGUID(s string) bool {

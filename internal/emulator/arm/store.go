@@ -44,6 +44,12 @@ type Options struct {
 	// PrincipalTypeSkipsLookup: with principalType set, ARM does not look the principal up, so a new (or
 	// unknown) principal is accepted (documented fix for replication delay). Default true.
 	PrincipalTypeSkipsLookup bool
+	// TenantRoleDefinitionIDs: role assignments answer roleDefinitionId in the tenant-level form (the
+	// arm.role-definition-id variant).
+	TenantRoleDefinitionIDs bool
+	// MetadataListFor2022: /metadata/endpoints?api-version=2022-09-01 answers a list of clouds (the
+	// arm.metadata-2022 variant).
+	MetadataListFor2022 bool
 }
 
 // ResourceGroup is a resource group.

@@ -149,7 +149,11 @@ func (s *Store) runBatchItem(outer *http.Request, target http.Handler, it batchI
 		}
 	}
 	ctx := reqctx.WithBatchItem(outer.Context())
-	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(it.Method), "https://"+outer.Host+"/v1.0"+u, bytes.NewReader(payload))
+	version := "/v1.0"
+	if strings.HasPrefix(strings.ToLower(outer.URL.Path), "/beta/") {
+		version = "/beta"
+	}
+	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(it.Method), "https://"+outer.Host+version+u, bytes.NewReader(payload))
 	if err != nil {
 		b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": "BadRequest", "message": "Invalid request URL.", "innerError": map[string]any{}}})
 		return batchResult{ID: it.ID, Status: http.StatusBadRequest, Headers: map[string]string{"Content-Type": "application/json"}, Body: b}

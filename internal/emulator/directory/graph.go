@@ -9,38 +9,47 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
+// buildRoutes serves every directory route under /v1.0 and under /beta: peer tooling (the azuread
+// provider, Graph PowerShell) manages groups and memberships through beta, which real Graph serves.
 func (s *Store) buildRoutes() *router.Router {
 	rt := &router.Router{}
-	rt.Handle("POST", "/v1.0/$batch", s.batch)
-	rt.Handle("GET", "/v1.0/me", s.getMe)
-	rt.Handle("GET", "/v1.0/users", s.listUsers)
-	rt.Handle("POST", "/v1.0/users", s.createUser)
-	rt.Handle("GET", "/v1.0/users/$count", s.countUsers)
-	rt.Handle("GET", "/v1.0/users/{id}", s.getUser)
-	rt.Handle("DELETE", "/v1.0/users/{id}", s.deleteUser)
-	rt.Handle("GET", "/v1.0/users/{id}/memberOf", s.userMemberOf)
-	rt.Handle("GET", "/v1.0/users/{id}/transitiveMemberOf", s.userMemberOf)
-	rt.Handle("POST", "/v1.0/users/{id}/revokeSignInSessions", s.revokeSignInSessions)
-	rt.Handle("POST", "/v1.0/me/revokeSignInSessions", s.revokeSignInSessions)
-	rt.Handle("GET", "/v1.0/groups", s.listGroups)
-	rt.Handle("POST", "/v1.0/groups", s.createGroup)
-	rt.Handle("GET", "/v1.0/groups/$count", s.countGroups)
-	rt.Handle("GET", "/v1.0/groups/{id}", s.getGroup)
-	rt.Handle("PATCH", "/v1.0/groups/{id}", s.patchGroup)
-	rt.Handle("DELETE", "/v1.0/groups/{id}", s.deleteGroup)
-	for _, kind := range []string{"members", "owners"} {
-		rt.Handle("GET", "/v1.0/groups/{id}/"+kind, s.listRelated)
-		rt.Handle("GET", "/v1.0/groups/{id}/"+kind+"/$ref", s.listRelatedRefs)
-		rt.Handle("POST", "/v1.0/groups/{id}/"+kind+"/$ref", s.addRelated)
-		rt.Handle("DELETE", "/v1.0/groups/{id}/"+kind+"/$ref", s.removeRelated)
-		rt.Handle("DELETE", "/v1.0/groups/{id}/"+kind+"/{memberId}/$ref", s.removeRelated)
+	for _, v := range []string{"/v1.0", "/beta"} {
+		rt.Handle("POST", v+"/$batch", s.batch)
+		rt.Handle("GET", v+"/me", s.getMe)
+		rt.Handle("GET", v+"/users", s.listUsers)
+		rt.Handle("POST", v+"/users", s.createUser)
+		rt.Handle("GET", v+"/users/$count", s.countUsers)
+		rt.Handle("GET", v+"/users/{id}", s.getUser)
+		rt.Handle("DELETE", v+"/users/{id}", s.deleteUser)
+		rt.Handle("GET", v+"/users/{id}/memberOf", s.userMemberOf)
+		rt.Handle("GET", v+"/users/{id}/transitiveMemberOf", s.userMemberOf)
+		rt.Handle("GET", v+"/groups", s.listGroups)
+		rt.Handle("POST", v+"/groups", s.createGroup)
+		rt.Handle("GET", v+"/groups/$count", s.countGroups)
+		rt.Handle("GET", v+"/groups/{id}", s.getGroup)
+		rt.Handle("PATCH", v+"/groups/{id}", s.patchGroup)
+		rt.Handle("DELETE", v+"/groups/{id}", s.deleteGroup)
+		rt.Handle("GET", v+"/groups/{id}/memberOf", s.groupMemberOf)
+		rt.Handle("GET", v+"/groups/{id}/transitiveMemberOf", s.groupMemberOf)
+		for _, kind := range []string{"members", "owners"} {
+			rt.Handle("GET", v+"/groups/{id}/"+kind, s.listRelated)
+			rt.Handle("GET", v+"/groups/{id}/"+kind+"/$ref", s.listRelatedRefs)
+			rt.Handle("POST", v+"/groups/{id}/"+kind+"/$ref", s.addRelated)
+			rt.Handle("DELETE", v+"/groups/{id}/"+kind+"/$ref", s.removeRelated)
+			rt.Handle("DELETE", v+"/groups/{id}/"+kind+"/{memberId}/$ref", s.removeRelated)
+		}
+		rt.Handle("GET", v+"/groups/{id}/transitiveMembers", s.listRelated)
+		rt.Handle("GET", v+"/directoryObjects/{id}", s.getDirectoryObject)
+		rt.Handle("POST", v+"/directoryObjects/getByIds", s.getByIDs)
+		rt.Handle("GET", v+"/servicePrincipals", s.listServicePrincipals)
+		rt.Handle("GET", v+"/servicePrincipals/{id}", s.getServicePrincipal)
 	}
-	rt.Handle("GET", "/v1.0/groups/{id}/transitiveMembers", s.listRelated)
-	rt.Handle("GET", "/v1.0/directoryObjects/{id}", s.getDirectoryObject)
-	rt.Handle("POST", "/v1.0/directoryObjects/getByIds", s.getByIDs)
-	rt.Handle("GET", "/v1.0/servicePrincipals", s.listServicePrincipals)
-	rt.Handle("GET", "/v1.0/servicePrincipals/{id}", s.getServicePrincipal)
 	return rt
+}
+
+// isBeta reports whether r came through Graph's beta endpoint.
+func isBeta(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.URL.Path), "/beta/")
 }
 
 // ServeHTTP answers the directory's Graph routes and $batch.

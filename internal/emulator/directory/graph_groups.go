@@ -59,7 +59,7 @@ func (s *Store) getGroup(w http.ResponseWriter, r *http.Request, p router.Params
 	g := s.findGroup(p["id"], s.opt.Now())
 	var m map[string]any
 	if g != nil {
-		m = groupJSON(g, false)
+		m = s.withExtras(r, g, groupJSON(g, false))
 	}
 	s.mu.Unlock()
 	if m == nil {
@@ -84,7 +84,7 @@ func (s *Store) listGroups(w http.ResponseWriter, r *http.Request, _ router.Para
 	sortByCreation(groups, func(g *Group) (time.Time, string) { return g.CreatedAt, g.ID })
 	items := make([]map[string]any, 0, len(groups))
 	for _, g := range groups {
-		items = append(items, groupJSON(g, false))
+		items = append(items, s.withExtras(r, g, groupJSON(g, false)))
 	}
 	s.mu.Unlock()
 	writeList(w, r, "groups", items, nil)
@@ -154,7 +154,7 @@ func decodeGroupInput(w http.ResponseWriter, r *http.Request) (groupInput, bool)
 		return groupInput{}, false
 	}
 	for k := range raw {
-		if strings.HasPrefix(k, "@odata.") || writableGroupProps[k] {
+		if strings.HasPrefix(k, "@odata.") || acceptedGroupProp(r, k) {
 			continue
 		}
 		odata.WriteErr(w, r, odata.BadRequest("Property '"+k+"' does not exist on type 'microsoft.graph.group'. Make sure to only use property names that are defined by the type or mark the type as open type."))
@@ -293,6 +293,7 @@ func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Par
 		IsAssignableToRole: assignable, Visibility: visibility, CreatedAt: now,
 	}
 	g.SecurityIdentifier = securityIdentifier(g.ID)
+	setExtraProps(g, in)
 	s.groups[key(g.ID)] = g
 	for _, id := range ownerIDs {
 		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindOwner, AddedAt: now})
@@ -300,10 +301,11 @@ func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Par
 	for _, id := range members {
 		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindMember, AddedAt: now})
 	}
-	m := groupJSON(g, false)
+	m := s.withExtras(r, g, groupJSON(g, false))
+	m["@odata.id"] = s.groupODataID(g) // as in the example of api-reference/v1.0/api/group-post-groups.md
 	s.mu.Unlock()
 	s.changed()
-	w.Header().Set("Location", "https://graph.microsoft.com/v2/"+s.opt.TenantID+"/directoryObjects/"+g.ID+"/Microsoft.DirectoryServices.Group")
+	w.Header().Set("Location", s.groupODataID(g))
 	writeEntity(w, r, http.StatusCreated, "groups", m, nil)
 }
 
@@ -405,6 +407,7 @@ func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Para
 	if securityEnabled != nil {
 		g.SecurityEnabled = *securityEnabled
 	}
+	setExtraProps(g, in)
 	for _, id := range ownerIDs {
 		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindOwner, AddedAt: now})
 	}

@@ -310,7 +310,7 @@ func (s *Store) userMemberOf(w http.ResponseWriter, r *http.Request, p router.Pa
 	if (!self || !allowed(r, permMe)) && !require(w, r, permReadUsers) {
 		return
 	}
-	transitive := strings.HasSuffix(strings.ToLower(r.URL.Path), "transitivememberof")
+	transitive := isTransitive(r)
 	s.mu.Lock()
 	now := s.opt.Now()
 	u := s.findUser(p["id"], now)
@@ -329,6 +329,11 @@ func (s *Store) userMemberOf(w http.ResponseWriter, r *http.Request, p router.Pa
 	}
 	s.mu.Unlock()
 	writeList(w, r, "directoryObjects", items, nil)
+}
+
+// isTransitive reports whether r asks for transitiveMemberOf rather than memberOf.
+func isTransitive(r *http.Request) bool {
+	return strings.HasSuffix(strings.ToLower(r.URL.Path), "transitivememberof")
 }
 
 func sortByCreation[T any](items []T, k func(T) (time.Time, string)) {

@@ -50,6 +50,8 @@ type Group struct {
 	SecurityIdentifier string     `json:"securityIdentifier"`
 	CreatedAt          time.Time  `json:"createdAt"`
 	DeletedAt          *time.Time `json:"deletedAt,omitempty"`
+	// Extra holds the properties the emulator keeps as sent (extraGroupProps).
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 }
 
 // ServicePrincipal is an application's identity in the tenant, with the application permissions

@@ -40,6 +40,55 @@ func resolveResource(id string) (resource, aud string, ok bool) {
 	return a.resource, a.aud, true
 }
 
+// nationalAudiences are the Graph and ARM identifiers of the national clouds, for an emulator acting as one
+// (Config.Cloud); there the public cloud's URLs are unknown resources, as they are to that cloud's Entra.
+var nationalAudiences = map[string]map[string]struct{ resource, aud string }{
+	CloudUSGovernment: {
+		"https://graph.microsoft.us":                {ResourceGraph, "https://graph.microsoft.us"},
+		"https://management.core.usgovcloudapi.net": {ResourceARM, "https://management.core.usgovcloudapi.net/"},
+		"https://management.usgovcloudapi.net":      {ResourceARM, "https://management.usgovcloudapi.net"},
+	},
+	CloudChina: {
+		"https://microsoftgraph.chinacloudapi.cn":  {ResourceGraph, "https://microsoftgraph.chinacloudapi.cn"},
+		"https://management.core.chinacloudapi.cn": {ResourceARM, "https://management.core.chinacloudapi.cn/"},
+		"https://management.chinacloudapi.cn":      {ResourceARM, "https://management.chinacloudapi.cn"},
+	},
+}
+
+// Names of the national clouds an emulator can act as (Config.Cloud; "" is the public cloud).
+const (
+	CloudUSGovernment = "usgovernment"
+	CloudChina        = "china"
+)
+
+// resolve maps a requested resource identifier to (canonical resource, audience) for this service's cloud.
+// The emulator's own address (host, as the request reached it) is Microsoft Graph: the cloud metadata
+// publishes it as microsoftGraphResourceId, and a published Graph resource ID is both Graph's base URL
+// and a valid token resource, as in every real cloud.
+func (s *Service) resolve(id, host string) (resource, aud string, ok bool) {
+	key := strings.ToLower(strings.TrimRight(id, "/"))
+	if a, found := nationalAudiences[s.cfg.Cloud][key]; found {
+		return a.resource, a.aud, true
+	}
+	if host != "" && key == "https://"+strings.ToLower(host) {
+		return ResourceGraph, "https://" + strings.ToLower(host), true
+	}
+	if s.cfg.Cloud != "" && strings.HasPrefix(key, "https://") {
+		return "", "", false
+	}
+	return resolveResource(id)
+}
+
+// ResourceOf returns the canonical resource of a token audience for a front door reached at host ("" when
+// unknown): Graph accepts only ResourceGraph tokens, ARM only ResourceARM.
+func (s *Service) ResourceOf(aud, host string) string {
+	r, _, ok := s.resolve(aud, host)
+	if !ok {
+		return ""
+	}
+	return r
+}
+
 // ResourceOfAudience returns the canonical resource of a token audience ("" when unknown). Front doors use
 // it: Graph accepts only ResourceGraph tokens, ARM only ResourceARM.
 func ResourceOfAudience(aud string) string {

@@ -74,6 +74,9 @@ type Config struct {
 	RefreshTokenLifetime time.Duration
 	// FederatedIssuer is the issuer whose tokens MintFederatedToken creates (signed with Key).
 	FederatedIssuer string
+	// Cloud is the national cloud whose resource identifiers tokens are issued for (CloudUSGovernment,
+	// CloudChina); "" is the public cloud.
+	Cloud string
 }
 
 // Service is the token service.

@@ -30,7 +30,7 @@ var oidcScopes = map[string]bool{"openid": true, "profile": true, "offline_acces
 
 // parseScope reads the v2 scope parameter (or the v1 resource parameter). One resource per request, as in
 // Entra; `openid offline_access profile` (which MSAL always appends) are ignored.
-func parseScope(scope, resource string) (requestedScope, *grantError) {
+func parseScope(scope, resource string, resolve func(id string) (resource, aud string, ok bool)) (requestedScope, *grantError) {
 	rs := requestedScope{raw: scope}
 	if resource != "" {
 		scope = strings.TrimRight(resource, "/") + "/.default"
@@ -46,7 +46,7 @@ func parseScope(scope, resource string) (requestedScope, *grantError) {
 		if i := strings.LastIndex(sc, "/"); i >= 0 {
 			res, name = sc[:i], sc[i+1:]
 		}
-		r, aud, ok := resolveResource(res)
+		r, aud, ok := resolve(res)
 		if !ok {
 			return rs, &grantError{http.StatusBadRequest, "invalid_resource", 500011, "The resource principal named " + res + " was not found in the tenant named Emulated Tenant. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
 		}
@@ -126,7 +126,7 @@ func (s *Service) grant(r *http.Request, v1 bool) (map[string]any, *grantError) 
 	if f.Get("scope") == "" && f.Get("resource") == "" {
 		return nil, errMissingParam("scope")
 	}
-	scope, gerr := parseScope(f.Get("scope"), f.Get("resource"))
+	scope, gerr := parseScope(f.Get("scope"), f.Get("resource"), func(id string) (string, string, bool) { return s.resolve(id, r.Host) })
 	if gerr != nil {
 		return nil, gerr
 	}

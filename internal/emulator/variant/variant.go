@@ -26,7 +26,9 @@ const (
 	ProfileDocsExamples = "docs-examples"
 	// ProfileResourcePages picks what the resource and property reference pages state.
 	ProfileResourcePages = "resource-pages"
-	// ProfileAlternate picks every point's last option: each non-default answer at once.
+	// ProfileAlternate picks, for every point, the last option that docs-examples does not pick: the
+	// answers the documentation's examples do not show, so that docs-examples and alternate together
+	// serve both options of every two-option point.
 	ProfileAlternate = "alternate"
 )
 
@@ -94,6 +96,16 @@ func (p Point) has(opt string) bool {
 	return false
 }
 
+// alternate is the last option docs-examples does not pick.
+func (p Point) alternate() string {
+	for i := len(p.Options) - 1; i > 0; i-- {
+		if p.Options[i] != p.Profiles[ProfileDocsExamples] {
+			return p.Options[i]
+		}
+	}
+	return p.Options[0]
+}
+
 func knownProfile(name string) bool {
 	for _, p := range Profiles() {
 		if p == name {
@@ -134,7 +146,7 @@ func (c Catalogue) Select(spec Spec) (Selection, error) {
 		case !isPair && knownProfile(item):
 			for _, p := range c {
 				if item == ProfileAlternate {
-					sel.chosen[p.Name] = p.Options[len(p.Options)-1]
+					sel.chosen[p.Name] = p.alternate()
 				} else if opt, ok := p.Profiles[item]; ok {
 					sel.chosen[p.Name] = opt
 				} else if item == ProfileDefault {

@@ -21,8 +21,8 @@ func TestSelect(t *testing.T) {
 		{"default", "a.case=lower,a.status=400,b.order=shuffled"},
 		{"docs-examples", "a.case=Capital,a.status=409,b.order=shuffled"},
 		{"resource-pages", "a.case=lower,a.status=400,b.order=shuffled"},
-		{"alternate", "a.case=UPPER,a.status=409,b.order=request-order"},
-		{"alternate,resource-pages", "a.case=lower,a.status=409,b.order=request-order"},
+		{"alternate", "a.case=UPPER,a.status=400,b.order=request-order"},
+		{"alternate,resource-pages", "a.case=lower,a.status=400,b.order=request-order"},
 		{"docs-examples, a.status=400 ,b.order=request-order", "a.case=Capital,a.status=400,b.order=request-order"},
 		{"alternate,default", "a.case=lower,a.status=400,b.order=shuffled"},
 	} {

@@ -49,6 +49,7 @@ func run(args []string) error {
 		return nil
 	})
 	fs.Int64Var(&cfg.VariantSeed, "variant-seed", 0, "pick an option for every variant point from this seed (0: none), before --variants applies")
+	fs.StringVar(&cfg.Cloud, "cloud", "", "act as a named cloud ("+strings.Join(emulator.CloudNames(), ", ")+"): its token audiences and host names, reached through the HTTPS proxy printed at start")
 	listVariants := fs.Bool("list-variants", false, "print the variant points, their options and the profiles' picks, then exit")
 	kubeCache := fs.Bool("kube-decision-cache", false, "cache the AKS API servers' authorization decisions with AKS's lifetimes (3 min in guard, 5 in the API server)")
 	verbose := fs.Bool("v", false, "log injected faults, server errors and the AKS API servers' authorization decisions to stderr")
@@ -86,6 +87,9 @@ func run(args []string) error {
 		}
 	}
 	fmt.Printf("azemu listening on %s\n", srv.URL())
+	if srv.ProxyURL() != "" {
+		fmt.Printf("azemu acting as the %s cloud: HTTPS_PROXY=%s\n", cfg.Cloud, srv.ProxyURL())
+	}
 	if cfg.VariantSpec() != "" {
 		fmt.Printf("azemu variants: %s\n", srv.Variants())
 	}
