@@ -209,6 +209,25 @@ func SubscriptionRoleDefinitionID(subscriptionID, guid string) string {
 		typeDefinitions + "/" + strings.ToLower(guid)
 }
 
+// CanonicalRoleDefinitionID is the form the provider records a role definition ID in when it reads one
+// from an assignment. ARM answers a built-in role either at the assignment's subscription or at the
+// tenant level (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`, as the REST examples show,
+// whatever form the PUT sent); both name one definition, and the subscription form is what resolving a
+// role by name yields, so an imported assignment plans no change. A definition at any other scope (a
+// management group's custom role) keeps its ID; so does an assignment outside a subscription.
+func CanonicalRoleDefinitionID(id, assignmentScope string) string {
+	const tenantLevel = "/" + segProviders + "/" + nsAuthorization + "/" + typeDefinitions + "/"
+	if len(id) != len(tenantLevel)+36 || !strings.EqualFold(id[:len(tenantLevel)], tenantLevel) || !IsGUID(id[len(tenantLevel):]) {
+		return id
+	}
+	guid := id[len(tenantLevel):]
+	segs := strings.Split(strings.Trim(assignmentScope, "/"), "/")
+	if len(segs) < 2 || !asciiEqualFold(segs[0], segSubscriptions) || !IsGUID(segs[1]) {
+		return id
+	}
+	return SubscriptionRoleDefinitionID(segs[1], guid)
+}
+
 // splitARMPath splits an absolute ARM path into its segments, rejecting empty segments, a trailing
 // slash, query strings and whitespace, none of which ARM accepts inside a resource ID.
 func splitARMPath(s string) ([]string, error) {

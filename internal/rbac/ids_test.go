@@ -194,3 +194,26 @@ func TestRoleDefinitionGUID(t *testing.T) {
 		t.Errorf("SubscriptionRoleDefinitionID = %q", got)
 	}
 }
+
+// TestCanonicalRoleDefinitionID: a built-in role answered at the tenant level (as the azure-rest-api-specs
+// role assignment examples show it, issue 13 item 11) is recorded at the assignment's subscription, the
+// form role look-ups by name yield; other forms are kept.
+func TestCanonicalRoleDefinitionID(t *testing.T) {
+	const sub, guid = "00000000-0000-0000-0000-00000000a001", "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+	subForm := "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/" + guid
+	for _, tc := range []struct{ id, scope, want string }{
+		{"/providers/Microsoft.Authorization/roleDefinitions/" + guid, "/subscriptions/" + sub + "/resourceGroups/rg", subForm},
+		{"/PROVIDERS/microsoft.authorization/ROLEDEFINITIONS/" + strings.ToUpper(guid), "/subscriptions/" + sub, subForm},
+		{subForm, "/subscriptions/" + sub + "/resourceGroups/rg", subForm},
+		{"/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/roleDefinitions/" + guid, "/subscriptions/" + sub,
+			"/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/roleDefinitions/" + guid},
+		{"/providers/Microsoft.Authorization/roleDefinitions/" + guid, "/providers/Microsoft.Management/managementGroups/mg",
+			"/providers/Microsoft.Authorization/roleDefinitions/" + guid},
+		{"/providers/Microsoft.Authorization/roleDefinitions/not-a-guid", "/subscriptions/" + sub, "/providers/Microsoft.Authorization/roleDefinitions/not-a-guid"},
+		{"é", "/subscriptions/" + sub, "é"},
+	} {
+		if got := CanonicalRoleDefinitionID(tc.id, tc.scope); got != tc.want {
+			t.Errorf("CanonicalRoleDefinitionID(%q, %q) = %q, want %q", tc.id, tc.scope, got, tc.want)
+		}
+	}
+}

@@ -337,7 +337,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 		state.Scope = types.StringValue(seen)
 	}
 	if !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), a.RoleDefinitionID) {
-		state.RoleDefinitionID = types.StringValue(a.RoleDefinitionID)
+		state.RoleDefinitionID = types.StringValue(rbac.CanonicalRoleDefinitionID(a.RoleDefinitionID, a.Scope))
 		state.Role = types.StringNull()
 	}
 	if !known(state.Role) {
