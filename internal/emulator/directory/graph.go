@@ -23,6 +23,8 @@ func (s *Store) buildRoutes() *router.Router {
 		rt.Handle("DELETE", v+"/users/{id}", s.deleteUser)
 		rt.Handle("GET", v+"/users/{id}/memberOf", s.userMemberOf)
 		rt.Handle("GET", v+"/users/{id}/transitiveMemberOf", s.userMemberOf)
+		rt.Handle("POST", v+"/users/{id}/revokeSignInSessions", s.revokeSignInSessions)
+		rt.Handle("POST", v+"/me/revokeSignInSessions", s.revokeSignInSessions)
 		rt.Handle("GET", v+"/groups", s.listGroups)
 		rt.Handle("POST", v+"/groups", s.createGroup)
 		rt.Handle("GET", v+"/groups/$count", s.countGroups)

@@ -3,6 +3,7 @@ package directory
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
@@ -71,22 +72,10 @@ func (s *Store) groupMemberOf(w http.ResponseWriter, r *http.Request, p router.P
 		odata.WriteErr(w, r, invalidID(p["id"]))
 		return
 	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.findGroup(p["id"], now)
-	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
-		return
-	}
-	ids := s.groupsOf(g.ID, now)
-	if isTransitive(r) {
-		ids = s.transitiveGroups(g.ID, now)
-	}
-	items := make([]map[string]any, 0, len(ids))
-	for _, id := range ids {
-		items = append(items, groupJSON(s.groups[key(id)], true))
-	}
-	s.mu.Unlock()
-	writeList(w, r, "directoryObjects", items, nil)
+	s.writeMemberOf(w, r, p["id"], func(now time.Time) (string, bool) {
+		if g := s.findGroup(p["id"], now); g != nil {
+			return g.ID, true
+		}
+		return "", false
+	})
 }

@@ -310,22 +310,32 @@ func (s *Store) userMemberOf(w http.ResponseWriter, r *http.Request, p router.Pa
 	if (!self || !allowed(r, permMe)) && !require(w, r, permReadUsers) {
 		return
 	}
-	transitive := isTransitive(r)
+	s.writeMemberOf(w, r, p["id"], func(now time.Time) (string, bool) {
+		if u := s.findUser(p["id"], now); u != nil {
+			return u.ID, true
+		}
+		return "", false
+	})
+}
+
+// writeMemberOf answers memberOf (or transitiveMemberOf) of the object id as resolve finds it at now
+// (callers have checked the permissions).
+func (s *Store) writeMemberOf(w http.ResponseWriter, r *http.Request, id string, resolve func(now time.Time) (string, bool)) {
 	s.mu.Lock()
 	now := s.opt.Now()
-	u := s.findUser(p["id"], now)
-	if u == nil {
+	oid, ok := resolve(now)
+	if !ok {
 		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
+		odata.WriteErr(w, r, odata.NotFound(id))
 		return
 	}
-	ids := s.groupsOf(u.ID, now)
-	if transitive {
-		ids = s.transitiveGroups(u.ID, now)
+	ids := s.groupsOf(oid, now)
+	if isTransitive(r) {
+		ids = s.transitiveGroups(oid, now)
 	}
 	items := make([]map[string]any, 0, len(ids))
-	for _, id := range ids {
-		items = append(items, groupJSON(s.groups[key(id)], true))
+	for _, gid := range ids {
+		items = append(items, groupJSON(s.groups[key(gid)], true))
 	}
 	s.mu.Unlock()
 	writeList(w, r, "directoryObjects", items, nil)
