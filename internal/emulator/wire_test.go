@@ -116,6 +116,12 @@ func str(m map[string]any, key string) string {
 	return s
 }
 
+// obj returns an object field.
+func obj(m map[string]any, key string) map[string]any {
+	o, _ := m[key].(map[string]any)
+	return o
+}
+
 // list returns the objects of an array field ("value" of a collection).
 func list(m map[string]any, key string) []map[string]any {
 	arr, _ := m[key].([]any)
