@@ -41,6 +41,8 @@ type Client struct {
 	Permissions     *armauthorization.PermissionsClient
 	ManagedClusters *armcontainerservice.ManagedClustersClient
 	AgentPools      *armcontainerservice.AgentPoolsClient
+	// Schedules are the clients of PIM for Azure resources.
+	Schedules *ScheduleClients
 
 	// Consistency are the defaults for WaitConsistent (provider settings consistency_*).
 	Consistency ConsistencyOptions
@@ -136,6 +138,9 @@ func New(_ context.Context, cfg Config) (*Client, error) {
 	}
 	if c.AgentPools, err = armcontainerservice.NewAgentPoolsClient(cfg.SubscriptionID, cred, opts); err != nil {
 		return nil, fmt.Errorf("building the agent pools client: %w", err)
+	}
+	if c.Schedules, err = newScheduleClients(cred, opts); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
