@@ -33,11 +33,11 @@ var (
 func TestRoleBindingDeriveInputs(t *testing.T) {
 	t.Parallel()
 	type fields struct{ Cluster, Kind, Pool, NS types.String }
-	get := func(m roleBindingModel) fields { return fields{m.ClusterID, m.ScopeKind, m.NodePool, m.Namespace} }
+	get := func(m scopeRoleModel) fields { return fields{m.ClusterID, m.ScopeKind, m.NodePool, m.Namespace} }
 	cases := map[string]struct {
 		scope  types.String
-		config roleBindingModel
-		state  *roleBindingModel
+		config scopeRoleModel
+		state  *scopeRoleModel
 		want   fields
 	}{
 		"explicit node pool scope": {
@@ -54,7 +54,7 @@ func TestRoleBindingDeriveInputs(t *testing.T) {
 		},
 		"configured cluster and kind": {
 			scope:  str("/subscriptions/" + planTestSub + "/resourceGroups/MC_rg"),
-			config: roleBindingModel{ClusterID: str(planTestCluster), ScopeKind: str("node_resource_group")},
+			config: scopeRoleModel{ClusterID: str(planTestCluster), ScopeKind: str("node_resource_group")},
 			want:   fields{str(planTestCluster), str("node_resource_group"), null, null},
 		},
 		"unknown scope": {
@@ -63,13 +63,13 @@ func TestRoleBindingDeriveInputs(t *testing.T) {
 		},
 		"same scope keeps an imported cluster": {
 			scope: str("/subscriptions/" + planTestSub + "/resourceGroups/rg"),
-			state: &roleBindingModel{Scope: str("/subscriptions/" + planTestSub + "/resourcegroups/rg"),
+			state: &scopeRoleModel{Scope: str("/subscriptions/" + planTestSub + "/resourcegroups/rg"),
 				ClusterID: str(planTestCluster), ScopeKind: str("resource_group"), NodePool: null, Namespace: null},
 			want: fields{str(planTestCluster), str("resource_group"), null, null},
 		},
 		"changed scope drops the state values": {
 			scope: str(planTestCluster),
-			state: &roleBindingModel{Scope: str("/subscriptions/" + planTestSub + "/resourceGroups/rg"),
+			state: &scopeRoleModel{Scope: str("/subscriptions/" + planTestSub + "/resourceGroups/rg"),
 				ClusterID: str(planTestCluster), ScopeKind: str("resource_group"), NodePool: null, Namespace: null},
 			want: fields{str(planTestCluster), str("cluster"), null, null},
 		},
@@ -77,8 +77,8 @@ func TestRoleBindingDeriveInputs(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m := roleBindingModel{Scope: tc.scope}
-			roleBindingDeriveInputs(&m, tc.config, tc.state) // zero-valued config fields are null
+			m := scopeRoleModel{Scope: tc.scope}
+			deriveScopeInputs(&m, tc.config, tc.state) // zero-valued config fields are null
 
 			if diff := cmp.Diff(tc.want, get(m)); diff != "" {
 				t.Errorf("unexpected difference: %s", diff)
@@ -145,8 +145,8 @@ func diagText(d diag.Diagnostics) string {
 func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 	c, f, plain := planTestClient(t)
 	ctx := t.Context()
-	cfg := func(cluster, kind, pool string) roleBindingModel {
-		m := roleBindingModel{Scope: null, ClusterID: str(cluster), ScopeKind: str(kind), NodePool: null, Namespace: null}
+	cfg := func(cluster, kind, pool string) scopeRoleModel {
+		m := scopeRoleModel{Scope: null, ClusterID: str(cluster), ScopeKind: str(kind), NodePool: null, Namespace: null}
 		if pool != "" {
 			m.NodePool = str(pool)
 		}
@@ -154,7 +154,7 @@ func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 	}
 
 	var d diag.Diagnostics
-	p := roleBindingPlanner{c: c, diags: &d}
+	p := scopeRolePlanner{c: c, diags: &d}
 	got := p.scope(ctx, cfg(f.ClusterID, "node_resource_group", ""), nil)
 	segs := strings.Split(f.ClusterID, "/")
 	if want := strings.Join(segs[:4], "/") + "/" + f.NodeResourceGroup; got.ValueString() != want || d.HasError() {
@@ -162,14 +162,14 @@ func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 	}
 
 	d = nil
-	p = roleBindingPlanner{c: c, diags: &d}
+	p = scopeRolePlanner{c: c, diags: &d}
 	got = p.scope(ctx, cfg(f.ClusterID, "node_pool", "nosuchpool"), nil)
 	if !strings.HasSuffix(got.ValueString(), "/agentPools/nosuchpool") || d.WarningsCount() != 1 || !strings.Contains(diagText(d), "Node Pool Not Found") {
 		t.Errorf("missing pool: scope %v, diagnostics %s", got, diagText(d))
 	}
 
 	d = nil
-	p = roleBindingPlanner{c: c, diags: &d}
+	p = scopeRolePlanner{c: c, diags: &d}
 	missing := strings.Replace(f.ClusterID, "/managedClusters/", "/managedClusters/gone-", 1)
 	got = p.scope(ctx, cfg(missing, "node_resource_group", ""), nil)
 	if !got.IsUnknown() || !d.HasError() || !strings.Contains(diagText(d), "No AKS cluster was found when looking it up by ID") {
@@ -179,14 +179,14 @@ func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 	// Kubernetes data-plane roles on a cluster without Azure RBAC grant nothing: a warning.
 	for cluster, wantWarn := range map[string]bool{plain: true, f.ClusterID: false} {
 		d = nil
-		p = roleBindingPlanner{c: c, diags: &d}
-		p.warnDataPlaneRole(ctx, roleBindingModel{Scope: str(cluster + "/namespaces/x"), Role: str("Azure Kubernetes Service RBAC Reader"), RoleDefinitionID: unknown})
+		p = scopeRolePlanner{c: c, diags: &d}
+		p.warnDataPlaneRole(ctx, scopeRoleModel{Scope: str(cluster + "/namespaces/x"), Role: str("Azure Kubernetes Service RBAC Reader"), RoleDefinitionID: unknown})
 		if warned := strings.Contains(diagText(d), "Kubernetes Role Without Azure RBAC"); warned != wantWarn {
 			t.Errorf("%s: warned %v, want %v: %s", cluster, warned, wantWarn, diagText(d))
 		}
 		d = nil
-		p = roleBindingPlanner{c: c, diags: &d}
-		p.warnDataPlaneRole(ctx, roleBindingModel{Scope: str(cluster), Role: str("Reader"), RoleDefinitionID: unknown})
+		p = scopeRolePlanner{c: c, diags: &d}
+		p.warnDataPlaneRole(ctx, scopeRoleModel{Scope: str(cluster), Role: str("Reader"), RoleDefinitionID: unknown})
 		if len(d) != 0 {
 			t.Errorf("Reader warned: %s", diagText(d))
 		}
@@ -194,21 +194,21 @@ func TestRoleBindingPlannerAgainstEmulator(t *testing.T) {
 
 	// Roles: by name to the subscription form, by ID to the name, unknown names as attribute errors.
 	d = nil
-	p = roleBindingPlanner{c: c, diags: &d}
-	name, id := p.role(ctx, roleBindingModel{Role: str("virtual machine user login"), RoleDefinitionID: null}, nil)
+	p = scopeRolePlanner{c: c, diags: &d}
+	name, id := p.role(ctx, scopeRoleModel{Role: str("virtual machine user login"), RoleDefinitionID: null}, nil)
 	if name.ValueString() != "virtual machine user login" || id.ValueString() != rbac.SubscriptionRoleDefinitionID(f.SubscriptionID, rbac.RoleVirtualMachineUserLogin) {
 		t.Errorf("by name: %v %v %s", name, id, diagText(d))
 	}
-	name, id = p.role(ctx, roleBindingModel{Role: null, RoleDefinitionID: str(rbac.RoleReader)}, nil)
+	name, id = p.role(ctx, scopeRoleModel{Role: null, RoleDefinitionID: str(rbac.RoleReader)}, nil)
 	if name.ValueString() != "Reader" || id.ValueString() != rbac.RoleReader {
 		t.Errorf("by ID: %v %v %s", name, id, diagText(d))
 	}
 	// Same role as the state: the state's spelling is kept, so there is no diff.
-	state := &roleBindingModel{Role: str("Reader"), RoleDefinitionID: str("/providers/Microsoft.Authorization/roleDefinitions/" + rbac.RoleReader)}
-	if _, id = p.role(ctx, roleBindingModel{Role: str("Reader"), RoleDefinitionID: null}, state); !id.Equal(state.RoleDefinitionID) {
+	state := &scopeRoleModel{Role: str("Reader"), RoleDefinitionID: str("/providers/Microsoft.Authorization/roleDefinitions/" + rbac.RoleReader)}
+	if _, id = p.role(ctx, scopeRoleModel{Role: str("Reader"), RoleDefinitionID: null}, state); !id.Equal(state.RoleDefinitionID) {
 		t.Errorf("state spelling not kept: %v", id)
 	}
-	_, id = p.role(ctx, roleBindingModel{Role: str("No Such Role"), RoleDefinitionID: null}, nil)
+	_, id = p.role(ctx, scopeRoleModel{Role: str("No Such Role"), RoleDefinitionID: null}, nil)
 	wp, ok := d.Errors()[0].(diag.DiagnosticWithPath)
 	if !id.IsUnknown() || !strings.Contains(diagText(d), `No role named "No Such Role"`) || !ok || wp.Path().String() != "role" {
 		t.Errorf("unknown role: %v %s", id, diagText(d))

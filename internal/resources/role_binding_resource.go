@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -45,15 +44,9 @@ func NewRoleBindingResource() resource.Resource { return &roleBindingResource{} 
 type roleBindingResource struct{ resourceBase }
 
 type roleBindingModel struct {
+	scopeRoleModel
 	ID               types.String   `tfsdk:"id"`
 	Name             types.String   `tfsdk:"name"`
-	Scope            types.String   `tfsdk:"scope"`
-	ClusterID        types.String   `tfsdk:"cluster_id"`
-	ScopeKind        types.String   `tfsdk:"scope_kind"`
-	NodePool         types.String   `tfsdk:"node_pool"`
-	Namespace        types.String   `tfsdk:"namespace"`
-	Role             types.String   `tfsdk:"role"`
-	RoleDefinitionID types.String   `tfsdk:"role_definition_id"`
 	PrincipalID      types.String   `tfsdk:"principal_id"`
 	PrincipalType    types.String   `tfsdk:"principal_type"`
 	Description      types.String   `tfsdk:"description"`
@@ -78,7 +71,7 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`principal_not_found_retry_timeout`, default 5 minutes). Role names are resolved once per provider run.\n\n" +
 			"Required Azure permission: `Microsoft.Authorization/roleAssignments/write` and `/delete` at the scope, e.g. the " +
 			"`Role Based Access Control Administrator` or `User Access Administrator` role.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withScopeRole(scopeRoleAttributes("assignment"), map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`.",
@@ -86,48 +79,6 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"name": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The role assignment's name: a GUID derived from scope, role definition and principal.",
-			},
-			"scope": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "An explicit scope (management group, subscription, resource group or resource ID). Conflicts with " +
-					"`cluster_id`; when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent " +
-					"as `/agentPools/`. Changing the scope replaces the assignment.",
-				Validators: []validator.String{scopeValidator()},
-			},
-			"cluster_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The AKS cluster the scope is derived from (requires `scope_kind`). Computed from an explicit " +
-					"`scope` below a cluster.",
-				Validators: []validator.String{clusterIDValidator()},
-			},
-			"scope_kind": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "Which scope of `cluster_id`: `cluster`, `resource_group` (the cluster's), `node_resource_group` " +
-					"(where the nodes live; for VM login roles), `node_pool` (with `node_pool`) or `namespace` (with `namespace`).",
-				Validators: []validator.String{stringvalidator.OneOf(rbac.ScopeKinds()...)},
-			},
-			"node_pool": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The node pool, for `scope_kind = \"node_pool\"`.",
-				Validators:          []validator.String{nodePoolNameValidator()},
-			},
-			"namespace": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The Kubernetes namespace, for `scope_kind = \"namespace\"` (Azure RBAC for Kubernetes " +
-					"authorization honours namespace-scoped assignments of the `Azure Kubernetes Service RBAC ...` roles).",
-				Validators: []validator.String{namespaceValidator()},
-			},
-			"role": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Exactly one of `role` and " +
-					"`role_definition_id` is set; the other is computed. Changing the role replaces the assignment.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"role_definition_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The role definition ID, `/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}` " +
-					"(the tenant-level form `/providers/...` is accepted too; IDs compare by GUID).",
-				Validators: []validator.String{roleDefinitionIDValidator()},
 			},
 			"principal_id": schema.StringAttribute{
 				Required:            true,
@@ -159,16 +110,12 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 				},
 			},
 			"timeouts": timeoutsAttribute(ctx, roleBindingTimeouts),
-		},
+		}),
 	}
 }
 
 func (r *roleBindingResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("scope"), path.MatchRoot("cluster_id")),
-		resourcevalidator.RequiredTogether(path.MatchRoot("cluster_id"), path.MatchRoot("scope_kind")),
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("role"), path.MatchRoot("role_definition_id")),
-	}
+	return scopeRoleConfigValidators()
 }
 
 // ValidateConfig checks the companions of scope_kind and warns about the /nodepools/ spelling.
@@ -178,36 +125,7 @@ func (r *roleBindingResource) ValidateConfig(ctx context.Context, req resource.V
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if known(m.ScopeKind) {
-		kind := rbac.ScopeKind(m.ScopeKind.ValueString())
-		companion := func(attr string, v types.String, wantKind rbac.ScopeKind) {
-			switch {
-			case kind == wantKind && v.IsNull():
-				// On scope_kind: the absent attribute has no line Terraform could point at.
-				resp.Diagnostics.AddAttributeError(path.Root("scope_kind"), "Missing Required Attribute",
-					fmt.Sprintf("scope_kind = %q needs %s: the scope is derived from it.", wantKind, attr))
-			case kind != wantKind && !v.IsNull():
-				resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid Attribute Combination",
-					fmt.Sprintf("%s is only used with scope_kind = %q, but scope_kind is %q. Remove %s or change scope_kind.", attr, wantKind, kind, attr))
-			}
-		}
-		companion("node_pool", m.NodePool, rbac.ScopeNodePool)
-		companion("namespace", m.Namespace, rbac.ScopeNamespace)
-	} else if m.ScopeKind.IsNull() {
-		for attr, v := range map[string]types.String{"node_pool": m.NodePool, "namespace": m.Namespace} {
-			if !v.IsNull() {
-				resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid Attribute Combination",
-					fmt.Sprintf("%s is only used together with cluster_id and scope_kind.", attr))
-			}
-		}
-	}
-	if known(m.Scope) {
-		if sc, err := rbac.NormalizeScope(m.Scope.ValueString()); err == nil && sc.Rewritten {
-			resp.Diagnostics.AddAttributeWarning(path.Root("scope"), "Node Pool Scope Normalised",
-				fmt.Sprintf("Azure names node pools `agentPools` in resource IDs; the scope is sent as %q. Write it that way, or use "+
-					"cluster_id with scope_kind = \"node_pool\", to match what Azure reports.", sc.ID))
-		}
-	}
+	validateScopeRole(m.scopeRoleModel, &resp.Diagnostics)
 }
 
 func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -225,11 +143,14 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p := roleBindingPlanner{c: r.client, diags: &resp.Diagnostics}
-
-	plan.Scope = p.scope(ctx, config, state)
-	roleBindingDeriveInputs(&plan, config, state)
-	plan.Role, plan.RoleDefinitionID = p.role(ctx, config, state)
+	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
+	var prior *scopeRoleModel
+	if state != nil {
+		prior = &state.scopeRoleModel
+	}
+	plan.Scope = p.scope(ctx, config.scopeRoleModel, prior)
+	deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, prior)
+	plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, prior)
 	plan.ConditionVersion = roleBindingConditionVersion(config, state)
 	if resp.Diagnostics.HasError() {
 		return
@@ -258,7 +179,7 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 				plan.Name = types.StringValue(n)
 			}
 		}
-		p.warnDataPlaneRole(ctx, plan)
+		p.warnDataPlaneRole(ctx, plan.scopeRoleModel)
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -276,13 +197,13 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 	defer cancel()
 
 	// Values the plan could not know yet (inputs unknown at plan time) are settled now.
-	p := roleBindingPlanner{c: c, diags: &resp.Diagnostics, apply: true}
+	p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
 	if !known(plan.Scope) {
-		plan.Scope = p.scope(ctx, config, nil)
-		roleBindingDeriveInputs(&plan, config, nil)
+		plan.Scope = p.scope(ctx, config.scopeRoleModel, nil)
+		deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, nil)
 	}
 	if !known(plan.Role) || !known(plan.RoleDefinitionID) {
-		plan.Role, plan.RoleDefinitionID = p.role(ctx, config, nil)
+		plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, nil)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -363,7 +284,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 	imported, ds := req.Private.GetKey(ctx, roleBindingImportedKey)
 	resp.Diagnostics.Append(ds...)
 	if len(imported) > 0 {
-		roleBindingDeriveImported(ctx, c, &state)
+		deriveImportedScope(ctx, c, &state.scopeRoleModel)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleBindingImportedKey, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -463,4 +384,32 @@ func roleBindingPoolNames(f *rbac.ClusterFacts) string {
 		names[i] = fmt.Sprintf("%q", np.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// roleBindingConditionVersion: "2.0" with a condition unless configured, null without one.
+func roleBindingConditionVersion(config roleBindingModel, state *roleBindingModel) types.String {
+	switch {
+	case !config.ConditionVersion.IsNull():
+		return config.ConditionVersion
+	case config.Condition.IsUnknown():
+		return types.StringUnknown()
+	case config.Condition.IsNull():
+		return types.StringNull()
+	case state != nil && known(state.ConditionVersion):
+		return state.ConditionVersion
+	default:
+		return types.StringValue("2.0")
+	}
+}
+
+func roleBindingSpec(m roleBindingModel) rbac.AssignmentSpec {
+	return rbac.AssignmentSpec{
+		Scope:            m.Scope.ValueString(),
+		RoleDefinitionID: m.RoleDefinitionID.ValueString(),
+		PrincipalID:      m.PrincipalID.ValueString(),
+		PrincipalType:    m.PrincipalType.ValueString(),
+		Description:      m.Description.ValueString(),
+		Condition:        m.Condition.ValueString(),
+		ConditionVersion: m.ConditionVersion.ValueString(),
+	}
 }

@@ -15,14 +15,14 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-// How aks_role_binding derives what the configuration leaves open: the scope from cluster_id and
-// scope_kind, the role name or ID from the other, the derived inputs of an imported binding, and the
-// assignment spec sent to ARM. Lookups go through the provider instance's caches.
+// How the objects with a scope and role (scope_role.go) derive what the configuration leaves open: the
+// scope from cluster_id and scope_kind, the role name or ID from the other, and the derived inputs of an
+// imported object. Lookups go through the provider instance's caches.
 
-// roleBindingPlanner computes the derived values of a binding. At plan time a lookup that fails for a
+// scopeRolePlanner computes the derived values of an object's scope and role. At plan time a lookup that fails for a
 // reason other than bad input leaves the value unknown (it is computed again at apply); at apply time
 // (apply = true) every failure is an error.
-type roleBindingPlanner struct {
+type scopeRolePlanner struct {
 	c     *clients.Client
 	diags *diag.Diagnostics
 	apply bool
@@ -31,7 +31,7 @@ type roleBindingPlanner struct {
 
 // scope returns the binding's scope: the configured one, or the one derived from cluster_id. When the
 // state's scope is the same scope spelt differently, the state's spelling is kept (no diff).
-func (p *roleBindingPlanner) scope(ctx context.Context, config roleBindingModel, state *roleBindingModel) types.String {
+func (p *scopeRolePlanner) scope(ctx context.Context, config scopeRoleModel, state *scopeRoleModel) types.String {
 	keepState := func(s string) types.String {
 		if state != nil && rbac.SameScope(state.Scope.ValueString(), s) {
 			return state.Scope
@@ -86,7 +86,7 @@ func (p *roleBindingPlanner) scope(ctx context.Context, config roleBindingModel,
 
 // cluster reads the cluster's facts (cached per provider instance). A missing cluster is an error on
 // attr; other failures are errors at apply time and leave the value unknown at plan time.
-func (p *roleBindingPlanner) cluster(ctx context.Context, id rbac.ClusterID, attr path.Path) *rbac.ClusterFacts {
+func (p *scopeRolePlanner) cluster(ctx context.Context, id rbac.ClusterID, attr path.Path) *rbac.ClusterFacts {
 	if p.facts != nil && p.facts.ID.Equal(id) {
 		return p.facts
 	}
@@ -110,7 +110,7 @@ func (p *roleBindingPlanner) cluster(ctx context.Context, id rbac.ClusterID, att
 
 // role returns the role name and role definition ID: the configured one, and the other resolved
 // through the per-instance cache (or kept from state when it names the same role).
-func (p *roleBindingPlanner) role(ctx context.Context, config roleBindingModel, state *roleBindingModel) (name, id types.String) {
+func (p *scopeRolePlanner) role(ctx context.Context, config scopeRoleModel, state *scopeRoleModel) (name, id types.String) {
 	switch {
 	case known(config.RoleDefinitionID):
 		id = config.RoleDefinitionID
@@ -154,7 +154,7 @@ func (p *roleBindingPlanner) role(ctx context.Context, config roleBindingModel, 
 	}
 }
 
-func (p *roleBindingPlanner) roleNameError(name string, err error) {
+func (p *scopeRolePlanner) roleNameError(name string, err error) {
 	var nf *rbac.RoleNotFoundError
 	var amb *rbac.AmbiguousRoleError
 	switch {
@@ -176,7 +176,7 @@ func (p *roleBindingPlanner) roleNameError(name string, err error) {
 
 // warnDataPlaneRole warns when a Kubernetes data-plane role is bound on a cluster whose Azure RBAC for
 // Kubernetes authorization is off: the binding would grant nothing. Only when the cluster is knowable.
-func (p *roleBindingPlanner) warnDataPlaneRole(ctx context.Context, plan roleBindingModel) {
+func (p *scopeRolePlanner) warnDataPlaneRole(ctx context.Context, plan scopeRoleModel) {
 	if !rbac.IsKubernetesDataPlaneRole(plan.Role.ValueString(), plan.RoleDefinitionID.ValueString()) || !known(plan.Scope) || p.c == nil {
 		return
 	}
@@ -196,10 +196,10 @@ func (p *roleBindingPlanner) warnDataPlaneRole(ctx context.Context, plan roleBin
 	}
 }
 
-// roleBindingDeriveInputs fills cluster_id, scope_kind, node_pool and namespace where the
+// deriveScopeInputs fills cluster_id, scope_kind, node_pool and namespace where the
 // configuration leaves them null: from the state when the scope has not changed (an explicit scope, or
 // an imported binding), otherwise from the scope itself, so that they are never unknown after apply.
-func roleBindingDeriveInputs(m *roleBindingModel, config roleBindingModel, state *roleBindingModel) {
+func deriveScopeInputs(m *scopeRoleModel, config scopeRoleModel, state *scopeRoleModel) {
 	var cluster, kind, pool, ns string
 	if known(m.Scope) {
 		if sc, err := rbac.NormalizeScope(m.Scope.ValueString()); err == nil && sc.Cluster != nil {
@@ -224,7 +224,7 @@ func roleBindingDeriveInputs(m *roleBindingModel, config roleBindingModel, state
 			*dst = optionalString(derived)
 		}
 	}
-	var prev roleBindingModel
+	var prev scopeRoleModel
 	if state != nil {
 		prev = *state
 	}
@@ -234,11 +234,11 @@ func roleBindingDeriveInputs(m *roleBindingModel, config roleBindingModel, state
 	set(&m.Namespace, config.Namespace, prev.Namespace, ns)
 }
 
-// roleBindingDeriveImported fills the derived inputs of a just-imported binding from its scope: the
+// deriveImportedScope fills the derived inputs of a just-imported object from its scope: the
 // cluster, node pool and namespace scopes name their cluster; a resource group is matched against the
 // subscription's clusters (their resource group, or their node resource group). Best effort: what cannot
 // be told stays null.
-func roleBindingDeriveImported(ctx context.Context, c *clients.Client, m *roleBindingModel) {
+func deriveImportedScope(ctx context.Context, c *clients.Client, m *scopeRoleModel) {
 	sc, err := rbac.NormalizeScope(m.Scope.ValueString())
 	if err != nil || !m.ClusterID.IsNull() {
 		return
@@ -260,33 +260,5 @@ func roleBindingDeriveImported(ctx context.Context, c *clients.Client, m *roleBi
 			m.ClusterID = types.StringValue(raw)
 			m.ScopeKind = types.StringValue(string(kind))
 		}
-	}
-}
-
-// roleBindingConditionVersion: "2.0" with a condition unless configured, null without one.
-func roleBindingConditionVersion(config roleBindingModel, state *roleBindingModel) types.String {
-	switch {
-	case !config.ConditionVersion.IsNull():
-		return config.ConditionVersion
-	case config.Condition.IsUnknown():
-		return types.StringUnknown()
-	case config.Condition.IsNull():
-		return types.StringNull()
-	case state != nil && known(state.ConditionVersion):
-		return state.ConditionVersion
-	default:
-		return types.StringValue("2.0")
-	}
-}
-
-func roleBindingSpec(m roleBindingModel) rbac.AssignmentSpec {
-	return rbac.AssignmentSpec{
-		Scope:            m.Scope.ValueString(),
-		RoleDefinitionID: m.RoleDefinitionID.ValueString(),
-		PrincipalID:      m.PrincipalID.ValueString(),
-		PrincipalType:    m.PrincipalType.ValueString(),
-		Description:      m.Description.ValueString(),
-		Condition:        m.Condition.ValueString(),
-		ConditionVersion: m.ConditionVersion.ValueString(),
 	}
 }

@@ -1,0 +1,128 @@
+package resources
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+// The scope and role of aks_role_binding and of the PIM role schedules (aks_pim_role_eligibility,
+// aks_pim_role_assignment): an explicit scope or one derived from an AKS cluster, and the role by name
+// or by definition ID. The attributes, their checks and the planner (role_binding_planner.go) are shared.
+
+// scopeRoleModel holds the scope and role attributes; objects embed it in their models.
+type scopeRoleModel struct {
+	Scope            types.String `tfsdk:"scope"`
+	ClusterID        types.String `tfsdk:"cluster_id"`
+	ScopeKind        types.String `tfsdk:"scope_kind"`
+	NodePool         types.String `tfsdk:"node_pool"`
+	Namespace        types.String `tfsdk:"namespace"`
+	Role             types.String `tfsdk:"role"`
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+}
+
+// scopeRoleAttributes are the scope and role attributes; noun names what a change replaces.
+func scopeRoleAttributes(noun string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"scope": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "An explicit scope (management group, subscription, resource group or resource ID). Conflicts with " +
+				"`cluster_id`; when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent " +
+				"as `/agentPools/`. Changing the scope replaces the " + noun + ".",
+			Validators: []validator.String{scopeValidator()},
+		},
+		"cluster_id": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The AKS cluster the scope is derived from (requires `scope_kind`). Computed from an explicit " +
+				"`scope` below a cluster.",
+			Validators: []validator.String{clusterIDValidator()},
+		},
+		"scope_kind": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "Which scope of `cluster_id`: `cluster`, `resource_group` (the cluster's), `node_resource_group` " +
+				"(where the nodes live; for VM login roles), `node_pool` (with `node_pool`) or `namespace` (with `namespace`).",
+			Validators: []validator.String{stringvalidator.OneOf(rbac.ScopeKinds()...)},
+		},
+		"node_pool": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The node pool, for `scope_kind = \"node_pool\"`.",
+			Validators:          []validator.String{nodePoolNameValidator()},
+		},
+		"namespace": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The Kubernetes namespace, for `scope_kind = \"namespace\"` (Azure RBAC for Kubernetes " +
+				"authorization honours namespace-scoped assignments of the `Azure Kubernetes Service RBAC ...` roles).",
+			Validators: []validator.String{namespaceValidator()},
+		},
+		"role": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Exactly one of `role` and " +
+				"`role_definition_id` is set; the other is computed. Changing the role replaces the " + noun + ".",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"role_definition_id": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The role definition ID, `/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}` " +
+				"(the tenant-level form `/providers/...` is accepted too; IDs compare by GUID).",
+			Validators: []validator.String{roleDefinitionIDValidator()},
+		},
+	}
+}
+
+// withScopeRole merges the scope and role attributes into an object's own.
+func withScopeRole(scopeRole, own map[string]schema.Attribute) map[string]schema.Attribute {
+	maps.Copy(own, scopeRole)
+	return own
+}
+
+func scopeRoleConfigValidators() []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("scope"), path.MatchRoot("cluster_id")),
+		resourcevalidator.RequiredTogether(path.MatchRoot("cluster_id"), path.MatchRoot("scope_kind")),
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("role"), path.MatchRoot("role_definition_id")),
+	}
+}
+
+// validateScopeRole checks the companions of scope_kind and warns about the /nodepools/ spelling.
+func validateScopeRole(m scopeRoleModel, diags *diag.Diagnostics) {
+	if known(m.ScopeKind) {
+		kind := rbac.ScopeKind(m.ScopeKind.ValueString())
+		companion := func(attr string, v types.String, wantKind rbac.ScopeKind) {
+			switch {
+			case kind == wantKind && v.IsNull():
+				// On scope_kind: the absent attribute has no line Terraform could point at.
+				diags.AddAttributeError(path.Root("scope_kind"), "Missing Required Attribute",
+					fmt.Sprintf("scope_kind = %q needs %s: the scope is derived from it.", wantKind, attr))
+			case kind != wantKind && !v.IsNull():
+				diags.AddAttributeError(path.Root(attr), "Invalid Attribute Combination",
+					fmt.Sprintf("%s is only used with scope_kind = %q, but scope_kind is %q. Remove %s or change scope_kind.", attr, wantKind, kind, attr))
+			}
+		}
+		companion("node_pool", m.NodePool, rbac.ScopeNodePool)
+		companion("namespace", m.Namespace, rbac.ScopeNamespace)
+	} else if m.ScopeKind.IsNull() {
+		for attr, v := range map[string]types.String{"node_pool": m.NodePool, "namespace": m.Namespace} {
+			if !v.IsNull() {
+				diags.AddAttributeError(path.Root(attr), "Invalid Attribute Combination",
+					fmt.Sprintf("%s is only used together with cluster_id and scope_kind.", attr))
+			}
+		}
+	}
+	if known(m.Scope) {
+		if sc, err := rbac.NormalizeScope(m.Scope.ValueString()); err == nil && sc.Rewritten {
+			diags.AddAttributeWarning(path.Root("scope"), "Node Pool Scope Normalised",
+				fmt.Sprintf("Azure names node pools `agentPools` in resource IDs; the scope is sent as %q. Write it that way, or use "+
+					"cluster_id with scope_kind = \"node_pool\", to match what Azure reports.", sc.ID))
+		}
+	}
+}
