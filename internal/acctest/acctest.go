@@ -113,6 +113,7 @@ func run(m *testing.M) int {
 func EmulatorConfig() emulator.Config {
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = 3 * time.Second
+	cfg.ARMPIM.MinimumActiveAge = 3 * time.Second
 	return cfg.WithEnvVariants()
 }
 

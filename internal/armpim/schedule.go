@@ -31,6 +31,9 @@ func (k Kind) String() string {
 	return "active assignment"
 }
 
+// ResourceType is the ARM resource type of k's schedules: roleEligibilitySchedules or roleAssignmentSchedules.
+func (k Kind) ResourceType() string { return k.typeName("Schedules") }
+
 // typeName is the ARM resource type of k's objects with the given suffix ("Schedules", ...).
 func (k Kind) typeName(suffix string) string {
 	if k == Eligible {

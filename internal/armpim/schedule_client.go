@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
@@ -327,11 +328,13 @@ func backoff(interval time.Duration) func(ctx context.Context) error {
 	}
 }
 
-// RequestDetails is what PIM records on the request rather than on the schedule it made.
+// RequestDetails is what PIM records on the request rather than on the schedule it made: the audit fields,
+// and the duration when the schedule was requested as one (a schedule only reports its end).
 type RequestDetails struct {
 	Justification string
 	TicketNumber  string
 	TicketSystem  string
+	Duration      pim.Duration
 }
 
 // ReadRequestDetails reads the justification and ticket of the request that made a schedule (its
@@ -351,5 +354,9 @@ func ReadRequestDetails(ctx context.Context, c *clients.Client, k Kind, requestI
 		}
 		return RequestDetails{}, false, fmt.Errorf("reading request %s: %w", requestID, err)
 	}
-	return RequestDetails{Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem}, true, nil
+	d := RequestDetails{Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem}
+	if r.ExpirationType == armauthorization.TypeAfterDuration {
+		d.Duration, _ = pim.ParseDuration(r.Duration)
+	}
+	return d, true, nil
 }

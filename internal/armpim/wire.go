@@ -125,6 +125,9 @@ func eligibilityRequestOf(m *armauthorization.RoleEligibilityScheduleRequest) re
 		if t := p.TicketInfo; t != nil {
 			r.TicketNumber, r.TicketSystem = val(t.TicketNumber), val(t.TicketSystem)
 		}
+		if s := p.ScheduleInfo; s != nil && s.Expiration != nil {
+			r.ExpirationType, r.Duration = val(s.Expiration.Type), val(s.Expiration.Duration)
+		}
 	}
 	return r
 }

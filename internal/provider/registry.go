@@ -16,6 +16,8 @@ func resourceConstructors() []func() resource.Resource {
 		resources.NewPIMApprovalPolicyResource,
 		resources.NewPIMEligibilityResource,
 		resources.NewPIMGroupResource,
+		resources.NewPIMRoleAssignmentResource,
+		resources.NewPIMRoleEligibilityResource,
 		resources.NewRoleBindingResource,
 	}
 }

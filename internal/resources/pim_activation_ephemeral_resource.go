@@ -45,6 +45,9 @@ type pimActivationEphemeralResource struct{ ephemeralBase }
 type pimActivationModel struct {
 	GroupID           types.String     `tfsdk:"group_id"`
 	AccessID          types.String     `tfsdk:"access_id"`
+	Scope             types.String     `tfsdk:"scope"`
+	Role              types.String     `tfsdk:"role"`
+	RoleDefinitionID  types.String     `tfsdk:"role_definition_id"`
 	Duration          pimDurationValue `tfsdk:"duration"`
 	Justification     types.String     `tfsdk:"justification"`
 	TicketNumber      types.String     `tfsdk:"ticket_number"`
@@ -68,6 +71,9 @@ type activationPrivate struct {
 	AccessID   string `json:"access_id"`
 	RequestID  string `json:"request_id"`
 	Deactivate bool   `json:"deactivate"`
+	// Scope and RoleDefinitionID are set for an activation of an Azure role (pim_activation_role.go).
+	Scope            string `json:"scope,omitempty"`
+	RoleDefinitionID string `json:"role_definition_id,omitempty"`
 }
 
 func (r *pimActivationEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -79,6 +85,10 @@ func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral
 		MarkdownDescription: "Activates the eligible membership (or ownership) of a PIM-governed group **for the principal the " +
 			"provider authenticates as**, for the duration of a Terraform run: the just-in-time step of the scenario " +
 			"(`selfActivate`). Nothing is stored in state.\n\n" +
+			"With `scope` and `role` (or `role_definition_id`) instead of `group_id`, it activates an eligible Azure role at " +
+			"that scope (PIM for Azure resources, `aks_pim_role_eligibility`) with the same approval wait and close. An " +
+			"activated role is a role assignment to the principal itself, so tools such as kubectl need no new token for it; " +
+			"a group activation needs one (the group is a claim of the token).\n\n" +
 			"When the group's policy requires approval the activation is `PendingApproval` until an approver decides; " +
 			"`status` says so, and `wait_for_approval` makes the run wait (within `timeouts.open`). When the caller is " +
 			"already active, or already waiting for approval, that activation is reported (`reused = true`) instead of " +
@@ -94,12 +104,28 @@ func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral
 			"service principal eligible for the group, with `PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup`.",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Object ID of the group whose membership (or ownership) to activate.",
-				Required:            true,
+				MarkdownDescription: "Object ID of the group whose membership (or ownership) to activate. Exactly one of `group_id` and `scope` is set.",
+				Optional:            true,
 				Validators:          []validator.String{objectIDValidator()},
 			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "The scope of an eligible Azure role to activate (a cluster, a namespace `{cluster}/namespaces/{name}`, a " +
+					"node resource group, ...), with `role` or `role_definition_id`.",
+				Optional:   true,
+				Validators: []validator.String{scopeValidator()},
+			},
+			"role": schema.StringAttribute{
+				MarkdownDescription: "The name of the eligible role to activate at `scope`, e.g. `Azure Kubernetes Service RBAC Admin`.",
+				Optional:            true, Computed: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"role_definition_id": schema.StringAttribute{
+				MarkdownDescription: "The role definition ID of the eligible role to activate at `scope` (instead of `role`).",
+				Optional:            true, Computed: true,
+				Validators: []validator.String{roleDefinitionIDValidator()},
+			},
 			"access_id": schema.StringAttribute{
-				MarkdownDescription: "`member` (the default) or `owner`.",
+				MarkdownDescription: "`member` (the default) or `owner`, with `group_id`.",
 				Optional:            true, Computed: true,
 				Validators: []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
 			},
@@ -168,7 +194,7 @@ func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral
 }
 
 func (r *pimActivationEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
-	return []ephemeral.ConfigValidator{activationTicketValidator{}}
+	return append([]ephemeral.ConfigValidator{activationTicketValidator{}}, roleActivationValidators()...)
 }
 
 // activationTicketValidator: a ticket system needs a ticket number.
@@ -204,6 +230,11 @@ func (r *pimActivationEphemeralResource) Open(ctx context.Context, req ephemeral
 	}
 	ctx, cancel := operationContext(ctx, m.Timeouts.Open, activationOpenTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !m.Scope.IsNull() {
+		r.openRole(ctx, c, m, resp)
+		return
+	}
+	m.Role, m.RoleDefinitionID = types.StringNull(), types.StringNull()
 
 	access := pim.AccessMember
 	if !m.AccessID.IsNull() {
@@ -356,6 +387,10 @@ func (r *pimActivationEphemeralResource) Close(ctx context.Context, req ephemera
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	if p.Scope != "" {
+		closeRoleActivation(ctx, c, p, resp)
+		return
+	}
 	a, err := pim.ReadActivation(ctx, c, p.RequestID)
 	if err != nil {
 		resp.Diagnostics.AddWarning("PIM Activation Left Active",

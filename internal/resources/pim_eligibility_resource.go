@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -44,27 +43,14 @@ const grantEligibility = "the Microsoft Graph application permission PrivilegedE
 // Delete includes PIM's five-minute minimum age of a new schedule.
 var eligibilityTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
 
-// eligibilityDrift is how far Azure's end may be from the configured one before Read reports a change:
-// PIM sets start and end from its own clock when it processes a request.
-const eligibilityDrift = 2 * time.Minute
-
 type pimEligibilityModel struct {
-	ID                       types.String     `tfsdk:"id"`
-	GroupID                  types.String     `tfsdk:"group_id"`
-	PrincipalID              types.String     `tfsdk:"principal_id"`
-	AccessID                 types.String     `tfsdk:"access_id"`
-	StartDateTime            types.String     `tfsdk:"start_date_time"`
-	Duration                 pimDurationValue `tfsdk:"duration"`
-	EndDateTime              types.String     `tfsdk:"end_date_time"`
-	Permanent                types.Bool       `tfsdk:"permanent"`
-	Justification            types.String     `tfsdk:"justification"`
-	TicketNumber             types.String     `tfsdk:"ticket_number"`
-	TicketSystem             types.String     `tfsdk:"ticket_system"`
-	PolicyEligibleAssignment types.Object     `tfsdk:"policy_eligible_assignment"`
-	Status                   types.String     `tfsdk:"status"`
-	EffectiveStartDateTime   types.String     `tfsdk:"effective_start_date_time"`
-	EffectiveEndDateTime     types.String     `tfsdk:"effective_end_date_time"`
-	Timeouts                 timeouts.Value   `tfsdk:"timeouts"`
+	pimScheduleModel
+	ID                       types.String   `tfsdk:"id"`
+	GroupID                  types.String   `tfsdk:"group_id"`
+	PrincipalID              types.String   `tfsdk:"principal_id"`
+	AccessID                 types.String   `tfsdk:"access_id"`
+	PolicyEligibleAssignment types.Object   `tfsdk:"policy_eligible_assignment"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *pimEligibilityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -72,7 +58,6 @@ func (r *pimEligibilityResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	rfc3339 := stringCheck{desc: "an RFC 3339 date and time such as 2025-07-01T09:00:00Z", check: eligibilityCheckTime}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A PIM-for-groups eligibility: `principal_id` may activate `member` (or `owner`) access to `group_id` " +
 			"for a limited time, subject to the group's PIM policy (`aks_pim_approval_policy`).\n\n" +
@@ -83,7 +68,8 @@ func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Set exactly one of `duration`, `end_date_time` or `permanent`. Under the default group policy eligibilities must " +
 			"expire within 365 days; wire `policy_eligible_assignment` to the group's `aks_pim_approval_policy` so a schedule " +
 			"the policy would reject fails at plan time.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(pimScheduleAttributes("eligibility",
+			"The default group policy rejects it (`eligible_assignment.expiration_required`)."), map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The eligibility schedule ID, `{group_id}_{member|owner}_{guid}`. It changes when the eligibility is updated.",
 				Computed:            true,
@@ -107,41 +93,6 @@ func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
 			},
-			"start_date_time": schema.StringAttribute{
-				MarkdownDescription: "When the eligibility starts (RFC 3339). Default: when it is created, as Azure records it. " +
-					"A start in the past is moved to the request time by PIM. `duration` counts from this start.",
-				Optional: true, Computed: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				Validators:    []validator.String{rfc3339},
-			},
-			"duration": schema.StringAttribute{
-				MarkdownDescription: "How long the eligibility lasts from `start_date_time`, an ISO-8601 duration in days, hours or " +
-					"minutes (`P180D`, `PT12H`). Years, months and weeks (`P1Y`, `P6M`) are rejected, as PIM rejects them.",
-				CustomType: pimDurationType{},
-				Optional:   true,
-			},
-			"end_date_time": schema.StringAttribute{
-				MarkdownDescription: "When the eligibility ends (RFC 3339).",
-				Optional:            true,
-				Validators:          []validator.String{rfc3339},
-			},
-			"permanent": schema.BoolAttribute{
-				MarkdownDescription: "Whether the eligibility never expires. Default `false`. The default group policy rejects it " +
-					"(`eligible_assignment.expiration_required`).",
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-			},
-			"justification": schema.StringAttribute{
-				MarkdownDescription: "Reason recorded with the request (required when the policy requires justification for eligibility assignments).",
-				Optional:            true,
-			},
-			"ticket_number": schema.StringAttribute{
-				MarkdownDescription: "Ticket number recorded with the request. Requires `ticket_system`.",
-				Optional:            true,
-			},
-			"ticket_system": schema.StringAttribute{
-				MarkdownDescription: "Ticket system of `ticket_number`. Requires `ticket_number`.",
-				Optional:            true,
-			},
 			"policy_eligible_assignment": schema.SingleNestedAttribute{
 				MarkdownDescription: "The group's eligibility expiration rule, for plan-time checking: set it to the " +
 					"`eligible_assignment` attribute of the group's `aks_pim_approval_policy` " +
@@ -161,23 +112,8 @@ func (r *pimEligibilityResource) Schema(ctx context.Context, _ resource.SchemaRe
 					},
 				},
 			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: "Status of the schedule as Azure reports it (`Provisioned` for a live eligibility).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"effective_start_date_time": schema.StringAttribute{
-				MarkdownDescription: "Start of the schedule as Azure reports it.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"effective_end_date_time": schema.StringAttribute{
-				MarkdownDescription: "End of the schedule as Azure reports it; null when permanent.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
 			"timeouts": timeoutsAttribute(ctx, eligibilityTimeouts),
-		},
+		}),
 	}
 }
 
@@ -187,23 +123,7 @@ func (r *pimEligibilityResource) ValidateConfig(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.TicketNumber.IsUnknown() && !m.TicketSystem.IsUnknown() && m.TicketNumber.IsNull() != m.TicketSystem.IsNull() {
-		// On the attribute that is set: Terraform cannot point at an absent one.
-		attr := "ticket_number"
-		if m.TicketNumber.IsNull() {
-			attr = "ticket_system"
-		}
-		resp.Diagnostics.AddAttributeError(path.Root(attr), "Incomplete Ticket Information",
-			"ticket_number and ticket_system go together: set both or neither.")
-	}
-	if m.Permanent.IsNull() {
-		m.Permanent = types.BoolValue(false)
-	}
-	s, known := eligibilitySchedule(m)
-	if !known {
-		return
-	}
-	policyProblems(&resp.Diagnostics, s.Validate(time.Now()))
+	m.validate(&resp.Diagnostics)
 }
 
 // ModifyPlan checks the schedule against the group's eligibility expiration rule: against the wired
@@ -228,16 +148,14 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 	}
-	willRequest := state == nil || eligibilityNeedsRequest(plan, *state)
+	willRequest := state == nil || plan.needsRequest(state.pimScheduleModel)
 	if state != nil && willRequest {
 		plan.ID = types.StringUnknown()
-		plan.Status = types.StringUnknown()
-		plan.EffectiveStartDateTime = types.StringUnknown()
-		plan.EffectiveEndDateTime = types.StringUnknown()
+		plan.markReportedUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 	}
 
-	sched, known := eligibilitySchedule(plan)
+	sched, known := plan.schedule()
 	if !known {
 		return
 	}
@@ -357,10 +275,10 @@ func (r *pimEligibilityResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !eligibilityNeedsRequest(plan, state) {
+	if !plan.needsRequest(state.pimScheduleModel) {
 		// Only the form of the schedule, the wired policy or the timeouts changed: nothing to tell Azure.
-		plan.ID, plan.Status = state.ID, state.Status
-		plan.EffectiveStartDateTime, plan.EffectiveEndDateTime = state.EffectiveStartDateTime, state.EffectiveEndDateTime
+		plan.ID = state.ID
+		plan.keepReported(state.pimScheduleModel)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}

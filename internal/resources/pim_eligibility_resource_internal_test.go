@@ -24,11 +24,12 @@ func eligTestDuration(s string) pimDurationValue {
 func eligTestModel() pimEligibilityModel {
 	return pimEligibilityModel{
 		ID: types.StringValue(eligTestSchedule), GroupID: types.StringValue(eligTestGroup), PrincipalID: types.StringValue(eligTestPrincipal),
-		AccessID: types.StringValue("member"), StartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
-		Duration: eligTestDuration("P30D"), EndDateTime: types.StringNull(), Permanent: types.BoolValue(false),
-		Justification: types.StringValue("on-call"), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
-		Status: types.StringValue("Provisioned"), EffectiveStartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
-		EffectiveEndDateTime: types.StringValue(eligTestStart.Add(30 * 24 * time.Hour).Format(time.RFC3339)),
+		AccessID: types.StringValue("member"),
+		pimScheduleModel: pimScheduleModel{StartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
+			Duration: eligTestDuration("P30D"), EndDateTime: types.StringNull(), Permanent: types.BoolValue(false),
+			Justification: types.StringValue("on-call"), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
+			Status: types.StringValue("Provisioned"), EffectiveStartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
+			EffectiveEndDateTime: types.StringValue(eligTestStart.Add(30 * 24 * time.Hour).Format(time.RFC3339))},
 	}
 }
 
@@ -71,8 +72,8 @@ func TestEligibilityFlattenDrift(t *testing.T) {
 		}, end: eligTestStart.Add(5 * day), endTime: eligTestStart.Add(5 * day).Format(time.RFC3339)},
 		{name: "import takes Azure's form", state: func(m *pimEligibilityModel) {
 			*m = pimEligibilityModel{ID: types.StringValue(eligTestSchedule), GroupID: types.StringValue(eligTestGroup),
-				AccessID: types.StringValue("member"), PrincipalID: types.StringNull(), StartDateTime: types.StringNull(),
-				Duration: pimDurationValue{StringValue: types.StringNull()}, EndDateTime: types.StringNull(), Permanent: types.BoolNull()}
+				AccessID: types.StringValue("member"), PrincipalID: types.StringNull(), pimScheduleModel: pimScheduleModel{StartDateTime: types.StringNull(),
+					Duration: pimDurationValue{StringValue: types.StringNull()}, EndDateTime: types.StringNull(), Permanent: types.BoolNull()}}
 		}, end: eligTestStart.Add(7 * day), endTime: eligTestStart.Add(7 * day).Format(time.RFC3339)},
 	}
 	for _, tt := range tests {
@@ -137,8 +138,8 @@ func TestEligibilityNeedsRequest(t *testing.T) {
 		state := eligTestModel()
 		plan := eligTestModel()
 		tt.plan(&plan)
-		if got := eligibilityNeedsRequest(plan, state); got != tt.want {
-			t.Errorf("%s: eligibilityNeedsRequest = %v, want %v", tt.name, got, tt.want)
+		if got := plan.needsRequest(state.pimScheduleModel); got != tt.want {
+			t.Errorf("%s: needsRequest = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -71,7 +71,7 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`principal_not_found_retry_timeout`, default 5 minutes). Role names are resolved once per provider run.\n\n" +
 			"Required Azure permission: `Microsoft.Authorization/roleAssignments/write` and `/delete` at the scope, e.g. the " +
 			"`Role Based Access Control Administrator` or `User Access Administrator` role.",
-		Attributes: withScopeRole(scopeRoleAttributes("assignment"), map[string]schema.Attribute{
+		Attributes: withAttributes(scopeRoleAttributes("assignment"), map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`.",
@@ -388,18 +388,11 @@ func roleBindingPoolNames(f *rbac.ClusterFacts) string {
 
 // roleBindingConditionVersion: "2.0" with a condition unless configured, null without one.
 func roleBindingConditionVersion(config roleBindingModel, state *roleBindingModel) types.String {
-	switch {
-	case !config.ConditionVersion.IsNull():
-		return config.ConditionVersion
-	case config.Condition.IsUnknown():
-		return types.StringUnknown()
-	case config.Condition.IsNull():
-		return types.StringNull()
-	case state != nil && known(state.ConditionVersion):
-		return state.ConditionVersion
-	default:
-		return types.StringValue("2.0")
+	prior := types.StringNull()
+	if state != nil {
+		prior = state.ConditionVersion
 	}
+	return conditionVersion(config.Condition, config.ConditionVersion, prior)
 }
 
 func roleBindingSpec(m roleBindingModel) rbac.AssignmentSpec {

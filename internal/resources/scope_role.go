@@ -79,9 +79,9 @@ func scopeRoleAttributes(noun string) map[string]schema.Attribute {
 	}
 }
 
-// withScopeRole merges the scope and role attributes into an object's own.
-func withScopeRole(scopeRole, own map[string]schema.Attribute) map[string]schema.Attribute {
-	maps.Copy(own, scopeRole)
+// withAttributes merges shared attributes (scopeRoleAttributes, pimScheduleAttributes) into an object's own.
+func withAttributes(shared, own map[string]schema.Attribute) map[string]schema.Attribute {
+	maps.Copy(own, shared)
 	return own
 }
 
@@ -124,5 +124,22 @@ func validateScopeRole(m scopeRoleModel, diags *diag.Diagnostics) {
 				fmt.Sprintf("Azure names node pools `agentPools` in resource IDs; the scope is sent as %q. Write it that way, or use "+
 					"cluster_id with scope_kind = \"node_pool\", to match what Azure reports.", sc.ID))
 		}
+	}
+}
+
+// conditionVersion is the planned condition_version of an ABAC condition: as configured, else "2.0" (or
+// the state's) with a condition, null without one.
+func conditionVersion(condition, configured, prior types.String) types.String {
+	switch {
+	case !configured.IsNull():
+		return configured
+	case condition.IsUnknown():
+		return types.StringUnknown()
+	case condition.IsNull():
+		return types.StringNull()
+	case known(prior):
+		return prior
+	default:
+		return types.StringValue("2.0")
 	}
 }

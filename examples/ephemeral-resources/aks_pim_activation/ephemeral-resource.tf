@@ -16,3 +16,12 @@ ephemeral "aks_pim_activation" "admin" {
 locals {
   admin_active_until = ephemeral.aks_pim_activation.admin.end_date_time
 }
+
+# Without groups (PIM for Azure resources): activate an eligible role at a scope. The role assignment the
+# activation becomes authorizes kubectl at once, with the token the engineer already has.
+ephemeral "aks_pim_activation" "payments_writer" {
+  scope         = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1/namespaces/payments"
+  role          = "Azure Kubernetes Service RBAC Writer"
+  duration      = "PT2H"
+  justification = "CHG-4712: payments release"
+}

@@ -1,0 +1,109 @@
+package armpim
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+const secretsRead = "Microsoft.ContainerService/managedClusters/secrets/read"
+
+// requireApprovalBy makes activations of role at scope need approver's approval (a raw PATCH: the
+// policy's own API is tested elsewhere).
+func requireApprovalBy(t *testing.T, c *clients.Client, scope, role, approver string) {
+	t.Helper()
+	q := url.Values{"api-version": {"2020-10-01"}, "$filter": {"roleDefinitionId eq '" + rbac.SubscriptionRoleDefinitionID(c.SubscriptionID, role) + "'"}}
+	var list struct {
+		Value []struct {
+			ID string `json:"id"`
+		} `json:"value"`
+	}
+	if err := c.Schedules.Do(t.Context(), http.MethodGet, scope+"/providers/Microsoft.Authorization/roleManagementPolicies", q, nil, &list); err != nil || len(list.Value) != 1 {
+		t.Fatalf("finding the policy: %v %d", err, len(list.Value))
+	}
+	body := map[string]any{"properties": map[string]any{"rules": []any{map[string]any{
+		"id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule",
+		"setting": map[string]any{"isApprovalRequired": true, "approvalMode": "SingleStage", "approvalStages": []any{map[string]any{
+			"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
+			"primaryApprovers": []any{map[string]any{"id": approver, "userType": "User"}}}}},
+	}}}}
+	if err := c.Schedules.Do(t.Context(), http.MethodPatch, list.Value[0].ID, url.Values{"api-version": {"2020-10-01"}}, body, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestActivationAndApproval(t *testing.T) {
+	for name, mutate := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p, f, _ := testWorld(t, mutate)
+			ctx := t.Context()
+			eligible := Spec{Kind: Eligible, Target: Target{Scope: f.ClusterID, RoleDefinitionID: roleAKSAdmin, PrincipalID: f.N01.ID},
+				Schedule: pim.Schedule{Duration: days(30)}, Justification: "on-call"}
+			if _, err := Create(ctx, p.Admin, eligible); err != nil {
+				t.Fatal(err)
+			}
+			can := func() bool {
+				t.Helper()
+				ok, err := rbac.HasDataAction(ctx, p.N01, f.ClusterID, secretsRead)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+			spec := ActivationSpec{Scope: f.ClusterID, RoleDefinitionID: roleAKSAdmin, Duration: pim.DurationOf(time.Hour), Justification: "INC-1"}
+			a, err := SelfActivate(ctx, p.N01, spec)
+			if err != nil || !a.IsProvisioned() || !can() {
+				t.Fatalf("activation without approval: %+v %v (secrets readable %v)", a, err, can())
+			}
+			var exists *ActivationExistsError
+			if _, err := SelfActivate(ctx, p.N01, spec); !errors.As(err, &exists) {
+				t.Fatalf("second activation: %v", err)
+			}
+			if err := SelfDeactivate(ctx, p.N01, f.ClusterID, roleAKSAdmin); !errors.Is(err, ErrTooNew) {
+				t.Fatalf("deactivation at once: %v", err)
+			}
+			time.Sleep(2500 * time.Millisecond)
+			if err := SelfDeactivate(ctx, p.N01, f.ClusterID, roleAKSAdmin); err != nil || can() {
+				t.Fatalf("deactivation: %v (secrets readable %v)", err, can())
+			}
+			if err := SelfDeactivate(ctx, p.N01, f.ClusterID, roleAKSAdmin); !errors.Is(err, ErrNotActive) {
+				t.Fatalf("deactivating nothing: %v", err)
+			}
+
+			requireApprovalBy(t, p.Admin, f.ClusterID, roleAKSAdmin, f.P01.ID)
+			pending, err := SelfActivate(ctx, p.N01, spec)
+			if err != nil || !pending.IsPendingApproval() || pending.ApprovalID == "" || can() {
+				t.Fatalf("activation needing approval: %+v %v", pending, err)
+			}
+			if mine, err := MyActivations(ctx, p.N01, f.ClusterID, roleAKSAdmin); err != nil || len(mine) == 0 || !strings.EqualFold(mine[len(mine)-1].RequestID, pending.RequestID) {
+				t.Fatalf("my activations: %+v %v", mine, err)
+			}
+			awaiting, err := PendingApprovals(ctx, p.P01, f.ClusterID)
+			if err != nil || len(awaiting) != 1 || awaiting[0].ApprovalID != pending.ApprovalID {
+				t.Fatalf("p01's pending approvals: %+v %v", awaiting, err)
+			}
+			var notApprover *pim.NotApproverError
+			if err := Decide(ctx, p.N01, pending.ApprovalID, pim.DecisionApprove, "me"); !errors.As(err, &notApprover) {
+				t.Fatalf("n01 approving its own request: %v", err)
+			}
+			if err := Decide(ctx, p.P01, pending.ApprovalID, pim.DecisionApprove, "ok"); err != nil {
+				t.Fatal(err)
+			}
+			done, err := WaitActivation(ctx, p.N01, pending.RequestID, Activation.IsProvisioned)
+			if err != nil || !can() {
+				t.Fatalf("after approval: %+v %v", done, err)
+			}
+			if err := Decide(ctx, p.P01, pending.ApprovalID, pim.DecisionApprove, "again"); !errors.Is(err, pim.ErrAlreadyDecided) {
+				t.Fatalf("deciding twice: %v", err)
+			}
+		})
+	}
+}

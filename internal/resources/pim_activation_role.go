@@ -1,0 +1,188 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+// aks_pim_activation of an eligible Azure role at a scope (PIM for Azure resources): the role counterpart
+// of the group activation in pim_activation_ephemeral_resource.go, with the same approval wait, reuse of
+// an existing activation and close.
+
+const roleActivationObject = "PIM Role Activation"
+
+func roleActivationValidators() []ephemeral.ConfigValidator {
+	return []ephemeral.ConfigValidator{
+		ephemeralvalidator.ExactlyOneOf(path.MatchRoot("group_id"), path.MatchRoot("scope")),
+		ephemeralvalidator.Conflicting(path.MatchRoot("group_id"), path.MatchRoot("role")),
+		ephemeralvalidator.Conflicting(path.MatchRoot("group_id"), path.MatchRoot("role_definition_id")),
+		ephemeralvalidator.Conflicting(path.MatchRoot("scope"), path.MatchRoot("access_id")),
+		ephemeralvalidator.Conflicting(path.MatchRoot("role"), path.MatchRoot("role_definition_id")),
+	}
+}
+
+// openRole activates the caller's eligible role at m.Scope.
+func (r *pimActivationEphemeralResource) openRole(ctx context.Context, c *clients.Client, m pimActivationModel, resp *ephemeral.OpenResponse) {
+	roleID := m.RoleDefinitionID.ValueString()
+	switch {
+	case roleID == "" && m.Role.ValueString() == "":
+		resp.Diagnostics.AddAttributeError(path.Root("scope"), errorSummary("Open", roleActivationObject),
+			"An activation at a scope needs the role: set role or role_definition_id.")
+		return
+	case roleID == "":
+		rd, err := rbac.ResolveRoleByName(ctx, c, m.Role.ValueString())
+		if err != nil {
+			addAttributeAPIError(&resp.Diagnostics, path.Root("role"), "Resolve", "Role", err, grantRoleDefinitionRead)
+			return
+		}
+		roleID = rd.ID
+	case m.Role.IsNull() || m.Role.IsUnknown():
+		if rd, err := rbac.ResolveRoleByID(ctx, c, roleID); err == nil {
+			m.Role = types.StringValue(rd.Name)
+		}
+	}
+	spec := armpim.ActivationSpec{Scope: m.Scope.ValueString(), RoleDefinitionID: roleID, Duration: m.Duration.Duration(),
+		Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString()}
+	what := fmt.Sprintf("role %s at %s", roleNameOr(m.Role, roleID), spec.Scope)
+	a, reused, err := roleActivationOpen(ctx, c, spec)
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("Open", roleActivationObject), roleActivationErrorDetail(what, err))
+		return
+	}
+	if a.IsPendingApproval() && m.WaitForApproval.ValueBool() {
+		tflog.Info(ctx, "waiting for the role activation to be approved", map[string]any{"request_id": a.RequestID, "approval_id": a.ApprovalID})
+		if a, err = armpim.WaitActivation(ctx, c, a.RequestID, armpim.Activation.IsProvisioned); err != nil {
+			resp.Diagnostics.AddError(errorSummary("Open", roleActivationObject), errorDetail(
+				fmt.Sprintf("The activation of %s (request %s) was not approved: status %q.", what, a.RequestID, a.Status),
+				"Ask an approver of the role's policy at that scope to approve it (Privileged Identity Management > Approve "+
+					"requests), or raise timeouts.open; a denied request needs a new activation.", err))
+			return
+		}
+	}
+	me, _ := c.CallerObjectID(ctx)
+	m.AccessID, m.GroupID = types.StringNull(), types.StringNull()
+	m.RoleDefinitionID = types.StringValue(roleID)
+	if m.Role.IsUnknown() {
+		m.Role = types.StringNull()
+	}
+	m.PrincipalID = types.StringValue(me)
+	m.RequestID = types.StringValue(a.RequestID)
+	m.ApprovalID = types.StringValue(a.ApprovalID)
+	m.Status = types.StringValue(a.Status)
+	m.Active = types.BoolValue(a.IsProvisioned())
+	m.Reused = types.BoolValue(reused)
+	m.StartDateTime = activationTime(a.Start)
+	m.EndDateTime = activationTime(a.End)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	if a.IsPendingApproval() {
+		resp.Diagnostics.AddWarning("PIM Activation Pending Approval",
+			fmt.Sprintf("The activation of %s (request %s) waits for approval. It takes effect once an approver of the role's "+
+				"policy approves it; run Terraform again then, or set wait_for_approval = true.", what, a.RequestID))
+	}
+	priv, _ := json.Marshal(activationPrivate{RequestID: a.RequestID, Scope: spec.Scope, RoleDefinitionID: roleID,
+		Deactivate: !reused && (m.DeactivateOnClose.IsNull() || m.DeactivateOnClose.ValueBool())})
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, activationPrivateKey, priv)...)
+	tflog.Info(ctx, "PIM role activation opened", map[string]any{"scope": spec.Scope, "request_id": a.RequestID, "status": a.Status, "reused": reused})
+}
+
+func roleNameOr(name types.String, id string) string {
+	if known(name) {
+		return fmt.Sprintf("%q", name.ValueString())
+	}
+	return id
+}
+
+// roleActivationOpen requests the activation, or finds the one the caller already has (active, or
+// pending approval) when PIM answers that it exists.
+func roleActivationOpen(ctx context.Context, c *clients.Client, spec armpim.ActivationSpec) (armpim.Activation, bool, error) {
+	a, err := armpim.SelfActivate(ctx, c, spec)
+	var exists *armpim.ActivationExistsError
+	if !errors.As(err, &exists) {
+		return a, false, err
+	}
+	mine, lerr := armpim.MyActivations(ctx, c, spec.Scope, spec.RoleDefinitionID)
+	if lerr != nil {
+		return a, false, err
+	}
+	for i := len(mine) - 1; i >= 0; i-- {
+		r := mine[i]
+		if r.IsPendingApproval() || (r.IsProvisioned() && (r.End.IsZero() || r.End.After(time.Now()))) {
+			return r, true, nil
+		}
+	}
+	return a, false, err
+}
+
+// roleActivationErrorDetail explains a refused role activation in the user's terms.
+func roleActivationErrorDetail(what string, err error) string {
+	var pe *armpim.PolicyViolationError
+	switch {
+	case errors.As(err, &pe):
+		next := "Satisfy the role's PIM policy at that scope: "
+		for _, f := range pe.Failed {
+			switch f {
+			case "EligibilityRule":
+				next += "the principal is not eligible for this role at exactly this scope (aks_pim_role_eligibility, directly or through a group); "
+			case "ExpirationRule":
+				next += "the duration is longer than the policy's activation maximum; "
+			case "JustificationRule":
+				next += "set justification; "
+			case "TicketingRule":
+				next += "set ticket_number and ticket_system; "
+			case "MfaRule":
+				next += "the policy requires multi-factor authentication: sign in with MFA (az login) first; "
+			default:
+				next += "check the policy's rule " + f + "; "
+			}
+		}
+		return errorDetail(fmt.Sprintf("PIM refused the activation of %s: %s.", what, strings.Join(pe.Failed, ", ")), strings.TrimSuffix(next, "; ")+".", err)
+	case clients.IsPermissionDenied(err):
+		return errorDetail(fmt.Sprintf("The provider's identity may not activate %s.", what),
+			"Activation is a call the principal makes for itself: authenticate as the eligible user (for example use_cli).", err)
+	}
+	return apiErrorDetail("Open", roleActivationObject, err, "an eligibility for the role at the scope")
+}
+
+// closeRoleActivation ends the role activation Open requested, when it is active.
+func closeRoleActivation(ctx context.Context, c *clients.Client, p activationPrivate, resp *ephemeral.CloseResponse) {
+	a, err := armpim.ReadActivation(ctx, c, p.RequestID)
+	if err != nil {
+		resp.Diagnostics.AddWarning("PIM Activation Left Active",
+			fmt.Sprintf("Could not read activation request %s to end it; it ends by itself at its end time.\n\nOriginal Error: %s", p.RequestID, originalError(err)))
+		return
+	}
+	if !a.IsProvisioned() {
+		tflog.Info(ctx, "PIM role activation not active at close; left as is", map[string]any{"request_id": p.RequestID, "status": a.Status})
+		return
+	}
+	err = armpim.SelfDeactivate(ctx, c, p.Scope, p.RoleDefinitionID)
+	switch {
+	case err == nil, errors.Is(err, armpim.ErrNotActive):
+		tflog.Info(ctx, "PIM role activation ended", map[string]any{"scope": p.Scope, "request_id": p.RequestID})
+	case errors.Is(err, armpim.ErrTooNew):
+		end := "its end time"
+		if !a.End.IsZero() {
+			end = a.End.UTC().Format(time.RFC3339)
+		}
+		resp.Diagnostics.AddWarning("PIM Activation Left Active Until It Expires",
+			fmt.Sprintf("PIM does not let an activation end within its first five minutes, so the activation at %s (request %s) "+
+				"stays active until %s.", p.Scope, p.RequestID, end))
+	default:
+		resp.Diagnostics.AddWarning("PIM Activation Left Active",
+			fmt.Sprintf("Ending the activation at %s failed; it ends by itself at its end time.\n\nOriginal Error: %s", p.Scope, originalError(err)))
+	}
+}

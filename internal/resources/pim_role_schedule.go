@@ -1,0 +1,448 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+// The PIM role schedules, aks_pim_role_eligibility and aks_pim_role_assignment: one implementation, the
+// kind (eligible or active) telling them apart. Each resource file holds its kind's description.
+
+var (
+	_ resource.Resource                     = (*pimRoleScheduleResource)(nil)
+	_ resource.ResourceWithConfigure        = (*pimRoleScheduleResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*pimRoleScheduleResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*pimRoleScheduleResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*pimRoleScheduleResource)(nil)
+	_ resource.ResourceWithImportState      = (*pimRoleScheduleResource)(nil)
+)
+
+// Delete includes PIM's five-minute minimum age of a new schedule.
+var roleScheduleTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
+
+const grantRoleSchedule = `the Azure role "User Access Administrator" (or "Owner") at the scope or above: PIM requests need ` +
+	`Microsoft.Authorization/roleEligibilityScheduleRequests/write and roleAssignmentScheduleRequests/write, which ` +
+	`"Role Based Access Control Administrator" does not grant`
+
+// roleScheduleKind is what tells the two resources apart.
+type roleScheduleKind struct {
+	kind          armpim.Kind
+	typeSuffix    string // after the provider type name
+	object        string // in diagnostics: "PIM Role Eligibility"
+	noun          string // in descriptions: "eligibility"
+	description   string
+	permanentNote string
+}
+
+type pimRoleScheduleResource struct {
+	resourceBase
+	k roleScheduleKind
+}
+
+type pimRoleScheduleModel struct {
+	scopeRoleModel
+	pimScheduleModel
+	ID               types.String   `tfsdk:"id"`
+	PrincipalID      types.String   `tfsdk:"principal_id"`
+	PrincipalType    types.String   `tfsdk:"principal_type"`
+	Condition        types.String   `tfsdk:"condition"`
+	ConditionVersion types.String   `tfsdk:"condition_version"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *pimRoleScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + r.k.typeSuffix
+}
+
+func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	own := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The schedule's resource ID, `{scope}/providers/Microsoft.Authorization/" + r.k.kind.ResourceType() +
+				"/{guid}`. It may change when the " + r.k.noun + " is updated.",
+			Computed: true, PlanModifiers: keep,
+		},
+		"principal_id": schema.StringAttribute{
+			MarkdownDescription: "Object ID of the user, group or service principal. With a group, its members hold (or may " +
+				"activate) the role. Changing it replaces the " + r.k.noun + ".",
+			Required:   true,
+			Validators: []validator.String{objectIDValidator()},
+		},
+		"principal_type": schema.StringAttribute{
+			MarkdownDescription: "`User`, `Group` or `ServicePrincipal`, as PIM reports it (PIM looks the principal up itself).",
+			Computed:            true, PlanModifiers: keep,
+		},
+		"condition": schema.StringAttribute{
+			MarkdownDescription: "An ABAC condition limiting the role. Changing it replaces the " + r.k.noun + ".",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"condition_version": schema.StringAttribute{
+			MarkdownDescription: "The condition language version; `2.0` (the only one Azure accepts) when `condition` is set.",
+			Optional:            true, Computed: true,
+			Validators: []validator.String{stringvalidator.OneOf("2.0"), stringvalidator.AlsoRequires(path.MatchRoot("condition"))},
+		},
+		"timeouts": timeoutsAttribute(ctx, roleScheduleTimeouts),
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: r.k.description,
+		Attributes:          withAttributes(scopeRoleAttributes(r.k.noun), withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote), own)),
+	}
+}
+
+func (r *pimRoleScheduleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return scopeRoleConfigValidators()
+}
+
+func (r *pimRoleScheduleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m pimRoleScheduleModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateScopeRole(m.scopeRoleModel, &resp.Diagnostics)
+	m.pimScheduleModel.validate(&resp.Diagnostics)
+}
+
+// ModifyPlan derives the scope and role like aks_role_binding does, replaces the schedule when its target
+// changes, and marks what Azure will report afresh when an update sends a request.
+func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config pimRoleScheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *pimRoleScheduleModel
+	var prior *scopeRoleModel
+	if !req.State.Raw.IsNull() {
+		state = &pimRoleScheduleModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		prior = &state.scopeRoleModel
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
+	plan.Scope = p.scope(ctx, config.scopeRoleModel, prior)
+	deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, prior)
+	plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, prior)
+	plan.ConditionVersion = conditionVersion(config.Condition, config.ConditionVersion, stateConditionVersion(state))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var replace path.Paths
+	if state != nil {
+		if !known(plan.Scope) || !rbac.SameScope(state.Scope.ValueString(), plan.Scope.ValueString()) {
+			replace = append(replace, path.Root("scope"))
+		}
+		if !known(plan.RoleDefinitionID) || !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), plan.RoleDefinitionID.ValueString()) {
+			replace = append(replace, path.Root("role_definition_id"))
+		}
+		if !known(plan.PrincipalID) || !strings.EqualFold(state.PrincipalID.ValueString(), plan.PrincipalID.ValueString()) {
+			replace = append(replace, path.Root("principal_id"))
+		}
+		if !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
+			replace = append(replace, path.Root("condition"))
+		}
+	}
+	switch {
+	case state == nil || len(replace) > 0:
+		plan.ID, plan.PrincipalType = types.StringUnknown(), types.StringUnknown()
+		plan.markReportedUnknown()
+		p.warnDataPlaneRole(ctx, plan.scopeRoleModel)
+	case plan.needsRequest(state.pimScheduleModel):
+		plan.ID = types.StringUnknown()
+		plan.markReportedUnknown()
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func stateConditionVersion(state *pimRoleScheduleModel) types.String {
+	if state == nil {
+		return types.StringNull()
+	}
+	return state.ConditionVersion
+}
+
+func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
+	s, _ := m.schedule()
+	return armpim.Spec{
+		Kind:     r.k.kind,
+		Target:   armpim.Target{Scope: m.Scope.ValueString(), RoleDefinitionID: m.RoleDefinitionID.ValueString(), PrincipalID: m.PrincipalID.ValueString()},
+		Schedule: s, Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(),
+		TicketSystem: m.TicketSystem.ValueString(), Condition: m.Condition.ValueString(), ConditionVersion: m.ConditionVersion.ValueString(),
+	}
+}
+
+func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config pimRoleScheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	c := r.requireClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, roleScheduleTimeouts.Create, &resp.Diagnostics)
+	defer cancel()
+	// Values the plan could not know yet (inputs unknown at plan time) are settled now.
+	p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
+	if !known(plan.Scope) {
+		plan.Scope = p.scope(ctx, config.scopeRoleModel, nil)
+		deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, nil)
+	}
+	if !known(plan.Role) || !known(plan.RoleDefinitionID) {
+		plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, nil)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, err := armpim.Create(ctx, c, r.spec(plan))
+	if err != nil {
+		r.apiError("Create", plan, err, &resp.Diagnostics)
+		return
+	}
+	tflog.Info(ctx, "PIM role schedule created", map[string]any{"id": s.ID, "kind": r.k.noun})
+	r.flatten(s, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// flatten writes the schedule as ARM reports it into m, keeping the spellings m already has for the same
+// scope, role and ID (so an import into a configuration plans no change).
+func (r *pimRoleScheduleResource) flatten(s armpim.Schedule, m *pimRoleScheduleModel) {
+	// The ID spells the scope as the configuration does (ARM may answer another casing), so that importing
+	// it into that configuration reads back the same scope.
+	id := s.ID
+	if sid, err := armpim.ParseScheduleID(s.ID); err == nil && known(m.Scope) {
+		if sc, err := rbac.NormalizeScope(m.Scope.ValueString()); err == nil && rbac.SameScope(sc.ID, sid.Scope) {
+			sid.WireScope = sc.Wire
+			id = sid.String()
+		}
+	}
+	if !strings.EqualFold(m.ID.ValueString(), id) {
+		m.ID = types.StringValue(id)
+	}
+	if !rbac.SameScope(m.Scope.ValueString(), s.Scope) {
+		m.Scope = types.StringValue(s.Scope)
+	}
+	if !rbac.SameRoleDefinition(m.RoleDefinitionID.ValueString(), s.RoleDefinitionID) {
+		m.RoleDefinitionID, m.Role = types.StringValue(s.RoleDefinitionID), types.StringNull()
+	}
+	if !strings.EqualFold(m.PrincipalID.ValueString(), s.PrincipalID) {
+		m.PrincipalID = types.StringValue(s.PrincipalID)
+	}
+	m.PrincipalType = optionalString(s.PrincipalType)
+	m.Condition = optionalString(s.Condition)
+	m.ConditionVersion = types.StringNull()
+	if s.Condition != "" {
+		m.ConditionVersion = optionalString(s.ConditionVersion)
+	}
+	m.flatten(reportedSchedule{Status: s.Status, Start: s.Start, End: s.End})
+}
+
+func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state pimRoleScheduleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.requireClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Read, roleScheduleTimeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	s, found, err := armpim.Read(ctx, c, state.ID.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
+		return
+	}
+	if !found {
+		tflog.Warn(ctx, "PIM role schedule gone (removed or expired outside Terraform); removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	imported, d := req.Private.GetKey(ctx, roleScheduleImportedKey)
+	resp.Diagnostics.Append(d...)
+	if len(imported) > 0 {
+		r.readImported(ctx, s, &state, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleScheduleImportedKey, nil)...)
+	}
+	r.flatten(s, &state)
+	if !known(state.Role) {
+		rd, err := rbac.ResolveRoleByID(ctx, c, s.RoleDefinitionID)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Read", r.k.object, fmt.Errorf("resolving the name of role definition %s: %w", s.RoleDefinitionID, err), grantRoleDefinitionRead)
+			return
+		}
+		state.Role = types.StringValue(rd.Name)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readImported fills, once after an import, what a configuration would give: the derived scope inputs,
+// and the justification, ticket and duration PIM recorded on the request (it may have purged it).
+func (r *pimRoleScheduleResource) readImported(ctx context.Context, s armpim.Schedule, m *pimRoleScheduleModel, resp *resource.ReadResponse) {
+	c := r.client
+	// The scope as the imported ID spells it: what a configuration that produced this ID says.
+	m.Scope = types.StringValue(s.Scope)
+	if id, err := armpim.ParseScheduleID(m.ID.ValueString()); err == nil && rbac.SameScope(id.WireScope, s.Scope) {
+		m.Scope = types.StringValue(id.WireScope)
+	}
+	deriveImportedScope(ctx, c, &m.scopeRoleModel)
+	details, ok, err := armpim.ReadRequestDetails(ctx, c, r.k.kind, s.RequestID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
+		return
+	}
+	if ok {
+		m.Justification = optionalString(details.Justification)
+		m.TicketNumber = optionalString(details.TicketNumber)
+		m.TicketSystem = optionalString(details.TicketSystem)
+		if !details.Duration.IsZero() {
+			m.Duration = newPIMDuration(details.Duration)
+		}
+	}
+}
+
+// roleScheduleImportedKey marks, in private state, a schedule imported but not yet read.
+const roleScheduleImportedKey = "imported"
+
+func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state pimRoleScheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.PrincipalType = state.PrincipalType
+	if !plan.needsRequest(state.pimScheduleModel) {
+		// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
+		plan.ID = state.ID
+		plan.keepReported(state.pimScheduleModel)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	c := r.requireClient(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, roleScheduleTimeouts.Update, &resp.Diagnostics)
+	defer cancel()
+	s, err := armpim.Update(ctx, c, r.spec(plan))
+	if err != nil {
+		r.apiError("Update", plan, err, &resp.Diagnostics)
+		return
+	}
+	tflog.Info(ctx, "PIM role schedule updated", map[string]any{"old_id": state.ID.ValueString(), "id": s.ID})
+	plan.ID = state.ID
+	r.flatten(s, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *pimRoleScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state pimRoleScheduleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.requireClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, roleScheduleTimeouts.Delete, &resp.Diagnostics)
+	defer cancel()
+	// A policy that wants a justification for assignments wants one for their removal too.
+	justification := state.Justification.ValueString()
+	if justification == "" {
+		justification = "Removed by Terraform"
+	}
+	spec := r.spec(state)
+	if err := armpim.Remove(ctx, c, state.ID.ValueString(), spec.Target, justification, spec.TicketNumber, spec.TicketSystem); err != nil {
+		r.apiError("Delete", state, err, &resp.Diagnostics)
+	}
+}
+
+// ImportState takes the schedule's resource ID (the id attribute, as `az rest` lists it).
+func (r *pimRoleScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := armpim.ParseScheduleID(req.ID)
+	if err == nil && id.Kind != r.k.kind {
+		err = fmt.Errorf("it names a %s schedule; this resource manages %s schedules", id.Kind, r.k.kind)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("Import", r.k.object), errorDetail(
+			fmt.Sprintf("%q is not the ID of a %s schedule.", req.ID, r.k.kind),
+			"Use the schedule's resource ID, {scope}/providers/Microsoft.Authorization/"+r.k.kind.ResourceType()+"/{guid}, e.g. from "+
+				"`az rest --method get --url \"<scope>/providers/Microsoft.Authorization/"+r.k.kind.ResourceType()+"?api-version=2020-10-01\"`.",
+			err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleScheduleImportedKey, []byte("true"))...)
+}
+
+// apiError explains a failed schedule operation, on the attribute to change where there is one.
+func (r *pimRoleScheduleResource) apiError(verb string, m pimRoleScheduleModel, err error, diags *diag.Diagnostics) {
+	var pe *armpim.PolicyViolationError
+	var exists *armpim.ExistsError
+	var failed *armpim.RequestFailedError
+	var pnf *rbac.PrincipalNotFoundError
+	switch {
+	case errors.As(err, &pe):
+		attr := path.Root("justification")
+		for _, f := range pe.Failed {
+			switch f {
+			case "ExpirationRule":
+				attr = path.Root("end_date_time")
+				if m.Permanent.ValueBool() {
+					attr = path.Root("permanent")
+				} else if !m.Duration.IsNull() {
+					attr = path.Root("duration")
+				}
+			case "TicketingRule":
+				attr = path.Root("ticket_number")
+			}
+		}
+		diags.AddAttributeError(attr, errorSummary(verb, r.k.object), errorDetail(
+			pe.Error()+".",
+			"Change the "+r.k.noun+" to satisfy the role's PIM policy at this scope, or change the policy: ExpirationRule is the maximum "+r.k.noun+" length, JustificationRule and TicketingRule the "+
+				"required justification and ticket, MfaRule multi-factor authentication, which an application cannot satisfy.",
+			err))
+	case errors.As(err, &exists):
+		next := "Remove it outside Terraform, or import it and let the configuration manage it."
+		if exists.Existing.ID != "" {
+			next = fmt.Sprintf("Import it (terraform import <resource address> '%s', or an import block with that ID) and let "+
+				"the configuration update it, or remove it outside Terraform and apply again.", exists.Existing.ID)
+		}
+		diags.AddError(errorSummary(verb, r.k.object), errorDetail(
+			exists.Error()+". It was not made by this resource (or not with this schedule), so it is not adopted.", next, err))
+	case errors.As(err, &failed):
+		diags.AddError(errorSummary(verb, r.k.object), errorDetail(
+			"PIM accepted the request but could not carry it out: "+failed.Error()+".",
+			"Check the principal, the role and the scope, then apply again.", err))
+	case errors.As(err, &pnf):
+		diags.AddAttributeError(path.Root("principal_id"), errorSummary(verb, r.k.object), errorDetail(
+			fmt.Sprintf("PIM did not find principal %s, and kept not finding it for %s.", pnf.PrincipalID, pnf.Waited.Round(time.Second)),
+			"Check that principal_id is the object ID of a user, group or service principal in this tenant. If it was created "+
+				"moments ago, directory replication can take a few minutes: apply again, or raise the provider setting "+
+				"principal_not_found_retry_timeout.", err))
+	default:
+		addAPIError(diags, verb, r.k.object, err, grantRoleSchedule)
+	}
+}

@@ -1,0 +1,284 @@
+package resources_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
+	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+// roleScheduleAccFound checks in ARM that the schedule of addr exists for target and lasts about want
+// (zero: permanent) from its own start.
+func roleScheduleAccFound(c *clients.Client, k armpim.Kind, target armpim.Target, addr string, want time.Duration) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		found, ok, err := armpim.Find(context.Background(), c, k, target)
+		if err != nil || !ok {
+			return fmt.Errorf("no %s in ARM for %s: %v", k, target, err)
+		}
+		if !strings.EqualFold(found.ID, rs.Primary.ID) {
+			return fmt.Errorf("ARM has schedule %s, state %s", found.ID, rs.Primary.ID)
+		}
+		if got := found.End.Sub(found.Start); (want == 0) != found.Permanent() || (want != 0 && (got-want > time.Minute || want-got > time.Minute)) {
+			return fmt.Errorf("schedule %s lasts %v (permanent %v), want %v", found.ID, got, found.Permanent(), want)
+		}
+		return nil
+	}
+}
+
+func roleScheduleAccGone(c *clients.Client, k armpim.Kind, target armpim.Target) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if s, ok, err := armpim.Find(context.Background(), c, k, target); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("%s %s still exists", k, s.ID)
+		}
+		return nil
+	}
+}
+
+func roleScheduleAccConfig(typ, principal, scope, schedule string) string {
+	return pimAccProvider + fmt.Sprintf(`
+resource %q "test" {
+%s
+  role          = "Azure Kubernetes Service RBAC Admin"
+  principal_id  = %q
+  justification = "on-call engineers"
+%s}
+`, typ, scope, principal, schedule)
+}
+
+func TestAccPIMRoleEligibility_basic(t *testing.T) {
+	c := pimAccClient(t)
+	acctest.GrantPIMAdministration(t)
+	f := acctest.Fixture(t)
+	principal := pimAccGroup(t, c, "ops")
+	const addr = "aks_pim_role_eligibility.test"
+	atCluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
+	target := armpim.Target{Scope: f.ClusterID, RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	cfg := func(schedule string) string {
+		return roleScheduleAccConfig("aks_pim_role_eligibility", principal, atCluster, schedule)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             roleScheduleAccGone(c, armpim.Eligible, target),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(`  duration = "P30D"` + "\n"),
+				Check:  roleScheduleAccFound(c, armpim.Eligible, target, addr, 30*24*time.Hour),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`(?i)/managedClusters/aks-demo/providers/Microsoft.Authorization/roleEligibilitySchedules/[0-9a-f-]{36}$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope"), knownvalue.StringExact(f.ClusterID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("role_definition_id"), knownvalue.StringRegexp(regexp.MustCompile("/"+rbac.RoleAKSRBACAdmin+"$"))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("principal_type"), knownvalue.StringExact("Group")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+				},
+			},
+			{Config: cfg(`  duration = "P30D"` + "\n"), PlanOnly: true},
+			{
+				// Import by schedule ID: the derived scope inputs and the request's justification and duration
+				// read back as configured.
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				// An equivalent schedule written differently needs no request: the ID stays.
+				Config:            cfg(`  duration = "PT720H"` + "\n"),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.NotNull()),
+				}},
+			},
+			{
+				// Longer: AdminUpdate in place, counted from the original start.
+				Config: cfg(`  duration = "P60D"` + "\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("id")),
+				}},
+				Check: roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
+			},
+			{
+				// Removed outside Terraform: the plan recreates it.
+				PreConfig: func() {
+					s, ok, err := armpim.Find(context.Background(), c, armpim.Eligible, target)
+					if err != nil || !ok {
+						t.Fatalf("finding the eligibility to remove: %v %v", ok, err)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+					defer cancel()
+					if err := armpim.Remove(ctx, c, s.ID, target, "out of band", "", ""); err != nil {
+						t.Fatalf("removing the eligibility out of band: %v", err)
+					}
+				},
+				Config: cfg(`  duration = "P60D"` + "\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+				Check: roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
+			},
+			{
+				// Another scope replaces it.
+				Config: roleScheduleAccConfig("aks_pim_role_eligibility", principal,
+					fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"namespace\"\n  namespace  = \"payments\"", f.ClusterID), `  duration = "P60D"`+"\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					roleScheduleAccGone(c, armpim.Eligible, target),
+					roleScheduleAccFound(c, armpim.Eligible, armpim.Target{Scope: f.ClusterID + "/namespaces/payments", RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}, addr, 60*24*time.Hour),
+				),
+			},
+		},
+	})
+}
+
+func TestAccPIMRoleAssignment_basic(t *testing.T) {
+	c := pimAccClient(t)
+	acctest.GrantPIMAdministration(t)
+	f := acctest.Fixture(t)
+	principal := pimAccGroup(t, c, "breakglass")
+	const addr = "aks_pim_role_assignment.test"
+	scope := f.ClusterID + "/namespaces/payments"
+	target := armpim.Target{Scope: scope, RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}
+	cfg := func(schedule string) string {
+		return roleScheduleAccConfig("aks_pim_role_assignment", principal, fmt.Sprintf("  scope = %q", scope), schedule)
+	}
+	// While the assignment holds, ARM has a role assignment for it.
+	roleAssigned := func(want bool) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			pager := c.RoleAssignments.NewListForScopePager(scope, nil)
+			n := 0
+			for pager.More() {
+				page, err := pager.NextPage(context.Background())
+				if err != nil {
+					return err
+				}
+				for _, a := range page.Value {
+					if a.Properties != nil && a.Properties.PrincipalID != nil && *a.Properties.PrincipalID == principal {
+						n++
+					}
+				}
+			}
+			if (n > 0) != want {
+				return fmt.Errorf("%d role assignments for %s at %s, want some: %v", n, principal, scope, want)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			roleScheduleAccGone(c, armpim.Active, target),
+			roleAssigned(false),
+		),
+		Steps: []resource.TestStep{
+			{
+				// The default policy refuses a permanent active assignment: the error names the attribute.
+				Config:      cfg("  permanent = true\n"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create PIM Role Assignment.*ExpirationRule.*policy`),
+			},
+			{
+				Config: cfg(`  duration = "P7D"` + "\n"),
+				Check: resource.ComposeTestCheckFunc(
+					roleScheduleAccFound(c, armpim.Active, target, addr, 7*24*time.Hour),
+					roleAssigned(true),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`/namespaces/payments/providers/Microsoft.Authorization/roleAssignmentSchedules/[0-9a-f-]{36}$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cluster_id"), knownvalue.StringExact(f.ClusterID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_kind"), knownvalue.StringExact("namespace")),
+				},
+			},
+			{Config: cfg(`  duration = "P7D"` + "\n"), PlanOnly: true},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{
+				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", time.Now().Add(14*24*time.Hour).UTC().Format(time.RFC3339))),
+				Check: resource.ComposeTestCheckFunc(
+					roleScheduleAccFound(c, armpim.Active, target, addr, 14*24*time.Hour),
+					roleAssigned(true),
+				),
+			},
+			{
+				// The role assignment deleted outside Terraform ends the schedule: recreated.
+				PreConfig: func() {
+					pager := c.RoleAssignments.NewListForScopePager(scope, nil)
+					page, err := pager.NextPage(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, a := range page.Value {
+						if *a.Properties.PrincipalID == principal {
+							if _, err := c.RoleAssignments.DeleteByID(context.Background(), *a.ID, nil); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				},
+				Config: cfg(`  duration = "P7D"` + "\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+				Check: roleAssigned(true),
+			},
+		},
+	})
+}
+
+func TestAccPIMRoleSchedule_errors(t *testing.T) {
+	pimAccPreCheck(t)
+	f := acctest.Fixture(t)
+	cluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
+	principal := "00000000-0000-4000-8000-000000000001"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, "  duration = \"P30D\"\n  permanent = true\n"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Set exactly one of duration`),
+			},
+			{
+				Config:      roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, `  duration = "P6M"`+"\n"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`uses months, which PIM rejects`),
+			},
+			{
+				Config:      roleScheduleAccConfig("aks_pim_role_assignment", principal, fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"node_pool\"", f.ClusterID), `  duration = "P1D"`+"\n"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`scope_kind = "node_pool" needs node_pool`),
+			},
+			{
+				Config:        roleScheduleAccConfig("aks_pim_role_assignment", principal, cluster, `  duration = "P1D"`+"\n"),
+				ResourceName:  "aks_pim_role_assignment.test",
+				ImportState:   true,
+				ImportStateId: f.ClusterID + "/providers/Microsoft.Authorization/roleEligibilitySchedules/" + principal,
+				ExpectError:   regexp.MustCompile(`names a eligibility schedule`),
+			},
+		},
+	})
+}
