@@ -39,7 +39,9 @@ type Activation struct {
 }
 
 // IsPendingApproval reports whether the request waits for an approver.
-func (a Activation) IsPendingApproval() bool { return strings.EqualFold(a.Status, pim.StatusPendingApproval) }
+func (a Activation) IsPendingApproval() bool {
+	return strings.EqualFold(a.Status, pim.StatusPendingApproval)
+}
 
 // IsProvisioned reports whether the activation was carried out: the principal holds the role until End.
 func (a Activation) IsProvisioned() bool { return strings.EqualFold(a.Status, pim.StatusProvisioned) }
@@ -131,7 +133,7 @@ func ReadActivation(ctx context.Context, c *clients.Client, requestID string) (A
 // WaitActivation polls the request until done reports true, and fails when it reaches a final status done
 // does not accept (waiting for Provisioned ends at once on Denied). It returns the last state read.
 func WaitActivation(ctx context.Context, c *clients.Client, requestID string, done func(Activation) bool) (Activation, error) {
-	wait := backoff(c.Consistency.Interval)
+	wait := clients.Backoff(c.Consistency.Interval)
 	for {
 		a, err := ReadActivation(ctx, c, requestID)
 		if err != nil {

@@ -22,7 +22,9 @@ type ScheduleID struct {
 }
 
 // String is the ID as written.
-func (id ScheduleID) String() string { return objectID(id.WireScope, id.Kind.typeName("Schedules"), id.Name) }
+func (id ScheduleID) String() string {
+	return objectID(id.WireScope, id.Kind.typeName("Schedules"), id.Name)
+}
 
 // objectID is the resource ID of an object of type typ called name at scope.
 func objectID(scope, typ, name string) string {

@@ -288,7 +288,7 @@ func Remove(ctx context.Context, c *clients.Client, id string, t Target, justifi
 	if err != nil {
 		return err
 	}
-	wait := backoff(c.Consistency.Interval)
+	wait := clients.Backoff(c.Consistency.Interval)
 	for {
 		// Each try is a new request: a resent removal that had taken effect meets "does not exist".
 		_, err = put(ctx, c, sid.Kind, request{Name: uuid.NewString(), RequestType: armauthorization.RequestTypeAdminRemove, Target: wt,
@@ -307,25 +307,6 @@ func Remove(ctx context.Context, c *clients.Client, id string, t Target, justifi
 		_, found, err := Read(ctx, c, id)
 		return !found, err
 	})
-}
-
-// backoff returns a waiter that starts at interval and doubles up to 30 seconds.
-func backoff(interval time.Duration) func(ctx context.Context) error {
-	d := interval
-	if d <= 0 {
-		d = time.Second
-	}
-	return func(ctx context.Context) error {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-		d = min(2*d, 30*time.Second)
-		return nil
-	}
 }
 
 // RequestDetails is what PIM records on the request rather than on the schedule it made: the audit fields,

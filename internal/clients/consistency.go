@@ -108,3 +108,24 @@ func RetryFor(ctx context.Context, window, interval time.Duration, retryable fun
 		}
 	}
 }
+
+// Backoff returns a waiter for polling what the service decides on its own clock (a schedule old enough
+// to remove, an approval): each call sleeps, starting at interval (1 s when <= 0) and doubling up to 30 s,
+// and returns ctx's error if it ends first.
+func Backoff(interval time.Duration) func(ctx context.Context) error {
+	d := interval
+	if d <= 0 {
+		d = time.Second
+	}
+	return func(ctx context.Context) error {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		d = min(2*d, 30*time.Second)
+		return nil
+	}
+}

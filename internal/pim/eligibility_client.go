@@ -262,7 +262,7 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 	body := func() *models.PrivilegedAccessGroupEligibilityScheduleRequest {
 		return eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: key}, time.Now())
 	}
-	wait := eligibilityRemovePoll(c)
+	wait := clients.Backoff(c.Consistency.Interval)
 	for {
 		// A resent adminRemove that had taken effect meets "does not exist", which is handled as done.
 		_, err = eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body(), nil)
@@ -287,27 +287,6 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 		_, found, err := ReadEligibility(ctx, c, scheduleID)
 		return !found, err
 	})
-}
-
-// eligibilityRemovePoll returns a waiter that backs off from the consistency interval to 30 seconds.
-func eligibilityRemovePoll(c *clients.Client) func(ctx context.Context) error {
-	d := c.Consistency.Interval
-	if d <= 0 {
-		d = time.Second
-	}
-	return func(ctx context.Context) error {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-		if d *= 2; d > 30*time.Second {
-			d = 30 * time.Second
-		}
-		return nil
-	}
 }
 
 // eligibilityCancelPending cancels requests for scheduleID that have not produced a schedule yet (a

@@ -387,36 +387,67 @@ func (r *pimActivationEphemeralResource) Close(ctx context.Context, req ephemera
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	cl := groupActivationCloser(c, p)
 	if p.Scope != "" {
-		closeRoleActivation(ctx, c, p, resp)
-		return
+		cl = roleActivationCloser(c, p)
 	}
-	a, err := pim.ReadActivation(ctx, c, p.RequestID)
+	closeActivation(ctx, cl, p.RequestID, resp)
+}
+
+// groupActivationCloser ends the group activation Open requested.
+func groupActivationCloser(c *clients.Client, p activationPrivate) activationCloser {
+	return activationCloser{what: "group " + p.GroupID,
+		read: func(ctx context.Context) (bool, string, time.Time, error) {
+			a, err := pim.ReadActivation(ctx, c, p.RequestID)
+			return a.IsProvisioned(), a.Status, a.End, err
+		},
+		deactivate: func(ctx context.Context) (bool, error) {
+			_, err := pim.SelfDeactivate(ctx, c, p.GroupID, pim.AccessID(p.AccessID))
+			var tooNew *pim.ActivationTooNewError
+			if errors.Is(err, pim.ErrNotActive) {
+				return false, nil
+			}
+			return errors.As(err, &tooNew), err
+		},
+	}
+}
+
+// activationCloser ends one kind of activation (a group's, or a role's at a scope) for Close.
+type activationCloser struct {
+	what string
+	// read reports whether the activation is provisioned, its status and its end.
+	read func(ctx context.Context) (provisioned bool, status string, end time.Time, err error)
+	// deactivate ends it; tooNew when PIM refuses within the first minutes; nil when there is none.
+	deactivate func(ctx context.Context) (tooNew bool, err error)
+}
+
+// closeActivation ends the activation Open requested when it is active, and says why it could not.
+func closeActivation(ctx context.Context, cl activationCloser, requestID string, resp *ephemeral.CloseResponse) {
+	provisioned, status, end, err := cl.read(ctx)
 	if err != nil {
 		resp.Diagnostics.AddWarning("PIM Activation Left Active",
-			fmt.Sprintf("Could not read activation request %s to end it; it ends by itself at its end time.\n\nOriginal Error: %s", p.RequestID, originalError(err)))
+			fmt.Sprintf("Could not read activation request %s to end it; it ends by itself at its end time.\n\nOriginal Error: %s", requestID, originalError(err)))
 		return
 	}
-	if !a.IsProvisioned() {
+	if !provisioned {
 		// Pending approval (or already over): nothing to end; an approver may still approve it.
-		tflog.Info(ctx, "PIM activation not active at close; left as is", map[string]any{"request_id": p.RequestID, "status": a.Status})
+		tflog.Info(ctx, "PIM activation not active at close; left as is", map[string]any{"request_id": requestID, "status": status})
 		return
 	}
-	_, err = pim.SelfDeactivate(ctx, c, p.GroupID, pim.AccessID(p.AccessID))
-	var tooNew *pim.ActivationTooNewError
+	tooNew, err := cl.deactivate(ctx)
 	switch {
-	case err == nil, errors.Is(err, pim.ErrNotActive):
-		tflog.Info(ctx, "PIM activation ended", map[string]any{"group_id": p.GroupID, "request_id": p.RequestID})
-	case errors.As(err, &tooNew):
-		end := "its end time"
-		if !a.End.IsZero() {
-			end = a.End.UTC().Format(time.RFC3339)
+	case err == nil:
+		tflog.Info(ctx, "PIM activation ended", map[string]any{"of": cl.what, "request_id": requestID})
+	case tooNew:
+		until := "its end time"
+		if !end.IsZero() {
+			until = end.UTC().Format(time.RFC3339)
 		}
 		resp.Diagnostics.AddWarning("PIM Activation Left Active Until It Expires",
-			fmt.Sprintf("PIM does not let an activation end within its first five minutes, so the activation of group %s "+
-				"(request %s) stays active until %s.", p.GroupID, p.RequestID, end))
+			fmt.Sprintf("PIM does not let an activation end within its first five minutes, so the activation of %s "+
+				"(request %s) stays active until %s.", cl.what, requestID, until))
 	default:
 		resp.Diagnostics.AddWarning("PIM Activation Left Active",
-			fmt.Sprintf("Ending the activation of group %s failed; it ends by itself at its end time.\n\nOriginal Error: %s", p.GroupID, originalError(err)))
+			fmt.Sprintf("Ending the activation of %s failed; it ends by itself at its end time.\n\nOriginal Error: %s", cl.what, originalError(err)))
 	}
 }

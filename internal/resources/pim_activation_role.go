@@ -157,32 +157,19 @@ func roleActivationErrorDetail(what string, err error) string {
 	return apiErrorDetail("Open", roleActivationObject, err, "an eligibility for the role at the scope")
 }
 
-// closeRoleActivation ends the role activation Open requested, when it is active.
-func closeRoleActivation(ctx context.Context, c *clients.Client, p activationPrivate, resp *ephemeral.CloseResponse) {
-	a, err := armpim.ReadActivation(ctx, c, p.RequestID)
-	if err != nil {
-		resp.Diagnostics.AddWarning("PIM Activation Left Active",
-			fmt.Sprintf("Could not read activation request %s to end it; it ends by itself at its end time.\n\nOriginal Error: %s", p.RequestID, originalError(err)))
-		return
-	}
-	if !a.IsProvisioned() {
-		tflog.Info(ctx, "PIM role activation not active at close; left as is", map[string]any{"request_id": p.RequestID, "status": a.Status})
-		return
-	}
-	err = armpim.SelfDeactivate(ctx, c, p.Scope, p.RoleDefinitionID)
-	switch {
-	case err == nil, errors.Is(err, armpim.ErrNotActive):
-		tflog.Info(ctx, "PIM role activation ended", map[string]any{"scope": p.Scope, "request_id": p.RequestID})
-	case errors.Is(err, armpim.ErrTooNew):
-		end := "its end time"
-		if !a.End.IsZero() {
-			end = a.End.UTC().Format(time.RFC3339)
-		}
-		resp.Diagnostics.AddWarning("PIM Activation Left Active Until It Expires",
-			fmt.Sprintf("PIM does not let an activation end within its first five minutes, so the activation at %s (request %s) "+
-				"stays active until %s.", p.Scope, p.RequestID, end))
-	default:
-		resp.Diagnostics.AddWarning("PIM Activation Left Active",
-			fmt.Sprintf("Ending the activation at %s failed; it ends by itself at its end time.\n\nOriginal Error: %s", p.Scope, originalError(err)))
+// roleActivationCloser ends the role activation Open requested.
+func roleActivationCloser(c *clients.Client, p activationPrivate) activationCloser {
+	return activationCloser{what: "role " + p.RoleDefinitionID + " at " + p.Scope,
+		read: func(ctx context.Context) (bool, string, time.Time, error) {
+			a, err := armpim.ReadActivation(ctx, c, p.RequestID)
+			return a.IsProvisioned(), a.Status, a.End, err
+		},
+		deactivate: func(ctx context.Context) (bool, error) {
+			err := armpim.SelfDeactivate(ctx, c, p.Scope, p.RoleDefinitionID)
+			if errors.Is(err, armpim.ErrNotActive) {
+				return false, nil
+			}
+			return errors.Is(err, armpim.ErrTooNew), err
+		},
 	}
 }

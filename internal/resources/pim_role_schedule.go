@@ -142,24 +142,14 @@ func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
-	plan.Scope = p.scope(ctx, config.scopeRoleModel, prior)
-	deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, prior)
-	plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, prior)
+	p.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
 	plan.ConditionVersion = conditionVersion(config.Condition, config.ConditionVersion, stateConditionVersion(state))
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var replace path.Paths
 	if state != nil {
-		if !known(plan.Scope) || !rbac.SameScope(state.Scope.ValueString(), plan.Scope.ValueString()) {
-			replace = append(replace, path.Root("scope"))
-		}
-		if !known(plan.RoleDefinitionID) || !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), plan.RoleDefinitionID.ValueString()) {
-			replace = append(replace, path.Root("role_definition_id"))
-		}
-		if !known(plan.PrincipalID) || !strings.EqualFold(state.PrincipalID.ValueString(), plan.PrincipalID.ValueString()) {
-			replace = append(replace, path.Root("principal_id"))
-		}
+		replace = replacements(plan.scopeRoleModel, state.scopeRoleModel, plan.PrincipalID, state.PrincipalID)
 		if !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
 			replace = append(replace, path.Root("condition"))
 		}
@@ -206,13 +196,7 @@ func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.Creat
 	defer cancel()
 	// Values the plan could not know yet (inputs unknown at plan time) are settled now.
 	p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
-	if !known(plan.Scope) {
-		plan.Scope = p.scope(ctx, config.scopeRoleModel, nil)
-		deriveScopeInputs(&plan.scopeRoleModel, config.scopeRoleModel, nil)
-	}
-	if !known(plan.Role) || !known(plan.RoleDefinitionID) {
-		plan.Role, plan.RoleDefinitionID = p.role(ctx, config.scopeRoleModel, nil)
-	}
+	p.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
 	if resp.Diagnostics.HasError() {
 		return
 	}

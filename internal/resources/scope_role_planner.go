@@ -262,3 +262,38 @@ func deriveImportedScope(ctx context.Context, c *clients.Client, m *scopeRoleMod
 		}
 	}
 }
+
+// plan derives the planned scope, its inputs and the role from the configuration (and the state, nil
+// on create).
+func (p *scopeRolePlanner) plan(ctx context.Context, plan *scopeRoleModel, config scopeRoleModel, state *scopeRoleModel) {
+	plan.Scope = p.scope(ctx, config, state)
+	deriveScopeInputs(plan, config, state)
+	plan.Role, plan.RoleDefinitionID = p.role(ctx, config, state)
+}
+
+// settle computes at apply time the scope and role the plan could not know (inputs unknown at plan time).
+func (p *scopeRolePlanner) settle(ctx context.Context, plan *scopeRoleModel, config scopeRoleModel) {
+	if !known(plan.Scope) {
+		plan.Scope = p.scope(ctx, config, nil)
+		deriveScopeInputs(plan, config, nil)
+	}
+	if !known(plan.Role) || !known(plan.RoleDefinitionID) {
+		plan.Role, plan.RoleDefinitionID = p.role(ctx, config, nil)
+	}
+}
+
+// replacements are the attributes whose change replaces the object: another scope, role or principal
+// (compared the way ARM compares them, so a respelling is none).
+func replacements(plan, state scopeRoleModel, planPrincipal, statePrincipal types.String) path.Paths {
+	var out path.Paths
+	if !known(plan.Scope) || !rbac.SameScope(state.Scope.ValueString(), plan.Scope.ValueString()) {
+		out = append(out, path.Root("scope"))
+	}
+	if !known(plan.RoleDefinitionID) || !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), plan.RoleDefinitionID.ValueString()) {
+		out = append(out, path.Root("role_definition_id"))
+	}
+	if !known(planPrincipal) || !strings.EqualFold(statePrincipal.ValueString(), planPrincipal.ValueString()) {
+		out = append(out, path.Root("principal_id"))
+	}
+	return out
+}
