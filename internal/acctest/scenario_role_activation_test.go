@@ -2,6 +2,8 @@ package acctest_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
@@ -38,6 +41,9 @@ func TestAccPIMRoleActivationEphemeral(t *testing.T) {
 		Schedule: pim.Schedule{Duration: pim.DurationOf(24 * time.Hour)}, Justification: "n01 may activate"}); err != nil {
 		t.Fatal(err)
 	}
+	// A role's default policy may require MFA on activation (the emulator's armpim.activation-mfa), which
+	// n01's password sign-in cannot satisfy: justification only.
+	roleActivationPolicy(t, admin, scope, rbac.RoleAKSRBACWriter)
 	const secrets = "Microsoft.ContainerService/managedClusters/secrets/read"
 	if ok, err := rbac.HasDataAction(ctx, n01, scope, secrets); err != nil || ok {
 		t.Fatalf("before the activation n01 reads secrets: %v %v", ok, err)
@@ -93,4 +99,23 @@ resource "echo" "activation" {}
 			},
 		}},
 	})
+}
+
+// roleActivationPolicy makes activations of role at scope need a justification and nothing else.
+func roleActivationPolicy(t *testing.T, c *clients.Client, scope, role string) {
+	t.Helper()
+	q := url.Values{"api-version": {"2020-10-01"}, "$filter": {"roleDefinitionId eq '" + rbac.SubscriptionRoleDefinitionID(c.SubscriptionID, role) + "'"}}
+	var list struct {
+		Value []struct {
+			ID string `json:"id"`
+		} `json:"value"`
+	}
+	if err := c.Schedules.Do(t.Context(), http.MethodGet, scope+"/providers/Microsoft.Authorization/roleManagementPolicies", q, nil, &list); err != nil || len(list.Value) != 1 {
+		t.Fatalf("finding the policy of %s at %s: %v", role, scope, err)
+	}
+	body := map[string]any{"properties": map[string]any{"rules": []any{map[string]any{"id": "Enablement_EndUser_Assignment",
+		"ruleType": "RoleManagementPolicyEnablementRule", "enabledRules": []string{"Justification"}}}}}
+	if err := c.Schedules.Do(t.Context(), http.MethodPatch, list.Value[0].ID, url.Values{"api-version": {"2020-10-01"}}, body, nil); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -16,17 +16,12 @@ import (
 
 const roleAKSAdmin = "3498e952-d568-435e-9b2c-8d77e338d7f7"
 
-// variants are the emulator's open choices the package must work under: the defaults, and the
-// documented examples' spelling (bare schedule names, fresh schedule GUIDs, updates in place).
+// variants are the emulator's open choices the package must work under: the defaults, the documented
+// examples' spelling (bare schedule names, fresh schedule GUIDs), and every other option at once.
 var variants = map[string]func(*emulator.Config){
-	"defaults": nil,
-	"documented examples": func(c *emulator.Config) {
-		c.ARMPIM.ScheduleNamedAfterRequest = false
-		c.ARMPIM.TargetScheduleAsName = true
-		c.ARMPIM.UpdateKeepsSchedule = true
-		c.ARMPIM.ApprovalIDAsName = true
-		c.ARMPIM.ApprovalStepsProperty = true
-	},
+	"defaults":      nil,
+	"docs-examples": func(c *emulator.Config) { c.Variants = "docs-examples" },
+	"alternate":     func(c *emulator.Config) { c.Variants = "alternate,resource-pages" },
 }
 
 // testWorld starts an emulator whose admin holds User Access Administrator (PIM requests need more than

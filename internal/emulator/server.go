@@ -89,6 +89,7 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	cfg.PIM.SetVariants(sel)
+	cfg.ARMPIM.SetVariants(sel)
 	s := &Server{
 		cfg: cfg, variants: sel, clock: &clock{},
 		seedRand: rand.New(rand.NewSource(cfg.Seed)),

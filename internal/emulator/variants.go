@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
@@ -22,6 +23,7 @@ func VariantCatalogue() variant.Catalogue {
 	c = append(c, arm.Variants...)
 	c = append(c, directory.Variants...)
 	c = append(c, pim.Variants...)
+	c = append(c, armpim.Variants...)
 	return c
 }
 

@@ -2,10 +2,9 @@ package armpim
 
 import "time"
 
-// Config holds the engine's tunable behaviour: the choices the sources leave open (each a variant the
-// provider must pass under, recorded in internal/emulator/UNCONFIRMED.md) and the documented constants a
-// test may shorten. A zero field takes its DefaultConfig value, except the booleans: start from
-// DefaultConfig and change what a test needs.
+// Config holds the engine's tunable behaviour: the choices the sources leave open (each set from a variant
+// point by SetVariants, see variants.go and internal/emulator/UNCONFIRMED.md) and the documented constants
+// a test may shorten. A zero field takes its DefaultConfig value, except the booleans.
 type Config struct {
 	// MinimumActiveAge is how long a schedule must have been active before AdminRemove or SelfDeactivate
 	// succeeds (ActiveDurationTooShort before); schedules shorter than it are refused. Documented: 5 minutes.
