@@ -167,7 +167,7 @@ func MyActivations(ctx context.Context, c *clients.Client, scope, roleDefinition
 		}
 		for _, m := range page.Value {
 			r := assignmentRequestOf(m)
-			if r.RequestType == armauthorization.RequestTypeSelfActivate && r.Target.Same(Target{Scope: scope, RoleDefinitionID: roleDefinitionID, PrincipalID: r.PrincipalID}) {
+			if r.RequestType == armauthorization.RequestTypeSelfActivate && r.Same(Target{Scope: scope, RoleDefinitionID: roleDefinitionID, PrincipalID: r.PrincipalID}) {
 				out = append(out, activationOf(r, t.Scope))
 			}
 		}

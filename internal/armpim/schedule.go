@@ -105,7 +105,7 @@ func (s Schedule) ended(now time.Time) bool { return !s.End.IsZero() && !now.Bef
 // Matches reports whether the schedule is what spec asks for, within tolerance: the same target and an
 // end where spec puts it (an existing schedule a lost create made is adopted only when it matches).
 func (s Schedule) Matches(spec Spec, tolerance time.Duration) bool {
-	if s.Kind != spec.Kind || !s.Target.Same(spec.Target) {
+	if s.Kind != spec.Kind || !s.Same(spec.Target) {
 		return false
 	}
 	near := func(a, b time.Time) bool { d := a.Sub(b); return d <= tolerance && d >= -tolerance }

@@ -182,7 +182,7 @@ func Create(ctx context.Context, c *clients.Client, spec Spec) (Schedule, error)
 	default:
 		return Schedule{}, classify(err)
 	}
-	return followRequest(ctx, c, spec.Kind, req.Target.Scope, got)
+	return followRequest(ctx, c, spec.Kind, req.Scope, got)
 }
 
 // followRequest waits for the schedule an accepted request names.
@@ -248,7 +248,7 @@ func Find(ctx context.Context, c *clients.Client, k Kind, t Target) (Schedule, b
 	}
 	now := time.Now()
 	for _, s := range list {
-		if s.Target.Same(t) && (s.MemberType == "" || strings.EqualFold(s.MemberType, "Direct")) && !s.ended(now) {
+		if s.Same(t) && (s.MemberType == "" || strings.EqualFold(s.MemberType, "Direct")) && !s.ended(now) {
 			return s, true, nil
 		}
 	}
@@ -270,7 +270,7 @@ func Update(ctx context.Context, c *clients.Client, spec Spec) (Schedule, error)
 	if err != nil {
 		return Schedule{}, classify(err)
 	}
-	return followRequest(ctx, c, spec.Kind, req.Target.Scope, got)
+	return followRequest(ctx, c, spec.Kind, req.Scope, got)
 }
 
 // Remove ends the schedule with AdminRemove. PIM refuses to remove a schedule in its first minutes
