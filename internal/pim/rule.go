@@ -2,13 +2,13 @@ package pim
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
-// RuleID is the fixed ID of one of the 17 rules of a PIM-for-groups policy.
+// RuleID is the fixed ID of one of the 17 rules of a PIM policy (the same IDs for groups in Graph and for
+// Azure resources in ARM).
 type RuleID string
 
 // The 17 rules of a group policy, in the order Graph lists them.
@@ -44,25 +44,16 @@ const (
 func (s ruleScope) caller() string { c, _, _ := strings.Cut(string(s), "_"); return c }
 func (s ruleScope) level() string  { _, l, _ := strings.Cut(string(s), "_"); return l }
 
-type ruleKind int
+// RuleKind is the type of a rule: Graph's @odata.type and ARM's ruleType name the same five.
+type RuleKind int
 
 const (
-	kindExpiration ruleKind = iota
-	kindEnablement
-	kindNotification
-	kindApproval
-	kindAuthenticationContext
+	RuleKindExpiration RuleKind = iota
+	RuleKindEnablement
+	RuleKindNotification
+	RuleKindApproval
+	RuleKindAuthenticationContext
 )
-
-// The @odata.type of each rule kind; Graph needs it to pick the derived type, a rule without it
-// deserialises as the abstract base and loses every field.
-var ruleODataType = map[ruleKind]string{
-	kindExpiration:            "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
-	kindEnablement:            "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
-	kindNotification:          "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
-	kindApproval:              "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
-	kindAuthenticationContext: "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule",
-}
 
 const (
 	recipientAdmin     = "Admin"
@@ -72,7 +63,7 @@ const (
 
 type ruleDef struct {
 	id        RuleID
-	kind      ruleKind
+	kind      RuleKind
 	scope     ruleScope
 	recipient string // notification rules only
 	// managed is false for the one rule the resource does not expose (Enablement_Admin_Eligibility): it is
@@ -82,23 +73,23 @@ type ruleDef struct {
 
 // ruleCatalog is the 17 rules in Graph's order.
 var ruleCatalog = []ruleDef{
-	{id: RuleExpirationAdminEligibility, kind: kindExpiration, scope: scopeAdminEligibility, managed: true},
-	{id: RuleEnablementAdminEligibility, kind: kindEnablement, scope: scopeAdminEligibility},
-	{id: RuleNotificationAdminAdminEligibility, kind: kindNotification, scope: scopeAdminEligibility, recipient: recipientAdmin, managed: true},
-	{id: RuleNotificationRequestorAdminEligibility, kind: kindNotification, scope: scopeAdminEligibility, recipient: recipientRequestor, managed: true},
-	{id: RuleNotificationApproverAdminEligibility, kind: kindNotification, scope: scopeAdminEligibility, recipient: recipientApprover, managed: true},
-	{id: RuleExpirationAdminAssignment, kind: kindExpiration, scope: scopeAdminAssignment, managed: true},
-	{id: RuleEnablementAdminAssignment, kind: kindEnablement, scope: scopeAdminAssignment, managed: true},
-	{id: RuleNotificationAdminAdminAssignment, kind: kindNotification, scope: scopeAdminAssignment, recipient: recipientAdmin, managed: true},
-	{id: RuleNotificationRequestorAdminAssignment, kind: kindNotification, scope: scopeAdminAssignment, recipient: recipientRequestor, managed: true},
-	{id: RuleNotificationApproverAdminAssignment, kind: kindNotification, scope: scopeAdminAssignment, recipient: recipientApprover, managed: true},
-	{id: RuleExpirationEndUserAssignment, kind: kindExpiration, scope: scopeEndUserAssignment, managed: true},
-	{id: RuleEnablementEndUserAssignment, kind: kindEnablement, scope: scopeEndUserAssignment, managed: true},
-	{id: RuleApprovalEndUserAssignment, kind: kindApproval, scope: scopeEndUserAssignment, managed: true},
-	{id: RuleAuthenticationContextEndUserAssignment, kind: kindAuthenticationContext, scope: scopeEndUserAssignment, managed: true},
-	{id: RuleNotificationAdminEndUserAssignment, kind: kindNotification, scope: scopeEndUserAssignment, recipient: recipientAdmin, managed: true},
-	{id: RuleNotificationRequestorEndUserAssignment, kind: kindNotification, scope: scopeEndUserAssignment, recipient: recipientRequestor, managed: true},
-	{id: RuleNotificationApproverEndUserAssignment, kind: kindNotification, scope: scopeEndUserAssignment, recipient: recipientApprover, managed: true},
+	{id: RuleExpirationAdminEligibility, kind: RuleKindExpiration, scope: scopeAdminEligibility, managed: true},
+	{id: RuleEnablementAdminEligibility, kind: RuleKindEnablement, scope: scopeAdminEligibility},
+	{id: RuleNotificationAdminAdminEligibility, kind: RuleKindNotification, scope: scopeAdminEligibility, recipient: recipientAdmin, managed: true},
+	{id: RuleNotificationRequestorAdminEligibility, kind: RuleKindNotification, scope: scopeAdminEligibility, recipient: recipientRequestor, managed: true},
+	{id: RuleNotificationApproverAdminEligibility, kind: RuleKindNotification, scope: scopeAdminEligibility, recipient: recipientApprover, managed: true},
+	{id: RuleExpirationAdminAssignment, kind: RuleKindExpiration, scope: scopeAdminAssignment, managed: true},
+	{id: RuleEnablementAdminAssignment, kind: RuleKindEnablement, scope: scopeAdminAssignment, managed: true},
+	{id: RuleNotificationAdminAdminAssignment, kind: RuleKindNotification, scope: scopeAdminAssignment, recipient: recipientAdmin, managed: true},
+	{id: RuleNotificationRequestorAdminAssignment, kind: RuleKindNotification, scope: scopeAdminAssignment, recipient: recipientRequestor, managed: true},
+	{id: RuleNotificationApproverAdminAssignment, kind: RuleKindNotification, scope: scopeAdminAssignment, recipient: recipientApprover, managed: true},
+	{id: RuleExpirationEndUserAssignment, kind: RuleKindExpiration, scope: scopeEndUserAssignment, managed: true},
+	{id: RuleEnablementEndUserAssignment, kind: RuleKindEnablement, scope: scopeEndUserAssignment, managed: true},
+	{id: RuleApprovalEndUserAssignment, kind: RuleKindApproval, scope: scopeEndUserAssignment, managed: true},
+	{id: RuleAuthenticationContextEndUserAssignment, kind: RuleKindAuthenticationContext, scope: scopeEndUserAssignment, managed: true},
+	{id: RuleNotificationAdminEndUserAssignment, kind: RuleKindNotification, scope: scopeEndUserAssignment, recipient: recipientAdmin, managed: true},
+	{id: RuleNotificationRequestorEndUserAssignment, kind: RuleKindNotification, scope: scopeEndUserAssignment, recipient: recipientRequestor, managed: true},
+	{id: RuleNotificationApproverEndUserAssignment, kind: RuleKindNotification, scope: scopeEndUserAssignment, recipient: recipientApprover, managed: true},
 }
 
 func ruleDefOf(id RuleID) (ruleDef, bool) {
@@ -108,6 +99,28 @@ func ruleDefOf(id RuleID) (ruleDef, bool) {
 		}
 	}
 	return ruleDef{}, false
+}
+
+// Kind is the type of rule id (false for an ID outside the catalogue).
+func (id RuleID) Kind() (RuleKind, bool) {
+	d, ok := ruleDefOf(id)
+	return d.kind, ok
+}
+
+// Target is the caller ("Admin", "EndUser") and level ("Eligibility", "Assignment") rule id applies to,
+// and for a notification rule its recipient ("Admin", "Requestor", "Approver"; empty for other kinds).
+func (id RuleID) Target() (caller, level, recipient string) {
+	d, _ := ruleDefOf(id)
+	return d.scope.caller(), d.scope.level(), d.recipient
+}
+
+// RuleSpecOf is the content of rule id that p implies (false for an ID outside the catalogue).
+func RuleSpecOf(p Policy, id RuleID) (RuleSpec, bool) {
+	d, ok := ruleDefOf(id)
+	if !ok {
+		return RuleSpec{}, false
+	}
+	return specOf(p, d), true
 }
 
 // AllRuleIDs returns the 17 rule IDs in Graph's order.
@@ -131,20 +144,22 @@ func ManagedRuleIDs() []RuleID {
 	return out
 }
 
-// Enablement rule values.
+// The values of an enablement rule's enabledRules.
 const (
-	enableJustification = "Justification"
-	enableMFA           = "MultiFactorAuthentication"
-	enableTicketing     = "Ticketing"
+	EnableJustification = "Justification"
+	EnableMFA           = "MultiFactorAuthentication"
+	EnableTicketing     = "Ticketing"
 )
 
-// ruleSpec is the normalised content of one rule: exactly what this package writes, and what it compares
-// after reading. Two rules with equal specs need no PATCH. Sets are sorted lower case; fields that Graph
-// ignores in a given state (approval mode while approval is off, claim value while the context is off)
-// are blanked so a harmless echo is not a difference.
-type ruleSpec struct {
+// RuleSpec is the normalised content of one rule: exactly what this package writes, and what it compares
+// after reading. Two rules with equal specs need no PATCH. Sets are sorted lower case; fields that the
+// service ignores in a given state (approval mode while approval is off, claim value while the context is
+// off) are blanked so a harmless echo is not a difference. It is the same for every API that carries
+// these rules (Graph's unifiedRoleManagementPolicy for groups, ARM's roleManagementPolicies for Azure
+// resources): rule_graph.go maps it to and from Graph's models; another API's mapping goes beside it.
+type RuleSpec struct {
 	ID   RuleID
-	Kind ruleKind
+	Kind RuleKind
 
 	ExpirationRequired bool
 	MaximumDuration    Duration
@@ -155,13 +170,14 @@ type ruleSpec struct {
 	DefaultRecipients bool
 	Recipients        []string
 
-	Approval approvalSpec
+	Approval ApprovalSpec
 
 	AuthContextEnabled bool
 	ClaimValue         string
 }
 
-type approvalSpec struct {
+// ApprovalSpec is the content of the approval rule (one stage).
+type ApprovalSpec struct {
 	Required                       bool
 	RequiredForExtension           bool
 	RequestorJustificationRequired bool
@@ -181,7 +197,8 @@ const (
 	approvalModeSingleStage = "SingleStage"
 )
 
-func (s ruleSpec) normalised() ruleSpec {
+// Normalised is s in the canonical form specs are compared in.
+func (s RuleSpec) Normalised() RuleSpec {
 	s.EnabledRules = policyEnabledSet(s.EnabledRules)
 	s.Recipients = policyIDSet(s.Recipients)
 	s.NotificationLevel = policyLevel(s.NotificationLevel)
@@ -207,7 +224,7 @@ func policyEnabledSet(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, v := range in {
 		canon := v
-		for _, known := range []string{enableJustification, enableMFA, enableTicketing} {
+		for _, known := range []string{EnableJustification, EnableMFA, EnableTicketing} {
 			if strings.EqualFold(v, known) {
 				canon = known
 			}
@@ -219,8 +236,8 @@ func policyEnabledSet(in []string) []string {
 }
 
 // specOf is the rule p implies for rule d.
-func specOf(p Policy, d ruleDef) ruleSpec {
-	s := ruleSpec{ID: d.id, Kind: d.kind}
+func specOf(p Policy, d ruleDef) RuleSpec {
+	s := RuleSpec{ID: d.id, Kind: d.kind}
 	switch d.id {
 	case RuleExpirationAdminEligibility:
 		s.ExpirationRequired = p.EligibleAssignment.ExpirationRequired
@@ -232,10 +249,10 @@ func specOf(p Policy, d ruleDef) ruleSpec {
 		s.MaximumDuration = p.ActiveAssignment.MaximumDuration
 	case RuleEnablementAdminAssignment:
 		if p.ActiveAssignment.RequireJustification {
-			s.EnabledRules = append(s.EnabledRules, enableJustification)
+			s.EnabledRules = append(s.EnabledRules, EnableJustification)
 		}
 		if p.ActiveAssignment.RequireMFA {
-			s.EnabledRules = append(s.EnabledRules, enableMFA)
+			s.EnabledRules = append(s.EnabledRules, EnableMFA)
 		}
 	case RuleExpirationEndUserAssignment:
 		// Activations are always time-bound; only the maximum is a setting.
@@ -243,16 +260,16 @@ func specOf(p Policy, d ruleDef) ruleSpec {
 		s.MaximumDuration = p.Activation.MaximumDuration
 	case RuleEnablementEndUserAssignment:
 		if p.Activation.RequireJustification {
-			s.EnabledRules = append(s.EnabledRules, enableJustification)
+			s.EnabledRules = append(s.EnabledRules, EnableJustification)
 		}
 		if p.Activation.RequireMFA {
-			s.EnabledRules = append(s.EnabledRules, enableMFA)
+			s.EnabledRules = append(s.EnabledRules, EnableMFA)
 		}
 		if p.Activation.RequireTicketInfo {
-			s.EnabledRules = append(s.EnabledRules, enableTicketing)
+			s.EnabledRules = append(s.EnabledRules, EnableTicketing)
 		}
 	case RuleApprovalEndUserAssignment:
-		s.Approval = approvalSpec{
+		s.Approval = ApprovalSpec{
 			Required:                       p.Approval.Required,
 			RequiredForExtension:           false,
 			RequestorJustificationRequired: p.Activation.RequireJustification,
@@ -272,11 +289,11 @@ func specOf(p Policy, d ruleDef) ruleSpec {
 		s.DefaultRecipients = n.DefaultRecipients
 		s.Recipients = slices.Clone(n.AdditionalRecipients)
 	}
-	return s.normalised()
+	return s.Normalised()
 }
 
 // apply copies spec s (read from Graph) into the fields of p that rule d maps to.
-func (s ruleSpec) apply(p *Policy, d ruleDef) {
+func (s RuleSpec) apply(p *Policy, d ruleDef) {
 	switch d.id {
 	case RuleExpirationAdminEligibility:
 		p.EligibleAssignment = Expiry{ExpirationRequired: s.ExpirationRequired, MaximumDuration: s.MaximumDuration}
@@ -284,14 +301,14 @@ func (s ruleSpec) apply(p *Policy, d ruleDef) {
 	case RuleExpirationAdminAssignment:
 		p.ActiveAssignment.Expiry = Expiry{ExpirationRequired: s.ExpirationRequired, MaximumDuration: s.MaximumDuration}
 	case RuleEnablementAdminAssignment:
-		p.ActiveAssignment.RequireJustification = slices.Contains(s.EnabledRules, enableJustification)
-		p.ActiveAssignment.RequireMFA = slices.Contains(s.EnabledRules, enableMFA)
+		p.ActiveAssignment.RequireJustification = slices.Contains(s.EnabledRules, EnableJustification)
+		p.ActiveAssignment.RequireMFA = slices.Contains(s.EnabledRules, EnableMFA)
 	case RuleExpirationEndUserAssignment:
 		p.Activation.MaximumDuration = s.MaximumDuration
 	case RuleEnablementEndUserAssignment:
-		p.Activation.RequireJustification = slices.Contains(s.EnabledRules, enableJustification)
-		p.Activation.RequireMFA = slices.Contains(s.EnabledRules, enableMFA)
-		p.Activation.RequireTicketInfo = slices.Contains(s.EnabledRules, enableTicketing)
+		p.Activation.RequireJustification = slices.Contains(s.EnabledRules, EnableJustification)
+		p.Activation.RequireMFA = slices.Contains(s.EnabledRules, EnableMFA)
+		p.Activation.RequireTicketInfo = slices.Contains(s.EnabledRules, EnableTicketing)
 	case RuleApprovalEndUserAssignment:
 		p.Approval = ApprovalRules{
 			Required:                      s.Approval.Required,
@@ -327,10 +344,63 @@ func RuleIDFromString(s string) (RuleID, bool) {
 	return d.id, ok
 }
 
-// ruleError is returned when Graph's rules cannot be mapped.
+// ruleError is returned when a service's rules cannot be mapped.
 func ruleError(id RuleID, format string, args ...any) error {
 	return fmt.Errorf("policy rule %s: %s", id, fmt.Sprintf(format, args...))
 }
 
-// ensure the SDK's rule interface is what we think it is at compile time.
-var _ models.UnifiedRoleManagementPolicyRuleable = (*models.UnifiedRoleManagementPolicyExpirationRule)(nil)
+// Rules is a policy's rules as read from the service, normalised, by rule ID.
+type Rules struct {
+	specs map[RuleID]RuleSpec
+}
+
+// NewRules collects the rules read from a service (any order; rules outside the catalogue are
+// ignored) into Rules. Every one of the 17 rules must be present: guessing one would mean writing a
+// rule that was not read.
+func NewRules(specs []RuleSpec) (Rules, error) {
+	r := Rules{specs: make(map[RuleID]RuleSpec, len(ruleCatalog))}
+	for _, s := range specs {
+		d, ok := ruleDefOf(s.ID)
+		if !ok {
+			continue
+		}
+		s.ID, s.Kind = d.id, d.kind
+		r.specs[d.id] = s.Normalised()
+	}
+	var missing []string
+	for _, d := range ruleCatalog {
+		if _, ok := r.specs[d.id]; !ok {
+			missing = append(missing, string(d.id))
+		}
+	}
+	if len(missing) > 0 {
+		return Rules{}, fmt.Errorf("the policy read lacks the rules %s", strings.Join(missing, ", "))
+	}
+	return r, nil
+}
+
+// Policy returns the settings these rules amount to.
+func (r Rules) Policy() Policy {
+	var p Policy
+	for _, d := range ruleCatalog {
+		r.specs[d.id].apply(&p, d)
+	}
+	return p
+}
+
+// Differing returns, in Graph's order, the managed rules whose content differs from what desired implies:
+// the rules a per-rule PATCH must write.
+func (r Rules) Differing(desired Policy) []RuleID {
+	var out []RuleID
+	for _, d := range ruleCatalog {
+		if !d.managed {
+			continue
+		}
+		if !specEqual(r.specs[d.id], specOf(desired, d)) {
+			out = append(out, d.id)
+		}
+	}
+	return out
+}
+
+func specEqual(a, b RuleSpec) bool { return reflect.DeepEqual(a, b) }

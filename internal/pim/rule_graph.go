@@ -2,22 +2,28 @@ package pim
 
 import (
 	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
-// Rules is a policy's rules as read from Graph, normalised, by rule ID.
-type Rules struct {
-	specs map[RuleID]ruleSpec
+// The @odata.type of each rule kind; Graph needs it to pick the derived type, a rule without it
+// deserialises as the abstract base and loses every field.
+var ruleODataType = map[RuleKind]string{
+	RuleKindExpiration:            "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+	RuleKindEnablement:            "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+	RuleKindNotification:          "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
+	RuleKindApproval:              "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
+	RuleKindAuthenticationContext: "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule",
 }
+
+// ensure the SDK's rule interface is what we think it is at compile time.
+var _ models.UnifiedRoleManagementPolicyRuleable = (*models.UnifiedRoleManagementPolicyExpirationRule)(nil)
 
 // RulesFromGraph maps Graph's rule models (a policy's rules, any order) into Rules. Every one of the 17 rules
 // must be present with its concrete type; anything else is an error, because guessing would mean writing a
 // rule we did not read.
 func RulesFromGraph(in []models.UnifiedRoleManagementPolicyRuleable) (Rules, error) {
-	r := Rules{specs: make(map[RuleID]ruleSpec, len(ruleCatalog))}
+	specs := make([]RuleSpec, 0, len(in))
 	for _, m := range in {
 		if m == nil || m.GetId() == nil {
 			continue
@@ -31,42 +37,9 @@ func RulesFromGraph(in []models.UnifiedRoleManagementPolicyRuleable) (Rules, err
 		if err != nil {
 			return Rules{}, err
 		}
-		r.specs[d.id] = s.normalised()
+		specs = append(specs, s)
 	}
-	var missing []string
-	for _, d := range ruleCatalog {
-		if _, ok := r.specs[d.id]; !ok {
-			missing = append(missing, string(d.id))
-		}
-	}
-	if len(missing) > 0 {
-		return Rules{}, fmt.Errorf("the policy read from Graph lacks the rules %s", strings.Join(missing, ", "))
-	}
-	return r, nil
-}
-
-// Policy returns the settings these rules amount to.
-func (r Rules) Policy() Policy {
-	var p Policy
-	for _, d := range ruleCatalog {
-		r.specs[d.id].apply(&p, d)
-	}
-	return p
-}
-
-// Differing returns, in Graph's order, the managed rules whose content differs from what desired implies:
-// the rules a per-rule PATCH must write.
-func (r Rules) Differing(desired Policy) []RuleID {
-	var out []RuleID
-	for _, d := range ruleCatalog {
-		if !d.managed {
-			continue
-		}
-		if !specEqual(r.specs[d.id], specOf(desired, d)) {
-			out = append(out, d.id)
-		}
-	}
-	return out
+	return NewRules(specs)
 }
 
 // RuleModel builds the full PATCH body of one rule as p implies it: @odata.type, id, target and every
@@ -88,8 +61,6 @@ func RuleModels(p Policy) []models.UnifiedRoleManagementPolicyRuleable {
 	return out
 }
 
-func specEqual(a, b ruleSpec) bool { return reflect.DeepEqual(a, b) }
-
 func ruleTarget(d ruleDef) models.UnifiedRoleManagementPolicyRuleTargetable {
 	t := models.NewUnifiedRoleManagementPolicyRuleTarget()
 	caller, level := d.scope.caller(), d.scope.level()
@@ -103,11 +74,11 @@ func ruleTarget(d ruleDef) models.UnifiedRoleManagementPolicyRuleTargetable {
 
 // modelOf builds the SDK model of a rule. Durations go out as plain strings in the model's additional
 // data: kiota's ISODuration writer turns P365D into P52W1D (see TestKiotaISODurationIsLossy).
-func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
+func modelOf(s RuleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 	id := string(d.id)
 	var rule models.UnifiedRoleManagementPolicyRuleable
 	switch d.kind {
-	case kindExpiration:
+	case RuleKindExpiration:
 		r := models.NewUnifiedRoleManagementPolicyExpirationRule()
 		required := s.ExpirationRequired
 		r.SetIsExpirationRequired(&required)
@@ -115,10 +86,10 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 			r.SetAdditionalData(map[string]any{"maximumDuration": ptr(s.MaximumDuration.String())})
 		}
 		rule = r
-	case kindEnablement:
+	case RuleKindEnablement:
 		r := models.NewUnifiedRoleManagementPolicyEnablementRule()
 		enabled := []string{}
-		for _, v := range []string{enableJustification, enableMFA, enableTicketing} {
+		for _, v := range []string{EnableJustification, EnableMFA, EnableTicketing} {
 			for _, e := range s.EnabledRules {
 				if e == v {
 					enabled = append(enabled, v)
@@ -127,7 +98,7 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		}
 		r.SetEnabledRules(enabled)
 		rule = r
-	case kindNotification:
+	case RuleKindNotification:
 		r := models.NewUnifiedRoleManagementPolicyNotificationRule()
 		r.SetNotificationType(ptr("Email"))
 		r.SetRecipientType(ptr(d.recipient))
@@ -137,7 +108,7 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		recipients := append([]string{}, s.Recipients...)
 		r.SetNotificationRecipients(recipients)
 		rule = r
-	case kindApproval:
+	case RuleKindApproval:
 		r := models.NewUnifiedRoleManagementPolicyApprovalRule()
 		a := s.Approval
 		settings := models.NewApprovalSettings()
@@ -167,7 +138,7 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 		settings.SetApprovalStages([]models.UnifiedApprovalStageable{stage})
 		r.SetSetting(settings)
 		rule = r
-	case kindAuthenticationContext:
+	case RuleKindAuthenticationContext:
 		r := models.NewUnifiedRoleManagementPolicyAuthenticationContextRule()
 		r.SetIsEnabled(ptr(s.AuthContextEnabled))
 		if s.AuthContextEnabled {
@@ -184,8 +155,8 @@ func modelOf(s ruleSpec, d ruleDef) models.UnifiedRoleManagementPolicyRuleable {
 }
 
 // specFromModel reads one rule as Graph returned it.
-func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (ruleSpec, error) {
-	s := ruleSpec{ID: d.id, Kind: d.kind}
+func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (RuleSpec, error) {
+	s := RuleSpec{ID: d.id, Kind: d.kind}
 	wrongType := func() error {
 		got := "none"
 		if t := m.GetOdataType(); t != nil {
@@ -194,20 +165,20 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		return ruleError(d.id, "Graph returned @odata.type %s, want %s", got, ruleODataType[d.kind])
 	}
 	switch d.kind {
-	case kindExpiration:
+	case RuleKindExpiration:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyExpirationRule)
 		if !ok {
 			return s, wrongType()
 		}
 		s.ExpirationRequired = deref(r.GetIsExpirationRequired())
 		s.MaximumDuration = durationFromISO(r.GetMaximumDuration())
-	case kindEnablement:
+	case RuleKindEnablement:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyEnablementRule)
 		if !ok {
 			return s, wrongType()
 		}
 		s.EnabledRules = r.GetEnabledRules()
-	case kindNotification:
+	case RuleKindNotification:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyNotificationRule)
 		if !ok {
 			return s, wrongType()
@@ -215,7 +186,7 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 		s.NotificationLevel = deref(r.GetNotificationLevel())
 		s.DefaultRecipients = deref(r.GetIsDefaultRecipientsEnabled())
 		s.Recipients = r.GetNotificationRecipients()
-	case kindApproval:
+	case RuleKindApproval:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyApprovalRule)
 		if !ok {
 			return s, wrongType()
@@ -254,7 +225,7 @@ func specFromModel(d ruleDef, m models.UnifiedRoleManagementPolicyRuleable) (rul
 				}
 			}
 		}
-	case kindAuthenticationContext:
+	case RuleKindAuthenticationContext:
 		r, ok := m.(*models.UnifiedRoleManagementPolicyAuthenticationContextRule)
 		if !ok {
 			return s, wrongType()

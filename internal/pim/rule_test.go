@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -376,5 +377,40 @@ func TestManagedRuleIDs(t *testing.T) {
 	}
 	if id, ok := RuleIDFromString("approval_enduser_assignment"); !ok || id != RuleApprovalEndUserAssignment {
 		t.Errorf("RuleIDFromString is not case-insensitive: %q %v", id, ok)
+	}
+}
+
+// TestRulesWithoutGraph: the rule model stands without Graph's models, for another API's mapping (ARM's
+// role management policies): a policy's specs make Rules that give the policy back, every rule must be
+// there, and each rule knows its kind and target.
+func TestRulesWithoutGraph(t *testing.T) {
+	t.Parallel()
+	p := ruleScenarioPolicy()
+	var specs []RuleSpec
+	for _, id := range AllRuleIDs() {
+		s, ok := RuleSpecOf(p, id)
+		if !ok {
+			t.Fatalf("RuleSpecOf(%s) not found", id)
+		}
+		specs = append(specs, s)
+	}
+	r, err := NewRules(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p.Normalised(), r.Policy()); diff != "" {
+		t.Errorf("policy through its specs (-want +got):\n%s", diff)
+	}
+	if got := r.Differing(p); len(got) != 0 {
+		t.Errorf("Differing from itself: %v", got)
+	}
+	if _, err := NewRules(specs[1:]); err == nil || !strings.Contains(err.Error(), string(RuleExpirationAdminEligibility)) {
+		t.Errorf("NewRules without %s: %v, want an error naming it", RuleExpirationAdminEligibility, err)
+	}
+	if k, ok := RuleNotificationApproverEndUserAssignment.Kind(); !ok || k != RuleKindNotification {
+		t.Errorf("Kind = %v, %v", k, ok)
+	}
+	if c, l, rcp := RuleNotificationApproverEndUserAssignment.Target(); c != "EndUser" || l != "Assignment" || rcp != "Approver" {
+		t.Errorf("Target = %s %s %s", c, l, rcp)
 	}
 }
