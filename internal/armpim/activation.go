@@ -76,7 +76,7 @@ func activationError(err error) error {
 	case "roleassignmentdoesnotexist":
 		return fmt.Errorf("%w: %w", ErrNotActive, err)
 	}
-	return classify(err)
+	return classify(err, "EndUser", "Assignment")
 }
 
 func activationOf(r request, scope string) Activation {

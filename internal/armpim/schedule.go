@@ -31,6 +31,14 @@ func (k Kind) String() string {
 	return "active assignment"
 }
 
+// level is the rule level of k's requests in a role management policy: Eligibility or Assignment.
+func (k Kind) level() string {
+	if k == Eligible {
+		return "Eligibility"
+	}
+	return "Assignment"
+}
+
 // ResourceType is the ARM resource type of k's schedules: roleEligibilitySchedules or roleAssignmentSchedules.
 func (k Kind) ResourceType() string { return k.typeName("Schedules") }
 

@@ -59,41 +59,14 @@ func (e *RequestFailedError) Error() string {
 	return fmt.Sprintf("schedule request %s ended with status %s", e.RequestName, e.Status)
 }
 
-// PolicyViolationError is RoleAssignmentRequestPolicyValidationFailed: the role's policy at the scope
-// refused the request. Failed lists the rule names PIM reports (ExpirationRule, JustificationRule, ...).
-type PolicyViolationError struct {
-	Failed []string
-	Err    error
-}
-
-func (e *PolicyViolationError) Error() string {
-	return "the role's PIM policy at the scope refused the request: " + strings.Join(e.Failed, ", ")
-}
-
-func (e *PolicyViolationError) Unwrap() error { return e.Err }
-
-// classify turns PIM's refusals into the package's error types.
-func classify(err error) error {
+// classify turns the refusal of the role's PIM policy (RoleAssignmentRequestPolicyValidationFailed) of a
+// request by caller ("Admin", "EndUser") at level ("Eligibility", "Assignment") into a
+// *pim.PolicyRejectedError: the same checks and rules as a group's policy.
+func classify(err error, caller, level string) error {
 	if err == nil || !strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentRequestPolicyValidationFailed") {
 		return err
 	}
-	return &PolicyViolationError{Failed: failedRules(clients.ErrorMessage(err)), Err: err}
-}
-
-// failedRules reads the rule names of "The following policy rules failed: [\"ExpirationRule\", ...]".
-func failedRules(msg string) []string {
-	var out []string
-	if i, j := strings.Index(msg, "["), strings.LastIndex(msg, "]"); i >= 0 && j > i {
-		for _, n := range strings.Split(msg[i+1:j], ",") {
-			if n = strings.Trim(strings.TrimSpace(n), `"'\`); n != "" {
-				out = append(out, n)
-			}
-		}
-	}
-	if len(out) == 0 {
-		out = []string{"(unnamed rule)"}
-	}
-	return out
+	return pim.ParsePolicyRejection(clients.ErrorMessage(err), caller, level, err)
 }
 
 // wireTarget is the target as sent: the scope as written (aliases rewritten), the subscription form of
@@ -136,10 +109,8 @@ func checkSpec(spec Spec, now time.Time) error {
 	if now.IsZero() {
 		now = spec.Schedule.Start
 	}
-	for _, p := range spec.Schedule.Validate(now) {
-		if !p.Warning {
-			return fmt.Errorf("invalid %s schedule: %s: %s", spec.Kind, p.Summary, p.Detail)
-		}
+	if errs := pim.Errors(spec.Schedule.Validate(now)); len(errs) > 0 {
+		return fmt.Errorf("invalid %s schedule: %w", spec.Kind, errs[0])
 	}
 	return nil
 }
@@ -180,7 +151,7 @@ func Create(ctx context.Context, c *clients.Client, spec Spec) (Schedule, error)
 		}
 		return Wait(ctx, c, existing.ID)
 	default:
-		return Schedule{}, classify(err)
+		return Schedule{}, classify(err, "Admin", spec.Kind.level())
 	}
 	return followRequest(ctx, c, spec.Kind, req.Scope, got)
 }
@@ -268,7 +239,7 @@ func Update(ctx context.Context, c *clients.Client, spec Spec) (Schedule, error)
 	}
 	got, err := put(ctx, c, spec.Kind, req)
 	if err != nil {
-		return Schedule{}, classify(err)
+		return Schedule{}, classify(err, "Admin", spec.Kind.level())
 	}
 	return followRequest(ctx, c, spec.Kind, req.Scope, got)
 }
@@ -297,7 +268,7 @@ func Remove(ctx context.Context, c *clients.Client, id string, t Target, justifi
 			break
 		}
 		if !strings.EqualFold(clients.ErrorCode(err), "ActiveDurationTooShort") {
-			return classify(err)
+			return classify(err, "Admin", sid.Kind.level())
 		}
 		if werr := wait(ctx); werr != nil {
 			return fmt.Errorf("schedule %s was still too new to remove when the timeout ran out (%w): %w", id, werr, err)

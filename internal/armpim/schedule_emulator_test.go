@@ -3,7 +3,6 @@ package armpim
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -123,8 +122,8 @@ func TestSchedulePolicyViolation(t *testing.T) {
 	spec := Spec{Kind: Active, Target: Target{Scope: f.ClusterID, RoleDefinitionID: roleAKSAdmin, PrincipalID: f.N01.ID},
 		Schedule: pim.Schedule{Permanent: true}, Justification: "break-glass"}
 	_, err := Create(t.Context(), p.Admin, spec)
-	var pe *PolicyViolationError
-	if !errors.As(err, &pe) || strings.Join(pe.Failed, ",") != "ExpirationRule" {
+	var pe *pim.PolicyRejectedError
+	if !errors.As(err, &pe) || len(pe.Failed) != 1 || pe.Failed[0] != (pim.FailedCheck{Name: pim.FailedExpiration, Rule: pim.RuleExpirationAdminAssignment}) {
 		t.Fatalf("permanent active assignment under the default policy: %v", err)
 	}
 }

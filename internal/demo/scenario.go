@@ -211,7 +211,7 @@ func (d *demo) activate(ctx context.Context, group string) {
 	if group == "admin" {
 		r.step("n01 asks to activate admin without a justification")
 		_, err := pim.SelfActivate(ctx, d.n01, pim.ActivationSpec{GroupID: target.GroupID, Duration: dur})
-		var pe *pim.ActivationPolicyError
+		var pe *pim.PolicyRejectedError
 		if r.expect(errors.As(err, &pe), "PIM refuses it: the policy requires a justification") {
 			r.info("Graph: %s", clients.ErrorMessage(err))
 		}

@@ -2,7 +2,6 @@ package pim
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,81 +19,6 @@ import (
 
 // ErrNotActive is returned by SelfDeactivate when the caller holds no active assignment to end.
 var ErrNotActive = errors.New("no active assignment to deactivate")
-
-// ActivationPolicyError is RoleAssignmentRequestPolicyValidationFailed for a self-activation: the group's
-// policy rejected it (missing justification or ticket, too long, MFA, or no eligibility at all).
-type ActivationPolicyError struct {
-	Failed []string
-	Rules  []RuleID
-	Err    error
-}
-
-func (e *ActivationPolicyError) Error() string {
-	parts := make([]string, 0, len(e.Failed))
-	for i, f := range e.Failed {
-		if i < len(e.Rules) && e.Rules[i] != "" {
-			parts = append(parts, fmt.Sprintf("%s (policy rule %s)", f, e.Rules[i]))
-		} else {
-			parts = append(parts, f)
-		}
-	}
-	return "the group's PIM policy rejected the activation: " + strings.Join(parts, ", ")
-}
-
-func (e *ActivationPolicyError) Unwrap() error { return e.Err }
-
-// Advice says what to change for each failed rule, in the activation's terms.
-func (e *ActivationPolicyError) Advice() string {
-	var out []string
-	for _, f := range e.Failed {
-		switch f {
-		case "ExpirationRule":
-			out = append(out, "The activation is longer than the policy allows (rule "+string(RuleExpirationEndUserAssignment)+", activation.maximum_duration): ask for a shorter duration.")
-		case "JustificationRule":
-			out = append(out, "The policy requires a justification to activate (rule "+string(RuleEnablementEndUserAssignment)+"): set justification.")
-		case "TicketingRule":
-			out = append(out, "The policy requires ticket information to activate (rule "+string(RuleEnablementEndUserAssignment)+"): set ticket_number and ticket_system.")
-		case "MfaRule":
-			out = append(out, "The policy requires multi-factor authentication to activate (rule "+string(RuleEnablementEndUserAssignment)+"): sign in with MFA (for example az login, then use the Azure CLI credential).")
-		case "EligibilityRule":
-			out = append(out, "The signed-in principal is not eligible for this access to the group, directly or through a group: check its aks_pim_eligibility.")
-		default:
-			out = append(out, "Check the group's PIM policy for the rule "+f+".")
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-// activationPolicyRule maps Graph's failed-rule names to the policy rule that holds the setting for
-// end-user activation.
-var activationPolicyRule = map[string]RuleID{
-	"ExpirationRule":    RuleExpirationEndUserAssignment,
-	"JustificationRule": RuleEnablementEndUserAssignment,
-	"TicketingRule":     RuleEnablementEndUserAssignment,
-	"MfaRule":           RuleEnablementEndUserAssignment,
-}
-
-func activationPolicyViolation(message string, err error) *ActivationPolicyError {
-	pe := &ActivationPolicyError{Err: err}
-	if m := policyFailedRules.FindString(message); m != "" {
-		var names []string
-		if json.Unmarshal([]byte(m), &names) != nil {
-			for _, n := range strings.Split(strings.Trim(m, "[]"), ",") {
-				names = append(names, strings.Trim(strings.TrimSpace(n), `"'`))
-			}
-		}
-		for _, n := range names {
-			if n != "" {
-				pe.Failed = append(pe.Failed, n)
-				pe.Rules = append(pe.Rules, activationPolicyRule[n])
-			}
-		}
-	}
-	if len(pe.Failed) == 0 {
-		pe.Failed, pe.Rules = []string{"(unnamed rule)"}, []RuleID{""}
-	}
-	return pe
-}
 
 // ActivationExistsError is RoleAssignmentExists (the caller is already active for this group and access)
 // or PendingRoleAssignmentRequest (an activation of the caller already waits for approval).
@@ -121,7 +45,7 @@ func (e *ActivationTooNewError) Unwrap() error { return e.Err }
 func activationError(err error) error {
 	switch strings.ToLower(clients.ErrorCode(err)) {
 	case "roleassignmentrequestpolicyvalidationfailed":
-		return activationPolicyViolation(clients.ErrorMessage(err), err)
+		return policyRejected(clients.ErrorMessage(err), scopeEndUserAssignment, err)
 	case "roleassignmentexists":
 		return &ActivationExistsError{Err: err}
 	case "pendingroleassignmentrequest":

@@ -102,9 +102,9 @@ func TestActivationApprovalFlow(t *testing.T) {
 
 	// The policy requires a justification: Graph's rejection names the rule.
 	_, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two})
-	var pe *ActivationPolicyError
-	if !errors.As(err, &pe) || len(pe.Failed) == 0 || pe.Failed[0] != "JustificationRule" {
-		t.Fatalf("activation without justification: got %v, want an ActivationPolicyError naming JustificationRule", err)
+	var pe *PolicyRejectedError
+	if !errors.As(err, &pe) || !pe.Has(FailedJustification) {
+		t.Fatalf("activation without justification: got %v, want a PolicyRejectedError naming JustificationRule", err)
 	}
 	// Nobody made n01 eligible for other.
 	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.otherGroup, Duration: two, Justification: "x"}); err == nil {

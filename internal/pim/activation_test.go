@@ -177,46 +177,48 @@ func TestActivationSpecValidate(t *testing.T) {
 	}
 }
 
-func TestActivationPolicyViolation(t *testing.T) {
+// TestPolicyRejected: the failed checks of RoleAssignmentRequestPolicyValidationFailed are read in
+// either spelling of the list, and each is mapped to the rule holding its setting for the request's
+// caller and level (an activation: EndUser_Assignment; an eligibility: Admin_Eligibility).
+func TestPolicyRejected(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("graph said no")
 	cases := map[string]struct {
-		message    string
-		wantFailed []string
-		wantRules  []RuleID
+		message string
+		scope   ruleScope
+		want    []FailedCheck
 	}{
 		"json list": {
-			message:    `The following policy rules failed: ["JustificationRule","TicketingRule"]`,
-			wantFailed: []string{"JustificationRule", "TicketingRule"},
-			wantRules:  []RuleID{RuleEnablementEndUserAssignment, RuleEnablementEndUserAssignment},
+			message: `The following policy rules failed: ["JustificationRule","TicketingRule"]`, scope: scopeEndUserAssignment,
+			want: []FailedCheck{{FailedJustification, RuleEnablementEndUserAssignment}, {FailedTicketing, RuleEnablementEndUserAssignment}},
 		},
 		"expiration": {
-			message:    `The following policy rules failed: ["ExpirationRule"]`,
-			wantFailed: []string{"ExpirationRule"}, wantRules: []RuleID{RuleExpirationEndUserAssignment},
+			message: `The following policy rules failed: ["ExpirationRule"]`, scope: scopeEndUserAssignment,
+			want: []FailedCheck{{FailedExpiration, RuleExpirationEndUserAssignment}},
 		},
 		"not eligible": {
-			message:    `The following policy rules failed: ["EligibilityRule"]`,
-			wantFailed: []string{"EligibilityRule"}, wantRules: []RuleID{""},
+			message: `The following policy rules failed: ["EligibilityRule"]`, scope: scopeEndUserAssignment,
+			want: []FailedCheck{{FailedEligibility, ""}},
 		},
 		"unquoted list": {
-			message:    `The following policy rules failed: [MfaRule, JustificationRule]`,
-			wantFailed: []string{"MfaRule", "JustificationRule"},
-			wantRules:  []RuleID{RuleEnablementEndUserAssignment, RuleEnablementEndUserAssignment},
+			message: `The following policy rules failed: [MfaRule, JustificationRule]`, scope: scopeEndUserAssignment,
+			want: []FailedCheck{{FailedMFA, RuleEnablementEndUserAssignment}, {FailedJustification, RuleEnablementEndUserAssignment}},
 		},
-		"no list": {message: "policy failed", wantFailed: []string{"(unnamed rule)"}, wantRules: []RuleID{""}},
+		"eligibility": {
+			message: `The following policy rules failed: ["ExpirationRule","JustificationRule"]`, scope: scopeAdminEligibility,
+			want: []FailedCheck{{FailedExpiration, RuleExpirationAdminEligibility}, {FailedJustification, RuleEnablementAdminEligibility}},
+		},
+		"no list": {message: "policy failed", scope: scopeAdminEligibility, want: []FailedCheck{{FailedUnnamed, ""}}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			pe := activationPolicyViolation(tc.message, cause)
-			if diff := cmp.Diff(tc.wantFailed, pe.Failed); diff != "" {
+			pe := policyRejected(tc.message, tc.scope, cause)
+			if diff := cmp.Diff(tc.want, pe.Failed); diff != "" {
 				t.Errorf("Failed (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tc.wantRules, pe.Rules); diff != "" {
-				t.Errorf("Rules (-want +got):\n%s", diff)
-			}
-			if !errors.Is(pe, cause) || pe.Advice() == "" {
-				t.Errorf("error chain or advice missing: %v / %q", pe, pe.Advice())
+			if !errors.Is(pe, cause) || !pe.Has(tc.want[0].Name) {
+				t.Errorf("error chain or Has missing: %v", pe)
 			}
 		})
 	}

@@ -166,7 +166,7 @@ func TestKiotaISODurationDropsSeconds(t *testing.T) {
 	p.Activation.MaximumDuration = DurationOf(90*time.Minute + 30*time.Second)
 	var found bool
 	for _, pr := range p.Validate(PolicyContext{}) {
-		found = found || (!pr.Warning && pr.Attribute == "activation.maximum_duration" && strings.Contains(pr.Detail, "whole minutes"))
+		found = found || (!pr.Warning && pr.Check == CheckNotWholeMinutes && pr.Rule == RuleExpirationEndUserAssignment)
 	}
 	if !found {
 		t.Errorf("a policy duration with seconds is accepted: %v", p.Validate(PolicyContext{}))

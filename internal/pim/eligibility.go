@@ -1,9 +1,6 @@
 package pim
 
 import (
-	"encoding/json"
-	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -212,88 +209,4 @@ func (e Eligibility) Matches(spec EligibilitySpec, now time.Time, tolerance time
 	default:
 		return near(e.End, s.End)
 	}
-}
-
-// PolicyViolationError is Graph's RoleAssignmentRequestPolicyValidationFailed, with the policy rules
-// behind the rule names Graph lists, so the user learns which setting to change.
-type PolicyViolationError struct {
-	// Failed are the names Graph lists (ExpirationRule, JustificationRule, ...).
-	Failed []string
-	// Rules are the policy rules (Expiration_Admin_Eligibility, ...) that hold those settings.
-	Rules []RuleID
-	Err   error
-}
-
-func (e *PolicyViolationError) Error() string {
-	parts := make([]string, 0, len(e.Failed))
-	for i, f := range e.Failed {
-		if i < len(e.Rules) && e.Rules[i] != "" {
-			parts = append(parts, fmt.Sprintf("%s (policy rule %s)", f, e.Rules[i]))
-		} else {
-			parts = append(parts, f)
-		}
-	}
-	return "the group's PIM policy rejected the request: " + strings.Join(parts, ", ")
-}
-
-func (e *PolicyViolationError) Unwrap() error { return e.Err }
-
-// Advice says what to change for each failed rule.
-func (e *PolicyViolationError) Advice() string {
-	var out []string
-	for _, f := range e.Failed {
-		switch f {
-		case "ExpirationRule":
-			out = append(out, "The policy requires eligibilities to expire within "+
-				"eligible_assignment.maximum_duration (rule "+string(RuleExpirationAdminEligibility)+"): set a shorter duration or "+
-				"end_date_time, or allow it in the group's aks_pim_approval_policy (eligible_assignment.expiration_required = false or a "+
-				"longer maximum_duration) and wire policy_eligible_assignment so the check runs at plan time.")
-		case "JustificationRule":
-			out = append(out, "The policy requires a justification for eligibility assignments (rule "+string(RuleEnablementAdminEligibility)+"): set justification.")
-		case "TicketingRule":
-			out = append(out, "The policy requires ticket information (rule "+string(RuleEnablementAdminEligibility)+"): set ticket_number and ticket_system.")
-		case "MfaRule":
-			out = append(out, "The policy requires multi-factor authentication (rule "+string(RuleEnablementAdminEligibility)+"), which an application cannot satisfy; change the rule in the portal.")
-		default:
-			out = append(out, "Check the group's PIM policy for the rule "+f+".")
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-var policyFailedRules = regexp.MustCompile(`\[[^\]]*\]`)
-
-// eligibilityPolicyRule maps the rule names of RoleAssignmentRequestPolicyValidationFailed for an admin
-// eligibility request to the policy rule holding the setting.
-var eligibilityPolicyRule = map[string]RuleID{
-	"ExpirationRule":    RuleExpirationAdminEligibility,
-	"JustificationRule": RuleEnablementAdminEligibility,
-	"TicketingRule":     RuleEnablementAdminEligibility,
-	"MfaRule":           RuleEnablementAdminEligibility,
-}
-
-// eligibilityPolicyViolation turns a policy validation message ("The following policy rules failed:
-// [\"ExpirationRule\"]") into a PolicyViolationError.
-func eligibilityPolicyViolation(message string, err error) *PolicyViolationError {
-	pe := &PolicyViolationError{Err: err}
-	if m := policyFailedRules.FindString(message); m != "" {
-		var names []string
-		if json.Unmarshal([]byte(m), &names) != nil {
-			for _, n := range strings.Split(strings.Trim(m, "[]"), ",") {
-				names = append(names, strings.Trim(strings.TrimSpace(n), `"'`))
-			}
-		}
-		for _, n := range names {
-			if n == "" {
-				continue
-			}
-			pe.Failed = append(pe.Failed, n)
-			pe.Rules = append(pe.Rules, eligibilityPolicyRule[n])
-		}
-	}
-	if len(pe.Failed) == 0 {
-		pe.Failed = []string{"(unnamed rule)"}
-		pe.Rules = []RuleID{""}
-	}
-	return pe
 }

@@ -63,7 +63,7 @@ func classifyRequestError(err error) error {
 		return nil
 	}
 	if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentRequestPolicyValidationFailed") {
-		return eligibilityPolicyViolation(clients.ErrorMessage(err), err)
+		return policyRejected(clients.ErrorMessage(err), scopeAdminEligibility, err)
 	}
 	return err
 }
@@ -134,10 +134,8 @@ func eligibilityCheckSpec(spec EligibilitySpec, now time.Time) error {
 	if check.IsZero() {
 		check = spec.Schedule.Start
 	}
-	for _, p := range spec.Schedule.Validate(check) {
-		if !p.Warning {
-			return fmt.Errorf("invalid eligibility schedule: %s: %s", p.Summary, p.Detail)
-		}
+	if errs := Errors(spec.Schedule.Validate(check)); len(errs) > 0 {
+		return fmt.Errorf("invalid eligibility schedule: %w", errs[0])
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package pim
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -119,16 +118,16 @@ func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
 
 	// The default policy rejects a permanent eligibility; the error names the rule and the fix.
 	_, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Permanent: true}, Justification: "x"})
-	var pe *PolicyViolationError
+	var pe *PolicyRejectedError
 	if !errors.As(err, &pe) {
-		t.Fatalf("permanent eligibility under the default policy: %v, want a PolicyViolationError", err)
+		t.Fatalf("permanent eligibility under the default policy: %v, want a PolicyRejectedError", err)
 	}
-	if len(pe.Rules) == 0 || pe.Rules[0] != RuleExpirationAdminEligibility || !strings.Contains(pe.Advice(), "expiration_required") {
-		t.Fatalf("violation %v / %q does not name Expiration_Admin_Eligibility", pe, pe.Advice())
+	if len(pe.Failed) == 0 || pe.Failed[0].Rule != RuleExpirationAdminEligibility {
+		t.Fatalf("rejection %v does not name Expiration_Admin_Eligibility", pe)
 	}
 	// Over the maximum (P365D) is rejected the same way.
 	_, err = CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Duration: Duration{seconds: 400 * 86400}}, Justification: "x"})
-	if !errors.As(err, &pe) || pe.Rules[0] != RuleExpirationAdminEligibility {
+	if !errors.As(err, &pe) || pe.Failed[0].Rule != RuleExpirationAdminEligibility {
 		t.Fatalf("400-day eligibility: %v, want a violation of Expiration_Admin_Eligibility", err)
 	}
 

@@ -166,20 +166,17 @@ func TestClassifyRequestError(t *testing.T) {
 		return e
 	}
 	err := classifyRequestError(graphErr("RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ["ExpirationRule","JustificationRule"]`))
-	var pe *PolicyViolationError
+	var pe *PolicyRejectedError
 	if !errors.As(err, &pe) {
-		t.Fatalf("not a PolicyViolationError: %v", err)
+		t.Fatalf("not a PolicyRejectedError: %v", err)
 	}
-	if diff := cmp.Diff([]RuleID{RuleExpirationAdminEligibility, RuleEnablementAdminEligibility}, pe.Rules); diff != "" {
-		t.Errorf("rules (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]FailedCheck{{FailedExpiration, RuleExpirationAdminEligibility}, {FailedJustification, RuleEnablementAdminEligibility}}, pe.Failed); diff != "" {
+		t.Errorf("failed checks (-want +got):\n%s", diff)
 	}
 	for _, want := range []string{"ExpirationRule (policy rule Expiration_Admin_Eligibility)", "JustificationRule"} {
 		if !strings.Contains(pe.Error(), want) {
 			t.Errorf("%q does not contain %q", pe.Error(), want)
 		}
-	}
-	if !strings.Contains(pe.Advice(), "eligible_assignment.expiration_required") || !strings.Contains(pe.Advice(), "set justification") {
-		t.Errorf("advice does not say what to change: %s", pe.Advice())
 	}
 	var odata *odataerrors.ODataError
 	if !errors.As(err, &odata) {
@@ -196,11 +193,12 @@ func TestEligibilityRefusesIncompleteSchedule(t *testing.T) {
 	t.Parallel()
 	c := &clients.Client{} // no Graph client: any request would panic
 	spec := eligibilityTestSpec(Schedule{})
-	if _, err := CreateEligibility(t.Context(), c, spec); err == nil || !strings.Contains(err.Error(), "exactly one of") {
+	var f Finding
+	if _, err := CreateEligibility(t.Context(), c, spec); !errors.As(err, &f) || f.Check != CheckScheduleForm {
 		t.Fatalf("CreateEligibility without expiration: %v", err)
 	}
 	spec.Schedule = Schedule{Start: eligibilityNow, End: eligibilityNow.Add(-time.Hour)}
-	if _, err := UpdateEligibility(t.Context(), c, spec); err == nil || !strings.Contains(err.Error(), "Ends Before It Starts") {
+	if _, err := UpdateEligibility(t.Context(), c, spec); !errors.As(err, &f) || f.Check != CheckEndBeforeStart {
 		t.Fatalf("UpdateEligibility ending before its start: %v", err)
 	}
 }

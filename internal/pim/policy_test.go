@@ -10,19 +10,21 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// policyFinding is a Problem reduced to what the tests assert.
+// policyFinding is a Finding reduced to what the tests assert.
 type policyFinding struct {
-	Attribute string
-	Warning   bool
-	Summary   string
+	Check   Check
+	Rule    RuleID
+	Setting Setting
+	Warning bool
 }
 
-func policyFindings(ps []Problem) []policyFinding {
-	out := make([]policyFinding, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, policyFinding{Attribute: p.Attribute, Warning: p.Warning, Summary: p.Summary})
+func policyFindings(fs []Finding) []policyFinding {
+	out := make([]policyFinding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, policyFinding{Check: f.Check, Rule: f.Rule, Setting: f.Setting, Warning: f.Warning})
 	}
-	slices.SortFunc(out, func(a, b policyFinding) int { return strings.Compare(a.Attribute+a.Summary, b.Attribute+b.Summary) })
+	key := func(f policyFinding) string { return string(f.Rule) + string(f.Setting) + string(f.Check) }
+	slices.SortFunc(out, func(a, b policyFinding) int { return strings.Compare(key(a), key(b)) })
 	return out
 }
 
@@ -67,61 +69,61 @@ func TestPolicyValidate(t *testing.T) {
 	}{
 		{name: "scenario is clean", change: func(p *Policy) { *p = ruleScenarioPolicy() }, ctx: PolicyContext{GovernedGroupID: governed}},
 		{name: "approval without approvers", change: func(p *Policy) { p.Approval.Required = true },
-			want: []policyFinding{{Attribute: "require_approval", Summary: "Approval Required Without Approvers"}}},
+			want: []policyFinding{{Check: CheckApprovalWithoutApprovers, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovalRequired}}},
 		{name: "approvers without approval", change: func(p *Policy) { p.Approval.ApproverUsers = []string{ruleApproverUser} },
-			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Without Approval"}}},
+			want: []policyFinding{{Check: CheckApproversWithoutApproval, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, Warning: true}}},
 		{name: "approver not a guid", change: func(p *Policy) {
 			p.Approval.Required = true
 			p.Approval.ApproverUsers = []string{"p01@contoso.com"}
-		}, want: []policyFinding{{Attribute: "approvers", Summary: "Invalid Approver ID"}}},
+		}, want: []policyFinding{{Check: CheckNotObjectID, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers}}},
 		{name: "timeout zero", change: func(p *Policy) { p.Approval.TimeoutDays = 0 },
-			want: []policyFinding{{Attribute: "approval_timeout_days", Summary: "Approval Timeout Out of Range"}}},
+			want: []policyFinding{{Check: CheckOutOfRange, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovalTimeout}}},
 		{name: "ca context with mfa", change: func(p *Policy) {
 			p.Activation.RequireMFA = true
 			p.Activation.ConditionalAccessContext = "c1"
-		}, want: []policyFinding{{Attribute: "activation.require_conditional_access_context", Summary: "Conditional Access Context Conflicts With MFA"}}},
+		}, want: []policyFinding{{Check: CheckConflictsWithMFA, Rule: RuleAuthenticationContextEndUserAssignment, Setting: SettingClaimValue}}},
 		{name: "bad ca context", change: func(p *Policy) { p.Activation.ConditionalAccessContext = "strong-auth" },
-			want: []policyFinding{{Attribute: "activation.require_conditional_access_context", Summary: "Invalid Authentication Context"}}},
+			want: []policyFinding{{Check: CheckNotAuthContext, Rule: RuleAuthenticationContextEndUserAssignment, Setting: SettingClaimValue}}},
 		{name: "activation under an hour warns", change: func(p *Policy) { p.Activation.MaximumDuration = Duration{seconds: 45 * 60} },
-			want: []policyFinding{{Attribute: "activation.maximum_duration", Warning: true, Summary: "Activation Shorter Than Token Lifetime"}}},
+			want: []policyFinding{{Check: CheckShorterThanTokens, Rule: RuleExpirationEndUserAssignment, Setting: SettingMaximumDuration, Warning: true}}},
 		{name: "activation of exactly an hour is fine", change: func(p *Policy) { p.Activation.MaximumDuration = Duration{seconds: 3600} }},
 		{name: "activation over a day", change: func(p *Policy) { p.Activation.MaximumDuration = Duration{seconds: 25 * 3600} },
-			want: []policyFinding{{Attribute: "activation.maximum_duration", Summary: "Activation Maximum Duration Out of Range"}}},
+			want: []policyFinding{{Check: CheckOutOfRange, Rule: RuleExpirationEndUserAssignment, Setting: SettingMaximumDuration}}},
 		{name: "activation missing", change: func(p *Policy) { p.Activation.MaximumDuration = Duration{} },
-			want: []policyFinding{{Attribute: "activation.maximum_duration", Summary: "Activation Maximum Duration Missing"}}},
+			want: []policyFinding{{Check: CheckMissing, Rule: RuleExpirationEndUserAssignment, Setting: SettingMaximumDuration}}},
 		{name: "expiration required without maximum", change: func(p *Policy) { p.EligibleAssignment.MaximumDuration = Duration{} },
-			want: []policyFinding{{Attribute: "eligible_assignment.maximum_duration", Summary: "Maximum Duration Required"}}},
+			want: []policyFinding{{Check: CheckMissing, Rule: RuleExpirationAdminEligibility, Setting: SettingMaximumDuration}}},
 		{name: "no expiration without maximum is fine", change: func(p *Policy) {
 			p.EligibleAssignment = Expiry{ExpirationRequired: false}
 		}},
 		{name: "active over a year", change: func(p *Policy) { p.ActiveAssignment.MaximumDuration = Duration{seconds: 400 * 86400} },
-			want: []policyFinding{{Attribute: "active_assignment.maximum_duration", Summary: "Maximum Duration Out of Range"}}},
+			want: []policyFinding{{Check: CheckOutOfRange, Rule: RuleExpirationAdminAssignment, Setting: SettingMaximumDuration}}},
 		{name: "bad level and address", change: func(p *Policy) {
 			p.Notifications.Activation.Approver.Level = "Loud"
 			p.Notifications.Activation.Approver.AdditionalRecipients = []string{"ops team"}
 		}, want: []policyFinding{
-			{Attribute: "notifications.activation.approver.additional_recipients", Summary: "Invalid E-mail Address"},
-			{Attribute: "notifications.activation.approver.level", Summary: "Invalid Notification Level"},
+			{Check: CheckNotOneOf, Rule: RuleNotificationApproverEndUserAssignment, Setting: SettingNotificationLevel},
+			{Check: CheckNotEmailAddress, Rule: RuleNotificationApproverEndUserAssignment, Setting: SettingNotificationRecipients},
 		}},
 		{name: "approver group is the governed group", change: func(p *Policy) {
 			p.Approval.Required = true
 			p.Approval.ApproverGroups = []string{strings.ToUpper(governed)}
 		}, ctx: PolicyContext{GovernedGroupID: governed},
-			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Can Approve Their Own Elevation"}}},
+			want: []policyFinding{{Check: CheckApproverIsGovernedGroup, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, Warning: true}}},
 		{name: "eligible principal is an approver", change: func(p *Policy) { *p = ruleScenarioPolicy() },
 			ctx:  PolicyContext{GovernedGroupID: governed, EligiblePrincipals: []string{ruleApproverGroup}},
-			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Can Approve Their Own Elevation"}}},
+			want: []policyFinding{{Check: CheckApproverIsEligible, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, Warning: true}}},
 		{name: "eligible principal is in the approver group", change: func(p *Policy) { *p = ruleScenarioPolicy() },
 			ctx: PolicyContext{GovernedGroupID: governed, EligiblePrincipals: []string{eligible},
 				ApproverGroupMembers: map[string][]string{ruleApproverGroup: {ruleApproverUser, strings.ToUpper(eligible)}}},
-			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Can Approve Their Own Elevation"}}},
+			want: []policyFinding{{Check: CheckEligibleInApproverGroup, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, Warning: true}}},
 		{name: "eligible principal not among approvers", change: func(p *Policy) { *p = ruleScenarioPolicy() },
 			ctx: PolicyContext{GovernedGroupID: governed, EligiblePrincipals: []string{eligible},
 				ApproverGroupMembers: map[string][]string{ruleApproverGroup: {ruleApproverUser}}}},
 		{name: "self approval does not matter without approval", change: func(p *Policy) {
 			p.Approval.ApproverGroups = []string{governed}
 		}, ctx: PolicyContext{GovernedGroupID: governed},
-			want: []policyFinding{{Attribute: "approvers", Warning: true, Summary: "Approvers Without Approval"}}},
+			want: []policyFinding{{Check: CheckApproversWithoutApproval, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, Warning: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,17 +151,17 @@ func TestScheduleValidate(t *testing.T) {
 		{name: "permanent", s: Schedule{Permanent: true}},
 		{name: "end", s: Schedule{End: now.Add(24 * time.Hour)}},
 		{name: "start and end", s: Schedule{Start: now.Add(time.Hour), End: now.Add(2 * time.Hour)}},
-		{name: "none", s: Schedule{}, want: []policyFinding{{Summary: "Invalid Eligibility Schedule"}}},
-		{name: "two", s: Schedule{Duration: d("P1D"), Permanent: true}, want: []policyFinding{{Attribute: "permanent", Summary: "Invalid Eligibility Schedule"}}},
+		{name: "none", s: Schedule{}, want: []policyFinding{{Check: CheckScheduleForm}}},
+		{name: "two", s: Schedule{Duration: d("P1D"), Permanent: true}, want: []policyFinding{{Check: CheckScheduleForm, Setting: SettingPermanent}}},
 		{name: "duration and end", s: Schedule{Duration: d("P1D"), End: now.Add(48 * time.Hour)},
-			want: []policyFinding{{Attribute: "end_date_time", Summary: "Invalid Eligibility Schedule"}}},
+			want: []policyFinding{{Check: CheckScheduleForm, Setting: SettingEnd}}},
 		{name: "end before start", s: Schedule{Start: now.Add(2 * time.Hour), End: now.Add(time.Hour)},
-			want: []policyFinding{{Attribute: "end_date_time", Summary: "Eligibility Ends Before It Starts"}}},
+			want: []policyFinding{{Check: CheckEndBeforeStart, Setting: SettingEnd}}},
 		{name: "end in the past", s: Schedule{End: now.Add(-time.Hour)},
-			want: []policyFinding{{Attribute: "end_date_time", Summary: "Eligibility Too Short"}}},
-		{name: "too short", s: Schedule{Duration: d("PT4M")}, want: []policyFinding{{Attribute: "duration", Summary: "Eligibility Too Short"}}},
+			want: []policyFinding{{Check: CheckTooShort, Setting: SettingEnd}}},
+		{name: "too short", s: Schedule{Duration: d("PT4M")}, want: []policyFinding{{Check: CheckTooShort, Setting: SettingDuration}}},
 		{name: "past start plus duration already over", s: Schedule{Start: now.Add(-48 * time.Hour), Duration: d("P1D")},
-			want: []policyFinding{{Attribute: "duration", Summary: "Eligibility Too Short"}}},
+			want: []policyFinding{{Check: CheckTooShort, Setting: SettingStart}}},
 		{name: "past start plus duration still ahead", s: Schedule{Start: now.Add(-48 * time.Hour), Duration: d("P3D")}},
 	}
 	for _, tt := range tests {
@@ -178,14 +180,14 @@ func TestExpiryCheckSchedule(t *testing.T) {
 		name    string
 		x       Expiry
 		s       Schedule
-		wantErr string // Attribute of the problem; "" = accepted
+		wantErr Setting // the setting the finding names; "" = accepted
 	}{
-		{name: "permanent under default", x: def, s: Schedule{Permanent: true}, wantErr: "permanent"},
+		{name: "permanent under default", x: def, s: Schedule{Permanent: true}, wantErr: SettingPermanent},
 		{name: "permanent allowed", x: Expiry{ExpirationRequired: false, MaximumDuration: d("P365D")}, s: Schedule{Permanent: true}},
 		{name: "365 days", x: def, s: Schedule{Duration: d("P365D")}},
-		{name: "366 days", x: def, s: Schedule{Duration: d("P366D")}, wantErr: "duration"},
+		{name: "366 days", x: def, s: Schedule{Duration: d("P366D")}, wantErr: SettingDuration},
 		{name: "end within", x: def, s: Schedule{End: now.Add(300 * 24 * time.Hour)}},
-		{name: "end beyond", x: def, s: Schedule{End: now.Add(400 * 24 * time.Hour)}, wantErr: "end_date_time"},
+		{name: "end beyond", x: def, s: Schedule{End: now.Add(400 * 24 * time.Hour)}, wantErr: SettingEnd},
 		{name: "past start counts from now", x: def, s: Schedule{Start: now.Add(-100 * 24 * time.Hour), End: now.Add(300 * 24 * time.Hour)}},
 		{name: "future start counts from start", x: Expiry{ExpirationRequired: true, MaximumDuration: d("P30D")},
 			s: Schedule{Start: now.Add(10 * 24 * time.Hour), End: now.Add(35 * 24 * time.Hour)}},
@@ -198,8 +200,8 @@ func TestExpiryCheckSchedule(t *testing.T) {
 		case tt.wantErr != "" && p == nil:
 			t.Errorf("%s: accepted, want a problem on %s", tt.name, tt.wantErr)
 		case p != nil:
-			if p.Attribute != tt.wantErr || !strings.Contains(p.Detail, string(RuleExpirationAdminEligibility)) {
-				t.Errorf("%s: problem %+v does not name %s and the rule", tt.name, p, tt.wantErr)
+			if p.Setting != tt.wantErr || p.Rule != RuleExpirationAdminEligibility || p.Max != def.MaximumDuration.String() {
+				t.Errorf("%s: finding %+v does not name %s, the rule and its maximum", tt.name, p, tt.wantErr)
 			}
 		}
 	}

@@ -8,19 +8,6 @@ import (
 	"time"
 )
 
-// Problem is a finding about a configuration, named in the resource's attribute vocabulary so the
-// resource layer can attach it to the right attribute. Warnings do not stop a plan.
-type Problem struct {
-	// Attribute is the dotted attribute path ("approvers", "activation.maximum_duration"); empty for the
-	// resource as a whole.
-	Attribute string
-	Warning   bool
-	Summary   string
-	Detail    string
-}
-
-func (p Problem) Error() string { return p.Summary + ": " + p.Detail }
-
 // Bounds the policy resource enforces. PIM rejects activations over a day and eligibility or assignment
 // lifetimes over a year; five minutes is the shortest assignment PIM allows.
 var (
@@ -51,81 +38,68 @@ type PolicyContext struct {
 	ApproverGroupMembers map[string][]string
 }
 
-// Validate returns the errors that would make Graph reject p, and the warnings of SCENARIO.md (self
+// Validate returns what would make the service reject p (errors), and the warnings of SCENARIO.md (self
 // approval, activations shorter than the token lifetime).
-func (p Policy) Validate(c PolicyContext) []Problem {
-	var out []Problem
-	errf := func(attr, summary, format string, args ...any) {
-		out = append(out, Problem{Attribute: attr, Summary: summary, Detail: fmt.Sprintf(format, args...)})
-	}
-	warnf := func(attr, summary, format string, args ...any) {
-		out = append(out, Problem{Attribute: attr, Warning: true, Summary: summary, Detail: fmt.Sprintf(format, args...)})
+func (p Policy) Validate(c PolicyContext) []Finding {
+	var out []Finding
+	add := func(f Finding) { out = append(out, f) }
+	approval := func(check Check, setting Setting, value string, warning bool) {
+		add(Finding{Check: check, Rule: RuleApprovalEndUserAssignment, Setting: setting, Value: value, Warning: warning})
 	}
 
 	a := p.Approval
 	if a.Required && len(a.ApproverGroups)+len(a.ApproverUsers) == 0 {
-		// On require_approval, the attribute that is always written when this fires (approvers may be
-		// absent, and Terraform cannot point at an absent attribute).
-		errf("require_approval", "Approval Required Without Approvers",
-			"require_approval is true but approvers lists no group and no user, so nobody could approve an activation "+
-				"(PIM would fall back to directory administrators). Add at least one entry to approvers.groups or "+
-				"approvers.users, or set require_approval = false.")
+		approval(CheckApprovalWithoutApprovers, SettingApprovalRequired, "", false)
 	}
 	if !a.Required && len(a.ApproverGroups)+len(a.ApproverUsers) > 0 {
-		warnf("approvers", "Approvers Without Approval",
-			"approvers are set but require_approval is false, so activations are granted without anyone approving them. "+
-				"Set require_approval = true if the approvers should decide.")
+		approval(CheckApproversWithoutApproval, SettingApprovers, "", true)
 	}
 	for _, id := range slices.Concat(a.ApproverGroups, a.ApproverUsers) {
 		if !IsObjectID(id) {
-			errf("approvers", "Invalid Approver ID", "approver %q is not an object ID (GUID); use the group's or user's object ID.", id)
+			approval(CheckNotObjectID, SettingApprovers, id, false)
 		}
 	}
 	if a.TimeoutDays < PolicyApprovalTimeoutMin || a.TimeoutDays > PolicyApprovalTimeoutMax {
-		errf("approval_timeout_days", "Approval Timeout Out of Range",
-			"approval_timeout_days is %d; it must be between %d and %d days.", a.TimeoutDays, PolicyApprovalTimeoutMin, PolicyApprovalTimeoutMax)
+		add(Finding{Check: CheckOutOfRange, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovalTimeout,
+			Value: fmt.Sprint(a.TimeoutDays), Min: fmt.Sprint(PolicyApprovalTimeoutMin), Max: fmt.Sprint(PolicyApprovalTimeoutMax)})
 	}
 
 	act := p.Activation
+	maxActivation := Finding{Rule: RuleExpirationEndUserAssignment, Setting: SettingMaximumDuration, Value: act.MaximumDuration.String()}
 	switch {
 	case act.MaximumDuration.IsZero():
-		errf("activation.maximum_duration", "Activation Maximum Duration Missing",
-			"activations are always time-bound, so activation.maximum_duration needs a value such as PT8H.")
+		maxActivation.Check, maxActivation.Value = CheckMissing, ""
+		add(maxActivation)
 	case act.MaximumDuration.seconds < PolicyActivationMin.seconds || act.MaximumDuration.seconds > PolicyActivationMax.seconds:
-		errf("activation.maximum_duration", "Activation Maximum Duration Out of Range",
-			"activation.maximum_duration is %s; PIM accepts between %s and %s.", act.MaximumDuration, PolicyActivationMin, PolicyActivationMax)
+		maxActivation.Check, maxActivation.Min, maxActivation.Max = CheckOutOfRange, PolicyActivationMin.String(), PolicyActivationMax.String()
+		add(maxActivation)
 	case act.MaximumDuration.seconds < ActivationTokenFloor.seconds:
-		warnf("activation.maximum_duration", "Activation Shorter Than Token Lifetime",
-			"activation.maximum_duration is %s, under one hour. Access tokens live 60 to 90 minutes and cannot be revoked, "+
-				"so kubectl and kubelogin keep the elevated access for that long after the activation ends. "+
-				"Use at least PT1H unless the shorter window is only a formality.", act.MaximumDuration)
+		maxActivation.Check, maxActivation.Min, maxActivation.Warning = CheckShorterThanTokens, ActivationTokenFloor.String(), true
+		add(maxActivation)
 	}
 	if act.ConditionalAccessContext != "" {
+		context := Finding{Rule: RuleAuthenticationContextEndUserAssignment, Setting: SettingClaimValue, Value: act.ConditionalAccessContext}
 		if act.RequireMFA {
-			errf("activation.require_conditional_access_context", "Conditional Access Context Conflicts With MFA",
-				"PIM does not accept require_mfa together with a Conditional Access authentication context on activation: "+
-					"the context's Conditional Access policy is where MFA is required. Set activation.require_mfa = false "+
-					"or remove activation.require_conditional_access_context.")
+			context.Check = CheckConflictsWithMFA
+			add(context)
 		}
 		if !policyAuthContext.MatchString(act.ConditionalAccessContext) {
-			errf("activation.require_conditional_access_context", "Invalid Authentication Context",
-				"%q is not an authentication context ID; they are c1 to c99.", act.ConditionalAccessContext)
+			context.Check = CheckNotAuthContext
+			add(context)
 		}
 	}
 
 	for _, e := range []struct {
-		attr string
+		rule RuleID
 		x    Expiry
-	}{{"eligible_assignment", p.EligibleAssignment}, {"active_assignment", p.ActiveAssignment.Expiry}} {
+	}{{RuleExpirationAdminEligibility, p.EligibleAssignment}, {RuleExpirationAdminAssignment, p.ActiveAssignment.Expiry}} {
 		switch {
 		case e.x.ExpirationRequired && e.x.MaximumDuration.IsZero():
-			errf(e.attr+".maximum_duration", "Maximum Duration Required",
-				"%s.expiration_required is true, so %s.maximum_duration must say how long assignments may last (for example P180D); "+
-					"Graph rejects the policy otherwise (\"The policy is invalid\").", e.attr, e.attr)
+			add(Finding{Check: CheckMissing, Rule: e.rule, Setting: SettingMaximumDuration})
 		case !e.x.MaximumDuration.IsZero() &&
 			(e.x.MaximumDuration.seconds < PolicyAssignmentMin.seconds || e.x.MaximumDuration.seconds > PolicyAssignmentMax.seconds):
-			errf(e.attr+".maximum_duration", "Maximum Duration Out of Range",
-				"%s.maximum_duration is %s; PIM accepts between %s and %s.", e.attr, e.x.MaximumDuration, PolicyAssignmentMin, PolicyAssignmentMax)
+			add(Finding{Check: CheckOutOfRange, Rule: e.rule, Setting: SettingMaximumDuration, Value: e.x.MaximumDuration.String(),
+				Min: PolicyAssignmentMin.String(), Max: PolicyAssignmentMax.String()})
 		}
 	}
 
@@ -134,32 +108,30 @@ func (p Policy) Validate(c PolicyContext) []Problem {
 	// never read back as configured and plan a change on every run. PIM's own settings are in hours and
 	// days anyway.
 	for _, d := range []struct {
-		attr string
+		rule RuleID
 		v    Duration
-	}{{"activation.maximum_duration", act.MaximumDuration}, {"eligible_assignment.maximum_duration", p.EligibleAssignment.MaximumDuration},
-		{"active_assignment.maximum_duration", p.ActiveAssignment.MaximumDuration}} {
+	}{{RuleExpirationEndUserAssignment, act.MaximumDuration}, {RuleExpirationAdminEligibility, p.EligibleAssignment.MaximumDuration},
+		{RuleExpirationAdminAssignment, p.ActiveAssignment.MaximumDuration}} {
 		if d.v.seconds%60 != 0 {
-			errf(d.attr, "Duration Not in Whole Minutes",
-				"%s is %s; PIM policy durations must be whole minutes (for example PT8H, PT90M or P180D), because the seconds "+
-					"would not read back from Microsoft Graph and the policy would show a change on every plan.", d.attr, d.v)
+			add(Finding{Check: CheckNotWholeMinutes, Rule: d.rule, Setting: SettingMaximumDuration, Value: d.v.String()})
 		}
 	}
 
 	for _, ev := range []struct {
-		attr string
-		e    NotificationEvent
-	}{{"eligible_assignment", p.Notifications.EligibleAssignment}, {"active_assignment", p.Notifications.ActiveAssignment}, {"activation", p.Notifications.Activation}} {
+		scope ruleScope
+		e     NotificationEvent
+	}{{scopeAdminEligibility, p.Notifications.EligibleAssignment}, {scopeAdminAssignment, p.Notifications.ActiveAssignment}, {scopeEndUserAssignment, p.Notifications.Activation}} {
 		for _, r := range []struct {
-			attr string
-			n    Notification
-		}{{"admin", ev.e.Admin}, {"requestor", ev.e.Requestor}, {"approver", ev.e.Approver}} {
-			path := "notifications." + ev.attr + "." + r.attr
+			recipient string
+			n         Notification
+		}{{recipientAdmin, ev.e.Admin}, {recipientRequestor, ev.e.Requestor}, {recipientApprover, ev.e.Approver}} {
+			rule := RuleID("Notification_" + r.recipient + "_" + string(ev.scope))
 			if !slices.Contains(NotificationLevels, r.n.Level) {
-				errf(path+".level", "Invalid Notification Level", "%q is not one of %s.", r.n.Level, strings.Join(NotificationLevels, ", "))
+				add(Finding{Check: CheckNotOneOf, Rule: rule, Setting: SettingNotificationLevel, Value: r.n.Level, Allowed: NotificationLevels})
 			}
 			for _, addr := range r.n.AdditionalRecipients {
 				if at := strings.IndexByte(addr, '@'); at <= 0 || at == len(addr)-1 || strings.ContainsAny(addr, " ,;") {
-					errf(path+".additional_recipients", "Invalid E-mail Address", "%q is not an e-mail address.", addr)
+					add(Finding{Check: CheckNotEmailAddress, Rule: rule, Setting: SettingNotificationRecipients, Value: addr})
 				}
 			}
 		}
@@ -171,30 +143,28 @@ func (p Policy) Validate(c PolicyContext) []Problem {
 
 // ApproverConflicts warns when approvers can approve their own elevation: the how-to's production
 // warning (SCENARIO.md §1, §3).
-func (p Policy) ApproverConflicts(c PolicyContext) []Problem {
+func (p Policy) ApproverConflicts(c PolicyContext) []Finding {
 	if !p.Approval.Required {
 		return nil
 	}
-	var out []Problem
-	warn := func(detail string) {
-		out = append(out, Problem{Attribute: "approvers", Warning: true, Summary: "Approvers Can Approve Their Own Elevation", Detail: detail +
-			" Whoever activates could then approve their own request and others'. That is acceptable in a test, not in production: " +
-			"use a separate approver group whose members are not eligible."})
+	var out []Finding
+	warn := func(check Check, ids ...string) {
+		out = append(out, Finding{Check: check, Rule: RuleApprovalEndUserAssignment, Setting: SettingApprovers, IDs: ids, Warning: true})
 	}
 	for _, g := range p.Approval.ApproverGroups {
 		if c.GovernedGroupID != "" && SameObjectID(g, c.GovernedGroupID) {
-			warn(fmt.Sprintf("The approver group %s is the group this policy governs, so its (activated) members approve activations into it.", g))
+			warn(CheckApproverIsGovernedGroup, g)
 		}
 	}
 	for _, e := range c.EligiblePrincipals {
 		for _, a := range slices.Concat(p.Approval.ApproverGroups, p.Approval.ApproverUsers) {
 			if SameObjectID(a, e) {
-				warn(fmt.Sprintf("The approver %s is itself eligible for this group.", a))
+				warn(CheckApproverIsEligible, a)
 			}
 		}
 		for g, members := range c.ApproverGroupMembers {
 			if slices.IndexFunc(members, func(m string) bool { return SameObjectID(m, e) }) >= 0 {
-				warn(fmt.Sprintf("The eligible principal %s is a member of the approver group %s.", e, g))
+				warn(CheckEligibleInApproverGroup, g, e)
 			}
 		}
 	}
@@ -202,31 +172,23 @@ func (p Policy) ApproverConflicts(c PolicyContext) []Problem {
 }
 
 // CheckSchedule reports whether the eligibility expiration rule x (Expiration_Admin_Eligibility) accepts
-// schedule s; the Problem names the rule and both ways out. now is when the request would be made (a start
-// in the past counts from now, as PIM normalises it).
-func (x Expiry) CheckSchedule(s Schedule, now time.Time) *Problem {
+// schedule s. now is when the request would be made (a start in the past counts from now, as PIM
+// normalises it).
+func (x Expiry) CheckSchedule(s Schedule, now time.Time) *Finding {
 	if !x.ExpirationRequired {
 		return nil
 	}
-	fix := "Shorten the eligibility, or change the group's policy first: in aks_pim_approval_policy set " +
-		"eligible_assignment.expiration_required = false or a longer eligible_assignment.maximum_duration " +
-		"(and wire it into this resource's policy_eligible_assignment so the order is right)."
 	if s.Permanent {
-		return &Problem{Attribute: "permanent", Summary: "Permanent Eligibility Not Allowed by Policy",
-			Detail: fmt.Sprintf("The group's PIM policy (rule %s) requires eligibilities to expire, within %s; Graph would reject a "+
-				"permanent eligibility with RoleAssignmentRequestPolicyValidationFailed [\"ExpirationRule\"]. %s",
-				RuleExpirationAdminEligibility, x.MaximumDuration, fix)}
+		return &Finding{Check: CheckPermanentNotAllowed, Rule: RuleExpirationAdminEligibility, Setting: SettingPermanent, Max: x.MaximumDuration.String()}
 	}
 	length, ok := s.Length(now)
 	if !ok || x.MaximumDuration.IsZero() || length <= x.MaximumDuration.Std() {
 		return nil
 	}
-	attr := "duration"
+	setting := SettingDuration
 	if s.Duration.IsZero() {
-		attr = "end_date_time"
+		setting = SettingEnd
 	}
-	return &Problem{Attribute: attr, Summary: "Eligibility Longer Than Policy Allows",
-		Detail: fmt.Sprintf("The eligibility would last %s but the group's PIM policy (rule %s) allows at most %s; Graph would reject it "+
-			"with RoleAssignmentRequestPolicyValidationFailed [\"ExpirationRule\"]. %s",
-			DurationOf(length), RuleExpirationAdminEligibility, x.MaximumDuration, fix)}
+	return &Finding{Check: CheckExceedsPolicy, Rule: RuleExpirationAdminEligibility, Setting: setting,
+		Value: DurationOf(length).String(), Max: x.MaximumDuration.String()}
 }

@@ -35,8 +35,7 @@ func (s Schedule) Length(now time.Time) (time.Duration, bool) {
 }
 
 // Validate checks s on its own: one expiration form, end after start, no shorter than PIM's minimum.
-func (s Schedule) Validate(now time.Time) []Problem {
-	var out []Problem
+func (s Schedule) Validate(now time.Time) []Finding {
 	n := 0
 	if !s.Duration.IsZero() {
 		n++
@@ -48,19 +47,19 @@ func (s Schedule) Validate(now time.Time) []Problem {
 		n++
 	}
 	if n != 1 {
-		// With two set, the error goes on one of them so the plan points at the line to remove; with none
-		// there is no attribute to point at.
-		attr := ""
+		// With two set, the finding names one of them so the plan points at the line to remove; with none
+		// there is none to name.
+		var setting Setting
 		if n > 1 {
-			attr = "end_date_time"
+			setting = SettingEnd
 			if s.Permanent {
-				attr = "permanent"
+				setting = SettingPermanent
 			}
 		}
-		out = append(out, Problem{Attribute: attr, Summary: "Invalid Eligibility Schedule",
-			Detail: "Set exactly one of duration (such as P180D), end_date_time (RFC 3339) or permanent = true."})
-		return out
+		return []Finding{{Check: CheckScheduleForm, Setting: setting}}
 	}
+	minimum := DurationOf(MinimumAssignment).String()
+	var out []Finding
 	if !s.End.IsZero() {
 		start := s.Start
 		if start.IsZero() || start.Before(now) {
@@ -68,21 +67,18 @@ func (s Schedule) Validate(now time.Time) []Problem {
 		}
 		switch {
 		case !s.Start.IsZero() && !s.End.After(s.Start):
-			out = append(out, Problem{Attribute: "end_date_time", Summary: "Eligibility Ends Before It Starts",
-				Detail: "end_date_time " + s.End.Format(time.RFC3339) + " is not after start_date_time " + s.Start.Format(time.RFC3339) + "."})
+			out = append(out, Finding{Check: CheckEndBeforeStart, Setting: SettingEnd, Value: s.End.Format(time.RFC3339), Min: s.Start.Format(time.RFC3339)})
 		case s.End.Sub(start) < MinimumAssignment:
-			out = append(out, Problem{Attribute: "end_date_time", Summary: "Eligibility Too Short",
-				Detail: "end_date_time " + s.End.Format(time.RFC3339) + " leaves less than five minutes of eligibility; PIM rejects schedules shorter than five minutes."})
+			out = append(out, Finding{Check: CheckTooShort, Setting: SettingEnd, Value: s.End.Format(time.RFC3339), Min: minimum})
 		}
 	}
 	switch {
 	case !s.Duration.IsZero() && s.Duration.Std() < MinimumAssignment:
-		out = append(out, Problem{Attribute: "duration", Summary: "Eligibility Too Short",
-			Detail: "duration " + s.Duration.String() + " is under five minutes; PIM rejects schedules shorter than five minutes."})
+		out = append(out, Finding{Check: CheckTooShort, Setting: SettingDuration, Value: s.Duration.String(), Min: minimum})
 	case !s.Duration.IsZero() && !s.Start.IsZero() && s.Start.Add(s.Duration.Std()).Sub(now) < MinimumAssignment:
-		out = append(out, Problem{Attribute: "duration", Summary: "Eligibility Too Short",
-			Detail: "start_date_time " + s.Start.Format(time.RFC3339) + " plus duration " + s.Duration.String() +
-				" ends less than five minutes from now; the duration counts from start_date_time."})
+		// The duration counts from the start: Value is when it would end.
+		out = append(out, Finding{Check: CheckTooShort, Setting: SettingStart,
+			Value: s.Start.Add(s.Duration.Std()).Format(time.RFC3339), Min: minimum})
 	}
 	return out
 }

@@ -333,11 +333,11 @@ func activationTime(t time.Time) types.String {
 
 // activationErrorDetail explains a refused activation in the user's terms.
 func activationErrorDetail(spec pim.ActivationSpec, err error) string {
-	var pe *pim.ActivationPolicyError
+	var pe *pim.PolicyRejectedError
 	switch {
 	case errors.As(err, &pe):
-		return errorDetail(fmt.Sprintf("The PIM policy of group %s rejected the activation: %s.", spec.GroupID, strings.Join(pe.Failed, ", ")),
-			pe.Advice(), err)
+		return errorDetail(fmt.Sprintf("The PIM policy of group %s rejected the activation: %s.", spec.GroupID, strings.Join(pe.Names(), ", ")),
+			rejectionAdvice(pe, activationAdvice), err)
 	case clients.IsPermissionDenied(err):
 		return errorDetail(fmt.Sprintf("The provider's identity may not activate for group %s.", spec.GroupID),
 			"Activation is a call the principal makes for itself: authenticate as the eligible user (for example use_cli) or "+

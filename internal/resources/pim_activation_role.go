@@ -16,6 +16,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
@@ -129,27 +130,11 @@ func roleActivationOpen(ctx context.Context, c *clients.Client, spec armpim.Acti
 
 // roleActivationErrorDetail explains a refused role activation in the user's terms.
 func roleActivationErrorDetail(what string, err error) string {
-	var pe *armpim.PolicyViolationError
+	var pe *pim.PolicyRejectedError
 	switch {
 	case errors.As(err, &pe):
-		next := "Satisfy the role's PIM policy at that scope: "
-		for _, f := range pe.Failed {
-			switch f {
-			case "EligibilityRule":
-				next += "the principal is not eligible for this role at exactly this scope (aks_pim_role_eligibility, directly or through a group); "
-			case "ExpirationRule":
-				next += "the duration is longer than the policy's activation maximum; "
-			case "JustificationRule":
-				next += "set justification; "
-			case "TicketingRule":
-				next += "set ticket_number and ticket_system; "
-			case "MfaRule":
-				next += "the policy requires multi-factor authentication: sign in with MFA (az login) first; "
-			default:
-				next += "check the policy's rule " + f + "; "
-			}
-		}
-		return errorDetail(fmt.Sprintf("PIM refused the activation of %s: %s.", what, strings.Join(pe.Failed, ", ")), strings.TrimSuffix(next, "; ")+".", err)
+		return errorDetail(fmt.Sprintf("PIM refused the activation of %s: %s.", what, strings.Join(pe.Names(), ", ")),
+			rejectionAdvice(pe, roleActivationAdvice), err)
 	case clients.IsPermissionDenied(err):
 		return errorDetail(fmt.Sprintf("The provider's identity may not activate %s.", what),
 			"Activation is a call the principal makes for itself: authenticate as the eligible user (for example use_cli).", err)

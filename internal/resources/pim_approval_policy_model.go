@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -354,26 +353,4 @@ func policyFlatten(ctx context.Context, p pim.Policy, prior pimApprovalPolicyMod
 	m.EligibleAssignment = policyEligibleObject(p.EligibleAssignment)
 	m.ActiveAssignment = policyActiveObject(p.ActiveAssignment)
 	m.Notifications = policyNotificationsObject(p.Notifications, notif)
-}
-
-// policyProblems adds the domain findings as diagnostics on the attributes they name.
-func policyProblems(diags *diag.Diagnostics, problems []pim.Problem) {
-	for _, pr := range problems {
-		p := path.Empty()
-		if pr.Attribute != "" {
-			for _, step := range strings.Split(pr.Attribute, ".") {
-				p = p.AtName(step)
-			}
-		}
-		switch {
-		case pr.Warning && pr.Attribute == "":
-			diags.AddWarning(pr.Summary, pr.Detail)
-		case pr.Warning:
-			diags.AddAttributeWarning(p, pr.Summary, pr.Detail)
-		case pr.Attribute == "":
-			diags.AddError(pr.Summary, pr.Detail)
-		default:
-			diags.AddAttributeError(p, pr.Summary, pr.Detail)
-		}
-	}
 }

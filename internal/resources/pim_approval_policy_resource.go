@@ -262,7 +262,7 @@ func (r *pimApprovalPolicyResource) ValidateConfig(ctx context.Context, req reso
 		// Values from resources not yet created: ModifyPlan checks once they are known.
 		return
 	}
-	policyProblems(&resp.Diagnostics, p.Validate(pim.PolicyContext{GovernedGroupID: m.GroupID.ValueString()}))
+	addFindings(&resp.Diagnostics, p.Validate(pim.PolicyContext{GovernedGroupID: m.GroupID.ValueString()}), policyFindingPath)
 }
 
 // ModifyPlan completes the checks of ValidateConfig: the whole policy when the configuration was not yet
@@ -284,7 +284,7 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	if _, configKnown, _ := policyExpand(ctx, config); !configKnown || config.GroupID.IsUnknown() {
-		policyProblems(&resp.Diagnostics, p.Validate(pim.PolicyContext{GovernedGroupID: plan.GroupID.ValueString()}))
+		addFindings(&resp.Diagnostics, p.Validate(pim.PolicyContext{GovernedGroupID: plan.GroupID.ValueString()}), policyFindingPath)
 	}
 	if r.client == nil || !p.Approval.Required {
 		return
@@ -308,7 +308,7 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	}
 	// The governed-group case is reported with the rest of the validation.
 	pc.GovernedGroupID = ""
-	policyProblems(&resp.Diagnostics, p.ApproverConflicts(pc))
+	addFindings(&resp.Diagnostics, p.ApproverConflicts(pc), policyFindingPath)
 }
 
 func (r *pimApprovalPolicyResource) apply(ctx context.Context, verb string, plan pimApprovalPolicyModel, diags *diag.Diagnostics) (pimApprovalPolicyModel, bool) {
@@ -456,7 +456,7 @@ func (r *pimApprovalPolicyResource) Delete(ctx context.Context, req resource.Del
 func (r *pimApprovalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key, err := pim.ParsePolicyKey(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID for PIM Approval Policy", errorDetail(
+		resp.Diagnostics.AddError(errorSummary("Import", policyObject), errorDetail(
 			fmt.Sprintf("%q is not a policy import ID.", req.ID),
 			"Use {group_id}/{access_id}, for example 0f9a8b7c-1234-4abc-9def-0123456789ab/member.",
 			err))

@@ -67,14 +67,14 @@ func TestPolicyFlattenKeepsSpelling(t *testing.T) {
 	}
 }
 
-func TestPolicyProblemsPaths(t *testing.T) {
+func TestPolicyFindingsPaths(t *testing.T) {
 	t.Parallel()
 	var diags diag.Diagnostics
-	policyProblems(&diags, []pim.Problem{
-		{Attribute: "activation.maximum_duration", Warning: true, Summary: "W"},
-		{Attribute: "approvers", Summary: "E"},
-		{Summary: "Whole"},
-	})
+	addFindings(&diags, []pim.Finding{
+		{Check: pim.CheckShorterThanTokens, Rule: pim.RuleExpirationEndUserAssignment, Setting: pim.SettingMaximumDuration, Warning: true},
+		{Check: pim.CheckNotObjectID, Rule: pim.RuleApprovalEndUserAssignment, Setting: pim.SettingApprovers},
+		{Check: pim.CheckScheduleForm},
+	}, policyFindingPath)
 	if len(diags) != 3 || diags.WarningsCount() != 1 || diags.ErrorsCount() != 2 {
 		t.Fatalf("diagnostics %v", diags)
 	}

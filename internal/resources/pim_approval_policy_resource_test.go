@@ -314,12 +314,20 @@ func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 		})
 	}
 	// Warnings do not fail the plan: self-approval and a short activation plan fine (and are tested as
-	// warnings in the unit tests of internal/pim).
+	// warnings in pim_findings_test.go).
 	steps = append(steps, resource.TestStep{
 		Config: pimAccPolicyConfig(group, fmt.Sprintf("  require_approval = true\n  approvers = {\n    groups = [%q, %q]\n  }\n  activation = {\n    maximum_duration = \"PT45M\"\n  }\n",
 			group, approverGroup)),
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
+	})
+	// A malformed import ID is reported in the house style: "Unable to Import ...", what to use instead.
+	steps = append(steps, resource.TestStep{
+		Config:        pimAccPolicyConfig(group, ""),
+		ResourceName:  "aks_pim_approval_policy.test",
+		ImportState:   true,
+		ImportStateId: "not-a-policy-id",
+		ExpectError:   regexp.MustCompile(`Unable to Import PIM Approval Policy[\s\S]*Use \{group_id\}/\{access_id\}`),
 	})
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
 }

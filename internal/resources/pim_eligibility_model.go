@@ -48,29 +48,27 @@ func eligibilityFlatten(e pim.Eligibility, m *pimEligibilityModel) {
 
 // eligibilityAPIError explains a failed eligibility operation.
 func eligibilityAPIError(diags *diag.Diagnostics, verb string, m pimEligibilityModel, err error) {
-	var pe *pim.PolicyViolationError
+	var pe *pim.PolicyRejectedError
 	var exists *pim.EligibilityExistsError
 	var failed *pim.RequestFailedError
 	switch {
 	case errors.As(err, &pe):
 		attr := path.Root("justification")
-		for _, f := range pe.Failed {
-			if f == "ExpirationRule" {
-				switch {
-				case m.Permanent.ValueBool():
-					attr = path.Root("permanent")
-				case !m.Duration.IsNull():
-					attr = path.Root("duration")
-				default:
-					attr = path.Root("end_date_time")
-				}
-			}
-			if f == "TicketingRule" {
-				attr = path.Root("ticket_number")
+		if pe.Has(pim.FailedTicketing) {
+			attr = path.Root("ticket_number")
+		}
+		if pe.Has(pim.FailedExpiration) {
+			switch {
+			case m.Permanent.ValueBool():
+				attr = path.Root("permanent")
+			case !m.Duration.IsNull():
+				attr = path.Root("duration")
+			default:
+				attr = path.Root("end_date_time")
 			}
 		}
 		diags.AddAttributeError(attr, errorSummary(verb, eligibilityObject), errorDetail(
-			"Graph rejected the eligibility: "+pe.Error()+".", pe.Advice(), err))
+			"Graph rejected the eligibility: "+pe.Error()+".", rejectionAdvice(pe, eligibilityAdvice), err))
 	case errors.As(err, &exists):
 		diags.AddError(errorSummary(verb, eligibilityObject), errorDetail(
 			exists.Error()+". It was not made by this resource (or not with this schedule), so it is not adopted.",

@@ -162,8 +162,8 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 	now := time.Now()
 	if !plan.PolicyEligibleAssignment.IsNull() {
 		if x, ok := eligibilityWiredExpiry(ctx, plan.PolicyEligibleAssignment, &resp.Diagnostics); ok {
-			if pr := x.CheckSchedule(sched, now); pr != nil {
-				resp.Diagnostics.AddAttributeError(path.Root(pr.Attribute), pr.Summary, pr.Detail)
+			if f := x.CheckSchedule(sched, now); f != nil {
+				addFindings(&resp.Diagnostics, []pim.Finding{*f}, scheduleFindingPath)
 			}
 		}
 		return
@@ -178,13 +178,15 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	current := ps.Rules.Policy()
-	if pr := current.EligibleAssignment.CheckSchedule(sched, now); pr != nil {
-		resp.Diagnostics.AddAttributeWarning(path.Root(pr.Attribute), pr.Summary, pr.Detail+
+	if f := current.EligibleAssignment.CheckSchedule(sched, now); f != nil {
+		p := scheduleFindingPath(*f)
+		summary, detail := findingText(*f, p)
+		resp.Diagnostics.AddAttributeWarning(p, summary, detail+
 			" (Checked against the group's current policy. If an aks_pim_approval_policy in this configuration changes it, "+
 			"set policy_eligible_assignment to its eligible_assignment so the check uses the new value and the policy is applied first.)")
 	}
 	pc := pim.PolicyContext{EligiblePrincipals: []string{plan.PrincipalID.ValueString()}}
-	policyProblems(&resp.Diagnostics, current.ApproverConflicts(pc))
+	addFindings(&resp.Diagnostics, current.ApproverConflicts(pc), scheduleFindingPath)
 }
 
 // eligibilityWiredExpiry reads policy_eligible_assignment; ok is false while it is not known yet.
@@ -326,7 +328,7 @@ func (r *pimEligibilityResource) ImportState(ctx context.Context, req resource.I
 	}
 	key, err := pim.ParseEligibilityKey(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID for PIM Eligibility", errorDetail(
+		resp.Diagnostics.AddError(errorSummary("Import", eligibilityObject), errorDetail(
 			fmt.Sprintf("%q is neither an eligibility schedule ID nor {group_id}/{principal_id}/{access_id}.", req.ID),
 			"Use the schedule ID ({group_id}_{member|owner}_{guid}, the id attribute) or group, principal and access ID separated by slashes.",
 			err))
@@ -342,7 +344,7 @@ func (r *pimEligibilityResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddError("Cannot Import PIM Eligibility", errorDetail(
+		resp.Diagnostics.AddError(errorSummary("Import", eligibilityObject), errorDetail(
 			fmt.Sprintf("Principal %s has no live eligibility as %s of group %s.", key.PrincipalID, key.AccessID, key.GroupID),
 			"Check the IDs; an expired or removed eligibility cannot be imported.", nil))
 		return

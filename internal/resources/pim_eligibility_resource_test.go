@@ -265,14 +265,14 @@ func TestAccPIMEligibility_importErrors(t *testing.T) {
 				ResourceName:  "aks_pim_eligibility.test",
 				ImportState:   true,
 				ImportStateId: "not-an-id",
-				ExpectError:   regexp.MustCompile(`Invalid Import ID for PIM Eligibility`),
+				ExpectError:   regexp.MustCompile(`Unable to Import PIM Eligibility[\s\S]*is neither an eligibility schedule ID`),
 			},
 			{
 				Config:        pimAccEligibilityConfig(group, principal, "-", "  duration = \"P30D\"\n"),
 				ResourceName:  "aks_pim_eligibility.test",
 				ImportState:   true,
 				ImportStateId: group + "/" + principal + "/member",
-				ExpectError:   regexp.MustCompile(`Cannot Import PIM Eligibility`),
+				ExpectError:   regexp.MustCompile(`Unable to Import PIM Eligibility[\s\S]*has no live eligibility`),
 			},
 		},
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
@@ -383,24 +384,22 @@ func (r *pimRoleScheduleResource) ImportState(ctx context.Context, req resource.
 
 // apiError explains a failed schedule operation, on the attribute to change where there is one.
 func (r *pimRoleScheduleResource) apiError(verb string, m pimRoleScheduleModel, err error, diags *diag.Diagnostics) {
-	var pe *armpim.PolicyViolationError
+	var pe *pim.PolicyRejectedError
 	var exists *armpim.ExistsError
 	var failed *armpim.RequestFailedError
 	var pnf *rbac.PrincipalNotFoundError
 	switch {
 	case errors.As(err, &pe):
 		attr := path.Root("justification")
-		for _, f := range pe.Failed {
-			switch f {
-			case "ExpirationRule":
-				attr = path.Root("end_date_time")
-				if m.Permanent.ValueBool() {
-					attr = path.Root("permanent")
-				} else if !m.Duration.IsNull() {
-					attr = path.Root("duration")
-				}
-			case "TicketingRule":
-				attr = path.Root("ticket_number")
+		if pe.Has(pim.FailedTicketing) {
+			attr = path.Root("ticket_number")
+		}
+		if pe.Has(pim.FailedExpiration) {
+			attr = path.Root("end_date_time")
+			if m.Permanent.ValueBool() {
+				attr = path.Root("permanent")
+			} else if !m.Duration.IsNull() {
+				attr = path.Root("duration")
 			}
 		}
 		diags.AddAttributeError(attr, errorSummary(verb, r.k.object), errorDetail(

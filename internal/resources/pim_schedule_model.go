@@ -108,7 +108,7 @@ func (m pimScheduleModel) validate(diags *diag.Diagnostics) {
 		m.Permanent = types.BoolValue(false)
 	}
 	if s, known := m.schedule(); known {
-		policyProblems(diags, s.Validate(time.Now()))
+		addFindings(diags, s.Validate(time.Now()), scheduleFindingPath)
 	}
 }
 
