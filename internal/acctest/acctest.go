@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
@@ -58,10 +59,29 @@ var (
 	liveErr  error
 )
 
-// ProtoV6ProviderFactories serves the provider in-process to terraform-plugin-testing.
+// ProtoV6ProviderFactories serves the provider in-process to terraform-plugin-testing, on the tests' clock.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	provider.TypeName: providerserver.NewProtocol6WithError(provider.New("test")()),
+	provider.TypeName: providerserver.NewProtocol6WithError(provider.New("test", provider.WithClock(Clock))()),
 }
+
+// Clock is the acceptance tests' time of day: the in-process emulator's clock (so the provider under test
+// and the emulated service agree when a test moves it), the wall clock when live.
+var Clock clients.Clock = emulatorClock{}
+
+type emulatorClock struct{}
+
+func (emulatorClock) Now() time.Time {
+	mu.Lock()
+	srv := server
+	mu.Unlock()
+	if srv == nil {
+		return time.Now()
+	}
+	return srv.Now()
+}
+
+// Now is Clock's time: write the dates of test configurations with it, not with the wall clock.
+func Now() time.Time { return Clock.Now() }
 
 // Live reports whether the tests run against a real tenant.
 func Live() bool { return os.Getenv(EnvLive) == "1" }

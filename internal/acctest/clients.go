@@ -21,7 +21,7 @@ func AdminClient(t *testing.T) *clients.Client {
 	t.Helper()
 	PreCheck(t)
 	adminOnce.Do(func() {
-		adminClient, adminErr = provider.ClientFromEnvironment(context.Background(), "acctest")
+		adminClient, adminErr = provider.ClientFromEnvironment(context.Background(), "acctest", provider.WithClock(Clock))
 	})
 	if adminErr != nil {
 		t.Fatalf("acctest: building the admin client: %v", adminErr)

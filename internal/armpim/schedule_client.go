@@ -120,7 +120,7 @@ func checkSpec(spec Spec, now time.Time) error {
 // create that meets RoleAssignmentExists adopts the existing schedule when it matches spec (what a
 // create whose answer was lost made), and otherwise returns an *ExistsError naming it.
 func Create(ctx context.Context, c *clients.Client, spec Spec) (Schedule, error) {
-	if err := checkSpec(spec, time.Now()); err != nil {
+	if err := checkSpec(spec, c.Now()); err != nil {
 		return Schedule{}, err
 	}
 	req, err := scheduleRequest(c, spec, armauthorization.RequestTypeAdminAssign)
@@ -203,7 +203,7 @@ func Read(ctx context.Context, c *clients.Client, id string) (Schedule, bool, er
 	if s.ID == "" {
 		s.ID = id
 	}
-	return s, !s.ended(time.Now()), nil
+	return s, !s.ended(c.Now()), nil
 }
 
 // Find finds the live schedule of kind k for the target (at most one exists per principal, role and
@@ -217,7 +217,7 @@ func Find(ctx context.Context, c *clients.Client, k Kind, t Target) (Schedule, b
 	if err != nil {
 		return Schedule{}, false, fmt.Errorf("listing the %s schedules of %s: %w", k, t, err)
 	}
-	now := time.Now()
+	now := c.Now()
 	for _, s := range list {
 		if s.Same(t) && (s.MemberType == "" || strings.EqualFold(s.MemberType, "Direct")) && !s.ended(now) {
 			return s, true, nil

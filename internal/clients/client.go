@@ -53,6 +53,7 @@ type Client struct {
 	// Credential is the cached credential every pipeline uses.
 	Credential azcore.TokenCredential
 
+	clock     Clock
 	retry     RetryOptions
 	callerMu  sync.Mutex
 	callerOID string
@@ -75,6 +76,9 @@ type Config struct {
 	PrincipalNotFoundTimeout time.Duration
 	// RedactValues are literal secrets to remove from logs in addition to the ones recognised by name.
 	RedactValues []string
+	// Clock is the time of day the client's users compare with the service's timestamps (nil: the wall
+	// clock); see Clock.
+	Clock Clock
 }
 
 // DefaultPrincipalNotFoundTimeout is a few minutes: enough for the usual replication delay of a new
@@ -115,6 +119,7 @@ func New(_ context.Context, cfg Config) (*Client, error) {
 		Consistency:              cfg.Consistency,
 		PrincipalNotFoundTimeout: cfg.PrincipalNotFoundTimeout,
 		Credential:               cred,
+		clock:                    cfg.Clock,
 		retry:                    retry,
 	}
 	var err error

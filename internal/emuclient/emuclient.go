@@ -1,5 +1,6 @@
 // Package emuclient builds internal/clients clients for the principals of an internal/emulator server:
-// its admin service principal and its seeded users. It is for test harnesses and the demo; the provider
+// its admin service principal and its seeded users, on the emulator's clock (a test that moves it with
+// AdvanceClock moves the provider code's time of day too). It is for test harnesses and the demo; the provider
 // itself never uses it (it reads the ARM_* environment).
 package emuclient
 
@@ -75,7 +76,7 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 	c, err := clients.New(ctx, clients.Config{
 		TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
 		UserAgent: o.UserAgent, Consistency: o.Consistency, PrincipalNotFoundTimeout: o.PrincipalNotFoundTimeout,
-		RedactValues: o.RedactValues,
+		RedactValues: o.RedactValues, Clock: srv,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("client for %s: %w", desc, err)

@@ -71,7 +71,7 @@ func SelfActivate(ctx context.Context, c *clients.Client, spec ActivationSpec) (
 	if err != nil {
 		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
 	}
-	body := activationRequest(models.SELFACTIVATE_SCHEDULEREQUESTACTIONS, me, spec, time.Now())
+	body := activationRequest(models.SELFACTIVATE_SCHEDULEREQUESTACTIONS, me, spec, c.Now())
 	resp, err := assignmentRequests(c).Post(ctx, body, nil)
 	if err != nil {
 		return ActivationRequest{}, activationError(err)
@@ -144,7 +144,7 @@ func SelfDeactivate(ctx context.Context, c *clients.Client, groupID string, acce
 	if err != nil {
 		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
 	}
-	body := activationRequest(models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS, me, ActivationSpec{GroupID: groupID, AccessID: access}, time.Now())
+	body := activationRequest(models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS, me, ActivationSpec{GroupID: groupID, AccessID: access}, c.Now())
 	resp, err := assignmentRequests(c).Post(ctx, body, nil)
 	if err != nil {
 		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentDoesNotExist") || clients.StatusCode(err) == 404 {
@@ -202,15 +202,14 @@ func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, princi
 		var resp models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable
 		if resp, err = clients.Decode[models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable](body,
 			models.CreatePrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
-			return assignmentInstancesFrom(resp.GetValue(), wireEnumsByID(body)), nil
+			return assignmentInstancesFrom(resp.GetValue(), wireEnumsByID(body), c.Now()), nil
 		}
 	}
 	return nil, fmt.Errorf("listing active assignments of %s to group %s: %w", principalID, groupID, err)
 }
 
-// assignmentInstancesFrom maps the instances in effect now; wire holds their enums as sent.
-func assignmentInstancesFrom(list []models.PrivilegedAccessGroupAssignmentScheduleInstanceable, wire map[string]wireEnums) []AssignmentInstance {
-	now := time.Now()
+// assignmentInstancesFrom maps the instances in effect at now; wire holds their enums as sent.
+func assignmentInstancesFrom(list []models.PrivilegedAccessGroupAssignmentScheduleInstanceable, wire map[string]wireEnums, now time.Time) []AssignmentInstance {
 	var out []AssignmentInstance
 	for _, in := range list {
 		// The SDK's enum values are nil when Graph spells them otherwise ("Direct"); the wire has them.

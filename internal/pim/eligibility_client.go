@@ -72,7 +72,7 @@ func classifyRequestError(err error) error {
 // that meets RoleAssignmentExists (typically a retry of a create whose answer was lost) adopts the existing
 // schedule when it matches spec, and otherwise returns an EligibilityExistsError naming it.
 func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilitySpec) (Eligibility, error) {
-	now := time.Now()
+	now := c.Now()
 	if err := eligibilityCheckSpec(spec, now); err != nil {
 		return Eligibility{}, err
 	}
@@ -180,7 +180,7 @@ func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 	if e.ScheduleID == "" {
 		e.ScheduleID = scheduleID
 	}
-	if e.Ended(time.Now()) {
+	if e.Ended(c.Now()) {
 		return e, false, nil
 	}
 	return e, true, nil
@@ -205,7 +205,7 @@ func FindEligibility(ctx context.Context, c *clients.Client, key EligibilityKey)
 		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
 	}
 	wire := wireEnumsByID(body)
-	now := time.Now()
+	now := c.Now()
 	for _, s := range resp.GetValue() {
 		e := eligibilityFromSchedule(s, wire[strings.ToLower(deref(s.GetId()))])
 		// Inherited eligibilities (memberType group) belong to another principal's schedule.
@@ -228,7 +228,7 @@ func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 	if err := eligibilityCheckSpec(spec, time.Time{}); err != nil {
 		return Eligibility{}, err
 	}
-	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, time.Now())
+	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, c.Now())
 	// A second adminUpdate to the same schedule sets the same end again: safe to resend after a 5xx.
 	resp, err := eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body, nil)
 	if err != nil {
@@ -258,7 +258,7 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 		return eligibilityCancelPending(ctx, c, scheduleID, key)
 	}
 	body := func() *models.PrivilegedAccessGroupEligibilityScheduleRequest {
-		return eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: key}, time.Now())
+		return eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: key}, c.Now())
 	}
 	wait := clients.Backoff(c.Consistency.Interval)
 	for {

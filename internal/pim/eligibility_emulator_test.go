@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
 func TestEligibilityEmulatorLifecycle(t *testing.T) {
@@ -95,7 +98,7 @@ func TestEligibilityEmulatorPastStart(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
-	start := time.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
+	start := c.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
 	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Start: start, Duration: Duration{seconds: 30 * 86400}}, Justification: "x"})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +163,7 @@ func TestEligibilityEmulatorDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.AdvanceClock(pimTestMinimumAge + time.Second)
-	if _, err := eligibilityRequests(c).Post(ctx, eligibilityRequest(adminRemove, EligibilitySpec{Key: key}, time.Now()), nil); err != nil {
+	if _, err := eligibilityRequests(c).Post(ctx, eligibilityRequest(adminRemove, EligibilitySpec{Key: key}, c.Now()), nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, err := ReadEligibility(ctx, c, e.ScheduleID); err != nil || ok {
@@ -183,3 +186,31 @@ func TestEligibilityEmulatorDrift(t *testing.T) {
 }
 
 var adminRemove = models.ADMINREMOVE_SCHEDULEREQUESTACTIONS
+
+// TestEligibilityOnTheClientsClock: the domain's "now" is its client's clock, here the emulator's. Once a
+// test has moved the emulator two days ahead, an end one day ahead of the wall clock is already past, and
+// CreateEligibility refuses it before sending anything, as PIM would. (On the wall clock it was sent.)
+func TestEligibilityOnTheClientsClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an emulator")
+	}
+	srv, err := emulator.Start(emulator.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
+	srv.AdvanceClock(48 * time.Hour)
+	if got := time.Until(c.Now()); got < 47*time.Hour {
+		t.Fatalf("the client's clock is %v from the wall clock, want the emulator's two days", got)
+	}
+	_, err = CreateEligibility(t.Context(), c, EligibilitySpec{Key: key, Schedule: Schedule{End: time.Now().Add(24 * time.Hour)}, Justification: "x"})
+	var f Finding
+	if !errors.As(err, &f) || f.Check != CheckTooShort || f.Setting != SettingEnd {
+		t.Fatalf("an end in the emulator's past: %v, want the finding %s on %s", err, CheckTooShort, SettingEnd)
+	}
+}

@@ -41,15 +41,27 @@ type aksProvider struct {
 	getenv    func(string) string
 	readFile  func(string) ([]byte, error)
 	transport http.RoundTripper
+	clock     clients.Clock
 }
 
 // New returns a constructor for a fresh provider instance, as providerserver expects.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return newProvider(version) }
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider { return newProvider(version, opts...) }
 }
 
-func newProvider(version string) *aksProvider {
-	return &aksProvider{version: version, getenv: os.Getenv, readFile: os.ReadFile}
+// Option changes how a provider instance is built; for test harnesses.
+type Option func(*aksProvider)
+
+// WithClock gives the provider's clients a clock of the harness's (the emulator's, so that a test moving
+// it moves the provider's time too); the default is the wall clock.
+func WithClock(c clients.Clock) Option { return func(p *aksProvider) { p.clock = c } }
+
+func newProvider(version string, opts ...Option) *aksProvider {
+	p := &aksProvider{version: version, getenv: os.Getenv, readFile: os.ReadFile}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
 }
 
 func (p *aksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -145,6 +157,7 @@ func (p *aksProvider) buildClient(ctx context.Context, attrs map[string]string) 
 		Consistency:              r.consistency,
 		PrincipalNotFoundTimeout: r.principalNotFoundTimeout,
 		RedactValues:             r.secrets,
+		Clock:                    p.clock,
 	})
 	if err != nil {
 		diags.AddError("Unable to Build the Azure Clients",
@@ -157,8 +170,8 @@ func (p *aksProvider) buildClient(ctx context.Context, attrs map[string]string) 
 // ClientFromEnvironment builds the client an empty `provider "aks" {}` block would get from the
 // environment: the acceptance harness, make demo and make bench use it for checks against the APIs, so
 // that they authenticate exactly as the provider under test does.
-func ClientFromEnvironment(ctx context.Context, version string) (*clients.Client, error) {
-	c, diags := newProvider(version).buildClient(ctx, map[string]string{})
+func ClientFromEnvironment(ctx context.Context, version string, opts ...Option) (*clients.Client, error) {
+	c, diags := newProvider(version, opts...).buildClient(ctx, map[string]string{})
 	if diags.HasError() {
 		var msgs []string
 		for _, d := range diags.Errors() {

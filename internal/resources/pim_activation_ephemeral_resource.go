@@ -311,7 +311,7 @@ func activationOpen(ctx context.Context, c *clients.Client, spec pim.ActivationS
 		if !r.IsPendingApproval() && !r.IsProvisioned() {
 			continue
 		}
-		if r.IsProvisioned() && !r.End.IsZero() && !r.End.After(time.Now()) {
+		if r.IsProvisioned() && !r.End.IsZero() && !r.End.After(c.Now()) {
 			continue
 		}
 		if best == nil || r.Created.After(best.Created) {

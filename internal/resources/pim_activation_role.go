@@ -121,7 +121,7 @@ func roleActivationOpen(ctx context.Context, c *clients.Client, spec armpim.Acti
 	}
 	for i := len(mine) - 1; i >= 0; i-- {
 		r := mine[i]
-		if r.IsPendingApproval() || (r.IsProvisioned() && (r.End.IsZero() || r.End.After(time.Now()))) {
+		if r.IsPendingApproval() || (r.IsProvisioned() && (r.End.IsZero() || r.End.After(c.Now()))) {
 			return r, true, nil
 		}
 	}

@@ -123,7 +123,7 @@ func (r *pimEligibilityResource) ValidateConfig(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.validate(&resp.Diagnostics)
+	m.validate(&resp.Diagnostics, r.client.Now())
 }
 
 // ModifyPlan checks the schedule against the group's eligibility expiration rule: against the wired
@@ -159,7 +159,7 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !known {
 		return
 	}
-	now := time.Now()
+	now := r.client.Now()
 	if !plan.PolicyEligibleAssignment.IsNull() {
 		if x, ok := eligibilityWiredExpiry(ctx, plan.PolicyEligibleAssignment, &resp.Diagnostics); ok {
 			if f := x.CheckSchedule(sched, now); f != nil {

@@ -193,7 +193,7 @@ func TestAccPIMEligibility_basic(t *testing.T) {
 			},
 			{
 				// Switch to an end date, then to permanent once the policy allows it (the wiring orders the policy first).
-				Config: pimAccEligibilityConfig(admin, defaultGroup, policy, fmt.Sprintf("  end_date_time = %q\n", time.Now().Add(90*24*time.Hour).UTC().Format(time.RFC3339))),
+				Config: pimAccEligibilityConfig(admin, defaultGroup, policy, fmt.Sprintf("  end_date_time = %q\n", acctest.Now().Add(90*24*time.Hour).UTC().Format(time.RFC3339))),
 				Check:  pimAccEligibility(c, key, 90*24*time.Hour),
 			},
 			{
@@ -285,7 +285,7 @@ func TestAccPIMEligibility_pastStart(t *testing.T) {
 	admin := pimAccGroup(t, c, "admin")
 	principal := pimAccGroup(t, c, "default")
 	key := pim.EligibilityKey{GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
-	start := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	start := acctest.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	cfg := pimAccEligibilityConfig(admin, principal, "", fmt.Sprintf("  start_date_time = %q\n  duration        = \"P30D\"\n", start))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

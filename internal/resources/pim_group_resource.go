@@ -211,7 +211,7 @@ func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateReques
 			}
 			plan.PIMOnboarded = types.BoolValue(false)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, []byte(strconv.Quote(time.Now().UTC().Format(time.RFC3339))))...)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, []byte(strconv.Quote(c.Now().UTC().Format(time.RFC3339))))...)
 		}
 		addPIMGroupCreateError(&resp.Diagnostics, spec, err)
 		return

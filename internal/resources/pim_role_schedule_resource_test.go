@@ -217,7 +217,7 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 			{Config: cfg(`  duration = "P7D"` + "\n"), PlanOnly: true},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
 			{
-				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", time.Now().Add(14*24*time.Hour).UTC().Format(time.RFC3339))),
+				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", acctest.Now().Add(14*24*time.Hour).UTC().Format(time.RFC3339))),
 				Check: resource.ComposeTestCheckFunc(
 					roleScheduleAccFound(c, armpim.Active, target, addr, 14*24*time.Hour),
 					roleAssigned(true),

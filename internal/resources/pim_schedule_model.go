@@ -94,8 +94,9 @@ func pimScheduleAttributes(noun, permanentNote string) map[string]schema.Attribu
 	}
 }
 
-// validate checks the ticket pair and the schedule on its own, at validation time.
-func (m pimScheduleModel) validate(diags *diag.Diagnostics) {
+// validate checks the ticket pair and the schedule on its own, at validation time; now is the provider's
+// clock (validation may run before the provider is configured: the nil client's Now is the wall clock).
+func (m pimScheduleModel) validate(diags *diag.Diagnostics, now time.Time) {
 	if !m.TicketNumber.IsUnknown() && !m.TicketSystem.IsUnknown() && m.TicketNumber.IsNull() != m.TicketSystem.IsNull() {
 		// On the attribute that is set: Terraform cannot point at an absent one.
 		attr := "ticket_number"
@@ -108,7 +109,7 @@ func (m pimScheduleModel) validate(diags *diag.Diagnostics) {
 		m.Permanent = types.BoolValue(false)
 	}
 	if s, known := m.schedule(); known {
-		addFindings(diags, s.Validate(time.Now()), scheduleFindingPath)
+		addFindings(diags, s.Validate(now), scheduleFindingPath)
 	}
 }
 
