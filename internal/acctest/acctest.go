@@ -124,7 +124,12 @@ func run(m *testing.M) int {
 	server = srv
 	fixtures = emulatorFixtures(srv.Fixtures())
 	mu.Unlock()
-	return m.Run()
+	code := m.Run()
+	if err := checkGraphRoutes(srv.Stats()); code == 0 && err != nil {
+		fmt.Fprintf(os.Stderr, "acctest: %v\n", err)
+		code = 1
+	}
+	return code
 }
 
 // EmulatorConfig is the emulator configuration of acceptance runs: the defaults of real Azure, except a
