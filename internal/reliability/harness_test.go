@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -166,6 +167,34 @@ func (e *env) planChanges(ws *tfrun.Workspace) (bool, tfrun.Result) {
 	}
 	e.t.Fatalf("terraform plan exited %d:\n%s", res.ExitCode, tail(res.Stdout+"\n"+res.Stderr, 8000))
 	return false, res
+}
+
+// plannedChange plans and returns the actions the plan proposes for address, joined with commas as the
+// JSON plan lists them ("create", "update", "delete,create"; "" for no change, "no-op" and "read").
+func (e *env) plannedChange(ws *tfrun.Workspace, address string) (string, tfrun.Result) {
+	e.t.Helper()
+	res := e.must(ws, "plan", "-input=false", "-no-color", "-out=drift.tfplan")
+	show := e.must(ws, "show", "-json", "drift.tfplan")
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions []string `json:"actions"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(show.Stdout), &plan); err != nil {
+		e.t.Fatalf("terraform show -json: %v", err)
+	}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Address != address {
+			continue
+		}
+		if a := strings.Join(rc.Change.Actions, ","); a != "no-op" && a != "read" {
+			return a, res
+		}
+	}
+	return "", res
 }
 
 // requireEmptyPlan fails the test when a plan proposes anything.
