@@ -12,6 +12,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/dataplane"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 	"github.com/aks-pim/terraform-provider-aks/internal/sshlogin"
@@ -201,6 +202,25 @@ func (d *demo) readOutputs(ctx context.Context) error {
 	return nil
 }
 
+// asApprover runs decide with n01 a member of the approver group (added by the Terraform principal, as
+// the how-to's test-only variant has it) and removes n01 again, whatever decide returned.
+func (d *demo) asApprover(ctx context.Context, approverGroup string, decide func() error) error {
+	admin, err := emuclient.Admin(ctx, d.e.srv, emuclient.Options{UserAgent: "aks-demo"})
+	if err != nil {
+		return err
+	}
+	n01 := d.e.fixtures.N01.ID
+	if err := pim.ChangeMembers(ctx, admin, approverGroup, []string{n01}, nil); err != nil {
+		return fmt.Errorf("making n01 an approver: %w", err)
+	}
+	defer func() {
+		if err := pim.ChangeMembers(ctx, admin, approverGroup, nil, []string{n01}); err != nil {
+			d.r.fail(fmt.Errorf("removing n01 from the approver group: %w", err))
+		}
+	}()
+	return decide()
+}
+
 // activate is §5/§6 for one group: pending approval, the requester refused as approver, the approver
 // sees and approves it, the activation is provisioned and n01 an active member until its end.
 func (d *demo) activate(ctx context.Context, group string) {
@@ -229,11 +249,15 @@ func (d *demo) activate(ctx context.Context, group string) {
 	r.expect(req.IsPendingApproval(), "the request waits for approval (status %s)", req.Status)
 	r.done()
 
-	r.step("n01 tries to approve its own request")
-	err = pim.DecideApproval(ctx, d.n01, req.ApprovalID, pim.DecisionApprove, "approving myself")
+	// The how-to's test-only variant: the requester is also an approver (a member of the approver group),
+	// so only the requester rule can refuse; n01 leaves the approver group again right after.
+	r.step("n01, made an approver for a moment, tries to approve its own request")
+	err = d.asApprover(ctx, target.ApproverGroupID, func() error {
+		return pim.DecideApproval(ctx, d.n01, req.ApprovalID, pim.DecisionApprove, "approving myself")
+	})
 	var na *pim.NotApproverError
-	if r.expect(errors.As(err, &na), "refused by PIM: a requester never approves their own request") {
-		r.info("Graph: HTTP %d %s", clients.StatusCode(err), clients.ErrorCode(err))
+	if r.expect(errors.As(err, &na), "refused by PIM: a requester never approves their own request, even as an approver") {
+		r.info("Graph: HTTP %d %s: %s", clients.StatusCode(err), clients.ErrorCode(err), clients.ErrorMessage(err))
 	}
 	r.done()
 

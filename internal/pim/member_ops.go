@@ -53,6 +53,12 @@ func (e *MembershipError) Unwrap() []error {
 	return out
 }
 
+// ChangeMembers adds and removes members of a group outside any group spec: what a person does in the
+// portal, for test harnesses acting it out. Retried changes converge, as for memberChange.
+func ChangeMembers(ctx context.Context, c *clients.Client, groupID string, add, remove []string) error {
+	return memberChange(ctx, c, groupID, RelMembers, add, remove)
+}
+
 // memberChange adds and removes principals in one relationship of a group, through $batch (20 changes
 // per round trip). Adding an existing principal and removing an absent one count as done, so a retried
 // change converges. A 404 on an add usually means the principal (or the group) was created moments ago
