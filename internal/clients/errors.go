@@ -28,8 +28,13 @@ var (
 		"PermissionScopeNotGranted", "InsufficientPermissions", "Authorization_IdentityNotFound", "accessDenied")
 )
 
-// Graph reports duplicate member/owner references as a 400 with this text instead of a conflict code.
-const graphDuplicateReference = "added object references already exist"
+// Graph reports duplicate member/owner references as a 400 with this text instead of a conflict code,
+// and (the graph.remove-non-member and graph.missing-reference variants) missing ones likewise.
+const (
+	graphDuplicateReference = "added object references already exist"
+	graphMissingReference   = "removed object references do not exist"
+	graphMissingObject      = "does not exist or one of its queried reference-property objects are not present"
+)
 
 func codeSet(codes ...string) map[string]bool {
 	m := make(map[string]bool, len(codes))
@@ -151,9 +156,17 @@ func hasCode(err error, set map[string]bool) bool {
 	return c != "" && set[strings.ToLower(c)]
 }
 
-// IsNotFound: the object does not exist (404, or a not-found code on another status).
+// IsNotFound: the object does not exist (404, or a not-found code on another status), or Graph's 400
+// for a reference to an object it does not see (yet) or a removed reference that is not there.
 func IsNotFound(err error) bool {
-	return err != nil && (StatusCode(err) == http.StatusNotFound || hasCode(err, notFoundCodes))
+	if err == nil {
+		return false
+	}
+	if StatusCode(err) == http.StatusNotFound || hasCode(err, notFoundCodes) {
+		return true
+	}
+	msg := strings.ToLower(ErrorMessage(err))
+	return StatusCode(err) == http.StatusBadRequest && (strings.Contains(msg, graphMissingReference) || strings.Contains(msg, graphMissingObject))
 }
 
 // IsConflict: the object already exists or clashes with another (409, RoleAssignmentExists, duplicate

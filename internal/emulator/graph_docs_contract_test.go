@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 // Contract tests of the directory against the documentation's pages and peer clients, with plain
@@ -105,4 +108,20 @@ func TestGroupMemberOf(t *testing.T) {
 		}
 	}
 	c.must(http.StatusNotFound, "GET", "/v1.0/groups/"+shared.Fixtures().N01.ID+"/memberOf", nil)
+}
+
+// TestRemoveNonMemberVariants: removing a reference that is not there answers 404 (group-delete-members.md)
+// or 400 "removed object references do not exist" under graph.remove-non-member=400.
+func TestRemoveNonMemberVariants(t *testing.T) {
+	for spec, want := range map[variant.Spec]int{"graph.remove-non-member=404": http.StatusNotFound, "graph.remove-non-member=400": http.StatusBadRequest} {
+		srv := startEmulator(t, emulator.Config{Variants: spec})
+		c := appWire(t, srv, "https://graph.microsoft.com/.default")
+		gid := str(c.must(http.StatusCreated, "POST", "/v1.0/groups", map[string]any{
+			"displayName": "rm", "mailEnabled": false, "mailNickname": uniqueName("rm"), "securityEnabled": true,
+		}).Body, "id")
+		a := c.do("DELETE", "/v1.0/groups/"+gid+"/members/"+srv.Fixtures().N01.ID+"/$ref", nil)
+		if a.Status != want || (want == http.StatusBadRequest && !strings.Contains(string(a.Raw), "removed object references do not exist")) {
+			t.Errorf("%s: %d %s", spec, a.Status, a.Raw)
+		}
+	}
 }

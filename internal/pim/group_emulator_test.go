@@ -13,6 +13,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 // groupTestClient starts an emulator and returns a client as its admin service principal.
@@ -256,7 +257,18 @@ func TestGroupReadSkipsActivatedMembers(t *testing.T) {
 // Members created moments before (replication delay) are added once they are visible, within the
 // window, instead of failing the create.
 func TestGroupMembersWaitForReplication(t *testing.T) {
-	c, srv := groupTestClient(t, emulator.DefaultConfig())
+	// Graph answers a reference to an object it does not see yet 404 or 400 (graph.missing-reference).
+	for _, answer := range []string{"404", "400"} {
+		t.Run(answer, func(t *testing.T) {
+			cfg := emulator.DefaultConfig()
+			cfg.Variants = variant.Spec("graph.missing-reference=" + answer)
+			groupMembersWaitForReplication(t, cfg)
+		})
+	}
+}
+
+func groupMembersWaitForReplication(t *testing.T, cfg emulator.Config) {
+	c, srv := groupTestClient(t, cfg)
 	ctx := t.Context()
 	inner, _, err := CreateGroup(ctx, c, GroupSpec{DisplayName: "inner " + uuid.NewString()[:8]}, GroupCreateOptions{})
 	if err != nil {
@@ -285,5 +297,23 @@ func TestGroupMembersWaitForReplication(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{strings.ToLower(f.P01.ID)}, sorted(g.Owners)); diff != "" {
 		t.Errorf("owners: %s", diff)
+	}
+}
+
+// TestMemberRemovalOfAMissingReference: removing a member or owner that is already gone counts as done,
+// whether Graph answers 404 or 400 "removed object references do not exist" (the graph.remove-non-member
+// variant); the second answer used to fail the change.
+func TestMemberRemovalOfAMissingReference(t *testing.T) {
+	for _, answer := range []string{"404", "400"} {
+		t.Run(answer, func(t *testing.T) {
+			c, srv := groupTestClient(t, emulator.Config{Variants: variant.Spec("graph.remove-non-member=" + answer)})
+			g, _, err := CreateGroup(t.Context(), c, GroupSpec{DisplayName: "removal " + uuid.NewString()[:8]}, GroupCreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := memberChange(t.Context(), c, g.ID, RelMembers, nil, []string{srv.Fixtures().N01.ID}); err != nil {
+				t.Fatalf("removing a member that is not there (%s): %v", answer, err)
+			}
+		})
 	}
 }

@@ -79,3 +79,14 @@ func (s *Store) groupMemberOf(w http.ResponseWriter, r *http.Request, p router.P
 		return "", false
 	})
 }
+
+// missingReference is the answer to a reference (a $ref body, an @odata.bind) naming an object the
+// replica does not see: 404, or 400 with the same text (the graph.missing-reference variant; the azuread
+// provider retries that 400 on group creation).
+func (s *Store) missingReference(id string) *odata.Error {
+	e := odata.NotFound(id)
+	if s.opt.MissingReferenceIs400 {
+		return odata.BadRequest(e.Message)
+	}
+	return e
+}

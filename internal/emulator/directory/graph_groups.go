@@ -185,7 +185,7 @@ func (s *Store) bindRefs(refs []string, now time.Time) ([]string, *odata.Error) 
 			return nil, invalidID(id)
 		}
 		if !s.principalVisible(id, now) {
-			return nil, odata.NotFound(id)
+			return nil, s.missingReference(id)
 		}
 		ids = append(ids, id)
 	}

@@ -156,10 +156,10 @@ func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Para
 		odata.WriteErr(w, r, err)
 		return
 	}
-	// A principal created a moment ago may not have replicated yet: Graph answers 404 for it.
+	// A principal created a moment ago may not have replicated yet: Graph answers 404 (or 400) for it.
 	if !s.principalVisible(memberID, now) {
 		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(memberID))
+		odata.WriteErr(w, r, s.missingReference(memberID))
 		return
 	}
 	_, isGroup := s.groups[key(memberID)]
@@ -243,6 +243,10 @@ func (s *Store) removeRelated(w http.ResponseWriter, r *http.Request, p router.P
 	}
 	s.mu.Unlock()
 	if !removed {
+		if s.opt.RemoveMissingIs400 {
+			odata.WriteErr(w, r, odata.BadRequest("One or more removed object references do not exist for the following modified properties: '"+kind+"s'."))
+			return
+		}
 		odata.WriteErr(w, r, odata.NotFound(memberID))
 		return
 	}

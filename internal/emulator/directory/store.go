@@ -114,6 +114,12 @@ type Options struct {
 	ShuffleBatchResponses bool
 	// SelectOmitsID: $select without id answers objects without id.
 	SelectOmitsID bool
+	// RemoveMissingIs400: removing a member or owner that is not there answers 400 instead of 404 (the
+	// graph.remove-non-member variant).
+	RemoveMissingIs400 bool
+	// MissingReferenceIs400: a reference to an object not (yet) visible answers 400 instead of 404 (the
+	// graph.missing-reference variant).
+	MissingReferenceIs400 bool
 }
 
 // Store is the directory. Methods are safe for concurrent use.

@@ -12,10 +12,20 @@ var Variants = variant.Catalogue{
 		Name: "graph.select-id", Options: []string{"always", "when-selected"},
 		Question: "whether an object answered with $select carries id when id was not selected (reference §10.3 #11); shared by the directory and PIM",
 	},
+	{
+		Name: "graph.missing-reference", Options: []string{"404", "400"},
+		Question: "a member reference or @odata.bind naming an object the replica does not see yet: 404 Request_ResourceNotFound, or 400 with the same text (the azuread provider retries that 400 on group creation, peer-providers reference §2.1)",
+	},
+	{
+		Name: "graph.remove-non-member", Options: []string{"404", "400"},
+		Question: "removing a member or owner reference that is not there: 404 Request_ResourceNotFound (group-delete-members.md lists 404 for a missing object), or 400 'One or more removed object references do not exist', the answer Graph gives when a PATCH removes a missing reference",
+	},
 }
 
 // SetVariants sets the options of the points in Variants from a selection.
 func (o *Options) SetVariants(sel variant.Selection) {
 	o.ShuffleBatchResponses = sel.Is("graph.batch-order", "shuffled")
 	o.SelectOmitsID = sel.Is("graph.select-id", "when-selected")
+	o.RemoveMissingIs400 = sel.Is("graph.remove-non-member", "400")
+	o.MissingReferenceIs400 = sel.Is("graph.missing-reference", "400")
 }
