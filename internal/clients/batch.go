@@ -101,6 +101,7 @@ func (c *Client) Batch(ctx context.Context, reqs []*abstractions.RequestInformat
 	for round := 1; len(pending) > 0; round++ {
 		var again []int
 		var delay time.Duration
+		throttled := 0
 		for lo := 0; lo < len(pending); lo += MaxBatchItems {
 			chunk := pending[lo:min(lo+MaxBatchItems, len(pending))]
 			answers, err := c.sendBatch(ctx, items, chunk)
@@ -113,15 +114,20 @@ func (c *Client) Batch(ctx context.Context, reqs []*abstractions.RequestInformat
 					return nil, fmt.Errorf("the $batch response has no answer for item %s", items[i].ID)
 				}
 				results[i] = toBatchResult(a)
+				c.pacer.observe(headerOf(a.Headers, "x-ms-throttle-limit-percentage"))
 				if d, retry := c.batchItemRetry(ctx, items[i].Method, a, round); retry {
 					again = append(again, i)
 					delay = max(delay, d)
+					if a.Status == http.StatusTooManyRequests {
+						throttled++
+					}
 				}
 			}
 		}
 		if len(again) == 0 {
 			break
 		}
+		logThrottled(ctx, "graph", throttled, delay)
 		if err := c.retry.wait(ctx, start, delay); err != nil {
 			if errors.Is(err, errRetryAbandoned) {
 				break // the throttled items keep their 429 result

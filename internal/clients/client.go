@@ -53,10 +53,21 @@ type Client struct {
 	// Credential is the cached credential every pipeline uses.
 	Credential azcore.TokenCredential
 
+	// SharedReads lets reads of many resources share requests within this provider instance (provider
+	// setting shared_reads): $batch requests packed across resources, one list of the subscription's
+	// role assignments or clusters instead of a read per resource.
+	SharedReads bool
+
 	clock     Clock
 	retry     RetryOptions
 	callerMu  sync.Mutex
 	callerOID string
+	// instance holds the domain packages' per-instance state (PerInstance).
+	instance sync.Map
+	// collector packs the $batch reads of concurrent callers (BatchRead); pacer slows Graph down when
+	// its budget runs low.
+	collector batchCollector
+	pacer     *graphPacer
 }
 
 // Config is what New needs. Credential is required; everything else has a default.
@@ -74,6 +85,8 @@ type Config struct {
 	Retry                    RetryOptions
 	Consistency              ConsistencyOptions
 	PrincipalNotFoundTimeout time.Duration
+	// SharedReads: see Client.SharedReads.
+	SharedReads bool
 	// RedactValues are literal secrets to remove from logs in addition to the ones recognised by name.
 	RedactValues []string
 	// Clock is the time of day the client's users compare with the service's timestamps (nil: the wall
@@ -120,11 +133,14 @@ func New(_ context.Context, cfg Config) (*Client, error) {
 		PrincipalNotFoundTimeout: cfg.PrincipalNotFoundTimeout,
 		Credential:               cred,
 		clock:                    cfg.Clock,
+		SharedReads:              cfg.SharedReads,
 		retry:                    retry,
+		pacer:                    &graphPacer{},
 	}
+	c.collector.c = c
 	var err error
 	var graph *msgraphsdk.GraphServiceClient
-	if graph, c.GraphAdapter, err = newGraph(cred, cfg.Endpoints, cfg.Transport, retry, log, cfg.UserAgent); err != nil {
+	if graph, c.GraphAdapter, err = newGraph(cred, cfg.Endpoints, cfg.Transport, retry, c.pacer, log, cfg.UserAgent); err != nil {
 		return nil, fmt.Errorf("building the Graph client: %w", err)
 	}
 	c.graph = unsafe.Pointer(graph)

@@ -75,6 +75,9 @@ func (p armRetry) Do(req *policy.Request) (*http.Response, error) {
 		if !again {
 			return resp, err
 		}
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			logThrottled(ctx, "arm", 1, delay)
+		}
 		if werr := p.opts.wait(ctx, start, delay); werr != nil {
 			if errors.Is(werr, errRetryAbandoned) {
 				logAbandoned(ctx, "arm", req.Raw(), delay)

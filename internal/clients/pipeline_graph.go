@@ -24,7 +24,7 @@ import (
 // provider only attaches tokens to hosts on its allow-list (any other host silently gets a request
 // without Authorization), and the service client copies the adapter's base URL when it is constructed,
 // so the base URL must be set first.
-func newGraph(cred azcore.TokenCredential, e Endpoints, transport http.RoundTripper, retry RetryOptions, log redactor, userAgent string) (*msgraphsdk.GraphServiceClient, abstractions.RequestAdapter, error) {
+func newGraph(cred azcore.TokenCredential, e Endpoints, transport http.RoundTripper, retry RetryOptions, pacer *graphPacer, log redactor, userAgent string) (*msgraphsdk.GraphServiceClient, abstractions.RequestAdapter, error) {
 	auth, err := msgraphauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{e.GraphScope()}, []string{e.GraphHost()})
 	if err != nil {
 		return nil, nil, err
@@ -38,7 +38,7 @@ func newGraph(cred azcore.TokenCredential, e Endpoints, transport http.RoundTrip
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),
 		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{Enabled: true, ProductName: name, ProductVersion: version}),
 		khttp.NewParametersNameDecodingHandler(),
-		&graphRetry{opts: retry, log: log},
+		&graphRetry{opts: retry, pacer: pacer, log: log},
 		khttp.NewRedirectHandler(),
 		&graphLog{log: log},
 		// Request bodies are not gzipped (kiota's default): they are small JSON (a $batch of a group read
@@ -86,8 +86,9 @@ func newGraphServiceClient(adapter *msgraphsdk.GraphRequestAdapter) *msgraphsdk.
 
 // graphRetry replaces kiota's RetryHandler with the provider's retry decision.
 type graphRetry struct {
-	opts RetryOptions
-	log  redactor
+	opts  RetryOptions
+	pacer *graphPacer
+	log   redactor
 }
 
 func (m *graphRetry) Intercept(p khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
@@ -110,10 +111,19 @@ func (m *graphRetry) Intercept(p khttp.Pipeline, index int, req *http.Request) (
 		if n > 1 {
 			try.Header.Set("Retry-Attempt", strconv.Itoa(n-1))
 		}
+		if err := m.pacer.wait(ctx); err != nil {
+			return nil, err
+		}
 		resp, err := p.Next(try, index)
+		if resp != nil {
+			m.pacer.observe(resp.Header.Get("x-ms-throttle-limit-percentage"))
+		}
 		again, delay := m.opts.retryDecision(attempt{method: req.Method, ctx: ctx, resp: resp, err: err, n: n})
 		if !again {
 			return resp, err
+		}
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			logThrottled(ctx, "graph", 1, delay)
 		}
 		if werr := m.opts.wait(ctx, start, delay); werr != nil {
 			if errors.Is(werr, errRetryAbandoned) {

@@ -40,6 +40,8 @@ type Options struct {
 	// WrapTransport, when set, wraps the transport of the client's Graph and ARM requests (not the
 	// sign-in): tests put answers a tenant can give but the emulator has no reason to there.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// SharedReads: see clients.Config.SharedReads.
+	SharedReads bool
 }
 
 // Admin returns a client of the emulator's admin service principal (client secret).
@@ -76,7 +78,7 @@ func build(ctx context.Context, srv *emulator.Server, auth clients.AuthConfig, o
 	c, err := clients.New(ctx, clients.Config{
 		TenantID: f.TenantID, SubscriptionID: f.SubscriptionID, Credential: cred, Endpoints: ep, Transport: tr,
 		UserAgent: o.UserAgent, Consistency: o.Consistency, PrincipalNotFoundTimeout: o.PrincipalNotFoundTimeout,
-		RedactValues: o.RedactValues, Clock: srv,
+		RedactValues: o.RedactValues, Clock: srv, SharedReads: o.SharedReads,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("client for %s: %w", desc, err)

@@ -51,14 +51,14 @@ func GetCluster(ctx context.Context, c *clients.Client, id ClusterID) (*ClusterF
 	if !strings.EqualFold(id.SubscriptionID, c.SubscriptionID) {
 		return nil, &UnsupportedSubscriptionError{ClusterSubscription: id.SubscriptionID, ProviderSubscription: c.SubscriptionID}
 	}
-	return cacheFor(c).clusters.get(ctx, strings.ToLower(id.String()), func(ctx context.Context) (*ClusterFacts, error) {
+	return cacheFor(c).clusters.Get(ctx, strings.ToLower(id.String()), func(ctx context.Context) (*ClusterFacts, error) {
 		return readCluster(ctx, c, id)
 	})
 }
 
 // ForgetCluster drops a cached cluster so that the next GetCluster reads it again.
 func ForgetCluster(c *clients.Client, id ClusterID) {
-	cacheFor(c).clusters.forget(strings.ToLower(id.String()))
+	cacheFor(c).clusters.Forget(strings.ToLower(id.String()))
 }
 
 func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*ClusterFacts, error) {

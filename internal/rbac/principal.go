@@ -16,7 +16,7 @@ import (
 // yes: the six bindings of a scenario cluster name three groups, so an apply asks Graph about each
 // group once instead of once per binding (make bench: 240 of 1,854 apply requests were these look-ups).
 func principalKnown(ctx context.Context, c *clients.Client, id, principalType string) (bool, error) {
-	_, err := cacheFor(c).principals.get(ctx, principalType+"/"+strings.ToLower(id), func(ctx context.Context) (struct{}, error) {
+	_, err := cacheFor(c).principals.Get(ctx, principalType+"/"+strings.ToLower(id), func(ctx context.Context) (struct{}, error) {
 		ok, err := principalExists(ctx, c, id, principalType)
 		if err == nil && !ok {
 			return struct{}{}, errPrincipalMissing // not kept: failed loads are asked again
@@ -33,7 +33,7 @@ func principalKnown(ctx context.Context, c *clients.Client, id, principalType st
 // group resource has just created and read back the group. Role bindings for it in the same provider
 // instance then skip their own look-up (make bench: 120 of an apply's 1,494 requests).
 func RememberPrincipal(c *clients.Client, principalType, id string) {
-	cacheFor(c).principals.put(principalType+"/"+strings.ToLower(id), struct{}{})
+	cacheFor(c).principals.Put(principalType+"/"+strings.ToLower(id), struct{}{})
 }
 
 // principalExists asks Graph whether the principal exists as the given type. ARM skips its own lookup

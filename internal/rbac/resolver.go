@@ -29,7 +29,7 @@ type RoleDefinition struct {
 // Results are cached per provider instance.
 func ResolveRoleByName(ctx context.Context, c *clients.Client, name string) (RoleDefinition, error) {
 	cache := cacheFor(c)
-	return cache.roleByName.get(ctx, strings.ToLower(name), func(ctx context.Context) (RoleDefinition, error) {
+	return cache.roleByName.Get(ctx, strings.ToLower(name), func(ctx context.Context) (RoleDefinition, error) {
 		scope := "/subscriptions/" + c.SubscriptionID
 		// The roleDefinitions list encodes its own filter; quotes inside OData strings are doubled.
 		filter := "roleName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
@@ -52,7 +52,7 @@ func ResolveRoleByName(ctx context.Context, c *clients.Client, name string) (Rol
 		case 0:
 			return RoleDefinition{}, &RoleNotFoundError{Name: name, Scope: scope}
 		case 1:
-			cache.roleByGUID.put(found[0].GUID, found[0])
+			cache.roleByGUID.Put(found[0].GUID, found[0])
 			return found[0], nil
 		default:
 			ids := make([]string, len(found))
@@ -73,7 +73,7 @@ func ResolveRoleByID(ctx context.Context, c *clients.Client, id string) (RoleDef
 		return RoleDefinition{}, err
 	}
 	cache := cacheFor(c)
-	return cache.roleByGUID.get(ctx, guid, func(ctx context.Context) (RoleDefinition, error) {
+	return cache.roleByGUID.Get(ctx, guid, func(ctx context.Context) (RoleDefinition, error) {
 		var d armauthorization.RoleDefinition
 		if IsGUID(id) || strings.HasPrefix(strings.ToLower(id), "/providers/") {
 			// Tenant-level and bare forms: read it where the provider assigns it, the subscription.
@@ -93,7 +93,7 @@ func ResolveRoleByID(ctx context.Context, c *clients.Client, id string) (RoleDef
 		if !ok || rd.GUID != guid {
 			return RoleDefinition{}, fmt.Errorf("reading role definition %s: the response describes %q", id, rd.GUID)
 		}
-		cache.roleByName.put(strings.ToLower(rd.Name), rd)
+		cache.roleByName.Put(strings.ToLower(rd.Name), rd)
 		return rd, nil
 	})
 }
