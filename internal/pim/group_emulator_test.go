@@ -114,7 +114,7 @@ func TestGroupLifecycleAgainstEmulator(t *testing.T) {
 	spec.Description = "changed"
 	spec.Owners = []string{f.AdminObjectID, f.P01.ID}
 	spec.Members = []string{f.P01.ID}
-	up, err := UpdateGroup(ctx, c, g.ID, spec)
+	up, err := UpdateGroup(ctx, c, g.ID, spec, GroupUpdateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestGroupLifecycleAgainstEmulator(t *testing.T) {
 	spec.Description = ""
 	spec.ManageMembers = false
 	spec.Members = nil
-	if _, err := UpdateGroup(ctx, c, g.ID, spec); err != nil {
+	if _, err := UpdateGroup(ctx, c, g.ID, spec, GroupUpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	snap, _ = groupSnapshot(srv, g.ID)
@@ -193,7 +193,7 @@ func TestGroupCreateIdempotencyAgainstEmulator(t *testing.T) {
 	// Nor one owned by someone else.
 	owned := spec
 	owned.Owners = []string{f.P01.ID}
-	if _, err := UpdateGroup(ctx, c, g.ID, owned); err != nil {
+	if _, err := UpdateGroup(ctx, c, g.ID, owned, GroupUpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := CreateGroup(ctx, c, spec, GroupCreateOptions{}); !errors.As(err, &exists) {
@@ -246,7 +246,7 @@ func TestGroupReadSkipsActivatedMembers(t *testing.T) {
 	}
 	// Known onboarded: the probes are skipped.
 	w.srv.ResetStats()
-	if g, err := ReadGroup(ctx, w.admin, w.adminGroup, GroupReadOptions{KnownOnboarded: true}); err != nil || !g.PIMOnboarded {
+	if g, err := ReadGroup(ctx, w.admin, w.adminGroup, GroupReadOptions{Onboarding: OnboardingKnown}); err != nil || !g.PIMOnboarded {
 		t.Errorf("read with KnownOnboarded: %+v, %v", g, err)
 	}
 	if st := w.srv.Stats(); st.BatchItems != 2 {

@@ -2,7 +2,6 @@ package pim
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,9 +10,7 @@ import (
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/policies"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
@@ -27,86 +24,92 @@ var groupSelect = []string{"id", "displayName", "description", "mailNickname", "
 // groupPageSize is the largest page Graph serves for directory collections.
 const groupPageSize = int32(999)
 
-// GroupReadOptions choose what ReadGroup fetches besides the group and its owners.
+// groupSmallPage is the page size of a member list expected to be short: Graph charges one resource unit
+// less for $top below 20 (limits-and-consistency.md §1.2), so a group of a few members costs 1 RU
+// instead of 2; a longer list costs a request per page.
+const groupSmallPage = int32(19)
+
+// GroupReadOptions choose what ReadGroup asks Graph for. Each part is one Graph operation (one $batch
+// item), and a part is only sent when something needs it:
+//
+//   - the group itself (display name, description, mail nickname, role-assignable): always;
+//   - its owners: always;
+//   - its direct members (WithMembers), and the PIM assignment instances that tell members activated
+//     through PIM from direct ones: per group, or shared per member principal (SharedInstances), and only
+//     when the group has members;
+//   - PIM onboarding: per Onboarding, nothing to three operations.
 type GroupReadOptions struct {
 	// WithMembers also reads the direct members, leaving out principals whose membership comes from a
 	// PIM activation or a time-bound PIM assignment (those are not configuration).
 	WithMembers bool
-	// KnownOnboarded skips the PIM onboarding probes: onboarding cannot be undone.
-	KnownOnboarded bool
+	// KnownMembers are the members the caller already knew as direct (the state). They pick the page
+	// size of the member list, and with SharedInstances only these may be classified from a shared list.
+	KnownMembers []string
+	// SharedInstances: with the client's SharedReads, the PIM instances of known members come from one
+	// list per principal shared by every group this provider instance reads (refresh); a member not in
+	// KnownMembers is still checked against the group's own instances. Without it (writes) the group's
+	// instances are read in the same $batch as its members.
+	SharedInstances bool
+	// Onboarding says what to find out about PIM onboarding.
+	Onboarding OnboardingCheck
+	// PolicyBaseline are the IDs of the group's PIM policies seen while it was not onboarded (PolicyIDs
+	// of an earlier read): onboarding changes them, so with a baseline one request tells.
+	PolicyBaseline []string
 }
 
 // GroupRead is a Group plus what the read could not find out.
 type GroupRead struct {
 	Group
-	// ProbeErr is set when the PIM probes failed (typically a missing PIM read permission); PIMOnboarded
-	// is then only what was known before.
+	// PolicyIDs are the group's PIM policy IDs as the onboarding check read them (sorted): the baseline
+	// to keep while the group is not onboarded.
+	PolicyIDs []string
+	// ProbeErr is set when the onboarding check failed (typically a missing PIM read permission);
+	// PIMOnboarded is then only what was known before.
 	ProbeErr error
+	// MembersErr is set when the PIM instances could not be read (typically a missing permission):
+	// Members may then include principals whose membership is a PIM activation.
+	MembersErr error
 }
 
-// ReadGroup reads a group, its owners, optionally its members, and whether PIM has onboarded it, in one
-// Graph $batch request (one round trip however many parts are asked for; collections longer than a page
-// cost one more request per page). A missing group is ErrGroupNotFound.
-func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions) (*GroupRead, error) {
-	gb := clients.Graph(c).Groups().ByGroupId(id)
-	var reqs []*abstractions.RequestInformation
-	add := func(ri *abstractions.RequestInformation, err error) int {
-		if err == nil {
-			reqs = append(reqs, ri)
+// groupReadPlan is the request of each part of a group read, by its index in the $batch (-1: not sent).
+type groupReadPlan struct {
+	reqs                              []*abstractions.RequestInformation
+	group, owners, members, instances int
+	onboarding                        onboardingParts
+}
+
+// add returns a function that appends a built request and returns its index; a request that could not
+// be built ends the plan with that error, named as what.
+func (p *groupReadPlan) add(what string) func(*abstractions.RequestInformation, error) (int, error) {
+	return func(ri *abstractions.RequestInformation, err error) (int, error) {
+		if err != nil {
+			return -1, fmt.Errorf("building the request for the %s: %w", what, err)
 		}
-		return len(reqs) - 1
+		p.reqs = append(p.reqs, ri)
+		return len(p.reqs) - 1, nil
 	}
-	iGroup := add(gb.ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: groupSelect}}))
-	iOwners := add(gb.Owners().ToGetRequestInformation(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}}))
-	iMembers, iInstances := -1, -1
-	if opts.WithMembers {
-		iMembers = add(gb.Members().ToGetRequestInformation(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
-			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}}))
-		iInstances = add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
-			&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
-				QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{
-					Filter: ptr(groupFilterEq("groupId", id)),
-				}}))
-	}
-	// The probes: eligibility requests, assignment requests, and the group's policies last.
-	var probes []int
-	if !opts.KnownOnboarded {
-		probes = append(probes,
-			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests().ToGetRequestInformation(ctx,
-				&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{
-						Filter: ptr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: ptr(int32(1))}})),
-			add(clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ToGetRequestInformation(ctx,
-				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetQueryParameters{
-						Filter: ptr(groupFilterEq("groupId", id)), Select: []string{"id"}, Top: ptr(int32(1))}})),
-			add(clients.Graph(c).Policies().RoleManagementPolicies().ToGetRequestInformation(ctx,
-				&policies.RoleManagementPoliciesRequestBuilderGetRequestConfiguration{
-					QueryParameters: &policies.RoleManagementPoliciesRequestBuilderGetQueryParameters{
-						Filter: ptr(groupFilterEq("scopeId", id) + " and scopeType eq 'Group'"),
-						Select: []string{"id", "lastModifiedDateTime"}}})),
-		)
-	}
-	wanted := 2 + len(probes)
-	if opts.WithMembers {
-		wanted += 2
-	}
-	if len(reqs) != wanted || slices.Contains(probes, -1) {
-		return nil, fmt.Errorf("building the group read requests failed")
-	}
-	results, err := c.Batch(ctx, reqs)
+}
+
+// ReadGroup reads a group and the parts opts asks for in one Graph $batch (shared with other reads when
+// the client's SharedReads is on); collections longer than a page cost one more request per page, and
+// the members' PIM instances may need a second round (SharedInstances). A missing group is
+// ErrGroupNotFound.
+func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions) (*GroupRead, error) {
+	plan, err := planGroupRead(ctx, c, id, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := results[iGroup].Err; err != nil {
+	results, err := c.BatchRead(ctx, plan.reqs)
+	if err != nil {
+		return nil, err
+	}
+	if err := results[plan.group].Err; err != nil {
 		if clients.IsNotFound(err) {
 			return nil, fmt.Errorf("%w: %s", ErrGroupNotFound, id)
 		}
 		return nil, err
 	}
-	mg, err := clients.DecodeBatch[models.Groupable](results[iGroup], models.CreateGroupFromDiscriminatorValue)
+	mg, err := clients.DecodeBatch[models.Groupable](results[plan.group], models.CreateGroupFromDiscriminatorValue)
 	if err != nil {
 		return nil, fmt.Errorf("decoding group %s: %w", id, err)
 	}
@@ -114,7 +117,8 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 	if out.ID == "" {
 		out.ID = id
 	}
-	if out.Owners, err = groupCollectIDs(ctx, results[iOwners], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
+	gb := clients.Graph(c).Groups().ByGroupId(id)
+	if out.Owners, err = groupCollectIDs(ctx, results[plan.owners], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
 		return gb.Owners().WithUrl(next).Get(ctx, nil)
 	}); err != nil {
 		if clients.IsNotFound(err) {
@@ -125,35 +129,78 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
 	}
 	if opts.WithMembers {
-		members, err := groupCollectIDs(ctx, results[iMembers], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
-			return gb.Members().WithUrl(next).Get(ctx, nil)
-		})
-		if err != nil {
-			if clients.IsNotFound(err) {
-				return nil, fmt.Errorf("%w: %s (its members: %v)", ErrGroupNotFound, id, err)
-			}
-			return nil, fmt.Errorf("reading the members of group %s: %w", id, err)
+		if err := groupReadMembers(ctx, c, id, opts, plan, results, out); err != nil {
+			return nil, err
 		}
-		// Without the instances the provider cannot tell activated members from configured ones;
-		// reporting them as members would plan their removal, so the read fails instead.
-		timed, err := groupTimedMembers(results[iInstances])
-		if err != nil {
-			err = clients.WithPermissionHint(err, "the Microsoft Graph application permission PrivilegedAssignmentSchedule.Read.AzureADGroup "+
-				"(or PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup), which the provider needs to tell PIM-activated members from direct ones")
-			return nil, fmt.Errorf("reading the PIM assignments of group %s (needed to tell activated members from direct ones): %w", id, err)
-		}
-		out.Members = slices.DeleteFunc(members, func(m string) bool { return timed[strings.ToLower(m)] })
 	}
-	out.PIMOnboarded = opts.KnownOnboarded
-	for n, i := range probes {
-		onboarded, err := groupProbeOnboarded(results[i], n == len(probes)-1)
-		if err != nil {
-			out.ProbeErr = err
-			continue
-		}
-		out.PIMOnboarded = out.PIMOnboarded || onboarded
-	}
+	groupReadOnboarding(plan.onboarding, results, opts, out)
 	return out, nil
+}
+
+// planGroupRead builds the requests of a group read.
+func planGroupRead(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions) (*groupReadPlan, error) {
+	gb := clients.Graph(c).Groups().ByGroupId(id)
+	p := &groupReadPlan{members: -1, instances: -1}
+	var err error
+	if p.group, err = p.add("group")(gb.ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: groupSelect}})); err != nil {
+		return nil, err
+	}
+	if p.owners, err = p.add("owners")(gb.Owners().ToGetRequestInformation(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}})); err != nil {
+		return nil, err
+	}
+	if opts.WithMembers {
+		top := groupPageSize
+		if opts.SharedInstances && len(opts.KnownMembers) < int(groupSmallPage)-4 {
+			top = groupSmallPage
+		}
+		if p.members, err = p.add("members")(gb.Members().ToGetRequestInformation(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(top)}})); err != nil {
+			return nil, err
+		}
+		if !opts.SharedInstances || !c.SharedReads {
+			ri, err := instancesRequest(ctx, c, groupFilterEq("groupId", id))
+			if p.instances, err = p.add("PIM assignment instances")(ri, err); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := p.planOnboarding(ctx, c, id, opts); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// groupReadMembers fills out.Members: the direct members, without those whose membership is a PIM
+// activation or time-bound assignment. When the PIM instances cannot be read, the members are reported
+// as listed and MembersErr says why; the writes that remove members refuse to act on such a list.
+func groupReadMembers(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions, plan *groupReadPlan, results []clients.BatchResult, out *GroupRead) error {
+	gb := clients.Graph(c).Groups().ByGroupId(id)
+	members, err := groupCollectIDs(ctx, results[plan.members], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
+		return gb.Members().WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		if clients.IsNotFound(err) {
+			return fmt.Errorf("%w: %s (its members: %v)", ErrGroupNotFound, id, err)
+		}
+		return fmt.Errorf("reading the members of group %s: %w", id, err)
+	}
+	var timed map[string]bool
+	switch {
+	case len(members) == 0:
+	case plan.instances >= 0:
+		timed, err = groupTimedFromResult(ctx, c, id, results[plan.instances])
+	default:
+		timed, err = groupTimedShared(ctx, c, id, members, opts.KnownMembers)
+	}
+	if err != nil {
+		out.MembersErr = clients.WithPermissionHint(fmt.Errorf("reading the PIM assignments of group %s (needed to tell activated members from direct ones): %w", id, err),
+			"the Microsoft Graph application permission PrivilegedAssignmentSchedule.Read.AzureADGroup "+
+				"(or PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup), which the provider needs to tell PIM-activated members from direct ones")
+	}
+	out.Members = slices.DeleteFunc(members, func(m string) bool { return timed[strings.ToLower(m)] })
+	return nil
 }
 
 // groupFilterEq builds `name eq 'value'` with OData quoting.
@@ -198,57 +245,6 @@ func groupCollectIDs(ctx context.Context, r clients.BatchResult, next func(strin
 		}
 	}
 	return ids, ctx.Err()
-}
-
-// groupTimedMembers returns the principals (lower-cased) whose group membership is a PIM activation or a
-// time-bound PIM assignment, from an assignmentScheduleInstances list.
-func groupTimedMembers(r clients.BatchResult) (map[string]bool, error) {
-	if r.Err != nil {
-		return nil, r.Err
-	}
-	var doc struct {
-		Value []struct {
-			PrincipalID    string  `json:"principalId"`
-			AccessID       string  `json:"accessId"`
-			AssignmentType string  `json:"assignmentType"`
-			EndDateTime    *string `json:"endDateTime"`
-		} `json:"value"`
-		NextLink string `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, v := range doc.Value {
-		if !strings.EqualFold(v.AccessID, string(AccessMember)) {
-			continue
-		}
-		if strings.EqualFold(v.AssignmentType, "activated") || (v.EndDateTime != nil && *v.EndDateTime != "") {
-			out[strings.ToLower(v.PrincipalID)] = true
-		}
-	}
-	return out, nil
-}
-
-// groupProbeOnboarded reads one onboarding probe: any PIM request for the group, or a policy that has
-// been modified, means PIM has onboarded it.
-func groupProbeOnboarded(r clients.BatchResult, isPolicy bool) (bool, error) {
-	if r.Err != nil {
-		return false, r.Err
-	}
-	var doc struct {
-		Value []map[string]json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return false, err
-	}
-	for _, v := range doc.Value {
-		// A request's existence is the signal; a policy counts once it has been modified.
-		if lm := v["lastModifiedDateTime"]; !isPolicy || (len(lm) > 0 && string(lm) != "null") {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // ReadGroupCreatedAt reads a group this provider created at createdAt but never saw read back (the

@@ -149,7 +149,7 @@ func CreateGroup(ctx context.Context, c *clients.Client, spec GroupSpec, opts Gr
 			return partial, false, err
 		}
 	}
-	g, err = groupWaitSettled(ctx, c, id, spec, nick)
+	g, err = groupWaitSettled(ctx, c, id, spec, nick, GroupReadOptions{Onboarding: OnboardingNew})
 	if err != nil {
 		return partial, false, err
 	}
@@ -311,14 +311,15 @@ func groupAdopt(ctx context.Context, c *clients.Client, id string, spec GroupSpe
 	if err := groupWaitReadable(ctx, c, id); err != nil {
 		return nil, err
 	}
-	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers})
+	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers, Onboarding: OnboardingIgnore})
 	if err != nil {
 		return nil, err
 	}
-	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
+	if err := groupReconcile(ctx, c, cur, spec); err != nil {
 		return &GroupRead{Group: Group{ID: id}}, err
 	}
-	g, err := groupWaitSettled(ctx, c, id, spec, spec.Nickname())
+	// An adopted group may have been onboarded before: find out (three requests, once).
+	g, err := groupWaitSettled(ctx, c, id, spec, spec.Nickname(), GroupReadOptions{Onboarding: OnboardingProbe})
 	if err != nil {
 		return &GroupRead{Group: Group{ID: id}}, err
 	}
@@ -366,10 +367,18 @@ func groupWaitReadable(ctx context.Context, c *clients.Client, id string) error 
 	return nil
 }
 
+// GroupUpdateOptions tune UpdateGroup's final read.
+type GroupUpdateOptions struct {
+	// Onboarding and PolicyBaseline are what the final read finds out about PIM onboarding (see
+	// GroupReadOptions): OnboardingKnown when the caller knows the group is onboarded.
+	Onboarding     OnboardingCheck
+	PolicyBaseline []string
+}
+
 // UpdateGroup brings an existing group to the spec: display name, description and mail nickname
 // (PATCH; an empty spec nickname leaves the group's as it is), owners
 // (added before any is removed, so the group is never ownerless) and, when managed, direct members.
-func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSpec) (*GroupRead, error) {
+func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSpec, opts GroupUpdateOptions) (*GroupRead, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -380,7 +389,7 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 		}
 		spec.Owners = []string{caller}
 	}
-	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers, KnownOnboarded: true})
+	cur, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: spec.ManageMembers, Onboarding: OnboardingIgnore})
 	if err != nil {
 		return nil, err
 	}
@@ -409,14 +418,16 @@ func UpdateGroup(ctx context.Context, c *clients.Client, id string, spec GroupSp
 			return nil, err
 		}
 	}
-	if err := groupReconcile(ctx, c, &cur.Group, spec); err != nil {
+	if err := groupReconcile(ctx, c, cur, spec); err != nil {
 		return nil, err
 	}
-	return groupWaitSettled(ctx, c, id, spec, nick)
+	return groupWaitSettled(ctx, c, id, spec, nick, GroupReadOptions{Onboarding: opts.Onboarding, PolicyBaseline: opts.PolicyBaseline})
 }
 
-// groupReconcile applies the owner and member differences between cur and spec.
-func groupReconcile(ctx context.Context, c *clients.Client, cur *Group, spec GroupSpec) error {
+// groupReconcile applies the owner and member differences between cur and spec. A member is only
+// removed when cur could tell direct members from PIM-activated ones: removing an activated member
+// would end the activation.
+func groupReconcile(ctx context.Context, c *clients.Client, cur *GroupRead, spec GroupSpec) error {
 	add, remove := memberDiff(cur.Owners, spec.Owners)
 	if err := memberChange(ctx, c, cur.ID, RelOwners, add, nil); err != nil {
 		return err
@@ -426,6 +437,9 @@ func groupReconcile(ctx context.Context, c *clients.Client, cur *Group, spec Gro
 	}
 	if spec.ManageMembers {
 		add, remove := memberDiff(cur.Members, spec.Members)
+		if len(remove) > 0 && cur.MembersErr != nil {
+			return cur.MembersErr
+		}
 		if err := memberChange(ctx, c, cur.ID, RelMembers, add, remove); err != nil {
 			return err
 		}
@@ -457,12 +471,13 @@ func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
 
 // groupWaitSettled waits until reads consistently show the group as written: the directory replicates
 // property and membership changes asynchronously, and a read that still shows the old values would be
-// recorded in state as an inconsistent result or shown as drift on the next plan.
-func groupWaitSettled(ctx context.Context, c *clients.Client, id string, spec GroupSpec, nick string) (*GroupRead, error) {
+// recorded in state as an inconsistent result or shown as drift on the next plan. onboarding says what
+// the reads find out about PIM onboarding.
+func groupWaitSettled(ctx context.Context, c *clients.Client, id string, spec GroupSpec, nick string, onboarding GroupReadOptions) (*GroupRead, error) {
 	var last *GroupRead
 	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
 		// Members are always read: an unmanaged group still reports them.
-		g, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: true})
+		g, err := ReadGroup(ctx, c, id, GroupReadOptions{WithMembers: true, Onboarding: onboarding.Onboarding, PolicyBaseline: onboarding.PolicyBaseline})
 		if errors.Is(err, ErrGroupNotFound) {
 			return false, nil
 		}

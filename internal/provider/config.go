@@ -61,6 +61,7 @@ type resolved struct {
 	overrides                map[string]string
 	consistency              clients.ConsistencyOptions
 	principalNotFoundTimeout time.Duration
+	sharedReads              bool
 	secrets                  []string
 }
 
@@ -222,6 +223,7 @@ func resolve(in input) (resolved, diag.Diagnostics) {
 	}
 
 	out.principalNotFoundTimeout = r.duration(attrPrincipalNotFoundTimeout)
+	out.sharedReads, _ = r.boolean(attrSharedReads)
 	out.consistency.Interval = r.duration(attrConsistencyInterval)
 	out.consistency.Timeout = r.duration(attrConsistencyTimeout)
 	checks := in.get(attrConsistencyChecks)

@@ -156,6 +156,7 @@ func (p *aksProvider) buildClient(ctx context.Context, attrs map[string]string) 
 		Transport:                transport,
 		Consistency:              r.consistency,
 		PrincipalNotFoundTimeout: r.principalNotFoundTimeout,
+		SharedReads:              r.sharedReads,
 		RedactValues:             r.secrets,
 		Clock:                    p.clock,
 	})

@@ -57,6 +57,7 @@ const (
 	attrConsistencyChecks         = "consistency_checks"
 	attrConsistencyInterval       = "consistency_interval"
 	attrConsistencyTimeout        = "consistency_timeout"
+	attrSharedReads               = "shared_reads"
 )
 
 var settings = []setting{
@@ -88,6 +89,7 @@ var settings = []setting{
 	{name: attrConsistencyChecks, envs: []string{"AKS_CONSISTENCY_CHECKS"}, kind: kindInt, dflt: "1", desc: "How many consecutive successful reads prove that a write has replicated before the provider moves on (1: the first read that sees it; each extra read costs one request and `consistency_interval` per write)."},
 	{name: attrConsistencyInterval, envs: []string{"AKS_CONSISTENCY_INTERVAL"}, kind: kindDuration, dflt: "2s", desc: "The pause between those reads, as a duration."},
 	{name: attrConsistencyTimeout, envs: []string{"AKS_CONSISTENCY_TIMEOUT"}, kind: kindDuration, dflt: "10m", desc: "The longest wait for a write to replicate (the resource's own timeout still applies), as a duration."},
+	{name: attrSharedReads, envs: []string{"AKS_SHARED_READS"}, kind: kindBool, dflt: "true", desc: "Let the reads of many resources share requests within one Terraform run: role bindings are answered from one list of the subscription's role assignments, clusters from one list of the subscription's clusters, and group reads are packed together into Graph `$batch` requests. A large configuration then stays within Azure's request budgets. Data is never older than the run that asked for it, a binding missing from the list is read on its own before it counts as deleted, and anything this run writes is read on its own. `false` reads each resource with its own requests (for comparison, and as a way out should sharing misbehave)."},
 }
 
 func settingByName(name string) setting {

@@ -89,6 +89,51 @@ func TestLeastPrivilege(t *testing.T) {
 	})
 }
 
+// TestLeastPrivilegeGroupsWithoutPIM (issue 17, defect 1): an identity with the group permissions but
+// none of the PIM read permissions manages groups: apply and every later refresh succeed, pim_onboarded
+// stays false, and warnings name the permissions that would tell more. Before the fix every refresh
+// (and the create's read-back) failed on the refused PIM reads.
+func TestLeastPrivilegeGroupsWithoutPIM(t *testing.T) {
+	requireAcc(t)
+	t.Parallel()
+	e := newEnv(t, envOptions{configure: func(cfg *emulator.Config) {
+		cfg.AdminGraphPermissions = []string{"Group.ReadWrite.All", "User.Read.All"}
+	}})
+	ws := e.workspace("groups", map[string]string{"main.tf": `terraform {
+  required_providers {
+    aks = { source = "aks-pim/aks" }
+  }
+}
+
+provider "aks" {}
+
+resource "aks_pim_group" "team" {
+  display_name = "` + e.prefix + `-team"
+  members      = ["` + e.fx.N01.ID + `"]
+}
+
+output "pim_onboarded" {
+  value = aks_pim_group.team.pim_onboarded
+}
+`})
+	apply := e.apply(ws)
+	for _, p := range []string{"PrivilegedAssignmentSchedule.Read.AzureADGroup", "RoleManagementPolicy.Read.AzureADGroup"} {
+		if !strings.Contains(apply.Stdout+apply.Stderr, p) {
+			t.Errorf("the apply's warnings do not name %s:\n%s", p, tail(apply.Stdout+apply.Stderr, 3000))
+		}
+	}
+	plan := e.tf(ws, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if plan.ExitCode != 0 {
+		t.Fatalf("the refresh without PIM permissions exited %d, want 0 (no error, no change):\n%s", plan.ExitCode, tail(plan.Stdout+plan.Stderr, 4000))
+	}
+	if !strings.Contains(plan.Stdout+plan.Stderr, "PIM Onboarding Unknown") {
+		t.Errorf("the refresh did not warn that onboarding is unknown:\n%s", tail(plan.Stdout+plan.Stderr, 3000))
+	}
+	if out := e.must(ws, "output", "-raw", "pim_onboarded"); strings.TrimSpace(out.Stdout) != "false" {
+		t.Errorf("pim_onboarded = %q, want false", out.Stdout)
+	}
+}
+
 func containsAny(s string, subs []string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {

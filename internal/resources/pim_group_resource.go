@@ -74,9 +74,16 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"through PIM never show as drift. A create whose response was lost is recovered on the next apply: the group is " +
 			"found by its mail nickname and adopted instead of duplicated.\n\n" +
 			"Required Microsoft Graph application permissions: `Group.ReadWrite.All` (or `Group.Create` for groups the identity " +
-			"then owns), `RoleManagement.ReadWrite.Directory` for `assignable_to_role`, and for `pim_onboarded` " +
-			"`PrivilegedEligibilitySchedule.Read.AzureADGroup`, `PrivilegedAssignmentSchedule.Read.AzureADGroup` and " +
-			"`RoleManagementPolicy.Read.AzureADGroup` (without them `pim_onboarded` stays false and a warning is logged).",
+			"then owns) and `RoleManagement.ReadWrite.Directory` for `assignable_to_role`. The PIM read permissions are needed " +
+			"for what PIM knows about the group: `PrivilegedAssignmentSchedule.Read.AzureADGroup` to tell members activated " +
+			"through PIM from direct ones, and for `pim_onboarded` also `PrivilegedEligibilitySchedule.Read.AzureADGroup` and " +
+			"`RoleManagementPolicy.Read.AzureADGroup`. Without them the group still reads: `pim_onboarded` keeps its last " +
+			"known value, `members` lists every member Graph reports, each with a warning naming the permission, and an update " +
+			"that would remove a member fails instead of risking an activated one.\n\n" +
+			"What each attribute costs on refresh, in Graph operations: the group's properties 1, `owners` 1, `members` 1 plus " +
+			"the PIM assignment instances of its members (shared by all groups with the same members within one Terraform " +
+			"run; 1 more when a member is new), `pim_onboarded` nothing once true, else 1 (the group's PIM policies, whose IDs " +
+			"change at onboarding) or 3 the first time (after an import).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
@@ -222,6 +229,8 @@ func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateReques
 				"was adopted instead of creating a duplicate: an earlier create probably lost its response.", g.ID, spec.Nickname()))
 	}
 	tflog.Info(ctx, "created group", map[string]any{"id": g.ID, "adopted": adopted})
+	pimGroupReadWarnings(&resp.Diagnostics, "Create", g)
+	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, nil, g)...)
 	// The group read back: role bindings for it need not ask Graph whether it exists.
 	rbac.RememberPrincipal(c, rbac.PrincipalGroup, g.ID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, true, &resp.Diagnostics))...)
@@ -237,7 +246,7 @@ func (r *pimGroupResource) Read(ctx context.Context, req resource.ReadRequest, r
 	ctx, cancel := operationContext(ctx, state.Timeouts.Read, pimGroupTimeouts.Read, &resp.Diagnostics)
 	defer cancel()
 
-	opts := pim.GroupReadOptions{WithMembers: true, KnownOnboarded: state.PIMOnboarded.ValueBool()}
+	opts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
 	var g *pim.GroupRead
 	var err error
 	if createdAt, unverified := pimGroupUnverifiedSince(ctx, req.Private); unverified {
@@ -257,9 +266,8 @@ func (r *pimGroupResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Read", pimGroupObject, err, grantGroupRead)
 		return
 	}
-	if g.ProbeErr != nil {
-		tflog.Warn(ctx, "could not tell whether PIM has onboarded the group", map[string]any{"id": g.ID, "error": g.ProbeErr.Error()})
-	}
+	pimGroupReadWarnings(&resp.Diagnostics, "Read", g)
+	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, opts.PolicyBaseline, g)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, state, g, true, &resp.Diagnostics))...)
 }
 
@@ -280,7 +288,8 @@ func (r *pimGroupResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := pim.UpdateGroup(ctx, c, state.ID.ValueString(), spec)
+	readOpts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
+	g, err := pim.UpdateGroup(ctx, c, state.ID.ValueString(), spec, pim.GroupUpdateOptions{Onboarding: readOpts.Onboarding, PolicyBaseline: readOpts.PolicyBaseline})
 	if err != nil {
 		grant := grantGroupWrite
 		if plan.AssignableToRole.ValueBool() {
@@ -290,6 +299,8 @@ func (r *pimGroupResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	plan.ID, plan.ObjectID = state.ID, state.ObjectID
+	pimGroupReadWarnings(&resp.Diagnostics, "Update", g)
+	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, readOpts.PolicyBaseline, g)...)
 	// Unmanaged members were planned as the prior state; the next refresh reports any change.
 	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, managed || !known(plan.Members), &resp.Diagnostics))...)
 }
@@ -419,22 +430,6 @@ func addPIMGroupCreateError(diags *diag.Diagnostics, spec pim.GroupSpec, err err
 			grant = grantRoleAssignableGroup
 		}
 		addAPIError(diags, "Create", pimGroupObject, err, grant)
-	}
-}
-
-// keepTrue keeps a boolean's prior value when it is true: a fact that cannot become false again (PIM
-// onboarding) need not show as "known after apply" on every update.
-type keepTrue struct{}
-
-func (keepTrue) Description(context.Context) string {
-	return "Once true, the value stays true."
-}
-
-func (k keepTrue) MarkdownDescription(ctx context.Context) string { return k.Description(ctx) }
-
-func (keepTrue) PlanModifyBool(_ context.Context, req planmodifier.BoolRequest, resp *planmodifier.BoolResponse) {
-	if req.StateValue.ValueBool() && req.PlanValue.IsUnknown() {
-		resp.PlanValue = req.StateValue
 	}
 }
 

@@ -72,7 +72,7 @@ func groupAccCheckDestroyed(c *clients.Client) resource.TestCheckFunc {
 		for _, rs := range s.RootModule().Resources {
 			switch rs.Type {
 			case "aks_pim_group":
-				_, err := pim.ReadGroup(ctx, c, rs.Primary.ID, pim.GroupReadOptions{KnownOnboarded: true})
+				_, err := pim.ReadGroup(ctx, c, rs.Primary.ID, pim.GroupReadOptions{Onboarding: pim.OnboardingKnown})
 				if !errors.Is(err, pim.ErrGroupNotFound) {
 					return fmt.Errorf("group %s still exists after destroy (read error: %v)", rs.Primary.ID, err)
 				}
