@@ -99,6 +99,7 @@ func CreateAssignment(ctx context.Context, c *clients.Client, spec AssignmentSpe
 		return nil, fmt.Errorf("looking up principal %s: %w", spec.PrincipalID, err)
 	}
 	var created armauthorization.RoleAssignment
+	markWritten(c, name)
 	err = clients.RetryFor(ctx, max(0, window-time.Since(start)), principalNotFoundInterval, clients.IsPrincipalNotFound, func(ctx context.Context) error {
 		resp, err := c.RoleAssignments.Create(ctx, sc.Wire, name, params, nil)
 		created = resp.RoleAssignment
@@ -131,6 +132,7 @@ func UpdateAssignment(ctx context.Context, c *clients.Client, id string, spec As
 	if err != nil {
 		return nil, err
 	}
+	markWritten(c, rid.Name)
 	resp, err := c.RoleAssignments.Create(ctx, rid.Scope, rid.Name, params, nil)
 	if err != nil {
 		return nil, err
@@ -159,6 +161,7 @@ func DeleteAssignment(ctx context.Context, c *clients.Client, id string) error {
 	if err != nil {
 		return err
 	}
+	markWritten(c, rid.Name)
 	if _, err := c.RoleAssignments.DeleteByID(ctx, rid.String(), nil); err != nil && !IsAssignmentGone(err) {
 		return err
 	}

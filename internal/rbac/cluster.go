@@ -61,7 +61,12 @@ func ForgetCluster(c *clients.Client, id ClusterID) {
 	cacheFor(c).clusters.Forget(strings.ToLower(id.String()))
 }
 
+// readCluster reads a cluster, from this instance's shared list of the subscription's clusters when it
+// has one (rbac/shared.go), else with its own GET.
 func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*ClusterFacts, error) {
+	if mc, ok := sharedCluster(ctx, c, id); ok {
+		return clusterFacts(ctx, c, id, mc)
+	}
 	resp, err := c.ManagedClusters.Get(ctx, id.ResourceGroup, id.Name, nil)
 	if err != nil {
 		if clients.IsNotFound(err) {
@@ -69,7 +74,11 @@ func readCluster(ctx context.Context, c *clients.Client, id ClusterID) (*Cluster
 		}
 		return nil, err
 	}
-	mc := resp.ManagedCluster
+	return clusterFacts(ctx, c, id, &resp.ManagedCluster)
+}
+
+// clusterFacts turns ARM's description of a cluster into facts.
+func clusterFacts(ctx context.Context, c *clients.Client, id ClusterID, mc *armcontainerservice.ManagedCluster) (*ClusterFacts, error) {
 	f := &ClusterFacts{ID: id, Location: deref(mc.Location)}
 	// Prefer the ID as the server spells it: the caller may have written names in another case.
 	f.RawID = id.String()

@@ -217,7 +217,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 	ctx, cancel := operationContext(ctx, state.Timeouts.Read, roleBindingTimeouts.Read, &resp.Diagnostics)
 	defer cancel()
 
-	a, err := rbac.GetAssignment(ctx, c, state.ID.ValueString())
+	a, err := rbac.ReadAssignment(ctx, c, state.ID.ValueString())
 	if rbac.IsAssignmentGone(err) {
 		tflog.Warn(ctx, "role assignment no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
