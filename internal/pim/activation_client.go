@@ -72,6 +72,8 @@ func SelfActivate(ctx context.Context, c *clients.Client, spec ActivationSpec) (
 		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
 	}
 	body := activationRequest(models.SELFACTIVATE_SCHEDULEREQUESTACTIONS, me, spec, c.Now())
+	// Group reads later in this provider instance must see the activation (group_timed.go).
+	defer ForgetTimedMemberships(c, me)
 	resp, err := assignmentRequests(c).Post(ctx, body, nil)
 	if err != nil {
 		return ActivationRequest{}, activationError(err)
@@ -145,6 +147,7 @@ func SelfDeactivate(ctx context.Context, c *clients.Client, groupID string, acce
 		return ActivationRequest{}, fmt.Errorf("finding the signed-in principal: %w", err)
 	}
 	body := activationRequest(models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS, me, ActivationSpec{GroupID: groupID, AccessID: access}, c.Now())
+	defer ForgetTimedMemberships(c, me)
 	resp, err := assignmentRequests(c).Post(ctx, body, nil)
 	if err != nil {
 		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentDoesNotExist") || clients.StatusCode(err) == 404 {

@@ -205,3 +205,21 @@ func TestGroupReadPlanNamesBuildErrors(t *testing.T) {
 		t.Errorf("%d requests planned after a failed build, want 1", len(p.reqs))
 	}
 }
+
+// TestActivationForgetsSharedInstances: an activation or deactivation by this provider instance drops
+// the caller's shared instance list, so later group reads list it again.
+func TestActivationForgetsSharedInstances(t *testing.T) {
+	c, _ := groupTestClient(t, emulator.DefaultConfig())
+	lists := clients.PerInstance(c, principalTimedKey{}, func() *principalTimed { return &principalTimed{} })
+	me, err := c.CallerObjectID(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists.memo.Put(strings.ToLower(me), timedGroups{at: time.Now()})
+	// The request itself fails (the admin is not eligible anywhere); the list is dropped all the same.
+	hour, _ := ParseDuration("PT1H")
+	_, _ = SelfActivate(t.Context(), c, ActivationSpec{GroupID: uuid.NewString(), Duration: hour, Justification: "x"})
+	if _, ok := lists.memo.Known(strings.ToLower(me)); ok {
+		t.Error("the caller's shared instance list survived its activation request")
+	}
+}
