@@ -71,6 +71,13 @@ func (s *Store) SetThrottling(t Throttling, onThrottle func(wait time.Duration))
 	s.budget.onThrottle = onThrottle
 }
 
+// RefillBudget fills every bucket, as a quiet minute would.
+func (s *Store) RefillBudget() {
+	s.budget.mu.Lock()
+	defer s.budget.mu.Unlock()
+	s.budget.lim = throttle.New()
+}
+
 // operationKind is ARM's operation type of a method (§2.3 header names).
 func operationKind(method string) string {
 	switch method {
@@ -87,7 +94,7 @@ func operationKind(method string) string {
 // It reports whether the request may be served.
 func (s *Store) charge(w http.ResponseWriter, r *http.Request, principal string) bool {
 	s.budget.mu.Lock()
-	t, notify := s.budget.t, s.budget.onThrottle
+	t, notify, lim := s.budget.t, s.budget.onThrottle, s.budget.lim
 	s.budget.mu.Unlock()
 	kind := operationKind(r.Method)
 	rate := map[string]throttle.Rate{"reads": t.Reads, "writes": t.Writes, "deletes": t.Deletes}[kind]
@@ -96,7 +103,7 @@ func (s *Store) charge(w http.ResponseWriter, r *http.Request, principal string)
 	if sub, ok := subscriptionOf(r.URL.Path); ok {
 		scope, level = "subscriptions/"+sub, "subscription"
 	}
-	res := s.budget.lim.Take(s.opt.Now(), t.Enforce,
+	res := lim.Take(s.opt.Now(), t.Enforce,
 		throttle.Ask{Key: scope + "|" + strings.ToLower(principal) + "|" + kind, Rate: rate, Cost: 1},
 		throttle.Ask{Key: scope + "|*|" + kind, Rate: global, Cost: 1})
 	h := w.Header()
