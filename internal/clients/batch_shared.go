@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	neturl "net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
 // sharedBatchWindow is how long the first read of a shared $batch waits for others to join it. Terraform
@@ -185,25 +183,4 @@ func (b *batchCollector) send(chunk []*sharedItem) {
 		}
 		close(s.done)
 	}
-}
-
-// GraphGetRaw GETs an absolute Graph URL (an @odata.nextLink) and returns the JSON body, for pages of a
-// collection whose first page came from a $batch item.
-func (c *Client) GraphGetRaw(ctx context.Context, url string) ([]byte, error) {
-	ri := abstractions.NewRequestInformation()
-	ri.Method = abstractions.GET
-	u, err := neturl.Parse(url)
-	if err != nil {
-		return nil, err
-	}
-	ri.SetUri(*u)
-	ri.Headers.TryAdd("Accept", "application/json")
-	raw, err := c.GraphAdapter.SendPrimitive(ctx, ri, "[]byte", abstractions.ErrorMappings{
-		"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue,
-	})
-	if err != nil {
-		return nil, err
-	}
-	b, _ := raw.([]byte)
-	return b, nil
 }

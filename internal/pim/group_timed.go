@@ -67,8 +67,11 @@ func instancesAll(ctx context.Context, c *clients.Client, r clients.BatchResult)
 		if doc.NextLink == "" {
 			return all, nil
 		}
-		var err error
-		if body, err = c.GraphGetRaw(ctx, doc.NextLink); err != nil {
+		ri, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().WithUrl(doc.NextLink).ToGetRequestInformation(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		if body, err = c.GraphSendRaw(ctx, ri); err != nil {
 			return nil, err
 		}
 	}
