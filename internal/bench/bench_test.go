@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -145,5 +146,80 @@ func TestChildrenAndReadProc(t *testing.T) {
 	}
 	if isProvider(cmd.Process.Pid) {
 		t.Error("sleep taken for the provider")
+	}
+}
+
+// TestCountsWhatAzureCounts: Graph operations are $batch items and direct requests but not the $batch
+// POSTs, nor the budget's 429s; ARM requests split by operation type without their 429s; each route
+// belongs to the resource type whose reads use it.
+func TestCountsWhatAzureCounts(t *testing.T) {
+	const pag = "/v1.0/identityGovernance/privilegedAccess/group/"
+	st := emulator.Stats{Throttled: map[string]int64{"graph": 3, "arm": 2}, RetryAfterSeconds: 5, Routes: map[string]emulator.RouteStats{
+		"POST /v1.0/$batch":                                  {Count: 2, Status: map[string]int64{"200": 2}},
+		"GET /v1.0/groups/{id}":                              {Count: 20, BatchItems: 20, Status: map[string]int64{"200": 20}},
+		"GET " + pag + "assignmentScheduleInstances":         {Count: 2, BatchItems: 2, Status: map[string]int64{"200": 2}},
+		"GET " + pag + "eligibilitySchedules/{id}":           {Count: 4, Status: map[string]int64{"200": 4}},
+		"GET /v1.0/policies/roleManagementPolicyAssignments": {Count: 4, Status: map[string]int64{"200": 4}},
+		"GET (graph throttled)":                              {Count: 3, BatchItems: 3, Status: map[string]int64{"429": 3}},
+		"GET {scope...}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}":                                                      {Count: 7, Status: map[string]int64{"200": 5, "429": 2}},
+		"PUT {scope...}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}":                                                      {Count: 3, Status: map[string]int64{"201": 3}},
+		"DELETE {scope...}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}":                                                   {Count: 1, Status: map[string]int64{"200": 1}},
+		"GET /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}": {Count: 2, Status: map[string]int64{"200": 2}},
+	}}
+	c := countsFrom(st)
+	got := []int64{c.GraphOps, c.ARMReads, c.ARMWrites, c.ARMDeletes, c.throttledTotal(), c.RetryAfterAsked}
+	if diff := cmp.Diff([]int64{30, 7, 3, 1, 5, 5}, got); diff != "" {
+		t.Errorf("graph ops, ARM reads/writes/deletes, 429s, Retry-After (-want +got):\n%s", diff)
+	}
+	byType := map[string]apiCost{
+		typeGroup: {GraphOps: 22}, typeEligibility: {GraphOps: 4}, typePolicy: {GraphOps: 4},
+		typeBinding: {ARMReads: 5, ARM: 9}, "data": {ARMReads: 2, ARM: 2},
+	}
+	if diff := cmp.Diff(byType, c.ByType); diff != "" {
+		t.Errorf("by type (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadProviderWaits: the provider's WARN lines about throttling, as Terraform writes them to
+// TF_LOG_PATH, are summed; a missing log is no waits.
+func TestReadProviderWaits(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "tf.log")
+	lines := `2026-11-27T10:00:00.000Z [WARN]  provider.terraform-provider-aks: Throttled by Azure: waiting as Retry-After asks: api=arm retry_after_seconds=1 throttled_requests=1 tf_provider_addr=registry.terraform.io/aks-pim/aks
+2026-11-27T10:00:01.000Z [WARN]  provider.terraform-provider-aks: Throttled by Azure: waiting as Retry-After asks: api=graph retry_after_seconds=2.5 throttled_requests=3
+2026-11-27T10:00:02.000Z [WARN]  provider.terraform-provider-aks: Not retrying: the server asked to wait past the operation's deadline: api=arm
+2026-11-27T10:00:03.000Z [INFO]  provider.terraform-provider-aks: created group: id=x
+`
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := readProviderWaits(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Waits != 2 || w.Waited != 3500*time.Millisecond || w.Abandoned != 1 || w.OtherWarns != 0 {
+		t.Errorf("%+v, want 2 waits of 3.5s in total and 1 abandoned", w)
+	}
+	if w, err := readProviderWaits(filepath.Join(t.TempDir(), "none")); err != nil || w != (providerWaits{}) {
+		t.Errorf("missing log: %+v, %v", w, err)
+	}
+}
+
+// TestFloorConfigurationMirrorsTheGraph: the terraform_data mirror has the provider configuration's
+// for_each maps and one resource block per managed type plus the two data sources.
+func TestFloorConfigurationMirrorsTheGraph(t *testing.T) {
+	ids := []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1"}
+	real, floor := configuration(ids, "n01@x", "p01@x"), floorConfiguration(ids)
+	for _, local := range []string{"groups", "bindings", "jit"} {
+		re := regexp.MustCompile(`(?s)` + local + ` = merge\(\[for c in keys\(local\.clusters\) : \{(.*?)\}\]\.\.\.\)`)
+		a, b := re.FindStringSubmatch(real), re.FindStringSubmatch(floor)
+		if a == nil || b == nil || strings.Count(a[1], "\n") != strings.Count(b[1], "\n") {
+			t.Errorf("local %s differs between the configuration and its mirror", local)
+		}
+	}
+	if n := strings.Count(floor, "\nresource \"terraform_data\""); n != 6 {
+		t.Errorf("%d terraform_data blocks, want 6 (users, clusters and the four managed types)", n)
+	}
+	if strings.Contains(floor, "aks_") {
+		t.Error("the mirror refers to the provider")
 	}
 }

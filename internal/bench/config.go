@@ -42,6 +42,47 @@ const probeGroupKey = "c001-admin"
 // clusterKey names cluster i (0-based) in resource keys: c001, c002, ...
 func clusterKey(i int) string { return fmt.Sprintf("c%03d", i+1) }
 
+// scenarioLocals are the for_each maps of the scenario, shared by the provider's configuration and
+// the terraform_data mirror: user(name) and cluster are the expressions that stand for a user's object
+// ID and for a cluster's scopes object in each.
+func scenarioLocals(user func(string) string, cluster string) string {
+	return strings.NewReplacer("{{n01}}", user("n01"), "{{p01}}", user("p01"), "{{cluster}}", cluster).Replace(`
+locals {
+  groups = merge([for c in keys(local.clusters) : {
+    "${c}-default"     = { cluster = c, members = [{{n01}}] }
+    "${c}-admin"       = { cluster = c, members = null }
+    "${c}-approver"    = { cluster = c, members = [{{p01}}] }
+    "${c}-node-access" = { cluster = c, members = null }
+  }]...)
+
+  bindings = merge([for c in keys(local.clusters) : {
+    "${c}-default-rbac-reader"         = { group = "${c}-default", role = "Azure Kubernetes Service RBAC Reader", scope = {{cluster}}.scopes.cluster }
+    "${c}-default-rg-reader"           = { group = "${c}-default", role = "Reader", scope = {{cluster}}.scopes.resource_group }
+    "${c}-default-cluster-user"        = { group = "${c}-default", role = "Azure Kubernetes Service Cluster User Role", scope = {{cluster}}.scopes.cluster }
+    "${c}-admin-rbac-admin"            = { group = "${c}-admin", role = "Azure Kubernetes Service RBAC Admin", scope = {{cluster}}.scopes.cluster }
+    "${c}-admin-node-pool-contributor" = { group = "${c}-admin", role = "Contributor", scope = {{cluster}}.scopes.node_pools["user"] }
+    "${c}-node-access-login"           = { group = "${c}-node-access", role = "Virtual Machine User Login", scope = {{cluster}}.scopes.node_resource_group }
+  }]...)
+
+  jit = merge([for c in keys(local.clusters) : {
+    "${c}-admin"       = { cluster = c }
+    "${c}-node-access" = { cluster = c }
+  }]...)
+}
+`)
+}
+
+// clustersLocal renders local.clusters.
+func clustersLocal(clusterIDs []string) string {
+	var b strings.Builder
+	b.WriteString("locals {\n  clusters = {\n")
+	for i, id := range clusterIDs {
+		fmt.Fprintf(&b, "    %s = %q\n", clusterKey(i), id)
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
+}
+
 // configuration renders main.tf for the given cluster IDs and the two scenario users.
 func configuration(clusterIDs []string, n01UPN, p01UPN string) string {
 	var b strings.Builder
@@ -59,40 +100,15 @@ provider "aks" {}
 `)
 	fmt.Fprintf(&b, "data \"aks_user\" \"n01\" {\n  user_principal_name = %q\n}\n\n", n01UPN)
 	fmt.Fprintf(&b, "data \"aks_user\" \"p01\" {\n  user_principal_name = %q\n}\n\n", p01UPN)
-	b.WriteString("locals {\n  clusters = {\n")
-	for i, id := range clusterIDs {
-		fmt.Fprintf(&b, "    %s = %q\n", clusterKey(i), id)
-	}
-	b.WriteString("  }\n}\n")
+	b.WriteString(clustersLocal(clusterIDs))
 	b.WriteString(`
 data "aks_cluster" "this" {
   for_each = local.clusters
   id       = each.value
 }
-
-locals {
-  groups = merge([for c in keys(local.clusters) : {
-    "${c}-default"     = { cluster = c, members = [data.aks_user.n01.object_id] }
-    "${c}-admin"       = { cluster = c, members = null }
-    "${c}-approver"    = { cluster = c, members = [data.aks_user.p01.object_id] }
-    "${c}-node-access" = { cluster = c, members = null }
-  }]...)
-
-  bindings = merge([for c in keys(local.clusters) : {
-    "${c}-default-rbac-reader"         = { group = "${c}-default", role = "Azure Kubernetes Service RBAC Reader", scope = data.aks_cluster.this[c].scopes.cluster }
-    "${c}-default-rg-reader"           = { group = "${c}-default", role = "Reader", scope = data.aks_cluster.this[c].scopes.resource_group }
-    "${c}-default-cluster-user"        = { group = "${c}-default", role = "Azure Kubernetes Service Cluster User Role", scope = data.aks_cluster.this[c].scopes.cluster }
-    "${c}-admin-rbac-admin"            = { group = "${c}-admin", role = "Azure Kubernetes Service RBAC Admin", scope = data.aks_cluster.this[c].scopes.cluster }
-    "${c}-admin-node-pool-contributor" = { group = "${c}-admin", role = "Contributor", scope = data.aks_cluster.this[c].scopes.node_pools["user"] }
-    "${c}-node-access-login"           = { group = "${c}-node-access", role = "Virtual Machine User Login", scope = data.aks_cluster.this[c].scopes.node_resource_group }
-  }]...)
-
-  jit = merge([for c in keys(local.clusters) : {
-    "${c}-admin"       = { cluster = c }
-    "${c}-node-access" = { cluster = c }
-  }]...)
-}
-
+`)
+	b.WriteString(scenarioLocals(func(u string) string { return "data.aks_user." + u + ".object_id" }, "data.aks_cluster.this[c]"))
+	b.WriteString(`
 resource "aks_pim_group" "g" {
   for_each = local.groups
 
@@ -144,6 +160,77 @@ resource "aks_pim_eligibility" "e" {
 
 output "probe_group_id" {
   value = aks_pim_group.g["` + probeGroupKey + `"].object_id
+}
+`)
+	return b.String()
+}
+
+// floorConfiguration is the same graph with Terraform's built-in terraform_data and no provider: the
+// same for_each maps, the same references between objects (the data sources become resources too),
+// inputs of about the same size. What Terraform alone costs for this graph is the floor of issue 14's
+// wall-time target.
+func floorConfiguration(clusterIDs []string) string {
+	var b strings.Builder
+	b.WriteString("# Generated by internal/bench: the scenario's graph with terraform_data, the floor of Terraform itself.\n")
+	b.WriteString(clustersLocal(clusterIDs))
+	b.WriteString(`
+resource "terraform_data" "user" {
+  for_each = toset(["n01", "p01"])
+  input    = { object_id = "object-id-${each.key}", user_principal_name = "${each.key}@bench" }
+}
+
+resource "terraform_data" "cluster" {
+  for_each = local.clusters
+  input = {
+    id = each.value
+    scopes = {
+      cluster             = each.value
+      resource_group      = dirname(dirname(dirname(dirname(each.value))))
+      node_resource_group = "${each.value}-nodes"
+      node_pools          = { system = "${each.value}/agentPools/system", user = "${each.value}/agentPools/user" }
+    }
+  }
+}
+`)
+	b.WriteString(scenarioLocals(func(u string) string { return "terraform_data.user[\"" + u + "\"].output.object_id" }, "terraform_data.cluster[c].output"))
+	b.WriteString(`
+resource "terraform_data" "g" {
+  for_each = local.groups
+  input = {
+    display_name = "bench-${each.key}"
+    description  = "Benchmark group ${each.key}."
+    members      = each.value.members
+  }
+}
+
+resource "terraform_data" "b" {
+  for_each = local.bindings
+  input = {
+    scope        = each.value.scope
+    role         = each.value.role
+    principal_id = terraform_data.g[each.value.group].id
+    description  = "bench ${each.key}"
+  }
+}
+
+resource "terraform_data" "p" {
+  for_each = local.jit
+  input = {
+    group_id            = terraform_data.g[each.key].id
+    approvers           = [terraform_data.g["${each.value.cluster}-approver"].id]
+    activation          = { maximum_duration = "PT8H", require_justification = true }
+    eligible_assignment = { expiration_required = true, maximum_duration = "P365D" }
+  }
+}
+
+resource "terraform_data" "e" {
+  for_each = local.jit
+  input = {
+    group_id                   = terraform_data.g[each.key].id
+    principal_id               = terraform_data.g["${each.value.cluster}-default"].id
+    duration                   = "P180D"
+    policy_eligible_assignment = terraform_data.p[each.key].output.eligible_assignment
+  }
 }
 `)
 	return b.String()

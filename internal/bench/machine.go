@@ -47,11 +47,7 @@ func describeMachine(ctx context.Context) machine {
 	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(data))
 	}
-	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(data)); len(f) > 0 {
-			m.LoadAverage, _ = strconv.ParseFloat(f[0], 64)
-		}
-	}
+	m.LoadAverage = loadAverage()
 	cmd := exec.CommandContext(ctx, tfrun.TerraformPath(), "version", "-json")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	if out, err := cmd.Output(); err == nil {
@@ -63,4 +59,18 @@ func describeMachine(ctx context.Context) machine {
 		}
 	}
 	return m
+}
+
+// loadAverage is /proc/loadavg's 1-minute figure (0 when unreadable).
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }

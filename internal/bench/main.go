@@ -33,6 +33,14 @@ type options struct {
 	Provider    string
 	Floors      bool
 	Render      string
+	// Budgets enforces Azure's request budgets in the emulator; Compare also measures the provider with
+	// shared reads off (refresh and drift, and apply and destroy with CompareWrites); TerraformFloor
+	// measures the terraform_data mirror of the graph.
+	Budgets        bool
+	BudgetShare    float64
+	Compare        bool
+	CompareWrites  bool
+	TerraformFloor bool
 }
 
 type envList []string
@@ -59,6 +67,11 @@ func main() {
 	flag.StringVar(&o.Provider, "provider", "", "use this already built provider binary instead of building one (for profiling builds)")
 	flag.BoolVar(&o.Floors, "floors", true, "also measure apply and destroy without latency (their CPU floors, which the (wall − wall@0ms) ÷ limit row needs); -floors=false saves about a third of the run time")
 	flag.StringVar(&o.Render, "render", "", "print the table of a saved -json result instead of running")
+	flag.BoolVar(&o.Budgets, "budgets", true, "enforce Azure's request budgets in the emulator (ARM token buckets, Graph's identity-and-access budget)")
+	flag.Float64Var(&o.BudgetShare, "budget-share", 1, "the share (0..1] of Azure's budgets left to this run by the tenant's other automation")
+	flag.BoolVar(&o.Compare, "compare", true, "also measure refresh and drift with the provider's shared reads off (AKS_SHARED_READS=false)")
+	flag.BoolVar(&o.CompareWrites, "compare-writes", true, "with -compare, also apply and destroy with shared reads off")
+	flag.BoolVar(&o.TerraformFloor, "terraform-floor", true, "also apply, refresh and destroy the same graph of terraform_data resources (Terraform's own floor)")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
 	o.ProviderEnv = env

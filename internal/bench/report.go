@@ -32,40 +32,54 @@ const (
 )
 
 func evaluateTargets(r *result) []target {
-	get := func(p phase) *phaseResult {
-		for i := range r.Phases {
-			if r.Phases[i].Phase == p {
-				return &r.Phases[i]
-			}
-		}
-		return &phaseResult{}
-	}
+	get := func(p phase) *phaseResult { return r.phase(p, modeShared) }
 	refresh, apply, drift := get(phaseRefresh), get(phaseApply), get(phaseDrift)
 	planRSS := float64(max(refresh.Processes.ProviderHWMKB, drift.Processes.ProviderHWMKB)) / kbPerMiB
 	binMB := float64(r.BinaryBytes) / bytesPerMB
-	return []target{
+	return append([]target{
 		{"refresh requests per resource", refresh.PerResource, targetRefreshPerResource, "req", refresh.PerResource <= targetRefreshPerResource},
 		{"refresh wall time / limit", refresh.WallRatio, targetRefreshWall, "x", refresh.WallRatio <= targetRefreshWall},
 		{"apply requests / contract minimum", apply.RequestRatio, targetApplyRequests, "x", apply.RequestRatio <= targetApplyRequests},
 		{"apply wall time / limit", apply.WallRatio, targetApplyWall, "x", apply.WallRatio <= targetApplyWall},
 		{"provider peak RSS during plan", planRSS, targetPlanRSSMB, "MiB", planRSS < targetPlanRSSMB},
 		{"stripped binary", binMB, targetBinaryMB, "MB", binMB < targetBinaryMB},
+	}, scaleTargets(r)...)
+}
+
+// phase returns the figures of phase p in mode (an empty result when it was not measured). Results
+// saved before modes existed have none: they are the shared mode.
+func (r *result) phase(p phase, mode string) *phaseResult {
+	for i := range r.Phases {
+		m := r.Phases[i].Mode
+		if m == "" {
+			m = modeShared
+		}
+		if r.Phases[i].Phase == p && m == mode {
+			return &r.Phases[i]
+		}
 	}
+	return &phaseResult{}
 }
 
 // printTable writes the one table: a column per phase, a row per figure (routes last), then the
 // per-run figures and the targets.
 func printTable(w io.Writer, r *result) {
-	fmt.Fprintf(w, "terraform-provider-aks benchmark: %d clusters, %d managed resources (%s), %d data sources, latency %s, parallelism %d\n",
-		r.Clusters, r.ManagedResources, countsLine(r.ResourceCounts), r.DataSources, r.Latency, r.Parallelism)
+	budgets := "Azure's request budgets enforced"
+	if !r.Budgets {
+		budgets = "no request budgets"
+	}
+	fmt.Fprintf(w, "terraform-provider-aks benchmark: %d clusters, %d managed resources (%s), %d data sources, latency %s, parallelism %d, %s\n",
+		r.Clusters, r.ManagedResources, countsLine(r.ResourceCounts), r.DataSources, r.Latency, r.Parallelism, budgets)
 	if len(r.ProviderEnv) > 0 {
 		fmt.Fprintf(w, "provider environment: %s\n", strings.Join(r.ProviderEnv, " "))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The provider as configured (shared reads on):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	shared := r.modePhases(modeShared)
 	row := func(name string, f func(p phaseResult) string) {
 		cells := []string{name}
-		for _, p := range r.Phases {
+		for _, p := range shared {
 			cells = append(cells, f(p))
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
@@ -94,6 +108,16 @@ func printTable(w io.Writer, r *result) {
 	row("  ARM", func(p phaseResult) string { return fmt.Sprint(p.Requests.ARM) })
 	row("  $batch items (inside Graph)", func(p phaseResult) string { return fmt.Sprint(p.Requests.BatchItems) })
 	row("  answered >= 400", func(p phaseResult) string { return fmt.Sprint(p.Requests.Errors) })
+	row("Graph operations ($batch items each)", func(p phaseResult) string { return fmt.Sprint(p.Requests.GraphOps) })
+	row("ARM reads / writes / deletes", func(p phaseResult) string {
+		return fmt.Sprintf("%d / %d / %d", p.Requests.ARMReads, p.Requests.ARMWrites, p.Requests.ARMDeletes)
+	})
+	row("429s from the budgets (Graph, ARM)", func(p phaseResult) string {
+		return fmt.Sprintf("%d (%d, %d)", p.Requests.throttledTotal(), p.Requests.Throttled["graph"], p.Requests.Throttled["arm"])
+	})
+	row("Retry-After waited by the provider", func(p phaseResult) string { return dur(p.ProviderWaits.Waited) })
+	row("429s not retried", func(p phaseResult) string { return fmt.Sprint(p.ProviderWaits.Abandoned) })
+	row("load average at the end", func(p phaseResult) string { return fmt.Sprintf("%.1f", p.Load1) })
 	row("token/discovery requests", func(p phaseResult) string { return fmt.Sprint(p.Requests.Login + p.Requests.Metadata) })
 	row("contract minimum (whole phase)", func(p phaseResult) string { return fmt.Sprint(p.MinRequests) })
 	row("requests per resource", func(p phaseResult) string { return fmt.Sprintf("%.2f", p.PerResource) })
@@ -105,7 +129,7 @@ func printTable(w io.Writer, r *result) {
 	row("terraform peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.TerraformHWMKB)/kbPerMiB) })
 	row("terraform CPU", func(p phaseResult) string { return dur(p.Processes.TerraformCPU) })
 	row("emulator (bench process) CPU", func(p phaseResult) string { return dur(p.Processes.BenchCPU) })
-	for _, route := range allRoutes(r.Phases) {
+	for _, route := range allRoutes(shared) {
 		row(shortRoute(route), func(p phaseResult) string {
 			for _, rc := range p.Requests.Routes {
 				if rc.Route == route {
@@ -122,6 +146,7 @@ func printTable(w io.Writer, r *result) {
 		})
 	}
 	_ = tw.Flush()
+	printComparison(w, r)
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "stripped binary: %.1f MB (%d bytes)\n", float64(r.BinaryBytes)/bytesPerMB, r.BinaryBytes)
 	fmt.Fprintf(w, "start-up (median of %d, go-plugin AutoMTLS like Terraform): handshake %s, first GetProviderSchema answer %s (%d bytes), RSS then %.0f MiB\n",

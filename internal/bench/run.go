@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
@@ -31,13 +33,24 @@ type result struct {
 	ProviderEnv      []string       `json:"providerEnv"`
 	BinaryBytes      int64          `json:"binaryBytes"`
 	Startup          startup        `json:"startup"`
+	Budgets          bool           `json:"budgets"`
 	Phases           []phaseResult  `json:"phases"`
 	Targets          []target       `json:"targets"`
 }
 
+// Modes of a measured command: the provider as configured (shared reads on, its default), the provider
+// with shared reads off (one read per resource, as before issue 14), and Terraform alone on the same
+// graph of terraform_data resources.
+const (
+	modeShared      = "shared"
+	modePerResource = "per-resource"
+	modeTerraform   = "terraform_data"
+)
+
 // phaseResult is one Terraform command's figures.
 type phaseResult struct {
 	Phase phase         `json:"phase"`
+	Mode  string        `json:"mode"`
 	Wall  time.Duration `json:"wallNs"`
 	// Requests are the emulator's counts during the command.
 	Requests counts `json:"requests"`
@@ -54,6 +67,10 @@ type phaseResult struct {
 	RequestRatio      float64  `json:"requestRatio"`
 	Processes         procPeak `json:"processes"`
 	TerraformExitCode int      `json:"terraformExitCode"`
+	// ProviderWaits is what the provider logged about throttling; Load1 the machine's 1-minute load
+	// average when the command ended (the machine is shared: high figures distort wall times).
+	ProviderWaits providerWaits `json:"providerWaits"`
+	Load1         float64       `json:"load1"`
 }
 
 // run performs the whole benchmark.
@@ -66,6 +83,7 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 		Parallelism: o.Parallelism,
 		ProviderEnv: o.ProviderEnv,
 		DataSources: dataSourceCount(o.Clusters),
+		Budgets:     o.Budgets,
 	}
 	res.ResourceCounts = resourceCounts(o.Clusters)
 	for _, n := range res.ResourceCounts {
@@ -97,6 +115,9 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 	cfg.Latency = o.Latency
 	cfg.Clusters = o.Clusters
 	cfg.Seed = o.Seed
+	if o.Budgets {
+		cfg.Throttling = scaledBudgets(o.BudgetShare)
+	}
 	srv, err := emulator.Start(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("starting the emulator: %w", err)
@@ -129,11 +150,32 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configuration(fx.ClusterIDs, fx.N01.UPN, fx.P01.UPN)), 0o644); err != nil {
 		return nil, err
 	}
+	logPath := filepath.Join(tmp, "terraform.log")
+	// The provider logs its waits on Retry-After at WARN (readProviderWaits). Only that level is written:
+	// with TF_LOG_PROVIDER alone terraform-plugin-log writes everything at TRACE for Terraform to filter,
+	// which costs the provider a fifth of its CPU (main.go).
+	env = append(env, "TF_LOG_PROVIDER=WARN", "TF_LOG_PATH="+logPath,
+		"TF_LOG_PROVIDER_AKS=WARN", "TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off")
 	ws, err := tfrun.NewWorkspace(dir, filepath.Join(tmp, "cli"), filepath.Dir(bin), env)
 	if err != nil {
 		return nil, err
 	}
-	b := &bencher{o: o, srv: srv, ws: ws, logf: logf, res: res}
+	wsOff, err := tfrun.NewWorkspace(dir, filepath.Join(tmp, "cli"), filepath.Dir(bin), append(slices.Clone(env), "AKS_SHARED_READS=false"))
+	if err != nil {
+		return nil, err
+	}
+	floorDir := filepath.Join(tmp, "floor")
+	if err := os.MkdirAll(floorDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(floorDir, "main.tf"), []byte(floorConfiguration(fx.ClusterIDs)), 0o644); err != nil {
+		return nil, err
+	}
+	wsFloor, err := tfrun.NewWorkspace(floorDir, filepath.Join(tmp, "cli"), filepath.Dir(bin), nil)
+	if err != nil {
+		return nil, err
+	}
+	b := &bencher{o: o, srv: srv, ws: ws, wsOff: wsOff, wsFloor: wsFloor, logPath: logPath, logf: logf, res: res}
 	if err := b.phases(ctx); err != nil {
 		return nil, err
 	}
@@ -165,13 +207,27 @@ func providerBinaryFor(ctx context.Context, o options, tmp string, logf func(str
 	return bin, os.WriteFile(bin, data, 0o755)
 }
 
-// bencher runs the phases against one workspace and emulator.
+// bencher runs the phases against one emulator: the provider's workspace (shared reads on), the same
+// directory with shared reads off, and the terraform_data mirror.
 type bencher struct {
-	o    options
-	srv  *emulator.Server
-	ws   *tfrun.Workspace
-	logf func(string, ...any)
-	res  *result
+	o       options
+	srv     *emulator.Server
+	ws      *tfrun.Workspace
+	wsOff   *tfrun.Workspace
+	wsFloor *tfrun.Workspace
+	logPath string
+	logf    func(string, ...any)
+	res     *result
+}
+
+// run measures one command and appends its figures.
+func (b *bencher) run(ctx context.Context, ws *tfrun.Workspace, mode string, p phase, args []string, wantExit int) (string, error) {
+	pr, out, err := b.measure(ctx, ws, mode, p, args, wantExit)
+	if err != nil {
+		return "", err
+	}
+	b.res.Phases = append(b.res.Phases, pr)
+	return out, nil
 }
 
 func (b *bencher) phases(ctx context.Context) error {
@@ -179,84 +235,122 @@ func (b *bencher) phases(ctx context.Context) error {
 	if b.o.Parallelism != 10 {
 		flags = append(flags, "-parallelism="+strconv.Itoa(b.o.Parallelism))
 	}
-	// apply from an empty state
-	pr, _, err := b.measure(ctx, phaseApply, append([]string{"apply", "-auto-approve"}, flags...), 0)
-	if err != nil {
+	apply := append([]string{"apply", "-auto-approve"}, flags...)
+	plan := append([]string{"plan", "-detailed-exitcode"}, flags...)
+	destroy := append([]string{"destroy", "-auto-approve"}, flags...)
+	if _, err := b.run(ctx, b.ws, modeShared, phaseApply, apply, 0); err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
 	if err := b.checkApplied(); err != nil {
 		return err
 	}
-
 	// a plan with nothing changed: every resource refreshed, no diff
-	if pr, _, err = b.measure(ctx, phaseRefresh, append([]string{"plan", "-detailed-exitcode"}, flags...), 0); err != nil {
+	if _, err := b.run(ctx, b.ws, modeShared, phaseRefresh, plan, 0); err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
-
+	if b.o.Compare {
+		if _, err := b.run(ctx, b.wsOff, modePerResource, phaseRefresh, plan, 0); err != nil {
+			return err
+		}
+	}
 	// the same plan without latency: the CPU floor of Terraform, provider and emulator
 	b.srv.SetFaults(emulator.Faults{})
-	pr, _, err = b.measure(ctx, phaseFloor, append([]string{"plan", "-detailed-exitcode"}, flags...), 0)
+	_, err := b.run(ctx, b.ws, modeShared, phaseFloor, plan, 0)
 	b.srv.SetFaults(emulator.Faults{Latency: b.o.Latency})
 	if err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
-
 	// one out-of-band change through the API, then a plan that must find it
 	if err := b.changeOutOfBand(ctx); err != nil {
 		return err
 	}
-	pr, out, err := b.measure(ctx, phaseDrift, append([]string{"plan", "-detailed-exitcode"}, flags...), 2)
-	if err != nil {
-		return err
+	for _, m := range b.modes() {
+		out, err := b.run(ctx, b.workspace(m), m, phaseDrift, plan, 2)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(out, `aks_pim_group.g["`+probeGroupKey+`"] will be updated in-place`) {
+			return fmt.Errorf("the %s plan after the out-of-band change does not update aks_pim_group.g[%q]:\n%s", m, probeGroupKey, tail(out, 3000))
+		}
 	}
-	if !strings.Contains(out, `aks_pim_group.g["`+probeGroupKey+`"] will be updated in-place`) {
-		return fmt.Errorf("the plan after the out-of-band change does not update aks_pim_group.g[%q]:\n%s", probeGroupKey, tail(out, 3000))
-	}
-	b.res.Phases = append(b.res.Phases, pr)
-
 	// PIM refuses to remove a schedule younger than five minutes (documented); the emulator's clock
 	// moves past that instead of the benchmark waiting.
 	b.srv.AdvanceClock(6 * time.Minute)
-	if pr, _, err = b.measure(ctx, phaseDestroy, append([]string{"destroy", "-auto-approve"}, flags...), 0); err != nil {
+	if _, err := b.run(ctx, b.ws, modeShared, phaseDestroy, destroy, 0); err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
 	if err := b.checkDestroyed(); err != nil {
 		return err
+	}
+	if b.o.Compare && b.o.CompareWrites {
+		if _, err := b.run(ctx, b.wsOff, modePerResource, phaseApply, apply, 0); err != nil {
+			return err
+		}
+		if err := b.checkApplied(); err != nil {
+			return err
+		}
+		b.srv.AdvanceClock(6 * time.Minute)
+		if _, err := b.run(ctx, b.wsOff, modePerResource, phaseDestroy, destroy, 0); err != nil {
+			return err
+		}
+		if err := b.checkDestroyed(); err != nil {
+			return err
+		}
+	}
+	if b.o.TerraformFloor {
+		for _, c := range []struct {
+			p    phase
+			args []string
+		}{{phaseApply, apply}, {phaseRefresh, plan}, {phaseDestroy, destroy}} {
+			if _, err := b.run(ctx, b.wsFloor, modeTerraform, c.p, c.args, 0); err != nil {
+				return err
+			}
+		}
 	}
 	if !b.o.Floors {
 		return nil
 	}
-
 	// The same apply and destroy without latency: Terraform's, the provider's and the emulator's CPU.
 	b.srv.SetFaults(emulator.Faults{})
 	defer b.srv.SetFaults(emulator.Faults{Latency: b.o.Latency})
-	if pr, _, err = b.measure(ctx, phaseApplyFloor, append([]string{"apply", "-auto-approve"}, flags...), 0); err != nil {
+	if _, err := b.run(ctx, b.ws, modeShared, phaseApplyFloor, apply, 0); err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
 	if err := b.checkApplied(); err != nil {
 		return err
 	}
 	b.srv.AdvanceClock(6 * time.Minute)
-	if pr, _, err = b.measure(ctx, phaseDestroyFloor, append([]string{"destroy", "-auto-approve"}, flags...), 0); err != nil {
+	if _, err := b.run(ctx, b.ws, modeShared, phaseDestroyFloor, destroy, 0); err != nil {
 		return err
 	}
-	b.res.Phases = append(b.res.Phases, pr)
 	return b.checkDestroyed()
 }
 
-// measure runs one terraform command with statistics reset before it and the processes sampled while
-// it runs, and checks its exit code.
-func (b *bencher) measure(ctx context.Context, p phase, args []string, wantExit int) (phaseResult, string, error) {
-	b.logf("%s: terraform %s", p, strings.Join(args, " "))
+// modes are the provider modes measured for a phase.
+func (b *bencher) modes() []string {
+	if b.o.Compare {
+		return []string{modeShared, modePerResource}
+	}
+	return []string{modeShared}
+}
+
+func (b *bencher) workspace(mode string) *tfrun.Workspace {
+	if mode == modePerResource {
+		return b.wsOff
+	}
+	return b.ws
+}
+
+// measure runs one terraform command from full budgets (as after a quiet few minutes), with statistics
+// reset before it and the processes sampled while it runs, and checks its exit code.
+func (b *bencher) measure(ctx context.Context, ws *tfrun.Workspace, mode string, p phase, args []string, wantExit int) (phaseResult, string, error) {
+	b.logf("%s (%s): terraform %s", p, mode, strings.Join(args, " "))
+	b.srv.RefillBudgets()
+	_ = os.Remove(b.logPath)
 	b.srv.ResetStats()
 	self0 := selfCPU()
-	mon := startProcMonitor(b.ws.PID, 20*time.Millisecond)
-	r, err := b.ws.Run(ctx, args...)
+	mon := startProcMonitor(ws.PID, 20*time.Millisecond)
+	r, err := ws.Run(ctx, args...)
 	peak := mon.Stop()
 	stats := b.srv.Stats()
 	peak.BenchCPU = selfCPU() - self0
@@ -264,12 +358,20 @@ func (b *bencher) measure(ctx context.Context, p phase, args []string, wantExit 
 		return phaseResult{}, "", err
 	}
 	if r.ExitCode != wantExit {
-		return phaseResult{}, "", fmt.Errorf("%s: terraform %s exited %d, want %d:\n%s", p, strings.Join(args, " "), r.ExitCode, wantExit, tail(r.Stderr+"\n"+r.Stdout, 4000))
+		return phaseResult{}, "", fmt.Errorf("%s (%s): terraform %s exited %d, want %d:\n%s", p, mode, strings.Join(args, " "), r.ExitCode, wantExit, tail(r.Stderr+"\n"+r.Stdout, 4000))
 	}
-	pr := b.evaluate(p, r.Duration, countsFrom(stats), peak)
-	pr.TerraformExitCode = r.ExitCode
-	b.logf("%s: %s, %d API requests (%.2f per resource, minimum %.2f), provider peak RSS %d MB",
-		p, pr.Wall.Round(10*time.Millisecond), pr.Requests.API, pr.PerResource, pr.MinPerResource, pr.Processes.ProviderHWMKB/1024)
+	c := countsFrom(stats)
+	if mode == modeTerraform {
+		c = counts{}
+	}
+	pr := b.evaluate(p, r.Duration, c, peak)
+	pr.Mode, pr.TerraformExitCode, pr.Load1 = mode, r.ExitCode, loadAverage()
+	if pr.ProviderWaits, err = readProviderWaits(b.logPath); err != nil {
+		return phaseResult{}, "", err
+	}
+	b.logf("%s (%s): %s, %d API requests, %d Graph operations, %d ARM reads, %d throttled, Retry-After waited %s, provider peak RSS %d MB, load %.1f",
+		p, mode, pr.Wall.Round(10*time.Millisecond), pr.Requests.API, pr.Requests.GraphOps, pr.Requests.ARMReads, pr.Requests.throttledTotal(),
+		pr.ProviderWaits.Waited.Round(time.Second), pr.Processes.ProviderHWMKB/1024, pr.Load1)
 	return pr, r.Stdout, nil
 }
 
@@ -395,4 +497,20 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// scaledBudgets are Azure's budgets with share of each bucket and refill rate available to the run: a
+// tenant's other automation draws on the same application and subscription budgets.
+func scaledBudgets(share float64) emulator.Throttling {
+	t := emulator.AzureThrottling()
+	if share <= 0 || share == 1 {
+		return t
+	}
+	scale := func(r *throttle.Rate) { r.Size, r.PerSecond = r.Size*share, r.PerSecond*share }
+	scale(&t.ARM.Reads)
+	scale(&t.ARM.Writes)
+	scale(&t.ARM.Deletes)
+	scale(&t.Graph.Writes)
+	t.Graph.ReadRU = throttle.Rate{Size: 3500 * share, PerSecond: 350 * share} // a small tenant's (limits §1.2)
+	return t
 }
