@@ -84,24 +84,14 @@ type batchResponseItem struct {
 // Graph never retries inside a batch; the wait is bounded by ctx like any other retry. The error is
 // non-nil only when a whole batch call failed.
 func (c *Client) Batch(ctx context.Context, reqs []*abstractions.RequestInformation) ([]BatchResult, error) {
-	items := make([]batchRequestItem, len(reqs))
-	for i, ri := range reqs {
-		item, err := c.toBatchItem(ri, strconv.Itoa(i+1))
-		if err != nil {
-			return nil, fmt.Errorf("preparing batch item %d: %w", i+1, err)
-		}
-		items[i] = item
+	items, err := c.batchItems(reqs)
+	if err != nil {
+		return nil, err
 	}
-	results := make([]BatchResult, len(reqs))
-	pending := make([]int, len(reqs))
-	for i := range pending {
-		pending[i] = i
-	}
+	results, pending := make([]BatchResult, len(reqs)), allItems(len(reqs))
 	start := time.Now()
 	for round := 1; len(pending) > 0; round++ {
-		var again []int
-		var delay time.Duration
-		throttled := 0
+		var next batchRound
 		for lo := 0; lo < len(pending); lo += MaxBatchItems {
 			chunk := pending[lo:min(lo+MaxBatchItems, len(pending))]
 			answers, err := c.sendBatch(ctx, items, chunk)
@@ -114,29 +104,72 @@ func (c *Client) Batch(ctx context.Context, reqs []*abstractions.RequestInformat
 					return nil, fmt.Errorf("the $batch response has no answer for item %s", items[i].ID)
 				}
 				results[i] = toBatchResult(a)
-				c.pacer.observe(headerOf(a.Headers, "x-ms-throttle-limit-percentage"))
-				if d, retry := c.batchItemRetry(ctx, items[i].Method, a, round); retry {
-					again = append(again, i)
-					delay = max(delay, d)
-					if a.Status == http.StatusTooManyRequests {
-						throttled++
-					}
-				}
+				next.note(ctx, c, i, items[i].Method, a, round)
 			}
 		}
-		if len(again) == 0 {
-			break
+		if done, err := next.wait(ctx, c, start); done || err != nil {
+			return results, err
 		}
-		logThrottled(ctx, "graph", throttled, delay)
-		if err := c.retry.wait(ctx, start, delay); err != nil {
-			if errors.Is(err, errRetryAbandoned) {
-				break // the throttled items keep their 429 result
-			}
-			return nil, err
-		}
-		pending = again
+		pending = next.again
 	}
 	return results, nil
+}
+
+// batchItems turns requests into $batch items with IDs "1", "2", ...
+func (c *Client) batchItems(reqs []*abstractions.RequestInformation) ([]batchRequestItem, error) {
+	items := make([]batchRequestItem, len(reqs))
+	for i, ri := range reqs {
+		item, err := c.toBatchItem(ri, strconv.Itoa(i+1))
+		if err != nil {
+			return nil, fmt.Errorf("preparing batch item %d: %w", i+1, err)
+		}
+		items[i] = item
+	}
+	return items, nil
+}
+
+// allItems is 0, 1, ..., n-1: every item still to be answered.
+func allItems(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// batchRound collects the items of one round of a batch call that are to be sent again.
+type batchRound struct {
+	again     []int
+	delay     time.Duration
+	throttled int
+}
+
+// note takes item i's answer into account: the pacing header, and whether (and when) to send it again.
+func (r *batchRound) note(ctx context.Context, c *Client, i int, method string, a batchResponseItem, round int) {
+	c.pacer.observe(headerOf(a.Headers, "x-ms-throttle-limit-percentage"))
+	if d, retry := c.batchItemRetry(ctx, method, a, round); retry {
+		r.again = append(r.again, i)
+		r.delay = max(r.delay, d)
+		if a.Status == http.StatusTooManyRequests {
+			r.throttled++
+		}
+	}
+}
+
+// wait sleeps until the next round may be sent. done: no round follows, because nothing is to be sent
+// again or the wait would pass the deadline (the throttled items keep their 429 result then).
+func (r *batchRound) wait(ctx context.Context, c *Client, start time.Time) (done bool, err error) {
+	if len(r.again) == 0 {
+		return true, nil
+	}
+	logThrottled(ctx, "graph", r.throttled, r.delay)
+	if err := c.retry.wait(ctx, start, r.delay); err != nil {
+		if errors.Is(err, errRetryAbandoned) {
+			return true, nil
+		}
+		return true, err
+	}
+	return false, nil
 }
 
 // batchItemRetry applies the retry decision to one item, reading Retry-After from the item's headers.

@@ -2,7 +2,6 @@ package clients
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -28,28 +27,21 @@ func (c *Client) BatchRead(ctx context.Context, reqs []*abstractions.RequestInfo
 	if !c.SharedReads {
 		return c.Batch(ctx, reqs)
 	}
-	items := make([]batchRequestItem, len(reqs))
-	for i, ri := range reqs {
-		item, err := c.toBatchItem(ri, "")
-		if err != nil {
-			return nil, fmt.Errorf("preparing batch item %d: %w", i+1, err)
-		}
+	items, err := c.batchItems(reqs)
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range items {
 		if item.Method != http.MethodGet {
 			return c.Batch(ctx, reqs)
 		}
-		items[i] = item
 	}
-	results := make([]BatchResult, len(reqs))
-	pending := make([]int, len(reqs))
-	for i := range pending {
-		pending[i] = i
-	}
+	results, pending := make([]BatchResult, len(reqs)), allItems(len(reqs))
 	start := time.Now()
 	for round := 1; len(pending) > 0; round++ {
 		subs := c.collector.submit(ctx, items, pending)
-		var again, alone []int
-		var delay time.Duration
-		throttled := 0
+		var next batchRound
+		var alone []int
 		for k, s := range subs {
 			select {
 			case <-s.done:
@@ -61,15 +53,8 @@ func (c *Client) BatchRead(ctx context.Context, reqs []*abstractions.RequestInfo
 				alone = append(alone, i)
 				continue
 			}
-			c.pacer.observe(headerOf(s.ans.Headers, "x-ms-throttle-limit-percentage"))
 			results[i] = toBatchResult(s.ans)
-			if d, retry := c.batchItemRetry(ctx, http.MethodGet, s.ans, round); retry {
-				again = append(again, i)
-				delay = max(delay, d)
-				if s.ans.Status == http.StatusTooManyRequests {
-					throttled++
-				}
-			}
+			next.note(ctx, c, i, http.MethodGet, s.ans, round)
 		}
 		if len(alone) > 0 {
 			own := make([]*abstractions.RequestInformation, len(alone))
@@ -84,17 +69,10 @@ func (c *Client) BatchRead(ctx context.Context, reqs []*abstractions.RequestInfo
 				results[i] = answers[k]
 			}
 		}
-		if len(again) == 0 {
-			break
+		if done, err := next.wait(ctx, c, start); done || err != nil {
+			return results, err
 		}
-		logThrottled(ctx, "graph", throttled, delay)
-		if err := c.retry.wait(ctx, start, delay); err != nil {
-			if errors.Is(err, errRetryAbandoned) {
-				break // the throttled items keep their 429 result
-			}
-			return nil, err
-		}
-		pending = again
+		pending = next.again
 	}
 	return results, nil
 }

@@ -17,6 +17,16 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
+// fakeClient is a client whose every request handler answers, with shared reads on or off.
+func fakeClient(t *testing.T, handler func(*http.Request, []byte) *http.Response, shared bool) *Client {
+	t.Helper()
+	c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", SharedReads: shared, Transport: &fakeTransport{handler: handler}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // groupReads builds GET requests of the given group IDs.
 func groupReads(t *testing.T, c *Client, ids ...string) []*abstractions.RequestInformation {
 	t.Helper()
@@ -73,10 +83,7 @@ func TestBatchReadPacksConcurrentReaders(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &batchServer{throttled: map[string]int{}}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", SharedReads: true, Transport: &fakeTransport{handler: srv.handle}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, srv.handle, true)
 		got := concurrentReads(t, c, 8, 3, plainName)
 		for i, r := range got {
 			want := []string{plainName(i, 0), plainName(i, 1), plainName(i, 2)}
@@ -101,10 +108,7 @@ func TestBatchReadWithoutSharing(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &batchServer{throttled: map[string]int{}}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", Transport: &fakeTransport{handler: srv.handle}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, srv.handle, false)
 		got := concurrentReads(t, c, 4, 3, plainName)
 		for i, r := range got {
 			if r.err != nil || len(r.ids) != 3 || r.elapsed != 0 {
@@ -123,10 +127,7 @@ func TestBatchReadRetriesOnlyTheThrottledItem(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &batchServer{throttled: map[string]int{}}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", SharedReads: true, Transport: &fakeTransport{handler: srv.handle}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, srv.handle, true)
 		name := func(caller, item int) string {
 			if caller == 1 && item == 1 {
 				return "throttled-1"
@@ -170,10 +171,7 @@ func TestBatchReadFallsBackPerResource(t *testing.T) {
 			}
 			return srv.handle(r, body)
 		}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", SharedReads: true, Transport: &fakeTransport{handler: handler}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, handler, true)
 		name := func(caller, item int) string {
 			if caller == 2 {
 				return fmt.Sprintf("bad-%d", item)
@@ -201,10 +199,7 @@ func TestGraphPacer(t *testing.T) {
 			calls++
 			return jsonResponse(200, map[string]any{"id": "g"}, "x-ms-throttle-limit-percentage", "0.9")
 		}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "s", Transport: &fakeTransport{handler: handler}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, handler, false)
 		ctx := context.Background()
 		if _, err := Graph(c).Groups().ByGroupId("g").Get(ctx, nil); err != nil {
 			t.Fatal(err)

@@ -46,14 +46,7 @@ func (p *graphPacer) wait(ctx context.Context) error {
 		return nil
 	}
 	tflog.Debug(ctx, "Graph budget above 80 %: pausing before the next request", map[string]any{"pause_seconds": d.Seconds()})
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, d)
 }
 
 // logThrottled records a wait the service asked for after throttling n requests (429): worth a warning,

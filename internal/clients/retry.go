@@ -179,6 +179,11 @@ func (o RetryOptions) wait(ctx context.Context, start time.Time, d time.Duration
 	if time.Now().Add(d).After(deadline) {
 		return errRetryAbandoned
 	}
+	return sleep(ctx, d)
+}
+
+// sleep waits d, or until ctx ends (its error then).
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

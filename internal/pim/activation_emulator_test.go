@@ -69,6 +69,22 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 	return w
 }
 
+// activateApproved has n01 request spec, p01 approve it, and waits until it is provisioned.
+func (w *activationTestWorld) activateApproved(t *testing.T, spec ActivationSpec) {
+	t.Helper()
+	ctx := t.Context()
+	req, err := SelfActivate(ctx, w.n01, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func activationTestNewGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
 	t.Helper()
 	g := models.NewGroup()
@@ -241,16 +257,7 @@ func TestActivationDenyCancelDeactivate(t *testing.T) {
 		t.Fatalf("a cancelled request still awaits p01: %+v", pend)
 	}
 
-	req, err = SelfActivate(ctx, w.n01, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
-		t.Fatal(err)
-	}
+	w.activateApproved(t, spec)
 	w.srv.AdvanceClock(activationTestMinimumAge + time.Second)
 	end, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember)
 	if err != nil {

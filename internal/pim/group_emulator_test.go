@@ -220,16 +220,7 @@ func TestGroupReadSkipsActivatedMembers(t *testing.T) {
 	w := activationTestSetup(t)
 	ctx := t.Context()
 	two, _ := ParseDuration("PT2H")
-	req, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-2"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
-		t.Fatal(err)
-	}
+	w.activateApproved(t, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-2"})
 	snap, _ := groupSnapshot(w.srv, w.adminGroup)
 	if !slices.ContainsFunc(snap.Members, func(m string) bool { return strings.EqualFold(m, w.f.N01.ID) }) {
 		t.Fatalf("n01 is not an effective member of admin after approval: %+v", snap)

@@ -109,16 +109,7 @@ func TestGroupReadSharesInstancesPerPrincipal(t *testing.T) {
 	// admin's own instances, so the activation is not taken for a direct membership, although n01's
 	// shared list was read before the activation.
 	two, _ := ParseDuration("PT2H")
-	req, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
-		t.Fatal(err)
-	}
+	w.activateApproved(t, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-3"})
 	read, err := ReadGroup(ctx, shared, w.adminGroup, GroupReadOptions{WithMembers: true, KnownMembers: nil, SharedInstances: true, Onboarding: OnboardingKnown})
 	if err != nil {
 		t.Fatal(err)
