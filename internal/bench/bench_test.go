@@ -208,10 +208,10 @@ func TestReadProviderWaits(t *testing.T) {
 // for_each maps and one resource block per managed type plus the two data sources.
 func TestFloorConfigurationMirrorsTheGraph(t *testing.T) {
 	ids := []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1"}
-	real, floor := configuration(ids, "n01@x", "p01@x"), floorConfiguration(ids)
+	withProvider, floor := configuration(ids, "n01@x", "p01@x"), floorConfiguration(ids)
 	for _, local := range []string{"groups", "bindings", "jit"} {
 		re := regexp.MustCompile(`(?s)` + local + ` = merge\(\[for c in keys\(local\.clusters\) : \{(.*?)\}\]\.\.\.\)`)
-		a, b := re.FindStringSubmatch(real), re.FindStringSubmatch(floor)
+		a, b := re.FindStringSubmatch(withProvider), re.FindStringSubmatch(floor)
 		if a == nil || b == nil || strings.Count(a[1], "\n") != strings.Count(b[1], "\n") {
 			t.Errorf("local %s differs between the configuration and its mirror", local)
 		}
