@@ -144,7 +144,7 @@ func New(_ context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("building the Graph client: %w", err)
 	}
 	c.graph = unsafe.Pointer(graph)
-	opts := armOptions(cfg.Endpoints, cfg.Transport, retry, log, cfg.UserAgent)
+	opts := armOptions(cfg.Endpoints, cfg.Transport, retry, &armPacer{}, log, cfg.UserAgent)
 	if c.RoleAssignments, err = armauthorization.NewRoleAssignmentsClient(cfg.SubscriptionID, cred, opts); err != nil {
 		return nil, fmt.Errorf("building the role assignments client: %w", err)
 	}

@@ -17,13 +17,13 @@ import (
 // armOptions gives every ARM client the configured cloud, the provider's retry decision (azcore's own
 // retry policy is switched off: its 60 s cap on Retry-After would abandon ARM throttling waits) and
 // the logging and user-agent policies.
-func armOptions(e Endpoints, transport http.RoundTripper, retry RetryOptions, log redactor, userAgent string) *arm.ClientOptions {
+func armOptions(e Endpoints, transport http.RoundTripper, retry RetryOptions, pacer *armPacer, log redactor, userAgent string) *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
 			Cloud:            e.Cloud(),
 			Transport:        transporter(transport),
 			Retry:            policy.RetryOptions{MaxRetries: -1},
-			PerCallPolicies:  []policy.Policy{userAgentPolicy{value: userAgent}, armRetry{opts: retry}},
+			PerCallPolicies:  []policy.Policy{userAgentPolicy{value: userAgent}, armRetry{opts: retry, pacer: pacer}},
 			PerRetryPolicies: []policy.Policy{logPolicy{api: "arm", log: log}},
 		},
 		// The provider never creates resource-provider-scoped objects that need registration, and the
@@ -58,6 +58,8 @@ type armRetry struct {
 	opts RetryOptions
 	// tokenRequests marks the identity pipeline: token POSTs change nothing and may always be repeated.
 	tokenRequests bool
+	// pacer spaces ARM requests out when a budget is nearly spent (nil: the identity pipeline).
+	pacer *armPacer
 }
 
 func (p armRetry) Do(req *policy.Request) (*http.Response, error) {
@@ -70,7 +72,16 @@ func (p armRetry) Do(req *policy.Request) (*http.Response, error) {
 		if err := req.RewindBody(); err != nil {
 			return nil, err
 		}
+		method := req.Raw().Method
+		if p.pacer != nil {
+			if err := p.pacer.wait(ctx, method); err != nil {
+				return nil, err
+			}
+		}
 		resp, err := req.Clone(context.WithValue(ctx, attemptKey{}, n)).Next()
+		if resp != nil && p.pacer != nil {
+			p.pacer.observe(method, resp.Header)
+		}
 		again, delay := p.opts.retryDecision(attempt{method: req.Raw().Method, ctx: ctx, resp: resp, err: err, n: n})
 		if !again {
 			return resp, err
