@@ -2,8 +2,6 @@ package acctest_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -104,18 +102,14 @@ resource "echo" "activation" {}
 // roleActivationPolicy makes activations of role at scope need a justification and nothing else.
 func roleActivationPolicy(t *testing.T, c *clients.Client, scope, role string) {
 	t.Helper()
-	q := url.Values{"api-version": {"2020-10-01"}, "$filter": {"roleDefinitionId eq '" + rbac.SubscriptionRoleDefinitionID(c.SubscriptionID, role) + "'"}}
-	var list struct {
-		Value []struct {
-			ID string `json:"id"`
-		} `json:"value"`
+	key := armpim.PolicyKey{Scope: scope, RoleDefinitionID: role}
+	st, err := armpim.ReadPolicy(t.Context(), c, key)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := c.Schedules.Do(t.Context(), http.MethodGet, scope+"/providers/Microsoft.Authorization/roleManagementPolicies", q, nil, &list); err != nil || len(list.Value) != 1 {
-		t.Fatalf("finding the policy of %s at %s: %v", role, scope, err)
-	}
-	body := map[string]any{"properties": map[string]any{"rules": []any{map[string]any{"id": "Enablement_EndUser_Assignment",
-		"ruleType": "RoleManagementPolicyEnablementRule", "enabledRules": []string{"Justification"}}}}}
-	if err := c.Schedules.Do(t.Context(), http.MethodPatch, list.Value[0].ID, url.Values{"api-version": {"2020-10-01"}}, body, nil); err != nil {
+	p := st.Rules.Policy()
+	p.Activation.RequireMFA = false
+	if _, _, err := armpim.ApplyPolicy(t.Context(), c, key, p); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,8 +2,6 @@ package armpim
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,32 +13,17 @@ import (
 
 const secretsRead = "Microsoft.ContainerService/managedClusters/secrets/read"
 
-// requireApprovalBy makes activations of role at scope need approver's approval (a raw PATCH: the
-// policy's own API is tested elsewhere).
-func requireApprovalBy(t *testing.T, c *clients.Client, scope, role, approver string) {
+// setPolicy changes the policy of role at scope from what it is now.
+func setPolicy(t *testing.T, c *clients.Client, scope, role string, change func(*pim.Policy)) {
 	t.Helper()
-	patchRule(t, c, scope, role, map[string]any{
-		"id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule",
-		"setting": map[string]any{"isApprovalRequired": true, "approvalMode": "SingleStage", "approvalStages": []any{map[string]any{
-			"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
-			"primaryApprovers": []any{map[string]any{"id": approver, "userType": "User"}}}}},
-	})
-}
-
-// patchRule changes one rule of the policy of role at scope.
-func patchRule(t *testing.T, c *clients.Client, scope, role string, rule map[string]any) {
-	t.Helper()
-	q := url.Values{"api-version": {"2020-10-01"}, "$filter": {"roleDefinitionId eq '" + rbac.SubscriptionRoleDefinitionID(c.SubscriptionID, role) + "'"}}
-	var list struct {
-		Value []struct {
-			ID string `json:"id"`
-		} `json:"value"`
+	key := PolicyKey{Scope: scope, RoleDefinitionID: role}
+	st, err := ReadPolicy(t.Context(), c, key)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := c.Schedules.Do(t.Context(), http.MethodGet, scope+"/providers/Microsoft.Authorization/roleManagementPolicies", q, nil, &list); err != nil || len(list.Value) != 1 {
-		t.Fatalf("finding the policy: %v %d", err, len(list.Value))
-	}
-	body := map[string]any{"properties": map[string]any{"rules": []any{rule}}}
-	if err := c.Schedules.Do(t.Context(), http.MethodPatch, list.Value[0].ID, url.Values{"api-version": {"2020-10-01"}}, body, nil); err != nil {
+	p := st.Rules.Policy()
+	change(&p)
+	if _, _, err := ApplyPolicy(t.Context(), c, key, p); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -58,8 +41,7 @@ func TestActivationAndApproval(t *testing.T) {
 			}
 			// A default policy may require MFA on activation (armpim.activation-mfa), which no emulator token
 			// carries: justification only.
-			patchRule(t, p.Admin, f.ClusterID, roleAKSAdmin, map[string]any{"id": "Enablement_EndUser_Assignment",
-				"ruleType": "RoleManagementPolicyEnablementRule", "enabledRules": []string{"Justification"}})
+			setPolicy(t, p.Admin, f.ClusterID, roleAKSAdmin, func(p *pim.Policy) { p.Activation.RequireMFA = false })
 			can := func() bool {
 				t.Helper()
 				ok, err := rbac.HasDataAction(ctx, p.N01, f.ClusterID, secretsRead)
@@ -88,7 +70,9 @@ func TestActivationAndApproval(t *testing.T) {
 				t.Fatalf("deactivating nothing: %v", err)
 			}
 
-			requireApprovalBy(t, p.Admin, f.ClusterID, roleAKSAdmin, f.P01.ID)
+			setPolicy(t, p.Admin, f.ClusterID, roleAKSAdmin, func(p *pim.Policy) {
+				p.Approval = pim.ApprovalRules{Required: true, ApproverUsers: []string{f.P01.ID}, ApproverJustificationRequired: true, TimeoutDays: 1}
+			})
 			pending, err := SelfActivate(ctx, p.N01, spec)
 			if err != nil || !pending.IsPendingApproval() || pending.ApprovalID == "" || can() {
 				t.Fatalf("activation needing approval: %+v %v", pending, err)

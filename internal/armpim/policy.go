@@ -1,0 +1,205 @@
+package armpim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+// PolicyKey is what a PIM for Azure resources policy governs: one role at one scope.
+type PolicyKey struct {
+	Scope            string
+	RoleDefinitionID string
+}
+
+// String is the import ID, {role_definition_id}|{scope} (azurerm's order for the same object).
+func (k PolicyKey) String() string { return k.RoleDefinitionID + "|" + k.Scope }
+
+// ParsePolicyKey parses {role_definition_id}|{scope}.
+func ParsePolicyKey(s string) (PolicyKey, error) {
+	role, scope, ok := strings.Cut(s, "|")
+	if !ok {
+		return PolicyKey{}, fmt.Errorf("%q is not {role_definition_id}|{scope}", s)
+	}
+	if _, err := rbac.RoleDefinitionGUID(role); err != nil {
+		return PolicyKey{}, err
+	}
+	if _, err := rbac.NormalizeScope(scope); err != nil {
+		return PolicyKey{}, err
+	}
+	return PolicyKey{Scope: scope, RoleDefinitionID: role}, nil
+}
+
+// PolicyState is a role's policy at a scope as ARM has it at one moment. PolicyID is the policy's
+// resource ID; look it up again rather than keep it (ARM may rename a policy when it changes).
+type PolicyState struct {
+	Key      PolicyKey
+	PolicyID string
+	Rules    pim.Rules
+}
+
+// ErrPolicyNotFound is wrapped when ARM lists no policy for the role at the scope.
+var ErrPolicyNotFound = errors.New("no PIM policy found for the role at the scope")
+
+// RulesNotPersistedError reports rules that still differ from what was written after every retry.
+type RulesNotPersistedError struct {
+	Key   PolicyKey
+	Rules []pim.RuleID
+}
+
+func (e *RulesNotPersistedError) Error() string {
+	ids := make([]string, len(e.Rules))
+	for i, r := range e.Rules {
+		ids[i] = string(r)
+	}
+	return fmt.Sprintf("the policy of role %s at %s was written but these rules do not read back as written after %d attempts: %s",
+		e.Key.RoleDefinitionID, e.Key.Scope, policyWriteRounds, strings.Join(ids, ", "))
+}
+
+// policyWriteRounds bounds how often rules that did not persist are written again (azurerm#28913 reports
+// first writes that did not stick).
+const policyWriteRounds = 3
+
+// ReadPolicy looks the policy up by role at the scope in one request: roleManagementPolicies with
+// $filter=roleDefinitionId eq '{id}', which the PIM REST how-to and the azurerm provider use (the
+// 2020-10-01 definitions declare no filter, so the SDK cannot send it) and which must answer exactly one.
+func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicyState, error) {
+	t, err := wireTarget(c, Target{Scope: key.Scope, RoleDefinitionID: key.RoleDefinitionID})
+	if err != nil {
+		return PolicyState{}, err
+	}
+	q := url.Values{"api-version": {"2020-10-01"}, "$filter": {"roleDefinitionId eq '" + t.RoleDefinitionID + "'"}}
+	var list armauthorization.RoleManagementPolicyListResult
+	if err := c.Schedules.Do(ctx, http.MethodGet, strings.TrimSuffix(t.Scope, "/")+authzInfix+"roleManagementPolicies", q, nil, &list); err != nil {
+		if clients.IsNotFound(err) {
+			return PolicyState{}, fmt.Errorf("%w: %w", ErrPolicyNotFound, err)
+		}
+		return PolicyState{}, fmt.Errorf("looking up the policy of role %s at %s: %w", key.RoleDefinitionID, key.Scope, err)
+	}
+	switch len(list.Value) {
+	case 0:
+		return PolicyState{}, fmt.Errorf("%w: ARM lists no policy of role %s at %s", ErrPolicyNotFound, key.RoleDefinitionID, key.Scope)
+	case 1:
+	default:
+		return PolicyState{}, fmt.Errorf("ARM lists %d policies of role %s at %s where exactly one is expected; refusing to guess which one governs it",
+			len(list.Value), key.RoleDefinitionID, key.Scope)
+	}
+	pol := list.Value[0]
+	if pol.Properties == nil || len(pol.Properties.Rules) == 0 {
+		return PolicyState{}, fmt.Errorf("the policy of role %s at %s came back without its rules", key.RoleDefinitionID, key.Scope)
+	}
+	rules, err := RulesFromARM(pol.Properties.Rules)
+	if err != nil {
+		return PolicyState{}, fmt.Errorf("reading the policy of role %s at %s: %w", key.RoleDefinitionID, key.Scope, err)
+	}
+	return PolicyState{Key: key, PolicyID: val(pol.ID), Rules: rules}, nil
+}
+
+// ApplyPolicy makes the policy say desired: it writes the managed rules that differ (one PATCH with their
+// full bodies), then reads the policy back until every rule reads as written, writing again (a bounded
+// number of times) what did not persist. It returns the policy as finally read and the rules written.
+func ApplyPolicy(ctx context.Context, c *clients.Client, key PolicyKey, desired pim.Policy) (PolicyState, []pim.RuleID, error) {
+	state, err := ReadPolicy(ctx, c, key)
+	if err != nil {
+		return PolicyState{}, nil, err
+	}
+	pending := state.Rules.Differing(desired)
+	var written []pim.RuleID
+	for round := 0; len(pending) > 0; round++ {
+		if round == policyWriteRounds {
+			return state, written, &RulesNotPersistedError{Key: key, Rules: pending}
+		}
+		if err := patchPolicy(ctx, c, state, desired, pending); err != nil {
+			return state, written, err
+		}
+		for _, id := range pending {
+			if !containsRule(written, id) {
+				written = append(written, id)
+			}
+		}
+		// Reads may come from replicas that have not seen the write: a rule only failed to persist when
+		// it still differs after the consistency window.
+		err = c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+			s, err := ReadPolicy(ctx, c, key)
+			if err != nil {
+				return false, err
+			}
+			state, pending = s, s.Rules.Differing(desired)
+			return len(pending) == 0, nil
+		})
+		if err != nil && (!errors.Is(err, clients.ErrNotConsistent) || ctx.Err() != nil) {
+			return state, written, err
+		}
+	}
+	return state, written, nil
+}
+
+func containsRule(ids []pim.RuleID, id pim.RuleID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// RuleWriteError is ARM refusing a policy PATCH; Rules are the rules it carried.
+type RuleWriteError struct {
+	Rules []pim.RuleID
+	Err   error
+}
+
+func (e *RuleWriteError) Error() string { return fmt.Sprintf("writing policy rules %v: %v", e.Rules, e.Err) }
+func (e *RuleWriteError) Unwrap() error { return e.Err }
+
+func patchPolicy(ctx context.Context, c *clients.Client, state PolicyState, desired pim.Policy, ids []pim.RuleID) error {
+	id, err := parsePolicyID(state.PolicyID)
+	if err != nil {
+		return err
+	}
+	rules := make([]armauthorization.RoleManagementPolicyRuleClassification, 0, len(ids))
+	for _, rid := range ids {
+		r, err := RuleToARM(desired, rid)
+		if err != nil {
+			return err
+		}
+		rules = append(rules, r)
+	}
+	_, err = c.Schedules.Policies.Update(ctx, id.scope, id.name, armauthorization.RoleManagementPolicy{
+		Properties: &armauthorization.RoleManagementPolicyProperties{Rules: rules}}, nil)
+	if err != nil {
+		return &RuleWriteError{Rules: ids, Err: err}
+	}
+	return nil
+}
+
+type policyID struct{ scope, name string }
+
+// parsePolicyID splits a policy's resource ID into scope and name.
+func parsePolicyID(s string) (policyID, error) {
+	infix := strings.ToLower(authzInfix + "roleManagementPolicies/")
+	i := strings.LastIndex(strings.ToLower(s), infix)
+	if i < 0 {
+		return policyID{}, fmt.Errorf("%q is not a role management policy ID", s)
+	}
+	return policyID{scope: s[:i], name: s[i+len(infix):]}, nil
+}
+
+// ResetPolicy writes back the policy a role had before (before, as read when the resource took it over),
+// or Azure's defaults as package pim knows them when there is no such record: a policy cannot be deleted.
+func ResetPolicy(ctx context.Context, c *clients.Client, key PolicyKey, before *pim.Policy) (PolicyState, []pim.RuleID, error) {
+	p := pim.DefaultPolicy()
+	if before != nil {
+		p = *before
+	}
+	return ApplyPolicy(ctx, c, key, p)
+}
