@@ -203,3 +203,33 @@ func ResetPolicy(ctx context.Context, c *clients.Client, key PolicyKey, before *
 	}
 	return ApplyPolicy(ctx, c, key, p)
 }
+
+// PolicyDirectoryContext gathers what the self-approval check of a role's policy needs (pim.Policy's
+// ApproverConflicts): the principals eligible for the role at exactly the key's scope, from one list of
+// the scope's eligibility schedules (atScope(): the 2020-10-01 descriptions document no roleDefinitionId
+// filter for schedules, so the role is matched here), and the members of p's approver groups when some
+// principal is eligible. Callers use it only when the approvers change.
+func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKey, p pim.Policy) (pim.PolicyContext, error) {
+	var pc pim.PolicyContext
+	if !p.Approval.Required {
+		return pc, nil
+	}
+	t, err := wireTarget(c, Target{Scope: key.Scope, RoleDefinitionID: key.RoleDefinitionID})
+	if err != nil {
+		return pc, err
+	}
+	list, err := listSchedules(ctx, c, Eligible, t.Scope, "atScope()")
+	if err != nil {
+		return pc, fmt.Errorf("listing the eligibilities at %s: %w", key.Scope, err)
+	}
+	for _, s := range list {
+		if rbac.SameScope(s.Scope, t.Scope) && rbac.SameRoleDefinition(s.RoleDefinitionID, t.RoleDefinitionID) && s.PrincipalID != "" {
+			pc.EligiblePrincipals = append(pc.EligiblePrincipals, s.PrincipalID)
+		}
+	}
+	if len(pc.EligiblePrincipals) == 0 {
+		return pc, nil
+	}
+	pc.ApproverGroupMembers, err = pim.ApproverGroupMembers(ctx, c, p.Approval.ApproverGroups)
+	return pc, err
+}

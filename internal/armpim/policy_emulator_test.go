@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
@@ -62,5 +63,40 @@ func TestPolicyApplyAndReset(t *testing.T) {
 				t.Fatalf("an unknown role: %v", err)
 			}
 		})
+	}
+}
+
+// TestPolicyDirectoryContext: the principals eligible for the role at exactly the scope, and the members
+// of the approver groups, so ApproverConflicts can warn about self-approval.
+func TestPolicyDirectoryContext(t *testing.T) {
+	p, f, srv := testWorld(t, nil)
+	ctx := t.Context()
+	key := PolicyKey{Scope: f.ClusterID, RoleDefinitionID: roleAKSAdmin}
+	dir := srv.Directory()
+	approverGroup := dir.AddGroup(directory.Group{DisplayName: "approvers", MailNickname: "approvers", SecurityEnabled: true}).ID
+	dir.AddRelationship(approverGroup, f.N01.ID, directory.KindMember, srv.Now().Add(-time.Minute))
+	pol := pim.DefaultPolicy()
+	pol.Approval = pim.ApprovalRules{Required: true, ApproverUsers: []string{f.P01.ID}, ApproverGroups: []string{approverGroup}, TimeoutDays: 1}
+	pc, err := PolicyDirectoryContext(ctx, p.Admin, key, pol)
+	if err != nil || len(pc.EligiblePrincipals) != 0 || len(pc.ApproverGroupMembers) != 0 {
+		t.Fatalf("nobody eligible yet: %+v, %v", pc, err)
+	}
+	for _, target := range []Target{
+		{Scope: f.ClusterID, RoleDefinitionID: roleAKSAdmin, PrincipalID: f.N01.ID},
+		{Scope: f.ClusterID + "/namespaces/payments", RoleDefinitionID: roleAKSAdmin, PrincipalID: f.P01.ID}, // another scope
+	} {
+		if _, err := Create(ctx, p.Admin, Spec{Kind: Eligible, Target: target, Schedule: pim.Schedule{Duration: days(30)}, Justification: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pc, err = PolicyDirectoryContext(ctx, p.Admin, key, pol)
+	if err != nil || len(pc.EligiblePrincipals) != 1 || !pim.SameObjectID(pc.EligiblePrincipals[0], f.N01.ID) {
+		t.Fatalf("eligible at the cluster: %+v, %v", pc, err)
+	}
+	if m := pc.ApproverGroupMembers[approverGroup]; len(m) != 1 || !pim.SameObjectID(m[0], f.N01.ID) {
+		t.Fatalf("approver group members: %+v", pc.ApproverGroupMembers)
+	}
+	if len(pol.ApproverConflicts(pc)) == 0 {
+		t.Fatal("n01, eligible, approves through the approver group: no warning")
 	}
 }

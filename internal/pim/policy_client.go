@@ -212,6 +212,29 @@ func ResetPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicyS
 	return ApplyPolicy(ctx, c, key, DefaultPolicy())
 }
 
+// ApproverGroupMembers reads the direct members of each approver group (one request a group; a group
+// that no longer exists is skipped): who can approve through it, for the self-approval checks.
+func ApproverGroupMembers(ctx context.Context, c *clients.Client, groupIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, g := range groupIDs {
+		members, err := clients.Graph(c).Groups().ByGroupId(g).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}},
+		})
+		if err != nil {
+			if clients.IsNotFound(err) {
+				continue
+			}
+			return out, fmt.Errorf("listing the members of approver group %s: %w", g, err)
+		}
+		for _, m := range members.GetValue() {
+			if id := deref(m.GetId()); id != "" {
+				out[g] = append(out[g], id)
+			}
+		}
+	}
+	return out, nil
+}
+
 // PolicyDirectoryContext gathers what PolicyContext needs to warn about self-approval: the principals
 // eligible for the group under key.AccessID and the direct members of each approver group. It costs one
 // request plus one per approver group, so callers use it only when the approvers change.
@@ -236,22 +259,10 @@ func PolicyDirectoryContext(ctx context.Context, c *clients.Client, key PolicyKe
 	if len(pc.EligiblePrincipals) == 0 {
 		return pc, nil
 	}
-	pc.ApproverGroupMembers = map[string][]string{}
-	for _, g := range p.Approval.ApproverGroups {
-		members, err := clients.Graph(c).Groups().ByGroupId(g).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
-			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: []string{"id"}},
-		})
-		if err != nil {
-			if clients.IsNotFound(err) {
-				continue
-			}
-			return pc, fmt.Errorf("listing the members of approver group %s: %w", g, err)
-		}
-		for _, m := range members.GetValue() {
-			if id := deref(m.GetId()); id != "" {
-				pc.ApproverGroupMembers[g] = append(pc.ApproverGroupMembers[g], id)
-			}
-		}
+	members, err := ApproverGroupMembers(ctx, c, p.Approval.ApproverGroups)
+	if err != nil {
+		return pc, err
 	}
+	pc.ApproverGroupMembers = members
 	return pc, nil
 }
