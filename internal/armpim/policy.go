@@ -158,7 +158,9 @@ type RuleWriteError struct {
 	Err   error
 }
 
-func (e *RuleWriteError) Error() string { return fmt.Sprintf("writing policy rules %v: %v", e.Rules, e.Err) }
+func (e *RuleWriteError) Error() string {
+	return fmt.Sprintf("writing policy rules %v: %v", e.Rules, e.Err)
+}
 func (e *RuleWriteError) Unwrap() error { return e.Err }
 
 func patchPolicy(ctx context.Context, c *clients.Client, state PolicyState, desired pim.Policy, ids []pim.RuleID) error {
