@@ -175,11 +175,17 @@ func (p Policy) ApproverConflicts(c PolicyContext) []Finding {
 // schedule s. now is when the request would be made (a start in the past counts from now, as PIM
 // normalises it).
 func (x Expiry) CheckSchedule(s Schedule, now time.Time) *Finding {
+	return x.CheckScheduleUnder(RuleExpirationAdminEligibility, s, now)
+}
+
+// CheckScheduleUnder is CheckSchedule for the expiration rule x is the content of: the eligibilities'
+// (Expiration_Admin_Eligibility) or the active assignments' (Expiration_Admin_Assignment).
+func (x Expiry) CheckScheduleUnder(rule RuleID, s Schedule, now time.Time) *Finding {
 	if !x.ExpirationRequired {
 		return nil
 	}
 	if s.Permanent {
-		return &Finding{Check: CheckPermanentNotAllowed, Rule: RuleExpirationAdminEligibility, Setting: SettingPermanent, Max: x.MaximumDuration.String()}
+		return &Finding{Check: CheckPermanentNotAllowed, Rule: rule, Setting: SettingPermanent, Max: x.MaximumDuration.String()}
 	}
 	length, ok := s.Length(now)
 	if !ok || x.MaximumDuration.IsZero() || length <= x.MaximumDuration.Std() {
@@ -189,6 +195,6 @@ func (x Expiry) CheckSchedule(s Schedule, now time.Time) *Finding {
 	if s.Duration.IsZero() {
 		setting = SettingEnd
 	}
-	return &Finding{Check: CheckExceedsPolicy, Rule: RuleExpirationAdminEligibility, Setting: setting,
+	return &Finding{Check: CheckExceedsPolicy, Rule: rule, Setting: setting,
 		Value: DurationOf(length).String(), Max: x.MaximumDuration.String()}
 }

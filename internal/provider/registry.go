@@ -18,6 +18,7 @@ func resourceConstructors() []func() resource.Resource {
 		resources.NewPIMGroupResource,
 		resources.NewPIMRoleAssignmentResource,
 		resources.NewPIMRoleEligibilityResource,
+		resources.NewPIMRolePolicyResource,
 		resources.NewRoleBindingResource,
 	}
 }

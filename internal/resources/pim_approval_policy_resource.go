@@ -6,19 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -43,6 +37,14 @@ func NewPIMApprovalPolicyResource() resource.Resource { return &pimApprovalPolic
 
 type pimApprovalPolicyResource struct{ resourceBase }
 
+type pimApprovalPolicyModel struct {
+	policySettingsModel
+	ID       types.String   `tfsdk:"id"`
+	GroupID  types.String   `tfsdk:"group_id"`
+	AccessID types.String   `tfsdk:"access_id"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
 const policyObject = "PIM Approval Policy"
 
 // grantPolicy is what the provider's identity needs to read and write group policies.
@@ -55,44 +57,6 @@ func (r *pimApprovalPolicyResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	def := pim.DefaultPolicy()
-	empty := setdefault.StaticValue(types.SetValueMust(types.StringType, nil))
-	guids := setvalidator.ValueStringsAre(objectIDValidator())
-	notification := func(who, what string) schema.SingleNestedAttribute {
-		return schema.SingleNestedAttribute{
-			MarkdownDescription: fmt.Sprintf("E-mail notifications to %s %s.", who, what),
-			Optional:            true, Computed: true,
-			Default: objectdefault.StaticValue(policyNotificationObject(def.Notifications.Activation.Admin, types.SetNull(types.StringType))),
-			Attributes: map[string]schema.Attribute{
-				"level": schema.StringAttribute{
-					MarkdownDescription: "Which e-mails are sent: `All`, `Critical` (only those needing action) or `None`. Default `All`.",
-					Optional:            true, Computed: true, Default: stringdefault.StaticString(pim.NotificationAll),
-					Validators: []validator.String{stringvalidator.OneOf(pim.NotificationLevels...)},
-				},
-				"default_recipients": schema.BoolAttribute{
-					MarkdownDescription: "Whether the default recipients of this notification receive it. Default `true`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
-				},
-				"additional_recipients": schema.SetAttribute{
-					MarkdownDescription: "Further e-mail addresses that receive it. Default none.",
-					ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
-					Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(pimEmailPattern, "must be an e-mail address"))},
-				},
-			},
-		}
-	}
-	event := func(what string, e pim.NotificationEvent) schema.SingleNestedAttribute {
-		return schema.SingleNestedAttribute{
-			MarkdownDescription: "Notifications " + what + ", by recipient.",
-			Optional:            true, Computed: true,
-			Default: objectdefault.StaticValue(policyNotificationEventObject(e, nil)),
-			Attributes: map[string]schema.Attribute{
-				"admin":     notification("administrators", what),
-				"requestor": notification("the requestor (or assignee)", what),
-				"approver":  notification("approvers", what),
-			},
-		}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The PIM policy of one Entra group for `member` (or `owner`) access: whether activation needs approval " +
 			"and by whom, how long an activation may last and what it requires, how long eligible and active assignments may last, " +
@@ -103,7 +67,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 			"its own request and read back; a rule that does not persist is an error, not silent drift.\n\n" +
 			"**Destroy** cannot delete the policy (Azure does not allow it): it resets every rule this resource manages to " +
 			"Azure's defaults. Activations then no longer need approval.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(policySettingsAttributes(groupPolicySubject), map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`{group_id}/{access_id}`, also the import ID.",
 				Computed:            true,
@@ -122,131 +86,8 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
 			},
-			"require_approval": schema.BoolAttribute{
-				MarkdownDescription: "Whether activating needs an approver's decision. Default `false`. When `true`, `approvers` must " +
-					"name at least one group or user; otherwise members of an eligible group can elevate themselves.",
-				Optional: true, Computed: true, Default: booldefault.StaticBool(def.Approval.Required),
-			},
-			"approvers": schema.SingleNestedAttribute{
-				MarkdownDescription: "Who approves activations. Members (not owners) of an approver group can approve. Do not use the " +
-					"governed group, or a group the eligible principal belongs to: whoever is activated could then approve their own " +
-					"request (the plan warns about it). Default: nobody.",
-				Optional: true, Computed: true,
-				Default: objectdefault.StaticValue(types.ObjectValueMust(policyApproversTypes, map[string]attr.Value{
-					"groups": types.SetValueMust(types.StringType, nil), "users": types.SetValueMust(types.StringType, nil),
-				})),
-				Attributes: map[string]schema.Attribute{
-					"groups": schema.SetAttribute{
-						MarkdownDescription: "Object IDs of approver groups.",
-						ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
-						Validators: []validator.Set{guids},
-					},
-					"users": schema.SetAttribute{
-						MarkdownDescription: "Object IDs of approver users.",
-						ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
-						Validators: []validator.Set{guids},
-					},
-				},
-			},
-			"approver_justification_required": schema.BoolAttribute{
-				MarkdownDescription: "Whether an approver must justify the decision. Default `true`.",
-				Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Approval.ApproverJustificationRequired),
-			},
-			"approval_timeout_days": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Days a request waits for a decision before it expires, %d to %d. Default `%d`.",
-					pim.PolicyApprovalTimeoutMin, pim.PolicyApprovalTimeoutMax, pim.DefaultApprovalTimeoutDays),
-				Optional: true, Computed: true, Default: int64default.StaticInt64(pim.DefaultApprovalTimeoutDays),
-				Validators: []validator.Int64{int64validator.Between(pim.PolicyApprovalTimeoutMin, pim.PolicyApprovalTimeoutMax)},
-			},
-			"activation": schema.SingleNestedAttribute{
-				MarkdownDescription: "What an activation may last and requires.",
-				Optional:            true, Computed: true,
-				Default: objectdefault.StaticValue(policyActivationObject(def.Activation)),
-				Attributes: map[string]schema.Attribute{
-					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest activation, an ISO-8601 duration in whole minutes from %s to %s (`PT30M`, `PT4H`, `P1D`). Default `%s`. "+
-							"Under `PT1H` draws a warning: access tokens live 60 to 90 minutes and cannot be revoked, so kubectl keeps "+
-							"the access that long anyway.", pim.PolicyActivationMin, pim.PolicyActivationMax, pim.DefaultActivationMaximum),
-						CustomType: pimDurationType{}, Optional: true, Computed: true,
-						Default: stringdefault.StaticString(pim.DefaultActivationMaximum.String()),
-					},
-					"require_justification": schema.BoolAttribute{
-						MarkdownDescription: "Whether the requester must justify an activation. Default `true`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireJustification),
-					},
-					"require_mfa": schema.BoolAttribute{
-						MarkdownDescription: "Whether activation requires multi-factor authentication. Default `false`. Conflicts with `require_conditional_access_context`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireMFA),
-					},
-					"require_ticket_info": schema.BoolAttribute{
-						MarkdownDescription: "Whether the requester must give ticket information. Default `false`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireTicketInfo),
-					},
-					"require_conditional_access_context": schema.StringAttribute{
-						MarkdownDescription: "Conditional Access authentication context (`c1` to `c99`) whose policy the requester must satisfy. " +
-							"Default none. Conflicts with `require_mfa`: put the MFA requirement in that Conditional Access policy.",
-						Optional:   true,
-						Validators: []validator.String{stringvalidator.RegexMatches(pimAuthContextPattern, "must be an authentication context ID, c1 to c99")},
-					},
-				},
-			},
-			"eligible_assignment": schema.SingleNestedAttribute{
-				MarkdownDescription: "How long eligibilities (`aks_pim_eligibility`) may last. Wire this object into " +
-					"`aks_pim_eligibility.policy_eligible_assignment` so eligibilities are checked against it at plan time.",
-				Optional: true, Computed: true,
-				Default: objectdefault.StaticValue(policyEligibleObject(def.EligibleAssignment)),
-				Attributes: map[string]schema.Attribute{
-					"expiration_required": schema.BoolAttribute{
-						MarkdownDescription: "Whether eligibilities must expire. Default `true`: permanent eligibilities are rejected.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.EligibleAssignment.ExpirationRequired),
-					},
-					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest eligibility when expiration is required, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
-							pim.PolicyAssignmentMax, pim.DefaultEligibleMaximum),
-						CustomType: pimDurationType{}, Optional: true, Computed: true,
-						Default: stringdefault.StaticString(pim.DefaultEligibleMaximum.String()),
-					},
-				},
-			},
-			"active_assignment": schema.SingleNestedAttribute{
-				MarkdownDescription: "Rules for active (standing) assignments an administrator makes. Ticket information is not " +
-					"offered here: the API rejects it for this rule.",
-				Optional: true, Computed: true,
-				Default: objectdefault.StaticValue(policyActiveObject(def.ActiveAssignment)),
-				Attributes: map[string]schema.Attribute{
-					"expiration_required": schema.BoolAttribute{
-						MarkdownDescription: "Whether active assignments must expire. Default `true`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.ExpirationRequired),
-					},
-					"maximum_duration": schema.StringAttribute{
-						MarkdownDescription: fmt.Sprintf("Longest active assignment, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
-							pim.PolicyAssignmentMax, pim.DefaultActiveMaximum),
-						CustomType: pimDurationType{}, Optional: true, Computed: true,
-						Default: stringdefault.StaticString(pim.DefaultActiveMaximum.String()),
-					},
-					"require_justification": schema.BoolAttribute{
-						MarkdownDescription: "Whether an active assignment needs a justification. Default `true`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.RequireJustification),
-					},
-					"require_mfa": schema.BoolAttribute{
-						MarkdownDescription: "Whether an active assignment needs multi-factor authentication. Default `false`.",
-						Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.RequireMFA),
-					},
-				},
-			},
-			"notifications": schema.SingleNestedAttribute{
-				MarkdownDescription: "E-mail notifications per event and recipient type. Defaults: every notification on, level `All`, " +
-					"default recipients, no additional recipients.",
-				Optional: true, Computed: true,
-				Default: objectdefault.StaticValue(policyNotificationsObject(def.Notifications, nil)),
-				Attributes: map[string]schema.Attribute{
-					"eligible_assignment": event("when a principal is made eligible", def.Notifications.EligibleAssignment),
-					"active_assignment":   event("when a principal is assigned actively", def.Notifications.ActiveAssignment),
-					"activation":          event("when an eligible principal activates", def.Notifications.Activation),
-				},
-			},
 			"timeouts": timeoutsAttribute(ctx, policyTimeouts),
-		},
+		}),
 	}
 }
 
@@ -256,7 +97,7 @@ func (r *pimApprovalPolicyResource) ValidateConfig(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, known, diags := policyExpand(ctx, m)
+	p, known, diags := policyExpand(ctx, m.policySettingsModel)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() || !known {
 		// Values from resources not yet created: ModifyPlan checks once they are known.
@@ -279,11 +120,11 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, known, diags := policyExpand(ctx, plan)
+	p, known, diags := policyExpand(ctx, plan.policySettingsModel)
 	if diags.HasError() || !known || plan.GroupID.IsUnknown() || plan.AccessID.IsUnknown() {
 		return
 	}
-	if _, configKnown, _ := policyExpand(ctx, config); !configKnown || config.GroupID.IsUnknown() {
+	if _, configKnown, _ := policyExpand(ctx, config.policySettingsModel); !configKnown || config.GroupID.IsUnknown() {
 		addFindings(&resp.Diagnostics, p.Validate(pim.PolicyContext{GovernedGroupID: plan.GroupID.ValueString()}), policyFindingPath)
 	}
 	if r.client == nil || !p.Approval.Required {
@@ -316,7 +157,7 @@ func (r *pimApprovalPolicyResource) apply(ctx context.Context, verb string, plan
 	if c == nil {
 		return plan, false
 	}
-	desired, known, ds := policyExpand(ctx, plan)
+	desired, known, ds := policyExpand(ctx, plan.policySettingsModel)
 	diags.Append(ds...)
 	if ds.HasError() {
 		return plan, false
@@ -334,7 +175,7 @@ func (r *pimApprovalPolicyResource) apply(ctx context.Context, verb string, plan
 	tflog.Info(ctx, "PIM policy written", map[string]any{"group_id": key.GroupID, "access_id": string(key.AccessID), "rules_written": len(written), "policy_id": state.PolicyID})
 	out := plan
 	out.ID = types.StringValue(key.String())
-	policyFlatten(ctx, state.Rules.Policy(), plan, &out)
+	policyFlatten(ctx, state.Rules.Policy(), plan.policySettingsModel, &out.policySettingsModel)
 	return out, true
 }
 
@@ -409,7 +250,7 @@ func (r *pimApprovalPolicyResource) Read(ctx context.Context, req resource.ReadR
 		out.GroupID = types.StringValue(key.GroupID)
 	}
 	out.AccessID = types.StringValue(string(key.AccessID))
-	policyFlatten(ctx, ps.Rules.Policy(), state, &out)
+	policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
 	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
 }
 

@@ -26,8 +26,8 @@ func TestPolicyFlattenExpandRoundTrip(t *testing.T) {
 	everything.ActiveAssignment.RequireMFA = true
 	everything.Notifications.ActiveAssignment.Approver = pim.Notification{Level: pim.NotificationNone, AdditionalRecipients: []string{"a@contoso.com"}}
 	for name, p := range map[string]pim.Policy{"default": pim.DefaultPolicy(), "everything": everything} {
-		var m pimApprovalPolicyModel
-		policyFlatten(ctx, p, pimApprovalPolicyModel{}, &m)
+		var m policySettingsModel
+		policyFlatten(ctx, p, policySettingsModel{}, &m)
 		got, known, diags := policyExpand(ctx, m)
 		if diags.HasError() || !known {
 			t.Fatalf("%s: expand: known=%v %v", name, known, diags)
@@ -48,8 +48,8 @@ func TestPolicyFlattenKeepsSpelling(t *testing.T) {
 	p.Approval.Required = true
 	p.Approval.ApproverGroups = []string{"3e2d1c0b-0000-4000-8000-0000000a9902"}
 	p.Notifications.Activation.Admin.AdditionalRecipients = []string{"secops@contoso.com"}
-	var prior pimApprovalPolicyModel
-	policyFlatten(ctx, p, pimApprovalPolicyModel{}, &prior)
+	var prior policySettingsModel
+	policyFlatten(ctx, p, policySettingsModel{}, &prior)
 	prior.Approvers = types.ObjectValueMust(policyApproversTypes, map[string]attr.Value{
 		"groups": types.SetValueMust(types.StringType, []attr.Value{types.StringValue(upper)}),
 		"users":  types.SetValueMust(types.StringType, nil),
@@ -57,7 +57,7 @@ func TestPolicyFlattenKeepsSpelling(t *testing.T) {
 	notif := map[string]map[string]types.Set{"activation": {"admin": types.SetValueMust(types.StringType, []attr.Value{types.StringValue("SecOps@Contoso.com")})}}
 	prior.Notifications = policyNotificationsObject(p.Notifications, notif)
 
-	var m pimApprovalPolicyModel
+	var m policySettingsModel
 	policyFlatten(ctx, p, prior, &m)
 	if !m.Approvers.Equal(prior.Approvers) {
 		t.Errorf("approvers = %v, want the prior spelling %v", m.Approvers, prior.Approvers)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -161,7 +159,7 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	now := r.client.Now()
 	if !plan.PolicyEligibleAssignment.IsNull() {
-		if x, ok := eligibilityWiredExpiry(ctx, plan.PolicyEligibleAssignment, &resp.Diagnostics); ok {
+		if x, ok := wiredExpiry(plan.PolicyEligibleAssignment); ok {
 			if f := x.CheckSchedule(sched, now); f != nil {
 				addFindings(&resp.Diagnostics, []pim.Finding{*f}, scheduleFindingPath)
 			}
@@ -187,19 +185,6 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	pc := pim.PolicyContext{EligiblePrincipals: []string{plan.PrincipalID.ValueString()}}
 	addFindings(&resp.Diagnostics, current.ApproverConflicts(pc), scheduleFindingPath)
-}
-
-// eligibilityWiredExpiry reads policy_eligible_assignment; ok is false while it is not known yet.
-func eligibilityWiredExpiry(ctx context.Context, o types.Object, diags *diag.Diagnostics) (pim.Expiry, bool) {
-	if o.IsNull() || o.IsUnknown() {
-		return pim.Expiry{}, false
-	}
-	var m policyEligibleModel
-	diags.Append(o.As(ctx, &m, basetypes.ObjectAsOptions{})...)
-	if diags.HasError() || m.ExpirationRequired.IsUnknown() || m.MaximumDuration.IsUnknown() {
-		return pim.Expiry{}, false
-	}
-	return pim.Expiry{ExpirationRequired: m.ExpirationRequired.ValueBool(), MaximumDuration: m.MaximumDuration.Duration()}, true
 }
 
 func (r *pimEligibilityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -14,12 +14,17 @@ import (
 // in its own terms (check, rule, setting, value, limits); this file names the attribute that holds each
 // setting and says what is wrong and what to do, in diag.go's style.
 
-// addFindings adds each finding as a diagnostic on the attribute attrOf names (the resource as a whole
-// when it names none).
+// addFindings adds each finding about a group's policy or schedules as a diagnostic on the attribute
+// attrOf names (the resource as a whole when it names none).
 func addFindings(diags *diag.Diagnostics, findings []pim.Finding, attrOf func(pim.Finding) path.Path) {
+	addFindingsAbout(diags, findings, attrOf, groupFindingWords)
+}
+
+// addFindingsAbout is addFindings in the words w of what the policy governs.
+func addFindingsAbout(diags *diag.Diagnostics, findings []pim.Finding, attrOf func(pim.Finding) path.Path, w findingWords) {
 	for _, f := range findings {
 		p := attrOf(f)
-		summary, detail := findingText(f, p)
+		summary, detail := w.text(f, p)
 		switch {
 		case f.Warning && len(p.Steps()) == 0:
 			diags.AddWarning(summary, detail)
@@ -101,13 +106,37 @@ func scheduleFindingPath(f pim.Finding) path.Path {
 	return path.Empty()
 }
 
-// policyWordsFix is what to do when a schedule breaks the group's eligibility expiration rule.
-const policyWordsFix = "Shorten the eligibility, or change the group's policy first: in aks_pim_approval_policy set " +
-	"eligible_assignment.expiration_required = false or a longer eligible_assignment.maximum_duration " +
-	"(and wire it into this resource's policy_eligible_assignment so the order is right)."
+// findingWords are the words findings use for what a policy governs: a group (groupFindingWords) or a
+// role at a scope (roleFindingWords).
+type findingWords struct {
+	policy      string // whose policy: "the group's PIM policy"
+	service     string // the API that would refuse: "Graph"
+	eligibleFor string // "this group"
+	// policyResource is the resource that holds the policy.
+	policyResource string
+}
 
-// findingText is the summary and detail of a finding about the attribute at p.
-func findingText(f pim.Finding, p path.Path) (string, string) {
+var (
+	groupFindingWords = findingWords{policy: "the group's PIM policy", service: "Graph", eligibleFor: "this group",
+		policyResource: "aks_pim_approval_policy"}
+	roleFindingWords = findingWords{policy: "the role's PIM policy at this scope", service: "ARM", eligibleFor: "this role at this scope",
+		policyResource: "aks_pim_role_policy"}
+)
+
+// scheduleFix is what to do when a schedule (noun: eligibility, active assignment) breaks its policy's
+// expiration rule: shorten it, or change the policy through its block (eligible_assignment,
+// active_assignment) and wire that into the schedule's policy_{block}.
+func (w findingWords) scheduleFix(noun, block string) string {
+	return fmt.Sprintf("Shorten the %s, or change %s first: in %s set %s.expiration_required = false or a longer "+
+		"%s.maximum_duration (and wire it into this resource's policy_%s so the order is right).", noun, w.policy, w.policyResource, block, block, block)
+}
+
+// findingText is the summary and detail of a finding about a group's policy or schedule, on the
+// attribute at p.
+func findingText(f pim.Finding, p path.Path) (string, string) { return groupFindingWords.text(f, p) }
+
+// text is the summary and detail of a finding about the attribute at p.
+func (w findingWords) text(f pim.Finding, p path.Path) (string, string) {
 	attr := p.String()
 	switch f.Check {
 	case pim.CheckApprovalWithoutApprovers:
@@ -130,7 +159,7 @@ func findingText(f pim.Finding, p path.Path) (string, string) {
 		}
 		block := policyRuleAttribute[f.Rule]
 		return "Maximum Duration Required", fmt.Sprintf("%s.expiration_required is true, so %s must say how long assignments "+
-			"may last (for example P180D); Graph rejects the policy otherwise (\"The policy is invalid\").", block, attr)
+			"may last (for example P180D); %s rejects the policy otherwise (\"The policy is invalid\").", block, attr, w.service)
 	case pim.CheckShorterThanTokens:
 		return "Activation Shorter Than Token Lifetime", fmt.Sprintf("%s is %s, under one hour. Access tokens live 60 to 90 "+
 			"minutes and cannot be revoked, so kubectl and kubelogin keep the elevated access for that long after the "+
@@ -150,7 +179,7 @@ func findingText(f pim.Finding, p path.Path) (string, string) {
 	case pim.CheckNotEmailAddress:
 		return "Invalid E-mail Address", fmt.Sprintf("%q is not an e-mail address.", f.Value)
 	case pim.CheckApproverIsGovernedGroup, pim.CheckApproverIsEligible, pim.CheckEligibleInApproverGroup:
-		return "Approvers Can Approve Their Own Elevation", selfApprovalText(f) + " Whoever activates could then approve " +
+		return "Approvers Can Approve Their Own Elevation", selfApprovalText(f, w) + " Whoever activates could then approve " +
 			"their own request and others'. That is acceptable in a test, not in production: use a separate approver group " +
 			"whose members are not eligible."
 	case pim.CheckScheduleForm:
@@ -168,13 +197,15 @@ func findingText(f pim.Finding, p path.Path) (string, string) {
 		}
 		return "Eligibility Too Short", fmt.Sprintf("duration %s is under five minutes; PIM rejects schedules shorter than five minutes.", f.Value)
 	case pim.CheckPermanentNotAllowed:
-		return "Permanent Eligibility Not Allowed by Policy", fmt.Sprintf("The group's PIM policy (rule %s) requires eligibilities "+
-			"to expire, within %s; Graph would reject a permanent eligibility with RoleAssignmentRequestPolicyValidationFailed "+
-			"[\"ExpirationRule\"]. %s", f.Rule, f.Max, policyWordsFix)
+		noun, title, block := scheduleNoun(f.Rule)
+		return "Permanent " + title + " Not Allowed by Policy", fmt.Sprintf("%s (rule %s) requires %ss "+
+			"to expire, within %s; %s would reject a permanent %s with RoleAssignmentRequestPolicyValidationFailed "+
+			"[\"ExpirationRule\"]. %s", upperFirst(w.policy), f.Rule, noun, f.Max, w.service, noun, w.scheduleFix(noun, block))
 	case pim.CheckExceedsPolicy:
-		return "Eligibility Longer Than Policy Allows", fmt.Sprintf("The eligibility would last %s but the group's PIM policy "+
-			"(rule %s) allows at most %s; Graph would reject it with RoleAssignmentRequestPolicyValidationFailed "+
-			"[\"ExpirationRule\"]. %s", f.Value, f.Rule, f.Max, policyWordsFix)
+		noun, title, block := scheduleNoun(f.Rule)
+		return title + " Longer Than Policy Allows", fmt.Sprintf("The %s would last %s but %s "+
+			"(rule %s) allows at most %s; %s would reject it with RoleAssignmentRequestPolicyValidationFailed "+
+			"[\"ExpirationRule\"]. %s", noun, f.Value, w.policy, f.Rule, f.Max, w.service, w.scheduleFix(noun, block))
 	}
 	return "Invalid Configuration", fmt.Sprintf("%s: %s.", attr, f.Error())
 }
@@ -187,7 +218,22 @@ func durationLabel(f pim.Finding) string {
 	return "Maximum Duration"
 }
 
-func selfApprovalText(f pim.Finding) string {
+// scheduleNoun names the schedules an expiration rule bounds, as a noun, a title and the policy's block.
+func scheduleNoun(rule pim.RuleID) (noun, title, block string) {
+	if rule == pim.RuleExpirationAdminAssignment {
+		return "active assignment", "Active Assignment", "active_assignment"
+	}
+	return "eligibility", "Eligibility", "eligible_assignment"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func selfApprovalText(f pim.Finding, w findingWords) string {
 	id := func(i int) string {
 		if i < len(f.IDs) {
 			return f.IDs[i]
@@ -198,7 +244,7 @@ func selfApprovalText(f pim.Finding) string {
 	case pim.CheckApproverIsGovernedGroup:
 		return fmt.Sprintf("The approver group %s is the group this policy governs, so its (activated) members approve activations into it.", id(0))
 	case pim.CheckApproverIsEligible:
-		return fmt.Sprintf("The approver %s is itself eligible for this group.", id(0))
+		return fmt.Sprintf("The approver %s is itself eligible for %s.", id(0), w.eligibleFor)
 	}
 	return fmt.Sprintf("The eligible principal %s is a member of the approver group %s.", id(1), id(0))
 }

@@ -17,7 +17,8 @@ func NewPIMRoleAssignmentResource() resource.Resource {
 			"`end_date_time`, or permanently), for break-glass and standing access that must expire or be audited by PIM. While " +
 			"it holds, Azure shows it as an ordinary role assignment (and removes that when it ends).\n\n" +
 			"Unlike `aks_role_binding`, the assignment is subject to the role's PIM policy at the scope (maximum length, " +
-			"justification, notifications) and ends by itself.\n\n" +
+			"justification, notifications; `aks_pim_role_policy`, whose `active_assignment` goes into `policy_active_assignment` " +
+			"for plan-time checks) and ends by itself.\n\n" +
 			"The resource is keyed on the assignment **schedule**: one removed or expired outside Terraform is recreated on the " +
 			"next apply. Changes to the schedule, justification or ticket are made in place with `AdminUpdate`, which may give " +
 			"the schedule a new ID. Destroy sends `AdminRemove`, waiting out PIM's five-minute minimum age within its timeout.\n\n" +

@@ -15,7 +15,9 @@ func NewPIMRoleEligibilityResource() resource.Resource {
 		description: "An eligible Azure role assignment (PIM for Azure resources): `principal_id` may activate `role` at a scope " +
 			"derived from an AKS cluster (the cluster, its resource group, its node resource group, one node pool or one " +
 			"Kubernetes namespace) or at an explicit `scope`, for a limited time, subject to the role's PIM policy at that " +
-			"scope. Activation (`aks_pim_activation` with `role` and `scope`) turns it into a role " +
+			"scope (`aks_pim_role_policy`: approval, maximum activation; wire its `eligible_assignment` into " +
+			"`policy_eligible_assignment` to check the schedule at plan time). Activation (`aks_pim_activation` with `role` and " +
+			"`scope`) turns it into a role " +
 			"assignment for the activation's duration, which authorizes like any other: the Kubernetes API of an AKS cluster " +
 			"with Azure RBAC honours it at once, without a new token.\n\n" +
 			"This is the group-less alternative to `aks_pim_eligibility` on a group that holds the role.\n\n" +

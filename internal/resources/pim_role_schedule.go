@@ -67,6 +67,43 @@ type pimRoleScheduleModel struct {
 	Condition        types.String   `tfsdk:"condition"`
 	ConditionVersion types.String   `tfsdk:"condition_version"`
 	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+	// Policy is the kind's wired policy rule: policy_eligible_assignment or policy_active_assignment
+	// (roleEligibilityDoc, roleAssignmentDoc carry it to and from Terraform).
+	Policy types.Object `tfsdk:"-"`
+}
+
+// The documents Terraform exchanges for each kind: the model and the kind's policy attribute.
+type (
+	roleEligibilityDoc struct {
+		pimRoleScheduleModel
+		Policy types.Object `tfsdk:"policy_eligible_assignment"`
+	}
+	roleAssignmentDoc struct {
+		pimRoleScheduleModel
+		Policy types.Object `tfsdk:"policy_active_assignment"`
+	}
+)
+
+// get reads a plan, state or configuration (its Get) into m.
+func (r *pimRoleScheduleResource) get(ctx context.Context, get func(context.Context, any) diag.Diagnostics, m *pimRoleScheduleModel) diag.Diagnostics {
+	if r.k.kind == armpim.Eligible {
+		var d roleEligibilityDoc
+		diags := get(ctx, &d)
+		*m, m.Policy = d.pimRoleScheduleModel, d.Policy
+		return diags
+	}
+	var d roleAssignmentDoc
+	diags := get(ctx, &d)
+	*m, m.Policy = d.pimRoleScheduleModel, d.Policy
+	return diags
+}
+
+// set writes m into a plan or state (its Set).
+func (r *pimRoleScheduleResource) set(ctx context.Context, set func(context.Context, any) diag.Diagnostics, m pimRoleScheduleModel) diag.Diagnostics {
+	if r.k.kind == armpim.Eligible {
+		return set(ctx, &roleEligibilityDoc{pimRoleScheduleModel: m, Policy: m.Policy})
+	}
+	return set(ctx, &roleAssignmentDoc{pimRoleScheduleModel: m, Policy: m.Policy})
 }
 
 func (r *pimRoleScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -103,6 +140,7 @@ func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaR
 		},
 		"timeouts": timeoutsAttribute(ctx, roleScheduleTimeouts),
 	}
+	own[r.k.policyAttribute()] = r.k.policyAttributeSchema()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.k.description,
 		Attributes:          withAttributes(scopeRoleAttributes(r.k.noun), withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote), own)),
@@ -115,7 +153,7 @@ func (r *pimRoleScheduleResource) ConfigValidators(context.Context) []resource.C
 
 func (r *pimRoleScheduleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m pimRoleScheduleModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -130,13 +168,13 @@ func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.M
 		return // destroy
 	}
 	var plan, config pimRoleScheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
 	var state *pimRoleScheduleModel
 	var prior *scopeRoleModel
 	if !req.State.Raw.IsNull() {
 		state = &pimRoleScheduleModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(r.get(ctx, req.State.Get, state)...)
 		prior = &state.scopeRoleModel
 	}
 	if resp.Diagnostics.HasError() {
@@ -165,7 +203,113 @@ func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.M
 		plan.markReportedUnknown()
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.set(ctx, resp.Plan.Set, plan)...)
+	if !resp.Diagnostics.HasError() && (state == nil || len(replace) > 0 || plan.needsRequest(state.pimScheduleModel)) {
+		r.checkPolicy(ctx, plan, &resp.Diagnostics)
+	}
+}
+
+// checkPolicy checks a schedule that will be requested against the role's policy at the scope: against
+// the wired policy_eligible_assignment or policy_active_assignment (errors, at plan time, even when the
+// policy is created in the same apply), or else against the role's current policy (warnings: an unwired
+// aks_pim_role_policy in the configuration may still change it). An eligibility also draws the
+// self-approval warning when its principal approves activations of the role.
+func (r *pimRoleScheduleResource) checkPolicy(ctx context.Context, plan pimRoleScheduleModel, diags *diag.Diagnostics) {
+	sched, ok := plan.schedule()
+	if !ok {
+		return
+	}
+	rule := pim.RuleExpirationAdminEligibility
+	if r.k.kind == armpim.Active {
+		rule = pim.RuleExpirationAdminAssignment
+	}
+	now := r.client.Now()
+	if !plan.Policy.IsNull() {
+		x, ok := wiredExpiry(plan.Policy)
+		if !ok {
+			return // the policy's values are not known yet
+		}
+		if f := x.CheckScheduleUnder(rule, sched, now); f != nil {
+			addFindingsAbout(diags, []pim.Finding{*f}, scheduleFindingPath, roleFindingWords)
+		}
+		if required, ok := plan.Policy.Attributes()["require_justification"].(types.Bool); ok && required.ValueBool() && plan.Justification.IsNull() {
+			diags.AddAttributeError(path.Root("justification"), "Justification Required by Policy", fmt.Sprintf(
+				"The role's PIM policy at this scope (%s, wired in %s) requires a justification for active assignments; ARM would "+
+					"reject the request with RoleAssignmentRequestPolicyValidationFailed [\"JustificationRule\"]. Set justification.",
+				pim.RuleEnablementAdminAssignment, r.k.policyAttribute()))
+		}
+		return
+	}
+	if r.client == nil || !known(plan.Scope) || !known(plan.RoleDefinitionID) || !known(plan.PrincipalID) {
+		return
+	}
+	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
+	ps, err := armpim.ReadPolicy(ctx, r.client, key)
+	if err != nil {
+		tflog.Debug(ctx, "skipping the plan-time check of the schedule against the role's policy", map[string]any{"error": err.Error()})
+		return
+	}
+	current := ps.Rules.Policy()
+	x := current.EligibleAssignment
+	if r.k.kind == armpim.Active {
+		x = current.ActiveAssignment.Expiry
+	}
+	if f := x.CheckScheduleUnder(rule, sched, now); f != nil {
+		p := scheduleFindingPath(*f)
+		summary, detail := roleFindingWords.text(*f, p)
+		diags.AddAttributeWarning(p, summary, detail+" (Checked against the role's current policy at this scope. If an "+
+			"aks_pim_role_policy in this configuration changes it, set "+r.k.policyAttribute()+" to its "+r.k.policyBlock()+
+			" so the check uses the new value and the policy is applied first.)")
+	}
+	if r.k.kind == armpim.Eligible {
+		pc := pim.PolicyContext{EligiblePrincipals: []string{plan.PrincipalID.ValueString()}}
+		addFindingsAbout(diags, current.ApproverConflicts(pc), scheduleFindingPath, roleFindingWords)
+	}
+}
+
+// policyAttribute is the attribute a kind's policy rule is wired into; policyBlock the policy's block.
+func (k roleScheduleKind) policyAttribute() string { return "policy_" + k.policyBlock() }
+
+func (k roleScheduleKind) policyBlock() string {
+	if k.kind == armpim.Active {
+		return "active_assignment"
+	}
+	return "eligible_assignment"
+}
+
+// policyAttributeSchema is the wired policy rule: the role policy's eligible_assignment (or
+// active_assignment) object, assigned as a whole.
+func (k roleScheduleKind) policyAttributeSchema() schema.SingleNestedAttribute {
+	attrs := map[string]schema.Attribute{
+		"expiration_required": schema.BoolAttribute{
+			MarkdownDescription: "Whether the policy requires each " + k.noun + " to expire.",
+			Required:            true,
+		},
+		"maximum_duration": schema.StringAttribute{
+			MarkdownDescription: "Longest " + k.noun + " the policy allows.",
+			CustomType:          pimDurationType{},
+			Optional:            true,
+		},
+	}
+	if k.kind == armpim.Active {
+		attrs["require_justification"] = schema.BoolAttribute{
+			MarkdownDescription: "Whether the policy requires a justification for active assignments (then `justification` is required).",
+			Optional:            true,
+		}
+		attrs["require_mfa"] = schema.BoolAttribute{
+			MarkdownDescription: "Whether the policy requires multi-factor authentication for active assignments (not checked here).",
+			Optional:            true,
+		}
+	}
+	return schema.SingleNestedAttribute{
+		MarkdownDescription: "The role's " + k.noun + " rules at this scope, for plan-time checking: set it to the `" + k.policyBlock() +
+			"` attribute of the role's `aks_pim_role_policy` (`" + k.policyAttribute() + " = aks_pim_role_policy.admin." + k.policyBlock() +
+			"`). A permanent or over-long " + k.noun + " the policy would reject then fails at plan time, and Terraform orders the " +
+			"policy change before the " + k.noun + ". Not sent to Azure. Without it, the plan reads the role's current policy at " +
+			"the scope and warns.",
+		Optional:   true,
+		Attributes: attrs,
+	}
 }
 
 func stateConditionVersion(state *pimRoleScheduleModel) types.String {
@@ -187,8 +331,8 @@ func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
 
 func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimRoleScheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
 	c := r.requireClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -208,7 +352,7 @@ func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.Creat
 	}
 	tflog.Info(ctx, "PIM role schedule created", map[string]any{"id": s.ID, "kind": r.k.noun})
 	r.flatten(s, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
 }
 
 // flatten writes the schedule as ARM reports it into m, keeping the spellings m already has for the same
@@ -246,7 +390,7 @@ func (r *pimRoleScheduleResource) flatten(s armpim.Schedule, m *pimRoleScheduleM
 
 func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRoleScheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
 	c := r.requireClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -281,7 +425,7 @@ func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadReq
 		}
 		state.Role = types.StringValue(rd.Name)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, state)...)
 }
 
 // readImported fills, once after an import, what a configuration would give: the derived scope inputs,
@@ -314,8 +458,8 @@ const roleScheduleImportedKey = "imported"
 
 func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pimRoleScheduleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -324,7 +468,7 @@ func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.Updat
 		// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
 		plan.ID = state.ID
 		plan.keepReported(state.pimScheduleModel)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
 		return
 	}
 	c := r.requireClient(&resp.Diagnostics)
@@ -341,12 +485,12 @@ func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.Updat
 	tflog.Info(ctx, "PIM role schedule updated", map[string]any{"old_id": state.ID.ValueString(), "id": s.ID})
 	plan.ID = state.ID
 	r.flatten(s, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
 }
 
 func (r *pimRoleScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRoleScheduleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
 	c := r.requireClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -1,0 +1,361 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
+)
+
+var (
+	_ resource.Resource                     = (*pimRolePolicyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*pimRolePolicyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*pimRolePolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*pimRolePolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*pimRolePolicyResource)(nil)
+	_ resource.ResourceWithImportState      = (*pimRolePolicyResource)(nil)
+)
+
+// NewPIMRolePolicyResource is aks_pim_role_policy: the PIM policy of one Azure role at one scope (PIM for
+// Azure resources), with the settings of aks_pim_approval_policy.
+func NewPIMRolePolicyResource() resource.Resource { return &pimRolePolicyResource{} }
+
+type pimRolePolicyResource struct{ resourceBase }
+
+type pimRolePolicyModel struct {
+	scopeRoleModel
+	policySettingsModel
+	ID       types.String   `tfsdk:"id"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+const rolePolicyObject = "PIM Role Policy"
+
+const grantRolePolicy = `the Azure role "User Access Administrator" (or "Owner") at the scope or above: writing a role ` +
+	`management policy needs Microsoft.Authorization/roleManagementPolicies/write`
+
+var rolePolicyTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 10 * time.Minute}
+
+var rolePolicySubject = policySubject{
+	selfElevation: "a principal eligible for the role activates it by itself",
+	notApprover:   "a principal eligible for the role at this scope, or a group it belongs to",
+	activationEnd: "An activated role is a role assignment that AKS (and node login) checks when it authorizes each request, " +
+		"so the access ends with the activation whatever token the user holds: short activations are meaningful here, unlike " +
+		"group activations, whose group claim lives as long as the token.",
+	eligibleResource: "aks_pim_role_eligibility",
+	activeResource: "(`aks_pim_role_assignment` of this role at this scope; wire this object into its `policy_active_assignment` " +
+		"so they are checked against it at plan time)",
+}
+
+func (r *pimRolePolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pim_role_policy"
+}
+
+func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	own := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "`{role_definition_id}|{scope}`, also the import ID.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"timeouts": timeoutsAttribute(ctx, rolePolicyTimeouts),
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The PIM policy of one Azure role at one scope (PIM for Azure resources), for instance " +
+			"`Azure Kubernetes Service RBAC Admin` at a cluster or `Virtual Machine User Login` at its node resource group: whether " +
+			"activating the role needs approval and by whom, how long an activation may last and what it requires, how long " +
+			"eligible and active assignments may last, and who is notified. The settings, defaults and checks are those of " +
+			"`aks_pim_approval_policy`; the scope and role are written as in `aks_role_binding`.\n\n" +
+			"Every role has a policy at every scope, so this resource takes the existing one over: every attribute is optional " +
+			"and defaults to Azure's documented default, so the state always says what Azure has, and a change made outside " +
+			"Terraform shows up in the plan. The policy is looked up by role at the scope on every read (one request). The rules " +
+			"that differ are written with one request and read back; a rule that does not persist is an error, not silent drift.\n\n" +
+			"**Destroy** cannot delete the policy (Azure does not allow it): it writes Azure's defaults back into every rule this " +
+			"resource manages. Activations then no longer need approval.\n\n" +
+			"Required Azure permission: " + grantRolePolicy + ".",
+		Attributes: withAttributes(scopeRoleAttributes("policy (the old scope's policy is reset)"),
+			withAttributes(policySettingsAttributes(rolePolicySubject), own)),
+	}
+}
+
+func (r *pimRolePolicyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return scopeRoleConfigValidators()
+}
+
+// roleFindings are the findings about a role's policy that apply to it: a group's warning about
+// activations shorter than the token lifetime does not (the role is checked on every request).
+func roleFindings(fs []pim.Finding) []pim.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if f.Check != pim.CheckShorterThanTokens {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (r *pimRolePolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m pimRolePolicyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateScopeRole(m.scopeRoleModel, &resp.Diagnostics)
+	p, known, diags := policyExpand(ctx, m.policySettingsModel)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() || !known {
+		return // values from resources not yet created: ModifyPlan checks once they are known
+	}
+	addFindingsAbout(&resp.Diagnostics, roleFindings(p.Validate(pim.PolicyContext{})), policyFindingPath, roleFindingWords)
+}
+
+// ModifyPlan derives the scope and role as aks_role_binding does, replaces the resource when they change
+// (another role or scope is another policy), completes the checks ValidateConfig could not make, and
+// warns when an approver is eligible for the role at the scope: read only when the approvers change, so a
+// plan with no change costs no request.
+func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, config pimRolePolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *pimRolePolicyModel
+	var prior *scopeRoleModel
+	if !req.State.Raw.IsNull() {
+		state = &pimRolePolicyModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		prior = &state.scopeRoleModel
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planner := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
+	planner.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var replace path.Paths
+	if state != nil {
+		for _, p := range replacements(plan.scopeRoleModel, state.scopeRoleModel, types.StringNull(), types.StringNull()) {
+			if !p.Equal(path.Root("principal_id")) {
+				replace = append(replace, p)
+			}
+		}
+	}
+	if state == nil || len(replace) > 0 {
+		plan.ID = types.StringUnknown()
+		if known(plan.Scope) && known(plan.RoleDefinitionID) {
+			plan.ID = types.StringValue(armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}.String())
+		}
+		planner.warnDataPlaneRole(ctx, plan.scopeRoleModel)
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+
+	p, isKnown, diags := policyExpand(ctx, plan.policySettingsModel)
+	if diags.HasError() || !isKnown {
+		return
+	}
+	if _, configKnown, _ := policyExpand(ctx, config.policySettingsModel); !configKnown {
+		addFindingsAbout(&resp.Diagnostics, roleFindings(p.Validate(pim.PolicyContext{})), policyFindingPath, roleFindingWords)
+	}
+	if r.client == nil || !p.Approval.Required || !known(plan.Scope) || !known(plan.RoleDefinitionID) {
+		return
+	}
+	if state != nil && len(replace) == 0 && state.Approvers.Equal(plan.Approvers) && state.RequireApproval.Equal(plan.RequireApproval) {
+		return
+	}
+	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
+	pc, err := armpim.PolicyDirectoryContext(ctx, r.client, key, p)
+	if err != nil {
+		// Advisory: a scope not created yet, or a read permission missing, must not block the plan.
+		tflog.Debug(ctx, "skipping the self-approval check of the role policy", map[string]any{"error": err.Error()})
+		return
+	}
+	addFindingsAbout(&resp.Diagnostics, p.ApproverConflicts(pc), policyFindingPath, roleFindingWords)
+}
+
+// write makes the role's policy at the scope say what plan says, and returns the state to record.
+func (r *pimRolePolicyResource) write(ctx context.Context, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics) (pimRolePolicyModel, bool) {
+	c := r.requireClient(diags)
+	if c == nil {
+		return plan, false
+	}
+	planner := scopeRolePlanner{c: c, diags: diags, apply: true}
+	planner.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
+	desired, isKnown, ds := policyExpand(ctx, plan.policySettingsModel)
+	diags.Append(ds...)
+	if diags.HasError() {
+		return plan, false
+	}
+	if !isKnown {
+		diags.AddError(errorSummary(verb, rolePolicyObject), "Some policy values were still unknown at apply time. This is a bug in the provider; please report it.")
+		return plan, false
+	}
+	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
+	st, written, err := armpim.ApplyPolicy(ctx, c, key, desired)
+	if err != nil {
+		rolePolicyAPIError(diags, verb, key, err)
+		return plan, false
+	}
+	tflog.Info(ctx, "PIM role policy written", map[string]any{"key": key.String(), "rules_written": len(written), "policy_id": st.PolicyID})
+	out := plan
+	out.ID = types.StringValue(key.String())
+	policyFlatten(ctx, st.Rules.Policy(), plan.policySettingsModel, &out.policySettingsModel)
+	return out, true
+}
+
+// rolePolicyAPIError explains a failed policy operation, naming the rules when some are at fault.
+func rolePolicyAPIError(diags *diag.Diagnostics, verb string, key armpim.PolicyKey, err error) {
+	var notPersisted *armpim.RulesNotPersistedError
+	var ruleErr *armpim.RuleWriteError
+	switch {
+	case errors.Is(err, armpim.ErrPolicyNotFound):
+		diags.AddAttributeError(path.Root("scope"), errorSummary(verb, rolePolicyObject), errorDetail(
+			fmt.Sprintf("ARM has no PIM policy for role %s at %s.", key.RoleDefinitionID, key.Scope),
+			"Check that the scope exists (a cluster, resource group or node pool not yet created has no policy) and that the role "+
+				"definition is assignable there.",
+			err))
+	case errors.As(err, &notPersisted):
+		diags.AddError(errorSummary(verb, rolePolicyObject), errorDetail(
+			"ARM accepted the policy changes but some rules do not read back as written, so the policy is not what the configuration says.",
+			"Run apply again; if the same rules keep failing, another process (the portal, a script) may be changing them at the same time.",
+			err))
+	case errors.As(err, &ruleErr) && !clients.IsPermissionDenied(err):
+		diags.AddError(errorSummary(verb, rolePolicyObject), errorDetail(
+			fmt.Sprintf("ARM refused the policy rules %v of role %s at %s.", ruleErr.Rules, key.RoleDefinitionID, key.Scope),
+			"Check the settings that map to these rules; the error below says what ARM objects to.",
+			err))
+	default:
+		addAPIError(diags, verb, rolePolicyObject, err, grantRolePolicy)
+	}
+}
+
+func (r *pimRolePolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, "Create", req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// save is Create and Update: the plan written to Azure, the result recorded in state.
+func (r *pimRolePolicyResource) save(ctx context.Context, verb string, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics) {
+	var plan, config pimRolePolicyModel
+	diags.Append(p.Get(ctx, &plan)...)
+	diags.Append(cfg.Get(ctx, &config)...)
+	if diags.HasError() {
+		return
+	}
+	timeout, def := plan.Timeouts.Create, rolePolicyTimeouts.Create
+	if verb == "Update" {
+		timeout, def = plan.Timeouts.Update, rolePolicyTimeouts.Update
+	}
+	ctx, cancel := operationContext(ctx, timeout, def, diags)
+	defer cancel()
+	if out, ok := r.write(ctx, verb, plan, config, diags); ok {
+		diags.Append(st.Set(ctx, &out)...)
+	}
+}
+
+func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state pimRolePolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.requireClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Read, rolePolicyTimeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
+	if key.Scope == "" || key.RoleDefinitionID == "" {
+		k, err := armpim.ParsePolicyKey(state.ID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError(errorSummary("Read", rolePolicyObject), errorDetail(
+				fmt.Sprintf("The state holds neither scope and role_definition_id nor a valid ID (%q).", state.ID.ValueString()),
+				"Import the policy again with {role_definition_id}|{scope}.", err))
+			return
+		}
+		key = k
+	}
+	ps, err := armpim.ReadPolicy(ctx, c, key)
+	if errors.Is(err, armpim.ErrPolicyNotFound) {
+		tflog.Warn(ctx, "PIM role policy not found (scope deleted?); removing it from state", map[string]any{"id": key.String()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		rolePolicyAPIError(&resp.Diagnostics, "Read", key, err)
+		return
+	}
+	out := state
+	out.ID = types.StringValue(key.String())
+	if state.Scope.IsNull() {
+		// Just imported: the scope and role as the import ID spells them, the cluster inputs derived from
+		// the scope and the role's name resolved, as a configuration would give them.
+		out.Scope, out.RoleDefinitionID = types.StringValue(key.Scope), types.StringValue(key.RoleDefinitionID)
+		deriveImportedScope(ctx, c, &out.scopeRoleModel)
+		rd, err := rbac.ResolveRoleByID(ctx, c, key.RoleDefinitionID)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Read", rolePolicyObject, fmt.Errorf("resolving the name of role definition %s: %w", key.RoleDefinitionID, err), grantRoleDefinitionRead)
+			return
+		}
+		out.Role = types.StringValue(rd.Name)
+	}
+	policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
+}
+
+func (r *pimRolePolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, "Update", req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// Delete writes Azure's defaults back into the managed rules: a role's policy cannot be deleted.
+func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state pimRolePolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.requireClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, rolePolicyTimeouts.Delete, &resp.Diagnostics)
+	defer cancel()
+	key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
+	_, written, err := armpim.ResetPolicy(ctx, c, key, nil)
+	if errors.Is(err, armpim.ErrPolicyNotFound) {
+		tflog.Warn(ctx, "PIM role policy not found on destroy (scope deleted?); nothing to reset", map[string]any{"id": key.String()})
+		return
+	}
+	if err != nil {
+		rolePolicyAPIError(&resp.Diagnostics, "Delete", key, err)
+		return
+	}
+	tflog.Info(ctx, "PIM role policy reset to Azure defaults", map[string]any{"id": key.String(), "rules_written": len(written)})
+}
+
+// ImportState takes {role_definition_id}|{scope}; Read fills in the rest.
+func (r *pimRolePolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	key, err := armpim.ParsePolicyKey(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(errorSummary("Import", rolePolicyObject), errorDetail(
+			fmt.Sprintf("%q is not a role policy import ID.", req.ID),
+			"Use {role_definition_id}|{scope}, for example /subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/"+
+				"3498e952-d568-435e-9b2c-8d77e338d7f7|/subscriptions/<id>/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1.",
+			err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key.String())...)
+}
