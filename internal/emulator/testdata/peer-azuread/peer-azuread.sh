@@ -5,7 +5,7 @@
 #
 #   peer-azuread.sh /path/to/terraform-provider-azuread [variant spec]
 #
-# Exits non-zero on the first failing step; the working directory is printed and kept for inspection.
+# Exits non-zero on the first failing step, keeping the working directory for inspection.
 set -euo pipefail
 provider=${1:?usage: peer-azuread.sh /path/to/terraform-provider-azuread [variant spec]}
 spec=${2:-default}
@@ -17,7 +17,13 @@ echo "peer-azuread: working in $work, variants $spec"
 (cd "$root" && go build -o "$work/azemu" ./internal/emulator/cmd/azemu)
 "$work/azemu" --addr 127.0.0.1:0 --env-file "$work/azemu.env" --variants "$spec" >"$work/azemu.log" 2>&1 &
 azemu_pid=$!
-trap 'kill $azemu_pid 2>/dev/null || true; wait $azemu_pid 2>/dev/null || true' EXIT
+cleanup() {
+	status=$?
+	kill "$azemu_pid" 2>/dev/null || true
+	wait "$azemu_pid" 2>/dev/null || true
+	if [ "$status" = 0 ]; then rm -rf "$work"; else echo "peer-azuread: FAILED; see $work (azemu.log)"; fi
+}
+trap cleanup EXIT
 for _ in $(seq 50); do [ -s "$work/azemu.env" ] && break; sleep 0.2; done
 # shellcheck disable=SC1091
 . "$work/azemu.env"
