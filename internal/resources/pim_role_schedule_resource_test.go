@@ -44,6 +44,21 @@ func roleScheduleAccFound(c *clients.Client, k armpim.Kind, target armpim.Target
 	}
 }
 
+// roleScheduleAccEnds checks that the schedule in ARM ends at end (to the minute): a schedule given by
+// its end date lasts from whenever the apply ran, so its length is no constant.
+func roleScheduleAccEnds(c *clients.Client, k armpim.Kind, target armpim.Target, end time.Time) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		found, ok, err := armpim.Find(context.Background(), c, k, target)
+		if err != nil || !ok {
+			return fmt.Errorf("no %s in ARM for %s: %v", k, target, err)
+		}
+		if d := found.End.Sub(end); found.Permanent() || d > time.Minute || d < -time.Minute {
+			return fmt.Errorf("schedule %s ends %v (permanent %v), want %v", found.ID, found.End, found.Permanent(), end)
+		}
+		return nil
+	}
+}
+
 func roleScheduleAccGone(c *clients.Client, k armpim.Kind, target armpim.Target) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if s, ok, err := armpim.Find(context.Background(), c, k, target); err != nil {
@@ -163,6 +178,7 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 	principal := pimAccGroup(t, c, "breakglass")
 	const addr = "aks_pim_role_assignment.test"
 	scope := f.ClusterID + "/namespaces/payments"
+	end := acctest.Now().Add(14 * 24 * time.Hour).UTC().Truncate(time.Second) // end_date_time of step 5
 	target := armpim.Target{Scope: scope, RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}
 	cfg := func(schedule string) string {
 		return roleScheduleAccConfig("aks_pim_role_assignment", principal, fmt.Sprintf("  scope = %q", scope), schedule)
@@ -217,9 +233,9 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 			{Config: cfg(`  duration = "P7D"` + "\n"), PlanOnly: true},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
 			{
-				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", acctest.Now().Add(14*24*time.Hour).UTC().Format(time.RFC3339))),
+				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", end.Format(time.RFC3339))),
 				Check: resource.ComposeTestCheckFunc(
-					roleScheduleAccFound(c, armpim.Active, target, addr, 14*24*time.Hour),
+					roleScheduleAccEnds(c, armpim.Active, target, end),
 					roleAssigned(true),
 				),
 			},
