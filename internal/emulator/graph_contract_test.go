@@ -19,6 +19,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
 
 func TestGraphUsers(t *testing.T) {
@@ -322,6 +323,34 @@ func TestGraphDirectoryObjects(t *testing.T) {
 	_, err = g.ServicePrincipalsWithAppId(&f.AdminClientID).Get(ctx, nil)
 	if status, code := odataCode(t, err); status != 403 || code != "Authorization_RequestDenied" {
 		t.Errorf("service principal without Application.Read.All: %d %s", status, code)
+	}
+}
+
+// TestGraphGetByIDsPermission: directoryObjects/getByIds answers users with v1.0's default properties;
+// who may call it is the graph.getbyids-permission point: the least-privilege admin (Group.ReadWrite.All,
+// User.Read.All) may under "type", and is refused 403 under "directory" (Directory.Read.All only).
+func TestGraphGetByIDsPermission(t *testing.T) {
+	t.Parallel()
+	for _, opt := range []string{"type", "directory"} {
+		srv := startEmulator(t, emulator.Config{Variants: variant.Spec("graph.getbyids-permission=" + opt)})
+		f := srv.Fixtures()
+		g := graphFor(t, srv, adminCred(t, srv))
+		body := directoryobjects.NewGetByIdsPostRequestBody()
+		body.SetIds([]string{f.N01.ID})
+		res, err := g.DirectoryObjects().GetByIds().PostAsGetByIdsPostResponse(ctxT(t), body, nil)
+		if opt == "directory" {
+			if status, code := odataCode(t, err); status != 403 || code != "Authorization_RequestDenied" {
+				t.Errorf("%s: getByIds without Directory.Read.All: %d %s, want 403", opt, status, code)
+			}
+			continue
+		}
+		if err != nil || len(res.GetValue()) != 1 {
+			t.Fatalf("%s: getByIds: %v", opt, err)
+		}
+		u, ok := res.GetValue()[0].(models.Userable)
+		if !ok || u.GetUserPrincipalName() == nil || u.GetAccountEnabled() != nil {
+			t.Errorf("%s: getByIds answered %T with accountEnabled %v, want a user with the default properties only", opt, res.GetValue()[0], u.GetAccountEnabled())
+		}
 	}
 }
 

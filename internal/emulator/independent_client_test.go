@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -19,7 +20,9 @@ import (
 // api-reference/v1.0/api). Each request must be answered with the example's status, and every listed
 // route must have been answered successfully at least once.
 func TestIndependentClientCoversProviderRoutes(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	// Application.Read.All beside the least privilege: the provider reads service principals when its
+	// identity may (checking a principal_id at plan time), and each route needs one 2xx answer here.
+	srv := startEmulator(t, emulator.Config{AdminGraphPermissions: append(slices.Clone(emulator.AdminGraphPermissionsDefault), "Application.Read.All")})
 	f := srv.Fixtures()
 	app := appWire(t, srv, "https://graph.microsoft.com/.default")
 	n01, p01 := userWire(t, srv, f.N01), userWire(t, srv, f.P01)
@@ -54,6 +57,8 @@ func TestIndependentClientCoversProviderRoutes(t *testing.T) {
 	// directoryobject-get.md, directoryobject-getbyids.md.
 	app.must(http.StatusOK, "GET", "/v1.0/directoryObjects/"+f.N01.ID, nil)
 	app.must(http.StatusOK, "POST", "/v1.0/directoryObjects/getByIds", map[string]any{"ids": []string{f.N01.ID, gid}, "types": []string{"user", "group"}})
+	// serviceprincipal-get.md.
+	app.must(http.StatusOK, "GET", "/v1.0/servicePrincipals/"+f.AdminObjectID+"?$select=id", nil)
 
 	// json-batching concept page: reads and a write in one $batch.
 	b := app.must(http.StatusOK, "POST", "/v1.0/$batch", map[string]any{"requests": []map[string]any{

@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
+	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
 // badInput is one invalid configuration of one object. attrs is the body of its block; want names the
@@ -23,23 +26,25 @@ type badInput struct {
 	want  []string
 }
 
+// guidA and guidB name no directory object.
 const (
 	guidA = "0f9a8b7c-1234-4abc-9def-0123456789ab"
 	guidB = "5a1c0e2b-0000-4000-8000-00000000c0de"
 )
 
 // badInputs covers every object: malformed IDs, unknown enums, bad durations, conflicting attributes,
-// empty strings and wrong scope kinds. Values needing Azure (unknown role, missing cluster or user)
-// are checked at plan time against the emulator.
-func badInputs(clusterID, subscriptionID string) []badInput {
+// empty strings and wrong scope kinds. Values needing Azure (unknown role, missing cluster, user, group
+// or principal) are checked at plan time against the emulator. group and user are IDs of an existing
+// group and user: the other cases name real objects, so that each fails for its own reason only.
+func badInputs(clusterID, subscriptionID, group, user string) []badInput {
 	rg := "/subscriptions/" + subscriptionID + "/resourceGroups/rg-aks-demo"
 	missingCluster := rg + "/providers/Microsoft.ContainerService/managedClusters/no-such-cluster"
 	eligible := func(extra string) string {
-		return fmt.Sprintf("group_id = %q\nprincipal_id = %q\n%s", guidA, guidB, extra)
+		return fmt.Sprintf("group_id = %q\nprincipal_id = %q\n%s", group, user, extra)
 	}
-	policy := func(extra string) string { return fmt.Sprintf("group_id = %q\n%s", guidA, extra) }
+	policy := func(extra string) string { return fmt.Sprintf("group_id = %q\n%s", group, extra) }
 	binding := func(extra string) string {
-		return fmt.Sprintf("principal_id = %q\n%s", guidB, extra)
+		return fmt.Sprintf("principal_id = %q\n%s", group, extra)
 	}
 	clusterScoped := func(extra string) string {
 		return binding(fmt.Sprintf("role = \"Reader\"\ncluster_id = %q\n%s", clusterID, extra))
@@ -81,10 +86,15 @@ func badInputs(clusterID, subscriptionID string) []badInput {
 		r("aks_role_binding", "empty description", binding(fmt.Sprintf("role = \"Reader\"\nscope = %q\ndescription = \"\"", rg)), "description"),
 		r("aks_role_binding", "condition version without condition", binding(fmt.Sprintf("role = \"Reader\"\nscope = %q\ncondition_version = \"2.0\"", rg)), "condition_version"),
 		r("aks_role_binding", "unknown condition version", binding(fmt.Sprintf("role = \"Reader\"\nscope = %q\ncondition = \"true\"\ncondition_version = \"1.0\"", rg)), "condition_version"),
+		r("aks_role_binding", "principal that does not exist", fmt.Sprintf("principal_id = %q\nrole = \"Reader\"\nscope = %q", guidB, rg), "principal_id"),
+		r("aks_role_binding", "a user with the default principal type Group", fmt.Sprintf("principal_id = %q\nrole = \"Reader\"\nscope = %q", user, rg), "principal_id"),
 		r("aks_role_binding", "cluster that does not exist", binding(fmt.Sprintf("role = \"Reader\"\ncluster_id = %q\nscope_kind = \"node_resource_group\"", missingCluster)), "cluster_id"),
 		// aks_pim_eligibility
-		r("aks_pim_eligibility", "group ID not a GUID", fmt.Sprintf("group_id = \"admins\"\nprincipal_id = %q\nduration = \"P30D\"", guidB), "group_id"),
-		r("aks_pim_eligibility", "empty principal ID", fmt.Sprintf("group_id = %q\nprincipal_id = \"\"\nduration = \"P30D\"", guidA), "principal_id"),
+		r("aks_pim_eligibility", "group ID not a GUID", fmt.Sprintf("group_id = \"admins\"\nprincipal_id = %q\nduration = \"P30D\"", user), "group_id"),
+		r("aks_pim_eligibility", "empty principal ID", fmt.Sprintf("group_id = %q\nprincipal_id = \"\"\nduration = \"P30D\"", group), "principal_id"),
+		r("aks_pim_eligibility", "group that does not exist", fmt.Sprintf("group_id = %q\nprincipal_id = %q\nduration = \"P30D\"", guidA, user), "group_id"),
+		r("aks_pim_eligibility", "a user as the group", fmt.Sprintf("group_id = %q\nprincipal_id = %q\nduration = \"P30D\"", user, group), "group_id"),
+		r("aks_pim_eligibility", "principal that does not exist", fmt.Sprintf("group_id = %q\nprincipal_id = %q\nduration = \"P30D\"", group, guidB), "principal_id"),
 		r("aks_pim_eligibility", "unknown access ID", eligible("duration = \"P30D\"\naccess_id = \"admin\""), "access_id"),
 		r("aks_pim_eligibility", "duration in years", eligible(`duration = "P1Y"`), "duration"),
 		r("aks_pim_eligibility", "duration in months", eligible(`duration = "P6M"`), "duration"),
@@ -106,6 +116,8 @@ func badInputs(clusterID, subscriptionID string) []badInput {
 		r("aks_pim_approval_policy", "unknown access ID", policy(`access_id = "guest"`), "access_id"),
 		r("aks_pim_approval_policy", "approval without approvers", policy("require_approval = true"), "require_approval"),
 		r("aks_pim_approval_policy", "approver not a GUID", policy("require_approval = true\napprovers = { groups = [\"approvers\"] }"), "approvers.groups"),
+		r("aks_pim_approval_policy", "group that does not exist", fmt.Sprintf("group_id = %q", guidA), "group_id"),
+		r("aks_pim_approval_policy", "a group as an approving user", policy(fmt.Sprintf("require_approval = true\napprovers = { users = [%q] }", group)), "approvers.users"),
 		r("aks_pim_approval_policy", "approval timeout 0 days", policy("approval_timeout_days = 0"), "approval_timeout_days"),
 		r("aks_pim_approval_policy", "approval timeout 15 days", policy("approval_timeout_days = 15"), "approval_timeout_days"),
 		r("aks_pim_approval_policy", "activation under 30 minutes", policy(`activation = { maximum_duration = "PT10M" }`), "activation.maximum_duration"),
@@ -209,7 +221,15 @@ func (d located) onAttribute(a string) bool {
 // planning), then the ones validation let through (rejected while planning, e.g. an unknown role).
 func TestBadInputRejectedAtPlan(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	all := badInputs(e.fx.ClusterID, e.fx.SubscriptionID)
+	c, err := emuclient.Admin(t.Context(), e.srv, emuclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := pim.CreateGroup(t.Context(), c, pim.GroupSpec{DisplayName: "bad-input-target"}, pim.GroupCreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := badInputs(e.fx.ClusterID, e.fx.SubscriptionID, g.ID, e.fx.N01.ID)
 	pending := make([]int, len(all))
 	for i := range all {
 		pending[i] = i

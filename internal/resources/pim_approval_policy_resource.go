@@ -120,6 +120,18 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var prior pimApprovalPolicyModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	var refs objectRefs
+	refs.add(path.Root("group_id"), plan.GroupID, prior.GroupID, pim.KindGroup)
+	refs.addApprovers(ctx, plan.policySettingsModel, prior.policySettingsModel)
+	refs.check(ctx, r.client, &resp.Diagnostics)
+
 	p, known, diags := policyExpand(ctx, plan.policySettingsModel)
 	if diags.HasError() || !known || plan.GroupID.IsUnknown() || plan.AccessID.IsUnknown() {
 		return
@@ -130,15 +142,8 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if r.client == nil || !p.Approval.Required {
 		return
 	}
-	if !req.State.Raw.IsNull() {
-		var state pimApprovalPolicyModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		if state.Approvers.Equal(plan.Approvers) && state.RequireApproval.Equal(plan.RequireApproval) {
-			return
-		}
+	if !req.State.Raw.IsNull() && prior.Approvers.Equal(plan.Approvers) && prior.RequireApproval.Equal(plan.RequireApproval) {
+		return
 	}
 	key := pim.PolicyKey{GroupID: plan.GroupID.ValueString(), AccessID: pim.AccessID(plan.AccessID.ValueString())}
 	pc, err := pim.PolicyDirectoryContext(ctx, r.client, key, p)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -288,9 +287,10 @@ func TestAccPIMApprovalPolicy_owner(t *testing.T) {
 }
 
 func TestAccPIMApprovalPolicy_validation(t *testing.T) {
-	pimAccPreCheck(t)
-	group := uuid.NewString()
-	approverGroup := uuid.NewString()
+	c := pimAccClient(t)
+	// Real groups: IDs that name nothing would fail the plan on their own (TestAccObjectCheck_planTime).
+	group := pimAccGroup(t, c, "val")
+	approverGroup := pimAccGroup(t, c, "valappr")
 	tests := []struct {
 		name string
 		body string

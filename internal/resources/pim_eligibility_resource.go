@@ -146,6 +146,15 @@ func (r *pimEligibilityResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 	}
+	var refs objectRefs
+	prior := pimEligibilityModel{}
+	if state != nil {
+		prior = *state
+	}
+	refs.add(path.Root("group_id"), plan.GroupID, prior.GroupID, pim.KindGroup)
+	refs.add(path.Root("principal_id"), plan.PrincipalID, prior.PrincipalID, pim.KindUser, pim.KindGroup)
+	refs.check(ctx, r.client, &resp.Diagnostics)
+
 	willRequest := state == nil || plan.needsRequest(state.pimScheduleModel)
 	if state != nil && willRequest {
 		plan.ID = types.StringUnknown()

@@ -146,6 +146,14 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var refs objectRefs
+	priorSettings := policySettingsModel{}
+	if state != nil {
+		priorSettings = state.policySettingsModel
+	}
+	refs.addApprovers(ctx, plan.policySettingsModel, priorSettings)
+	refs.check(ctx, r.client, &resp.Diagnostics)
+
 	planner := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
 	planner.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
 	if resp.Diagnostics.HasError() {

@@ -180,6 +180,14 @@ func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var refs objectRefs
+	priorPrincipal := types.StringNull()
+	if state != nil {
+		priorPrincipal = state.PrincipalID
+	}
+	refs.add(path.Root("principal_id"), plan.PrincipalID, priorPrincipal, pim.KindUser, pim.KindGroup, pim.KindServicePrincipal)
+	refs.check(ctx, r.client, &resp.Diagnostics)
+
 	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
 	p.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
 	plan.ConditionVersion = conditionVersion(config.Condition, config.ConditionVersion, stateConditionVersion(state))

@@ -143,6 +143,14 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var refs objectRefs
+	priorPrincipal := types.StringNull()
+	if state != nil {
+		priorPrincipal = state.PrincipalID
+	}
+	refs.add(path.Root("principal_id"), plan.PrincipalID, priorPrincipal, principalKinds(plan.PrincipalType)...)
+	refs.check(ctx, r.client, &resp.Diagnostics)
+
 	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
 	var prior *scopeRoleModel
 	if state != nil {

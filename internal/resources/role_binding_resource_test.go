@@ -282,8 +282,8 @@ resource "aks_role_binding" "b" {
 	})
 }
 
-// TestAccRoleBinding_errors: an unknown role name, an unknown principal (bounded retry, then the
-// replication and principal_type hint), an existing assignment under another name (its ID and the
+// TestAccRoleBinding_errors: an unknown role name, an unknown principal (at plan time; an ID known only
+// after apply keeps the bounded retry), an existing assignment under another name (its ID and the
 // import command), a cluster that does not exist, and plan-time validation of the scope inputs.
 func TestAccRoleBinding_errors(t *testing.T) {
 	f := acctest.Fixture(t)
@@ -325,7 +325,8 @@ func TestAccRoleBinding_errors(t *testing.T) {
   scope_kind   = "cluster"
   role         = "Reader"
   principal_id = %q`, f.ClusterID, uuid.NewString())),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Role Binding.*did not find principal.*principal_type.*replication`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Directory Object Not Found.*principal_id takes the object ID of a group`),
 			},
 			{
 				Config: binding(fmt.Sprintf(`

@@ -63,8 +63,11 @@ func (s *Store) getByIDs(w http.ResponseWriter, r *http.Request, _ router.Params
 		t = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(t, "#"), "microsoft.graph."))
 		wantType["#microsoft.graph."+strings.ToLower(t)] = true
 	}
-	// The caller needs a read permission for at least one requested type; objects it may not read are
-	// left out.
+	// The caller needs a read permission for at least one requested type, objects it may not read left
+	// out; or Directory.Read.All (graph.getbyids-permission).
+	if s.opt.GetByIDsNeedsDirectoryRead && !require(w, r, permReadAll) {
+		return
+	}
 	canAny := false
 	for _, t := range []string{TypeUser, TypeGroup, TypeServicePrincipal} {
 		if (len(wantType) == 0 || wantType[strings.ToLower(t)]) && allowed(r, readPermsFor(t)) {
@@ -89,6 +92,10 @@ func (s *Store) getByIDs(w http.ResponseWriter, r *http.Request, _ router.Params
 		}
 		if !allowed(r, readPermsFor(t)) {
 			continue
+		}
+		if t == TypeUser {
+			// v1.0 answers users with the default subset of their properties, as GET /directoryObjects/{id}.
+			m = defaultUser(m)
 		}
 		items = append(items, m)
 	}

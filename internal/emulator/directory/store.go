@@ -120,6 +120,8 @@ type Options struct {
 	// MissingReferenceIs400: a reference to an object not (yet) visible answers 400 instead of 404 (the
 	// graph.missing-reference variant).
 	MissingReferenceIs400 bool
+	// GetByIDsNeedsDirectoryRead: directoryObjects/getByIds answers only callers with Directory.Read.All.
+	GetByIDsNeedsDirectoryRead bool
 }
 
 // Store is the directory. Methods are safe for concurrent use.

@@ -20,6 +20,13 @@ var Variants = variant.Catalogue{
 		Name: "graph.remove-non-member", Options: []string{"404", "400"},
 		Question: "removing a member or owner reference that is not there: 404 Request_ResourceNotFound (group-delete-members.md lists 404 for a missing object), or 400 'One or more removed object references do not exist', the answer Graph gives when a PATCH removes a missing reference",
 	},
+	{
+		Name: "graph.getbyids-permission", Options: []string{"type", "directory"},
+		Question: "who may call directoryObjects/getByIds: an application with the read permission of a requested type, the objects " +
+			"of other types left out, as the polymorphic reads allow (type), or only with Directory.Read.All, as the permissions " +
+			"table of directoryobject-getbyids.md says (directory; resource-pages)",
+		Profiles: map[string]string{variant.ProfileResourcePages: "directory"},
+	},
 }
 
 // SetVariants sets the options of the points in Variants from a selection.
@@ -28,4 +35,5 @@ func (o *Options) SetVariants(sel variant.Selection) {
 	o.SelectOmitsID = sel.Is("graph.select-id", "when-selected")
 	o.RemoveMissingIs400 = sel.Is("graph.remove-non-member", "400")
 	o.MissingReferenceIs400 = sel.Is("graph.missing-reference", "400")
+	o.GetByIDsNeedsDirectoryRead = sel.Is("graph.getbyids-permission", "directory")
 }
