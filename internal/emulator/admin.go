@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 )
 
 // admin serves the control API under /_emulator/ (no authentication: loopback only, like the emulator).
@@ -100,26 +100,11 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
-
-// ParseDuration accepts an ISO-8601 duration of weeks, days and time ("PT2H", "P1DT30M", "P2W") or a Go
-// duration ("90m").
+// ParseDuration accepts an ISO-8601 duration of weeks, days and time ("PT2H", "P1DT30M", "P2W"), as PIM
+// does, or a Go duration ("90m").
 func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if m := isoDuration.FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
-		var d time.Duration
-		units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
-		for i, u := range units {
-			if m[i+1] != "" {
-				n, _ := strconv.Atoi(m[i+1])
-				d += time.Duration(n) * u
-			}
-		}
-		if m[5] != "" {
-			f, _ := strconv.ParseFloat(m[5], 64)
-			d += time.Duration(f * float64(time.Second))
-		}
+	if d, err := pim.ParseDuration(s); err == nil {
 		return d, nil
 	}
-	return time.ParseDuration(s)
+	return time.ParseDuration(strings.TrimSpace(s))
 }

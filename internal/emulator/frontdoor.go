@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/capture"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
@@ -366,10 +367,9 @@ func (s *Server) withDrop(w http.ResponseWriter, r *http.Request, next http.Hand
 		next(w, r)
 		return
 	}
-	rec := newRecorder()
-	rec.header = w.Header().Clone()
+	rec := capture.New(w.Header().Clone())
 	next(rec, r)
-	if rec.status < 400 && s.shouldDrop(r) {
+	if rec.Status() < 400 && s.shouldDrop(r) {
 		s.stats.fault("drop")
 		if s.cfg.Logf != nil {
 			s.cfg.Logf("azemu: dropped connection after applying %s %s", r.Method, r.URL.Path)
@@ -379,13 +379,13 @@ func (s *Server) withDrop(w http.ResponseWriter, r *http.Request, next http.Hand
 		}
 		panic(http.ErrAbortHandler)
 	}
-	rec.copyTo(w)
+	rec.CopyTo(w)
 }
 
 // shouldDrop consumes a matching one-shot rule, or draws against the drop rate.
 func (s *Server) shouldDrop(r *http.Request) bool {
 	label := ""
-	if l := routeLabelOf(r); l != "" {
+	if l := reqctx.RouteOf(r.Context()); l != "" {
 		label = l
 	}
 	method, template, _ := strings.Cut(label, " ")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/capture"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
@@ -167,10 +168,10 @@ func (s *Store) runBatchItem(outer *http.Request, target http.Handler, it batchI
 	if auth := outer.Header.Get("Authorization"); auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	rec := newRecorder()
+	rec := capture.New(nil)
 	target.ServeHTTP(rec, req)
-	res := batchResult{ID: it.ID, Status: rec.status, Headers: map[string]string{}}
-	for k, v := range rec.header {
+	res := batchResult{ID: it.ID, Status: rec.Status(), Headers: map[string]string{}}
+	for k, v := range rec.Header() {
 		// The SDK looks the item's content type up under exactly "Content-Type".
 		name := http.CanonicalHeaderKey(k)
 		if strings.EqualFold(k, "odata-version") {
@@ -178,37 +179,14 @@ func (s *Store) runBatchItem(outer *http.Request, target http.Handler, it batchI
 		}
 		res.Headers[name] = strings.Join(v, ",")
 	}
-	if rec.body.Len() > 0 {
-		mt, _, _ := mime.ParseMediaType(rec.header.Get("Content-Type"))
+	if body := rec.Body(); len(body) > 0 {
+		mt, _, _ := mime.ParseMediaType(rec.Header().Get("Content-Type"))
 		if mt == "application/json" {
-			res.Body = json.RawMessage(rec.body.Bytes())
+			res.Body = json.RawMessage(body)
 		} else {
-			b, _ := json.Marshal(base64.StdEncoding.EncodeToString(rec.body.Bytes()))
+			b, _ := json.Marshal(base64.StdEncoding.EncodeToString(body))
 			res.Body = b
 		}
 	}
 	return res
-}
-
-// recorder captures a handler's answer to a batch item.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-	wrote  bool
-}
-
-func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(status int) {
-	if !r.wrote {
-		r.status, r.wrote = status, true
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.body.Write(b)
 }
