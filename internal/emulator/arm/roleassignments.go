@@ -205,7 +205,7 @@ func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 		existing.UpdatedOn, existing.UpdatedBy = now, caller
 		m := s.assignmentJSON(existing, false)
 		s.mu.Unlock()
-		s.changed()
+		s.Fire()
 		writeJSON(w, http.StatusOK, m)
 		return
 	}
@@ -269,7 +269,7 @@ func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 	s.assignments[strings.ToLower(name)] = a
 	m := s.assignmentJSON(a, true)
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	writeJSON(w, http.StatusCreated, m)
 }
 
@@ -296,7 +296,7 @@ func (s *Store) deleteRoleAssignment(w http.ResponseWriter, r *http.Request, p r
 	delete(s.assignments, strings.ToLower(name))
 	m := s.assignmentJSON(a, false)
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	writeJSON(w, http.StatusOK, m)
 }
 

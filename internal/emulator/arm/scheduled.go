@@ -59,7 +59,7 @@ func (s *Store) PutScheduledAssignment(a RoleAssignment, start, end time.Time) {
 	s.mu.Lock()
 	s.assignments[a.Name] = &a
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }
 
 // RemoveRoleAssignment deletes the role assignment called name, reporting whether it existed.
@@ -69,7 +69,7 @@ func (s *Store) RemoveRoleAssignment(name string) bool {
 	delete(s.assignments, strings.ToLower(name))
 	s.mu.Unlock()
 	if ok {
-		s.changed()
+		s.Fire()
 	}
 	return ok
 }

@@ -15,9 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
 // Directory is what ARM needs from the directory: principal lookups (subject to replication delay) and
@@ -117,10 +116,10 @@ type Store struct {
 	groups      map[string]*ResourceGroup // by lower-case name
 	clusters    map[string]*Cluster       // by lower-case rg/name
 	assignments map[string]*RoleAssignment
-	onChange    []func()
-	rt          *router.Router
-	budget      *budget
-	dataPlane   DataPlane
+	storekit.Hooks
+	rt        *router.Router
+	budget    *budget
+	dataPlane DataPlane
 }
 
 // New returns an empty ARM world for one subscription.
@@ -151,30 +150,7 @@ func New(opt Options) *Store {
 	return s
 }
 
-// OnChange registers fn to run after every change.
-func (s *Store) OnChange(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onChange = append(s.onChange, fn)
-}
-
-func (s *Store) changed() {
-	s.mu.Lock()
-	fns := append([]func(){}, s.onChange...)
-	s.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
-}
-
-func (s *Store) newID() string {
-	var b [16]byte
-	s.opt.Rand.Read(b[:])
-	id, _ := uuid.FromBytes(b[:])
-	id[6] = (id[6] & 0x0f) | 0x40
-	id[8] = (id[8] & 0x3f) | 0x80
-	return id.String()
-}
+func (s *Store) newID() string { return storekit.NewGUID(s.opt.Rand) }
 
 // SubscriptionID returns the subscription.
 func (s *Store) SubscriptionID() string { return s.opt.SubscriptionID }
@@ -185,7 +161,7 @@ func (s *Store) AddResourceGroup(rg ResourceGroup) {
 	cp := rg
 	s.groups[strings.ToLower(rg.Name)] = &cp
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }
 
 // AddCluster creates a cluster with its node resource group (managed by the cluster) and returns the
@@ -222,7 +198,7 @@ func (s *Store) AddCluster(c Cluster) string {
 		Tags: map[string]string{"aks-managed-cluster-name": c.Name, "aks-managed-cluster-rg": c.ResourceGroup},
 	}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	return id
 }
 
@@ -256,7 +232,7 @@ func (s *Store) AddRoleAssignment(a RoleAssignment) RoleAssignment {
 	cp := a
 	s.assignments[strings.ToLower(a.Name)] = &cp
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	return a
 }
 

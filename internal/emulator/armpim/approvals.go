@@ -328,6 +328,6 @@ func (e *Engine) decideStage(w http.ResponseWriter, r *http.Request, p router.Pa
 		writeJSON(w, http.StatusOK, e.stageJSON(base, req, i, c.ObjectID, now))
 	})
 	if decided {
-		e.changed()
+		e.Fire()
 	}
 }

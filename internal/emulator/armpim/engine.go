@@ -20,6 +20,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
 // Directory is what the engine needs from the directory store (which applies the replication delay).
@@ -33,14 +34,14 @@ type Directory interface {
 
 // Engine is the PIM for Azure resources emulator.
 type Engine struct {
-	mu       sync.Mutex
-	arm      *arm.Store
-	dir      Directory
-	now      func() time.Time
-	cfg      Config
-	st       *state
-	rt       *router.Router
-	onChange []func()
+	mu  sync.Mutex
+	arm *arm.Store
+	dir Directory
+	now func() time.Time
+	cfg Config
+	st  *state
+	rt  *router.Router
+	storekit.Hooks
 }
 
 // New returns an engine over the ARM store and the directory, reading time from now (the emulator clock).
@@ -152,7 +153,7 @@ func (e *Engine) versioned(versions []string, h router.Handler) router.Handler {
 		changed := e.tick(e.now().UTC())
 		e.mu.Unlock()
 		if changed {
-			e.changed()
+			e.Fire()
 		}
 		h(w, r, p)
 	}
@@ -170,22 +171,6 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h(w, r, p)
-}
-
-// OnChange registers fn to run after every change (the server persists the world then).
-func (e *Engine) OnChange(fn func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.onChange = append(e.onChange, fn)
-}
-
-func (e *Engine) changed() {
-	e.mu.Lock()
-	fns := slices.Clone(e.onChange)
-	e.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
 }
 
 // MarshalJSON returns the engine's state for persistence.

@@ -67,7 +67,7 @@ func (e *Engine) writeRequest(k kind, w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	if !validateOnly {
-		e.changed()
+		e.Fire()
 	}
 	writeJSON(w, status, m)
 }
@@ -143,7 +143,7 @@ func (e *Engine) cancelRequest(k kind, w http.ResponseWriter, r *http.Request, p
 		writeError(w, aerr)
 		return
 	}
-	e.changed()
+	e.Fire()
 	w.WriteHeader(http.StatusOK)
 }
 

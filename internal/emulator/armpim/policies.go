@@ -212,7 +212,7 @@ func (e *Engine) patchPolicy(w http.ResponseWriter, r *http.Request, p router.Pa
 	e.st.Policies[policyKey(scope, next.RoleID)] = &next
 	m := e.policyJSON(&next)
 	e.mu.Unlock()
-	e.changed()
+	e.Fire()
 	writeJSON(w, http.StatusOK, m)
 }
 
@@ -236,7 +236,7 @@ func (e *Engine) deletePolicy(w http.ResponseWriter, r *http.Request, p router.P
 	}
 	delete(e.st.Policies, policyKey(scope, pol.RoleID))
 	e.mu.Unlock()
-	e.changed()
+	e.Fire()
 	w.WriteHeader(http.StatusOK)
 }
 

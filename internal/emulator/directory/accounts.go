@@ -82,7 +82,7 @@ func (s *Store) AddUser(u User) User {
 	cp := u
 	s.users[key(u.ID)] = &cp
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	return u
 }
 
@@ -104,7 +104,7 @@ func (s *Store) AddGroup(g Group) Group {
 	cp := g
 	s.groups[key(g.ID)] = &cp
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	return g
 }
 
@@ -129,7 +129,7 @@ func (s *Store) AddApplication(a App, sp ServicePrincipal) (App, ServicePrincipa
 	s.apps[key(a.AppID)] = &ca
 	s.sps[key(sp.ID)] = &csp
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	return a, sp
 }
 
@@ -140,7 +140,7 @@ func (s *Store) AddRelationship(groupID, principalID, kind string, at time.Time)
 		s.rels = append(s.rels, &Relationship{GroupID: groupID, PrincipalID: principalID, Kind: kind, AddedAt: at})
 	}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }
 
 // SetAppRoles replaces the application permissions a service principal holds on resource.
@@ -153,5 +153,5 @@ func (s *Store) SetAppRoles(spID, resource string, roles []string) {
 		sp.AppRoles[resource] = append([]string(nil), roles...)
 	}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }

@@ -69,42 +69,6 @@ func (s *Store) getGroup(w http.ResponseWriter, r *http.Request, p router.Params
 	writeEntity(w, r, http.StatusOK, "groups", m, nil)
 }
 
-func (s *Store) listGroups(w http.ResponseWriter, r *http.Request, _ router.Params) {
-	if !require(w, r, permReadGroups) {
-		return
-	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	var groups []*Group
-	for _, g := range s.groups {
-		if s.visible(g.CreatedAt, g.DeletedAt, now) {
-			groups = append(groups, g)
-		}
-	}
-	sortByCreation(groups, func(g *Group) (time.Time, string) { return g.CreatedAt, g.ID })
-	items := make([]map[string]any, 0, len(groups))
-	for _, g := range groups {
-		items = append(items, s.withExtras(r, g, groupJSON(g, false)))
-	}
-	s.mu.Unlock()
-	writeList(w, r, "groups", items, nil)
-}
-
-func (s *Store) countGroups(w http.ResponseWriter, r *http.Request, _ router.Params) {
-	if !require(w, r, permReadGroups) {
-		return
-	}
-	s.mu.Lock()
-	n, now := 0, s.opt.Now()
-	for _, g := range s.groups {
-		if s.visible(g.CreatedAt, g.DeletedAt, now) {
-			n++
-		}
-	}
-	s.mu.Unlock()
-	writeCount(w, r, n)
-}
-
 // groupInput is the decoded writable part of a group body.
 type groupInput struct {
 	raw map[string]json.RawMessage
@@ -304,7 +268,7 @@ func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Par
 	m := s.withExtras(r, g, groupJSON(g, false))
 	m["@odata.id"] = s.groupODataID(g) // as in the example of api-reference/v1.0/api/group-post-groups.md
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	w.Header().Set("Location", s.groupODataID(g))
 	writeEntity(w, r, http.StatusCreated, "groups", m, nil)
 }
@@ -415,7 +379,7 @@ func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Para
 		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindMember, AddedAt: now})
 	}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	odata.WriteNoContent(w)
 }
 
@@ -445,6 +409,6 @@ func (s *Store) deleteGroup(w http.ResponseWriter, r *http.Request, p router.Par
 	g.DeletedAt = &now
 	s.endRelationshipsOf(g.ID, now)
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	odata.WriteNoContent(w)
 }

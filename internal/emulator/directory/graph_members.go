@@ -179,7 +179,7 @@ func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Para
 	}
 	s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: memberID, Kind: kind, AddedAt: now})
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	odata.WriteNoContent(w)
 }
 
@@ -250,6 +250,6 @@ func (s *Store) removeRelated(w http.ResponseWriter, r *http.Request, p router.P
 		odata.WriteErr(w, r, odata.NotFound(memberID))
 		return
 	}
-	s.changed()
+	s.Fire()
 	odata.WriteNoContent(w)
 }

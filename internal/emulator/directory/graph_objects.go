@@ -103,27 +103,6 @@ func (s *Store) getByIDs(w http.ResponseWriter, r *http.Request, _ router.Params
 	odata.WriteCollection(w, r, "directoryObjects", items, "")
 }
 
-func (s *Store) listServicePrincipals(w http.ResponseWriter, r *http.Request, _ router.Params) {
-	if !require(w, r, permReadSPs) {
-		return
-	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	var sps []*ServicePrincipal
-	for _, sp := range s.sps {
-		if s.visible(sp.CreatedAt, sp.DeletedAt, now) {
-			sps = append(sps, sp)
-		}
-	}
-	sortByCreation(sps, func(sp *ServicePrincipal) (time.Time, string) { return sp.CreatedAt, sp.ID })
-	items := make([]map[string]any, 0, len(sps))
-	for _, sp := range sps {
-		items = append(items, spJSON(sp, s.opt.TenantID, false))
-	}
-	s.mu.Unlock()
-	writeList(w, r, "servicePrincipals", items, nil)
-}
-
 func (s *Store) getServicePrincipal(w http.ResponseWriter, r *http.Request, p router.Params) {
 	s.writeServicePrincipal(w, r, func(sp *ServicePrincipal) bool { return strings.EqualFold(sp.ID, p["id"]) }, p["id"])
 }

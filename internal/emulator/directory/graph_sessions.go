@@ -33,6 +33,6 @@ func (s *Store) revokeSignInSessions(w http.ResponseWriter, r *http.Request, p r
 	}
 	u.SignInSessionsValidFrom = &now
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	odata.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": odata.Context(r, "Edm.Boolean"), "value": true})
 }

@@ -155,42 +155,6 @@ func (s *Store) getUser(w http.ResponseWriter, r *http.Request, p router.Params)
 	writeEntity(w, r, http.StatusOK, "users", m, defaultUser)
 }
 
-func (s *Store) listUsers(w http.ResponseWriter, r *http.Request, _ router.Params) {
-	if !require(w, r, permReadUsers) {
-		return
-	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	var users []*User
-	for _, u := range s.users {
-		if s.visible(u.CreatedAt, u.DeletedAt, now) {
-			users = append(users, u)
-		}
-	}
-	sortByCreation(users, func(u *User) (time.Time, string) { return u.CreatedAt, u.ID })
-	items := make([]map[string]any, 0, len(users))
-	for _, u := range users {
-		items = append(items, userJSON(u, false))
-	}
-	s.mu.Unlock()
-	writeList(w, r, "users", items, defaultUser)
-}
-
-func (s *Store) countUsers(w http.ResponseWriter, r *http.Request, _ router.Params) {
-	if !require(w, r, permReadUsers) {
-		return
-	}
-	s.mu.Lock()
-	n, now := 0, s.opt.Now()
-	for _, u := range s.users {
-		if s.visible(u.CreatedAt, u.DeletedAt, now) {
-			n++
-		}
-	}
-	s.mu.Unlock()
-	writeCount(w, r, n)
-}
-
 func writeCount(w http.ResponseWriter, r *http.Request, n int) {
 	if !strings.EqualFold(r.Header.Get("ConsistencyLevel"), "eventual") {
 		odata.WriteErr(w, r, odata.NewError(http.StatusBadRequest, odata.CodeUnsupportedQuery, "Count is not currently supported without the ConsistencyLevel:eventual header."))
@@ -265,7 +229,7 @@ func (s *Store) createUser(w http.ResponseWriter, r *http.Request, _ router.Para
 	s.users[key(u.ID)] = u
 	m := userJSON(u, false)
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	w.Header().Set("Location", "https://graph.microsoft.com/v2/"+s.opt.TenantID+"/directoryObjects/"+u.ID+"/Microsoft.DirectoryServices.User")
 	writeEntity(w, r, http.StatusCreated, "users", m, defaultUser)
 }
@@ -285,7 +249,7 @@ func (s *Store) deleteUser(w http.ResponseWriter, r *http.Request, p router.Para
 	u.DeletedAt = &now
 	s.endRelationshipsOf(u.ID, now)
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 	odata.WriteNoContent(w)
 }
 

@@ -216,7 +216,7 @@ func (s *Store) SetTimedRelationship(groupID, principalID, access string, start,
 	s.mu.Lock()
 	s.timed[timedKey(scheduleID, kind)] = &Timed{GroupID: groupID, PrincipalID: principalID, Kind: kind, Start: start, End: end, ScheduleID: scheduleID}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }
 
 // RemoveTimedRelationship ends the time-bound relationship created for scheduleID.
@@ -230,7 +230,7 @@ func (s *Store) RemoveTimedRelationship(groupID, principalID, access, scheduleID
 	delete(s.timed, timedKey(scheduleID, kind))
 	s.mu.Unlock()
 	if ok {
-		s.changed()
+		s.Fire()
 	}
 }
 

@@ -61,5 +61,5 @@ func (s *Store) UpdateApplication(appID string, fn func(*App)) {
 		fn(a)
 	}
 	s.mu.Unlock()
-	s.changed()
+	s.Fire()
 }

@@ -13,9 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
 // User is a directory user.
@@ -126,18 +125,18 @@ type Options struct {
 
 // Store is the directory. Methods are safe for concurrent use.
 type Store struct {
-	mu       sync.Mutex
-	opt      Options
-	delay    time.Duration
-	users    map[string]*User
-	groups   map[string]*Group
-	sps      map[string]*ServicePrincipal
-	apps     map[string]*App // by lower-case appId
-	rels     []*Relationship
-	timed    map[string]*Timed // by lower-case scheduleId + kind
-	onChange []func()
-	rt       *router.Router
-	batchTo  http.Handler // where $batch items go; see SetBatchDispatcher
+	mu     sync.Mutex
+	opt    Options
+	delay  time.Duration
+	users  map[string]*User
+	groups map[string]*Group
+	sps    map[string]*ServicePrincipal
+	apps   map[string]*App // by lower-case appId
+	rels   []*Relationship
+	timed  map[string]*Timed // by lower-case scheduleId + kind
+	storekit.Hooks
+	rt      *router.Router
+	batchTo http.Handler // where $batch items go; see SetBatchDispatcher
 }
 
 // New returns an empty directory.
@@ -174,32 +173,8 @@ func (s *Store) SetReplicationDelay(d time.Duration) {
 	s.delay = d
 }
 
-// OnChange registers fn to run after every change (the server persists state then).
-func (s *Store) OnChange(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onChange = append(s.onChange, fn)
-}
-
-// changed runs the change hooks; callers must not hold s.mu.
-func (s *Store) changed() {
-	s.mu.Lock()
-	fns := append([]func(){}, s.onChange...)
-	s.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
-}
-
 // newID returns a random GUID from the seeded source (callers hold s.mu).
-func (s *Store) newID() string {
-	var b [16]byte
-	s.opt.Rand.Read(b[:])
-	id, _ := uuid.FromBytes(b[:])
-	id[6] = (id[6] & 0x0f) | 0x40
-	id[8] = (id[8] & 0x3f) | 0x80
-	return id.String()
-}
+func (s *Store) newID() string { return storekit.NewGUID(s.opt.Rand) }
 
 func key(id string) string { return strings.ToLower(id) }
 

@@ -8,18 +8,19 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
 // Engine is the PIM for Groups emulator: it owns requests, schedules, instances, approvals and the role
 // management policies of groups, and reaches the directory only through Directory.
 type Engine struct {
-	mu       sync.Mutex
-	dir      Directory
-	now      func() time.Time
-	cfg      Config
-	onChange []func()
-	st       *state
-	router   *router.Router
+	mu  sync.Mutex
+	dir Directory
+	now func() time.Time
+	cfg Config
+	storekit.Hooks
+	st     *state
+	router *router.Router
 }
 
 // New returns an engine over dir, reading time from now (the emulator clock).
@@ -33,13 +34,6 @@ const (
 	pimPrefix    = "/v1.0/identityGovernance/privilegedAccess/group/"
 	policyPrefix = "/v1.0/policies/roleManagementPolic"
 )
-
-// OnChange registers fn to be called after every state change (the server persists state then).
-func (e *Engine) OnChange(fn func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.onChange = append(e.onChange, fn)
-}
 
 // MarshalJSON returns the engine's state for persistence.
 func (e *Engine) MarshalJSON() ([]byte, error) {

@@ -90,7 +90,7 @@ func (e *Engine) handle(rt *router.Router, method, pattern string, o routeOpts, 
 		res, aerr := h(c)
 		e.mu.Unlock()
 		if c.changed {
-			e.fireChange()
+			e.Fire()
 		}
 		if aerr != nil {
 			odata.WriteErr(w, r, odata.NewError(aerr.Status, aerr.Code, aerr.Message))
@@ -178,15 +178,6 @@ func sortItems(items []map[string]any, orderBy string) {
 		}
 		return str(items[i]) < str(items[j])
 	})
-}
-
-func (e *Engine) fireChange() {
-	e.mu.Lock()
-	fns := append([]func(){}, e.onChange...)
-	e.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
 }
 
 // Handles reports whether path belongs to the PIM engine: PIM for groups and role management policies.

@@ -40,7 +40,7 @@ func (e *Engine) Summary() Summary {
 	s := e.summary()
 	e.mu.Unlock()
 	if changed {
-		e.fireChange()
+		e.Fire()
 	}
 	return s
 }
