@@ -2,7 +2,10 @@
 // provider uses, once per provider instance: the credential (with a token cache), the Graph service
 // client (host allow-list and base URL for any cloud), the ARM clients, one retry decision for both
 // pipelines, request logging with secrets removed, error classification, consistency waits and
-// $batch. It knows nothing about AKS or PIM.
+// $batch (BatchRead packs the reads of concurrent resources into shared batches), the Graph and ARM
+// pacers that slow down before a budget runs out, PerInstance and Memo for what a domain package keeps
+// for one provider instance (one Terraform command), and the Clock the provider reads the time of day
+// from. It knows nothing about AKS or PIM.
 package clients
 
 import (
