@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
@@ -19,6 +20,9 @@ type environment struct {
 	fixtures emulator.Fixtures
 	tmp      string
 	ws       *tfrun.Workspace
+	// What another workspace on the same copy of examples/ needs (workspace).
+	work, providerDir string
+	env               []string
 }
 
 // environmentOptions choose what to start.
@@ -34,10 +38,12 @@ type environmentOptions struct {
 }
 
 // demoEmulatorConfig is the emulator of make demo and the module tests: Azure's behaviour, except that
-// PIM lets a schedule be removed after seconds instead of five minutes, so destroy does not wait.
+// PIM (for groups and for Azure resources) lets a schedule be removed after seconds instead of five
+// minutes, so destroy does not wait.
 func demoEmulatorConfig() emulator.Config {
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = 3 * time.Second
+	cfg.ARMPIM.MinimumActiveAge = 3 * time.Second
 	return cfg.WithEnvVariants()
 }
 
@@ -84,6 +90,9 @@ func startEnvironment(ctx context.Context, opts environmentOptions) (e *environm
 		return e, fmt.Errorf("starting the emulator: %w", err)
 	}
 	e.fixtures = e.srv.Fixtures()
+	// The scenario without groups makes PIM requests for Azure resources, which need User Access
+	// Administrator (README, "Required permissions"); the seed grants only RBAC Administrator.
+	e.srv.GrantPIMAdministration()
 	var env []string
 	for _, v := range e.srv.Env() {
 		env = append(env, v.Name+"="+v.Value)
@@ -98,11 +107,19 @@ func startEnvironment(ctx context.Context, opts environmentOptions) (e *environm
 	}
 	env = append(env, demoProviderEnv...)
 	env = append(env, opts.ExtraEnv...)
-	e.ws, err = tfrun.NewWorkspace(filepath.Join(work, opts.ConfigDir), filepath.Join(tmp, "cli"), providerDir, env)
+	e.work, e.providerDir, e.env = work, providerDir, env
+	e.ws, err = e.workspace(opts.ConfigDir)
 	if err != nil {
 		return e, err
 	}
 	return e, nil
+}
+
+// workspace is a Terraform workspace on configDir (under the copy of examples/) with the environment's
+// provider override and variables; each has a CLI configuration of its own.
+func (e *environment) workspace(configDir string) (*tfrun.Workspace, error) {
+	cli := filepath.Join(e.tmp, "cli-"+strings.ReplaceAll(configDir, "/", "-"))
+	return tfrun.NewWorkspace(filepath.Join(e.work, configDir), cli, e.providerDir, append([]string(nil), e.env...))
 }
 
 // Close stops the emulator and removes the temporary directory. Safe to call more than once.

@@ -6,7 +6,9 @@
 // `kubelogin remove-tokens`, and the token lifetime after the activations end (on the emulator clock).
 // It prints each command and its output, an access matrix with a column per judge (ARM's permissions API,
 // kubectl, ssh), destroys everything, and exits non-zero when any expected outcome differs or the judges
-// disagree. The emulator and the temporary files go away on success, failure and Ctrl-C.
+// disagree. Then it does the same without groups (examples/scenario-roles, PIM for Azure resources:
+// story_roles.go), where the token cached before an approval works at once and loses the access when the
+// activation ends. The emulator and the temporary files go away on success, failure and Ctrl-C.
 package main
 
 import (
@@ -38,7 +40,7 @@ func run() int {
 
 	out := os.Stdout
 	r := newReport(out)
-	fmt.Fprintln(out, "make demo: just-in-time access to AKS with PIM for groups, against the offline emulator")
+	fmt.Fprintln(out, "make demo: just-in-time access to AKS with PIM for groups, then without groups (PIM for Azure resources), against the offline emulator")
 
 	r.section("Setup")
 	r.step("build the provider and start the emulator (in-process, free port, generated CA)")

@@ -16,6 +16,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 	"github.com/aks-pim/terraform-provider-aks/internal/sshlogin"
+	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
 
 // demo acts out SCENARIO.md §4–§7 against the applied scenario, as n01 and p01 with their own tokens.
@@ -65,21 +66,15 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	r.done()
 	r.step("terraform apply: four groups, role bindings, eligibilities and approval policies for %s", d.cluster.Name)
-	res, err := d.e.ws.RunWithOutput(ctx, d.verbose, "apply", "-auto-approve", "-no-color", "-input=false")
-	if err != nil {
+	if err := d.applyIn(ctx, d.e.ws, "apply"); err != nil {
 		return err
 	}
-	if err := res.Err(); err != nil {
-		r.fail(err)
-		return errStop
-	}
-	r.info("%s", summaryLine(res.Stdout, "Apply complete!"))
 	r.done()
 	if err := d.readOutputs(ctx); err != nil {
 		return err
 	}
 	r.step("terraform plan again: nothing to change")
-	res, err = d.e.ws.Run(ctx, "plan", "-detailed-exitcode", "-no-color", "-input=false")
+	res, err := d.e.ws.Run(ctx, "plan", "-detailed-exitcode", "-no-color", "-input=false")
 	if err != nil {
 		return err
 	}
@@ -124,11 +119,11 @@ func (d *demo) run(ctx context.Context) error {
 
 	r.section("§6 Just-in-time node access: the same on node-access")
 	r.step("n01 logs in to node %s with Entra ID (what `az ssh vm` does) before node-access is active", d.node.Name)
-	d.sshStep(ctx, "n01", false)
+	d.sshStep(ctx, false)
 	r.done()
 	d.activate(ctx, "node-access")
 	r.step("n01 logs in to %s again", d.node.Name)
-	d.sshStep(ctx, "n01", true)
+	d.sshStep(ctx, true)
 	r.done()
 	d.observePhase(ctx, phaseBoth)
 
@@ -141,25 +136,24 @@ func (d *demo) run(ctx context.Context) error {
 
 	r.section("Terraform: destroy")
 	r.step("terraform destroy")
-	res, err = d.e.ws.RunWithOutput(ctx, d.verbose, "destroy", "-auto-approve", "-no-color", "-input=false")
-	if err != nil {
+	if err := d.applyIn(ctx, d.e.ws, "destroy"); err != nil {
 		return err
 	}
-	if err := res.Err(); err != nil {
-		r.fail(err)
-		return errStop
-	}
-	r.info("%s", summaryLine(res.Stdout, "Destroy complete!"))
 	d.checkNothingLeft()
 	r.done()
-	return nil
+	return d.runRoles(ctx)
 }
 
 // errStop ends the story after a failure already reported.
 var errStop = errors.New("stopped after a failed step")
 
 func (d *demo) terraform(ctx context.Context, args ...string) error {
-	res, err := d.e.ws.RunWithOutput(ctx, d.verbose, args...)
+	return d.terraformIn(ctx, d.e.ws, args...)
+}
+
+// terraformIn runs a terraform command in ws; a failure is reported and stops the story.
+func (d *demo) terraformIn(ctx context.Context, ws *tfrun.Workspace, args ...string) error {
+	res, err := ws.RunWithOutput(ctx, d.verbose, args...)
 	if err != nil {
 		return err
 	}
@@ -167,7 +161,15 @@ func (d *demo) terraform(ctx context.Context, args ...string) error {
 		d.r.fail(err)
 		return errStop
 	}
+	if m := summaryRE.FindString(res.Stdout); m != "" {
+		d.r.info("%s", m) // Apply complete! Resources: ...
+	}
 	return nil
+}
+
+// applyIn is terraform apply or destroy (command) in ws, without questions.
+func (d *demo) applyIn(ctx context.Context, ws *tfrun.Workspace, command string) error {
+	return d.terraformIn(ctx, ws, command, "-auto-approve", "-no-color", "-input=false")
 }
 
 func (d *demo) readOutputs(ctx context.Context) error {
@@ -343,10 +345,3 @@ func who(id, n01ID, name string) string {
 }
 
 var summaryRE = regexp.MustCompile(`(?m)^(Apply|Destroy) complete!.*$`)
-
-func summaryLine(stdout, fallback string) string {
-	if m := summaryRE.FindString(stdout); m != "" {
-		return m
-	}
-	return fallback
-}

@@ -49,12 +49,7 @@ func (d *demo) kubectlAfterApproval(ctx context.Context) {
 // after the activation ends, until it expires (kubectl: Unauthorized); a fresh token is refused.
 func (d *demo) tokenLifetime(ctx context.Context) {
 	r, f := d.r, d.e.fixtures
-	r.step("the emulator's clock moves 1h50m: the activations (%s) have 10 minutes left; n01 signs in again", activationLength)
-	d.e.srv.AdvanceClock(time.Hour + 50*time.Minute)
-	res := d.sh(ctx, d.n01sh, "kubelogin", "remove-tokens")
-	r.expect(res.ExitCode == 0, "kubelogin remove-tokens (exit %d)", res.ExitCode)
-	d.expectListed(d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system"), "n01", "the secrets (a token valid for the next hour)")
-	r.done()
+	d.signInNearTheEnd(ctx)
 
 	r.step("the clock moves 15 minutes: the activations have ended")
 	d.e.srv.AdvanceClock(15 * time.Minute)
@@ -77,7 +72,7 @@ func (d *demo) tokenLifetime(ctx context.Context) {
 
 	r.step("the clock moves 50 minutes: that token has expired")
 	d.e.srv.AdvanceClock(50 * time.Minute)
-	res = d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system")
+	res := d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system")
 	r.expect(res.ExitCode == 1 && strings.TrimSpace(res.Stderr) == "error: You must be logged in to the server (Unauthorized)",
 		"the API server refuses the expired token: 401 (exit %d)", res.ExitCode)
 	r.info("(kubelogin's cache expires tokens by wall-clock time, so it still offered the old one)")
@@ -87,5 +82,17 @@ func (d *demo) tokenLifetime(ctx context.Context) {
 	r.info("p01's cached token, from before the clock moved, has expired too: p01 discards it")
 	res = d.sh(ctx, d.p01sh, "kubelogin", "remove-tokens")
 	r.expect(res.ExitCode == 0, "p01: kubelogin remove-tokens (exit %d)", res.ExitCode)
+	r.done()
+}
+
+// signInNearTheEnd moves the emulator's clock to 10 minutes before the activations end, and n01 signs in
+// again: a token issued while they are active, valid for the next hour.
+func (d *demo) signInNearTheEnd(ctx context.Context) {
+	r := d.r
+	r.step("the emulator's clock moves 1h50m: the activations (%s) have 10 minutes left; n01 signs in again", activationLength)
+	d.e.srv.AdvanceClock(time.Hour + 50*time.Minute)
+	res := d.sh(ctx, d.n01sh, "kubelogin", "remove-tokens")
+	r.expect(res.ExitCode == 0, "kubelogin remove-tokens (exit %d)", res.ExitCode)
+	d.expectListed(d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system"), "n01", "the secrets (a token valid for the next hour)")
 	r.done()
 }

@@ -39,9 +39,10 @@ func (d *demo) sshLogin(ctx context.Context, user string) (sshlogin.Result, erro
 	return d.ssh.Login(ctx, d.node, u.UPN, u.Password, "hostname")
 }
 
-// sshStep logs user in to the node, prints the command and what it printed, and checks the outcome:
-// the node's name, or AADSSHLoginForLinux's refusal.
-func (d *demo) sshStep(ctx context.Context, user string, allowed bool) {
+// sshStep logs n01, who asks for node access, in to the node, prints the command and what it printed,
+// and checks the outcome: the node's name, or AADSSHLoginForLinux's refusal.
+func (d *demo) sshStep(ctx context.Context, allowed bool) {
+	const user = "n01"
 	r := d.r
 	res, err := d.sshLogin(ctx, user)
 	if err != nil {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 )
 
@@ -102,6 +103,8 @@ type Snapshot struct {
 	ServicePrincipals []SnapshotServicePrincipal
 	RoleAssignments   []SnapshotRoleAssignment
 	PIM               pim.Summary
+	// ARMPIM is PIM for Azure resources: its schedules, pending approvals and changed policies.
+	ARMPIM armpim.Summary
 }
 
 // SnapshotUser is a user as stored.

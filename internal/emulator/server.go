@@ -398,6 +398,20 @@ func (s *Server) ARM() *arm.Store { return s.arm }
 // PIM returns the PIM engine.
 func (s *Server) PIM() *pim.Engine { return s.pim }
 
+// GrantPIMAdministration gives the fixture's admin identity what PIM for Azure resources requires and the
+// least-privilege seed (Role Based Access Control Administrator) lacks: "User Access Administrator" at
+// the subscription. Idempotent.
+func (s *Server) GrantPIMAdministration() {
+	rd, _ := arm.RoleByName("User Access Administrator")
+	scope := "/subscriptions/" + s.fixtures.SubscriptionID
+	for _, ra := range s.arm.RoleAssignments() {
+		if strings.EqualFold(ra.PrincipalID, s.fixtures.AdminObjectID) && strings.EqualFold(ra.Scope, scope) && strings.EqualFold(ra.RoleDefinitionID, rd.ID) {
+			return
+		}
+	}
+	s.arm.AddRoleAssignment(arm.RoleAssignment{Scope: scope, RoleDefinitionID: rd.ID, PrincipalID: s.fixtures.AdminObjectID, PrincipalType: "ServicePrincipal"})
+}
+
 // ARMPIM returns the PIM for Azure resources engine.
 func (s *Server) ARMPIM() *armpim.Engine { return s.armpim }
 
@@ -405,7 +419,7 @@ func (s *Server) ARMPIM() *armpim.Engine { return s.armpim }
 func (s *Server) Snapshot() Snapshot {
 	now := s.clock.Now()
 	ds := s.dir.Snapshot(now)
-	snap := Snapshot{Now: now, PIM: s.pim.Summary()}
+	snap := Snapshot{Now: now, PIM: s.pim.Summary(), ARMPIM: s.armpim.Summary()}
 	for _, u := range ds.Users {
 		snap.Users = append(snap.Users, SnapshotUser{ID: u.ID, UserPrincipalName: u.UserPrincipalName, DisplayName: u.DisplayName, Deleted: u.DeletedAt != nil})
 	}
