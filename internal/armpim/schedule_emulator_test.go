@@ -1,7 +1,6 @@
 package armpim
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -34,17 +33,9 @@ func testWorld(t *testing.T, mutate func(*emulator.Config)) (emuclient.Principal
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	srv, err := emulator.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	p, err := emuclient.All(context.Background(), srv, emuclient.Options{
+	srv, p := emuclient.StartAll(t, cfg, emuclient.Options{
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return p, srv.Fixtures(), srv
 }
 

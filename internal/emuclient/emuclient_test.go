@@ -11,14 +11,7 @@ import (
 
 // TestAdminAndUser builds the admin's and n01's clients and checks that each signs in as itself.
 func TestAdminAndUser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(emulator.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := emuclient.Start(t, emulator.DefaultConfig())
 	f := srv.Fixtures()
 	ctx := t.Context()
 
@@ -54,16 +47,9 @@ func TestAdminAndUser(t *testing.T) {
 // TestCredentialErrorNamesPrincipal: a credential that cannot be built names the user and the client
 // apart, not glued into one word.
 func TestCredentialErrorNamesPrincipal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(emulator.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := emuclient.Start(t, emulator.DefaultConfig())
 	f := srv.Fixtures()
-	_, err = emuclient.User(t.Context(), srv, f.N01.UPN, "", emuclient.Options{})
+	_, err := emuclient.User(t.Context(), srv, f.N01.UPN, "", emuclient.Options{})
 	want := "user " + f.N01.UPN + " through public client " + f.PublicClientID + ":"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want it to contain %q", err, want)

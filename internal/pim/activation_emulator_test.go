@@ -28,22 +28,10 @@ const activationTestMinimumAge = 2 * time.Second
 
 func activationTestSetup(t *testing.T) *activationTestWorld {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = activationTestMinimumAge
-	srv, err := emulator.Start(cfg.WithEnvVariants())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, who := emuclient.StartAll(t, cfg, emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}})
 	w := &activationTestWorld{srv: srv, f: srv.Fixtures()}
-	o := emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}}
-	who, err := emuclient.All(t.Context(), srv, o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w.admin, w.n01, w.p01 = who.Admin, who.N01, who.P01
 
 	ctx := t.Context()

@@ -191,24 +191,13 @@ var adminRemove = models.ADMINREMOVE_SCHEDULEREQUESTACTIONS
 // test has moved the emulator two days ahead, an end one day ahead of the wall clock is already past, and
 // CreateEligibility refuses it before sending anything, as PIM would. (On the wall clock it was sent.)
 func TestEligibilityOnTheClientsClock(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(emulator.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Options{})
 	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
 	srv.AdvanceClock(48 * time.Hour)
 	if got := time.Until(c.Now()); got < 47*time.Hour {
 		t.Fatalf("the client's clock is %v from the wall clock, want the emulator's two days", got)
 	}
-	_, err = CreateEligibility(t.Context(), c, EligibilitySpec{Key: key, Schedule: Schedule{End: time.Now().Add(24 * time.Hour)}, Justification: "x"})
+	_, err := CreateEligibility(t.Context(), c, EligibilitySpec{Key: key, Schedule: Schedule{End: time.Now().Add(24 * time.Hour)}, Justification: "x"})
 	var f Finding
 	if !errors.As(err, &f) || f.Check != CheckTooShort || f.Setting != SettingEnd {
 		t.Fatalf("an end in the emulator's past: %v, want the finding %s on %s", err, CheckTooShort, SettingEnd)

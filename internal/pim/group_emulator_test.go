@@ -19,19 +19,8 @@ import (
 // groupTestClient starts an emulator and returns a client as its admin service principal.
 func groupTestClient(t *testing.T, cfg emulator.Config) (*clients.Client, *emulator.Server) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(cfg.WithEnvVariants())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{PrincipalNotFoundTimeout: 3 * time.Second,
+	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Options{PrincipalNotFoundTimeout: 3 * time.Second,
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return c, srv
 }
 

@@ -29,15 +29,7 @@ func TestLookUpObjects(t *testing.T) {
 			if readsSPs {
 				cfg.AdminGraphPermissions = append(slices.Clone(emulator.AdminGraphPermissionsDefault), "Application.Read.All")
 			}
-			srv, err := emulator.Start(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = srv.Close() })
-			c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, c := emuclient.StartAdmin(t, cfg, emuclient.Options{})
 			f := srv.Fixtures()
 			group := pimTestGroup(t, c, "lookup")
 			missing := "00000000-0000-4000-8000-00000000dead"

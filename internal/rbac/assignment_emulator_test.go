@@ -21,19 +21,8 @@ import (
 // consistency waits and a short PrincipalNotFound window.
 func startRBACEmulator(t *testing.T, cfg emulator.Config) (*clients.Client, *emulator.Server) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(cfg.WithEnvVariants())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{PrincipalNotFoundTimeout: 2 * time.Second,
+	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Options{PrincipalNotFoundTimeout: 2 * time.Second,
 		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return c, srv
 }
 

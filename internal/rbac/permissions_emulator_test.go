@@ -17,22 +17,8 @@ import (
 // in as n01 (password grant through the public client): the user-side code path of make demo.
 func permTestClients(t *testing.T) (admin, n01 *clients.Client, f emulator.Fixtures) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(emulator.DefaultConfig().WithEnvVariants())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	f = srv.Fixtures()
-	if admin, err = emuclient.Admin(t.Context(), srv, emuclient.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if n01, err = emuclient.User(t.Context(), srv, f.N01.UPN, f.N01.Password, emuclient.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	return admin, n01, f
+	srv, who := emuclient.StartAll(t, emulator.DefaultConfig(), emuclient.Options{})
+	return who.Admin, who.N01, srv.Fixtures()
 }
 
 // TestListPermissionsAgainstEmulator checks the wire path of every scope kind (resource group, the

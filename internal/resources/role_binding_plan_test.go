@@ -112,14 +112,7 @@ func TestRoleBindingConditionVersion(t *testing.T) {
 // admin client.
 func planTestClient(t *testing.T) (*clients.Client, emulator.Fixtures, string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts an emulator")
-	}
-	srv, err := emulator.Start(emulator.DefaultConfig().WithEnvVariants())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := emuclient.Start(t, emulator.DefaultConfig())
 	f := srv.Fixtures()
 	plain := srv.ARM().AddCluster(arm.Cluster{Name: "aks-plain", ResourceGroup: f.ResourceGroup, AADManaged: true, AzureRBAC: false,
 		Pools: []arm.AgentPool{{Name: "system", Mode: "System", Count: 1, VMSize: "Standard_D2s_v5"}}})
