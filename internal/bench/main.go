@@ -41,6 +41,9 @@ type options struct {
 	Compare        bool
 	CompareWrites  bool
 	TerraformFloor bool
+	// Destroy measures the destroys (and everything after them); off, a run ends after the drift plans
+	// and the terraform_data apply and refresh.
+	Destroy bool
 }
 
 type envList []string
@@ -72,6 +75,7 @@ func main() {
 	flag.BoolVar(&o.Compare, "compare", true, "also measure refresh and drift with the provider's shared reads off (AKS_SHARED_READS=false)")
 	flag.BoolVar(&o.CompareWrites, "compare-writes", true, "with -compare, also apply and destroy with shared reads off")
 	flag.BoolVar(&o.TerraformFloor, "terraform-floor", true, "also apply, refresh and destroy the same graph of terraform_data resources (Terraform's own floor)")
+	flag.BoolVar(&o.Destroy, "destroy", true, "measure destroy and what follows it (-compare-writes, -floors); -destroy=false stops after the drift plans and the terraform_data apply and refresh, for a size whose reads are what is measured")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
 	o.ProviderEnv = env
