@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
@@ -44,4 +47,30 @@ func startWith[T any](t testing.TB, cfg emulator.Config, o Options, build func(c
 		t.Fatal(err)
 	}
 	return srv, v
+}
+
+// NewGroup creates a security group named prefix plus a random suffix through Graph as c, with members
+// (object IDs) bound at creation, and returns its object ID: the group a domain test needs before the
+// code under test touches it.
+func NewGroup(t testing.TB, c *clients.Client, prefix string, members ...string) string {
+	t.Helper()
+	name := prefix + "-" + uuid.NewString()[:8]
+	g := models.NewGroup()
+	g.SetDisplayName(&name)
+	g.SetMailNickname(&name)
+	g.SetMailEnabled(new(bool))
+	secure := true
+	g.SetSecurityEnabled(&secure)
+	if len(members) > 0 {
+		binds := make([]string, 0, len(members))
+		for _, m := range members {
+			binds = append(binds, c.Endpoints.GraphBaseURL()+"/directoryObjects/"+m)
+		}
+		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
+	}
+	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
+	if err != nil {
+		t.Fatalf("creating group %s: %v", name, err)
+	}
+	return *created.GetId()
 }

@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
-
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
@@ -75,25 +72,7 @@ func (w *activationTestWorld) activateApproved(t *testing.T, spec ActivationSpec
 
 func activationTestNewGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
 	t.Helper()
-	g := models.NewGroup()
-	nick := "act-" + name + "-" + uuid.NewString()[:8]
-	f, tr := false, true
-	g.SetDisplayName(&nick)
-	g.SetMailNickname(&nick)
-	g.SetMailEnabled(&f)
-	g.SetSecurityEnabled(&tr)
-	if len(members) > 0 {
-		var binds []string
-		for _, m := range members {
-			binds = append(binds, c.Endpoints.GraphBaseURL()+"/directoryObjects/"+m)
-		}
-		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
-	}
-	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
-	if err != nil {
-		t.Fatalf("creating group %s: %v", name, err)
-	}
-	return *created.GetId()
+	return emuclient.NewGroup(t, c, "act-"+name, members...)
 }
 
 // TestActivationApprovalFlow is SCENARIO.md §5 through these helpers: n01 activates admin (pending

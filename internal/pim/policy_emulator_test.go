@@ -72,18 +72,7 @@ func pimNewClient(srv *emulator.Server) (*clients.Client, error) {
 // pimTestGroup creates a security group through Graph and returns its ID.
 func pimTestGroup(t *testing.T, c *clients.Client, name string) string {
 	t.Helper()
-	g := models.NewGroup()
-	nick := name + "-" + uuid.NewString()[:8]
-	f, tr := false, true
-	g.SetDisplayName(&nick)
-	g.SetMailNickname(&nick)
-	g.SetMailEnabled(&f)
-	g.SetSecurityEnabled(&tr)
-	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
-	if err != nil {
-		t.Fatalf("creating group %s: %v", name, err)
-	}
-	return *created.GetId()
+	return emuclient.NewGroup(t, c, name)
 }
 
 // Not parallel: it counts the emulator's requests.

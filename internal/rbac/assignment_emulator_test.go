@@ -10,7 +10,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
@@ -43,16 +42,7 @@ func routeCount(s emulator.Stats, parts ...string) int64 {
 
 func newTestGroup(t *testing.T, c *clients.Client) string {
 	t.Helper()
-	g := models.NewGroup()
-	g.SetDisplayName(to.Ptr("rbac-test-" + uuid.NewString()[:8]))
-	g.SetMailNickname(to.Ptr("rbac-test-" + uuid.NewString()[:8]))
-	g.SetMailEnabled(to.Ptr(false))
-	g.SetSecurityEnabled(to.Ptr(true))
-	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *created.GetId()
+	return emuclient.NewGroup(t, c, "rbac-test")
 }
 
 func TestRolesAndClusterAgainstEmulator(t *testing.T) {

@@ -9,12 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
@@ -68,25 +66,7 @@ func actTestSetup(t *testing.T) *actTestWorld {
 
 func actTestGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
 	t.Helper()
-	g := models.NewGroup()
-	nick := "eph-" + name + "-" + uuid.NewString()[:8]
-	f, tr := false, true
-	g.SetDisplayName(&nick)
-	g.SetMailNickname(&nick)
-	g.SetMailEnabled(&f)
-	g.SetSecurityEnabled(&tr)
-	if len(members) > 0 {
-		var binds []string
-		for _, m := range members {
-			binds = append(binds, c.Endpoints.GraphBaseURL()+"/directoryObjects/"+m)
-		}
-		g.SetAdditionalData(map[string]any{"members@odata.bind": binds})
-	}
-	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
-	if err != nil {
-		t.Fatalf("creating group %s: %v", name, err)
-	}
-	return *created.GetId()
+	return emuclient.NewGroup(t, c, "eph-"+name, members...)
 }
 
 // actTestRun is one Open (and, when closed, its Close) of the ephemeral resource as the framework would

@@ -14,10 +14,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
@@ -64,21 +64,10 @@ func pimAccClient(t *testing.T) *clients.Client {
 }
 
 // pimAccGroup creates a security group for a test through Graph (so these tests do not depend on
-// aks_pim_group) and deletes it when the test ends.
+// aks_pim_group), live or emulated, and deletes it when the test ends.
 func pimAccGroup(t *testing.T, c *clients.Client, prefix string) string {
 	t.Helper()
-	name := acctest.RandomName(prefix)
-	g := models.NewGroup()
-	f, tr := false, true
-	g.SetDisplayName(&name)
-	g.SetMailNickname(&name)
-	g.SetMailEnabled(&f)
-	g.SetSecurityEnabled(&tr)
-	created, err := clients.Graph(c).Groups().Post(t.Context(), g, nil)
-	if err != nil {
-		t.Fatalf("creating group %s: %v", name, err)
-	}
-	id := *created.GetId()
+	id := emuclient.NewGroup(t, c, acctest.RandomName(prefix))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
