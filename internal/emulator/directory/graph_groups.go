@@ -35,6 +35,34 @@ func (s *Store) writableGroup(id string, now time.Time) *Group {
 	return nil
 }
 
+// lockGroupForWrite locks s.mu and returns the live group named id and the time, when check lets the
+// caller write it; otherwise it answers the error (404 for a group it cannot see), unlocks, and returns nil.
+func (s *Store) lockGroupForWrite(w http.ResponseWriter, r *http.Request, id string, check func(*Group, time.Time) *odata.Error) (*Group, time.Time) {
+	s.mu.Lock()
+	now := s.opt.Now()
+	g := s.writableGroup(id, now)
+	err := odata.NotFound(id)
+	if g != nil {
+		err = check(g, now)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		odata.WriteErr(w, r, err)
+		return nil, now
+	}
+	return g, now
+}
+
+// managerCheck is lockGroupForWrite's check for changing or deleting the group itself.
+func (s *Store) managerCheck(r *http.Request) func(*Group, time.Time) *odata.Error {
+	return func(g *Group, now time.Time) *odata.Error {
+		if !s.canManageGroup(r, g, permWriteGroup, now) {
+			return odata.Forbidden()
+		}
+		return nil
+	}
+}
+
 // canManageGroup: Group.ReadWrite.All / Directory.ReadWrite.All, or an application with Group.Create that
 // owns the group (groups it created with itself as owner stay manageable). Delegated callers must also
 // own the group, as the emulator models no directory roles (callers hold s.mu).
@@ -76,40 +104,29 @@ type groupInput struct {
 
 func (in groupInput) has(p string) bool { _, ok := in.raw[p]; return ok }
 
-func (in groupInput) str(p string) (*string, *odata.Error) {
-	v, ok := in.raw[p]
-	if !ok || string(v) == "null" {
-		return nil, nil
-	}
-	var s string
-	if json.Unmarshal(v, &s) != nil {
-		return nil, odata.BadRequest("Invalid value specified for property '" + p + "' of resource 'Group'.")
-	}
-	return &s, nil
-}
+func (in groupInput) str(p string) (*string, *odata.Error) { return inputValue[string](in, p) }
 
-func (in groupInput) boolean(p string) (*bool, *odata.Error) {
-	v, ok := in.raw[p]
-	if !ok || string(v) == "null" {
-		return nil, nil
-	}
-	var b bool
-	if json.Unmarshal(v, &b) != nil {
-		return nil, odata.BadRequest("Invalid value specified for property '" + p + "' of resource 'Group'.")
-	}
-	return &b, nil
-}
+func (in groupInput) boolean(p string) (*bool, *odata.Error) { return inputValue[bool](in, p) }
 
 func (in groupInput) list(p string) ([]string, *odata.Error) {
+	l, err := inputValue[[]string](in, p)
+	if l == nil {
+		return nil, err
+	}
+	return *l, err
+}
+
+// inputValue decodes property p as a T: nil when absent or null, Graph's 400 when of another type.
+func inputValue[T any](in groupInput, p string) (*T, *odata.Error) {
 	v, ok := in.raw[p]
 	if !ok || string(v) == "null" {
 		return nil, nil
 	}
-	var l []string
-	if json.Unmarshal(v, &l) != nil {
+	var t T
+	if json.Unmarshal(v, &t) != nil {
 		return nil, odata.BadRequest("Invalid value specified for property '" + p + "' of resource 'Group'.")
 	}
-	return l, nil
+	return &t, nil
 }
 
 func decodeGroupInput(w http.ResponseWriter, r *http.Request) (groupInput, bool) {
@@ -318,17 +335,8 @@ func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Para
 		fail(odata.BadRequest("The number of references in the request payload exceeded the maximum allowed of 20."))
 		return
 	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.writableGroup(p["id"], now)
+	g, now := s.lockGroupForWrite(w, r, p["id"], s.managerCheck(r))
 	if g == nil {
-		s.mu.Unlock()
-		fail(odata.NotFound(p["id"]))
-		return
-	}
-	if !s.canManageGroup(r, g, permWriteGroup, now) {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.Forbidden())
 		return
 	}
 	ownerIDs, err := s.bindRefs(owners, now)
@@ -392,17 +400,8 @@ func (s *Store) deleteGroup(w http.ResponseWriter, r *http.Request, p router.Par
 		odata.WriteErr(w, r, invalidID(p["id"]))
 		return
 	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.writableGroup(p["id"], now)
+	g, now := s.lockGroupForWrite(w, r, p["id"], s.managerCheck(r))
 	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
-		return
-	}
-	if !s.canManageGroup(r, g, permWriteGroup, now) {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.Forbidden())
 		return
 	}
 	// Security groups are deleted permanently (no deletedItems); replication keeps them visible a while.

@@ -143,17 +143,8 @@ func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Para
 		odata.WriteErr(w, r, invalidID(p["id"]))
 		return
 	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.writableGroup(p["id"], now)
+	g, now := s.lockGroupForWrite(w, r, p["id"], func(g *Group, now time.Time) *odata.Error { return s.checkRelationshipWrite(r, g, now) })
 	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
-		return
-	}
-	if err := s.checkRelationshipWrite(r, g, now); err != nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, err)
 		return
 	}
 	// A principal created a moment ago may not have replicated yet: Graph answers 404 (or 400) for it.
@@ -215,17 +206,8 @@ func (s *Store) removeRelated(w http.ResponseWriter, r *http.Request, p router.P
 		odata.WriteErr(w, r, invalidID(p["id"]))
 		return
 	}
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.writableGroup(p["id"], now)
+	g, now := s.lockGroupForWrite(w, r, p["id"], func(g *Group, now time.Time) *odata.Error { return s.checkRelationshipWrite(r, g, now) })
 	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
-		return
-	}
-	if err := s.checkRelationshipWrite(r, g, now); err != nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, err)
 		return
 	}
 	removed := false
