@@ -1,7 +1,8 @@
-// Package tfrun drives the Terraform CLI against a locally built copy of this provider, for the harnesses
-// that need a real Terraform process (make demo, make bench, the reliability tests, the module's
-// `terraform test`): it builds the provider binary once, writes a CLI configuration with a dev override
-// in a private directory, and runs terraform commands with a controlled environment.
+// Package tfrun drives the Terraform CLI, or OpenTofu's, against a locally built copy of this provider,
+// for the harnesses that need a real CLI process (make demo, make bench, the reliability tests, the
+// module's `terraform test`, the OpenTofu leg of make test): it builds the provider binary once, writes
+// a CLI configuration with a dev override in a private directory, and runs commands with a controlled
+// environment.
 //
 // It never lets Terraform download anything: dev_overrides serves the aks provider from the build
 // directory, and every configuration these harnesses run uses no other provider.
@@ -24,8 +25,8 @@ import (
 // ProviderSource is the source address the dev override maps to the local build.
 const ProviderSource = "aks-pim/aks"
 
-// TerraformPath returns the Terraform binary to use: TF_ACC_TERRAFORM_PATH, else terraform on PATH,
-// else /usr/local/bin/terraform.
+// TerraformPath returns the CLI binary to use: TF_ACC_TERRAFORM_PATH (which may name OpenTofu), else
+// terraform on PATH, else /usr/local/bin/terraform.
 func TerraformPath() string {
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		return p
@@ -81,7 +82,7 @@ func BuildProvider(ctx context.Context, outDir string) (string, error) {
 type Workspace struct {
 	Dir       string   // the configuration directory terraform runs in
 	Env       []string // extra environment (NAME=value), appended to a minimal base environment
-	Terraform string   // the terraform binary
+	CLI       CLI      // the terraform (or tofu) binary
 	cliConfig string
 	mu        sync.Mutex
 	running   *exec.Cmd
@@ -89,26 +90,44 @@ type Workspace struct {
 
 // NewWorkspace prepares a workspace in dir whose CLI configuration (written to configDir) overrides the
 // aks provider with the binary in providerDir. env is passed to every command (ARM_* variables etc.).
+// The CLI is TerraformPath(), Terraform or OpenTofu.
 func NewWorkspace(dir, configDir, providerDir string, env []string) (*Workspace, error) {
+	cli, err := DetectCLI(context.Background(), TerraformPath())
+	if err != nil {
+		return nil, err
+	}
+	return NewWorkspaceFor(cli, dir, configDir, providerDir, env)
+}
+
+// NewWorkspaceFor is NewWorkspace with a given CLI. The dev override names the provider by its full
+// address under that CLI (registry.opentofu.org/aks-pim/aks for OpenTofu), which is what the short
+// source address in configurations resolves to there.
+func NewWorkspaceFor(cli CLI, dir, configDir, providerDir string, env []string) (*Workspace, error) {
 	if err := os.MkdirAll(configDir, 0o755); err != nil {
 		return nil, err
 	}
-	cfg := fmt.Sprintf(`provider_installation {
+	path := filepath.Join(configDir, "terraformrc")
+	if err := os.WriteFile(path, []byte(DevOverrideConfig(cli, providerDir)), 0o644); err != nil {
+		return nil, err
+	}
+	return &Workspace{Dir: dir, Env: env, CLI: cli, cliConfig: path}, nil
+}
+
+// DevOverrideConfig is a CLI configuration that serves this provider from providerDir under cli and
+// installs any other provider as usual.
+func DevOverrideConfig(cli CLI, providerDir string) string {
+	return fmt.Sprintf(`provider_installation {
   dev_overrides {
     %q = %q
   }
   direct {}
 }
-`, ProviderSource, providerDir)
-	path := filepath.Join(configDir, "terraformrc")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	return &Workspace{Dir: dir, Env: env, Terraform: TerraformPath(), cliConfig: path}, nil
+`, cli.ProviderAddress(), providerDir)
 }
 
 // Result is the outcome of one terraform command.
 type Result struct {
+	CLI      string // "Terraform 1.11.4", "OpenTofu 1.12.6"
 	Args     []string
 	Stdout   string
 	Stderr   string
@@ -121,7 +140,7 @@ func (r Result) Err() error {
 	if r.ExitCode == 0 {
 		return nil
 	}
-	return fmt.Errorf("terraform %s exited %d:\n%s", strings.Join(r.Args, " "), r.ExitCode, tail(r.Stderr+r.Stdout, 4000))
+	return fmt.Errorf("%s %s exited %d:\n%s", r.CLI, strings.Join(r.Args, " "), r.ExitCode, tail(r.Stderr+r.Stdout, 4000))
 }
 
 // Environ is the environment terraform runs with: a minimal base (PATH, HOME, TMPDIR) so that a
@@ -149,7 +168,7 @@ func (w *Workspace) Run(ctx context.Context, args ...string) (Result, error) {
 
 // RunWithOutput is Run with the combined output also copied to live (for progress display).
 func (w *Workspace) RunWithOutput(ctx context.Context, live io.Writer, args ...string) (Result, error) {
-	cmd := exec.CommandContext(ctx, w.Terraform, args...)
+	cmd := exec.CommandContext(ctx, w.CLI.Path, args...)
 	cmd.Dir = w.Dir
 	cmd.Env = w.Environ()
 	// Terraform stops gracefully on SIGINT (it finishes in-flight operations and saves state); the
@@ -165,7 +184,7 @@ func (w *Workspace) RunWithOutput(ctx context.Context, live io.Writer, args ...s
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return Result{Args: args}, err
+		return Result{CLI: w.CLI.String(), Args: args}, err
 	}
 	w.mu.Lock()
 	w.running = cmd
@@ -174,7 +193,7 @@ func (w *Workspace) RunWithOutput(ctx context.Context, live io.Writer, args ...s
 	w.mu.Lock()
 	w.running = nil
 	w.mu.Unlock()
-	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	res := Result{CLI: w.CLI.String(), Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

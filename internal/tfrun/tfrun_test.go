@@ -11,8 +11,9 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
 
-// TestProviderServesSchemaUnderDevOverride builds the provider, serves it to the real Terraform CLI
-// through a dev override, and checks that Terraform sees provider "aks" with a configuration schema.
+// TestProviderServesSchemaUnderDevOverride builds the provider, serves it to the real CLI (Terraform, or
+// OpenTofu when TF_ACC_TERRAFORM_PATH names it) through a dev override, and checks that the CLI sees
+// provider "aks" at its own registry address with a configuration schema.
 func TestProviderServesSchemaUnderDevOverride(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the provider and runs terraform")
@@ -59,9 +60,9 @@ func TestProviderServesSchemaUnderDevOverride(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &schema); err != nil {
 		t.Fatalf("decoding providers schema: %v\n%s", err, res.Stdout)
 	}
-	p, ok := schema.ProviderSchemas["registry.terraform.io/aks-pim/aks"]
+	p, ok := schema.ProviderSchemas[ws.CLI.ProviderAddress()]
 	if !ok {
-		t.Fatalf("provider aks missing from schema output: %s", res.Stdout)
+		t.Fatalf("provider %s missing from %s's schema output: %s", ws.CLI.ProviderAddress(), ws.CLI, res.Stdout)
 	}
 	if len(p.Provider.Block) == 0 {
 		t.Fatalf("provider aks has no configuration schema block")

@@ -1,11 +1,20 @@
 # Plan-level tests: no Azure, no emulator. The provider is mocked; the cluster the data source would
-# read is given below. They check what the module plans and that bad inputs are refused.
+# read is given below. They check what the module plans and that bad inputs are refused. They pass under
+# Terraform and OpenTofu alike, which is why they never override `id` (an input of the data source, which
+# OpenTofu refuses to override) and why the mocked groups get object IDs: OpenTofu fills computed strings
+# with random characters at plan time, which the provider's GUID validators would reject as principal_id,
+# group_id and approvers.
 
 mock_provider "aks" {
+  mock_resource "aks_pim_group" {
+    defaults = {
+      object_id = "33333333-3333-4333-8333-333333333333"
+    }
+  }
+
   override_data {
     target = data.aks_cluster.this
     values = {
-      id                       = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
       location                 = "eastus"
       node_resource_group_name = "MC_rg-aks_aks1_eastus"
       node_resource_group_id   = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/MC_rg-aks_aks1_eastus"
@@ -188,7 +197,6 @@ run "rejects_a_cluster_without_azure_rbac" {
   override_data {
     target = data.aks_cluster.this
     values = {
-      id                 = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
       aad_managed        = true
       azure_rbac_enabled = false
       scopes             = { cluster = "c", resource_group = "r", node_resource_group = "n", node_pools = {}, namespace_template = "%s" }
