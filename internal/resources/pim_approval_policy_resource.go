@@ -33,7 +33,14 @@ var (
 
 // NewPIMApprovalPolicyResource is the aks_pim_approval_policy resource: the PIM policy of one group for
 // member or owner access.
-func NewPIMApprovalPolicyResource() resource.Resource { return &pimApprovalPolicyResource{} }
+func NewPIMApprovalPolicyResource() resource.Resource {
+	return withIdentity(&pimApprovalPolicyResource{}, pimApprovalPolicyIdentity)
+}
+
+var pimApprovalPolicyIdentity = resourceIdentity{
+	{"group_id", "Object ID of the PIM-governed group."},
+	{"access_id", "`member` or `owner`: whose activation the policy governs."},
+}
 
 type pimApprovalPolicyResource struct{ resourceBase }
 

@@ -30,7 +30,16 @@ var (
 
 // NewPIMEligibilityResource is the aks_pim_eligibility resource: a principal eligible (through PIM for
 // groups) to become member or owner of a group.
-func NewPIMEligibilityResource() resource.Resource { return &pimEligibilityResource{} }
+func NewPIMEligibilityResource() resource.Resource {
+	return withIdentity(&pimEligibilityResource{}, pimEligibilityIdentity)
+}
+
+// An eligibility is named by who is eligible for what, not by its schedule ID, which PIM assigns.
+var pimEligibilityIdentity = resourceIdentity{
+	{"group_id", "Object ID of the PIM-governed group."},
+	{"principal_id", "Object ID of the eligible user or group."},
+	{"access_id", "`member` or `owner`."},
+}
 
 type pimEligibilityResource struct{ resourceBase }
 

@@ -42,7 +42,11 @@ const pimGroupObject = "PIM Group"
 var pimGroupTimeouts = timeoutDefaults{Create: 20 * time.Minute, Read: 5 * time.Minute, Update: 20 * time.Minute, Delete: 10 * time.Minute}
 
 // NewPIMGroupResource is aks_pim_group: an Entra security group meant to be governed by PIM for groups.
-func NewPIMGroupResource() resource.Resource { return &pimGroupResource{} }
+func NewPIMGroupResource() resource.Resource {
+	return withIdentity(&pimGroupResource{}, pimGroupIdentity)
+}
+
+var pimGroupIdentity = resourceIdentity{{"object_id", "The group's object ID."}}
 
 type pimGroupResource struct{ resourceBase }
 

@@ -39,7 +39,13 @@ var roleBindingTimeouts = timeoutDefaults{Create: 15 * time.Minute, Read: 5 * ti
 
 // NewRoleBindingResource is aks_role_binding: an Azure RBAC role assignment for a principal at a scope
 // derived from an AKS cluster (or an explicit scope).
-func NewRoleBindingResource() resource.Resource { return &roleBindingResource{} }
+func NewRoleBindingResource() resource.Resource {
+	return withIdentity(&roleBindingResource{}, roleBindingIdentity)
+}
+
+var roleBindingIdentity = resourceIdentity{
+	{"id", "The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`."},
+}
 
 type roleBindingResource struct{ resourceBase }
 
