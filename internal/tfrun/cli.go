@@ -49,10 +49,11 @@ func (c CLI) String() string {
 	return name + " " + c.Version
 }
 
-// versionLine is the first line of `terraform version` / `tofu version`.
-var versionLine = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)
+// versionLine is the line of `terraform version` / `tofu version` that names the CLI. OpenTofu prints
+// warnings about its CLI configuration (a missing ~/.terraformrc) before it on stdout.
+var versionLine = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)`)
 
-// DetectCLI runs `path version` and tells Terraform from OpenTofu by the first line.
+// DetectCLI runs `path version` and tells Terraform from OpenTofu by its version line.
 func DetectCLI(ctx context.Context, path string) (CLI, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -66,9 +67,9 @@ func DetectCLI(ctx context.Context, path string) (CLI, error) {
 }
 
 func parseVersionOutput(path, out string) (CLI, error) {
-	first, _, _ := strings.Cut(out, "\n")
-	m := versionLine.FindStringSubmatch(strings.TrimSpace(first))
+	m := versionLine.FindStringSubmatch(out)
 	if m == nil {
+		first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
 		return CLI{}, fmt.Errorf("%s is neither Terraform nor OpenTofu: its version output starts %q", path, first)
 	}
 	kind := KindTerraform

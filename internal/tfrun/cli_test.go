@@ -12,6 +12,7 @@ func TestParseVersionOutput(t *testing.T) {
 		{"Terraform v1.11.4\non linux_amd64\n", KindTerraform, "1.11.4", "registry.terraform.io/aks-pim/aks"},
 		{"OpenTofu v1.12.6\non linux_amd64\n", KindOpenTofu, "1.12.6", "registry.opentofu.org/aks-pim/aks"},
 		{"Terraform v1.15.0-dev\non linux_amd64\n", KindTerraform, "1.15.0-dev", "registry.terraform.io/aks-pim/aks"},
+		{"\nWarning: Unable to open CLI configuration file\n\nOpenTofu v1.12.6\non linux_amd64\n", KindOpenTofu, "1.12.6", "registry.opentofu.org/aks-pim/aks"},
 	} {
 		cli, err := parseVersionOutput("bin", tc.out)
 		if err != nil {

@@ -3,7 +3,9 @@
 # Terraform and OpenTofu alike, which is why they never override `id` (an input of the data source, which
 # OpenTofu refuses to override) and why the mocked groups get object IDs: OpenTofu fills computed strings
 # with random characters at plan time, which the provider's GUID validators would reject as principal_id,
-# group_id and approvers.
+# group_id and approvers. Under OpenTofu every mocked group thus has the same object ID, and the provider
+# warns that the approvers approve their own elevation: expected there (OpenTofu refuses per-instance
+# overrides such as aks_pim_group.this["approver"], so the approver group cannot get another ID).
 
 mock_provider "aks" {
   mock_resource "aks_pim_group" {
