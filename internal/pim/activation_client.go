@@ -193,6 +193,11 @@ type AssignmentInstance struct {
 // while effective). Any caller with read access to assignment schedules may ask.
 func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, principalID string) ([]AssignmentInstance, error) {
 	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s'", groupID, principalID)
+	return listAssignmentInstances(ctx, c, filter, fmt.Sprintf("active assignments of %s to group %s", principalID, groupID))
+}
+
+// listAssignmentInstances lists the assignment schedule instances matching filter that are in effect now.
+func listAssignmentInstances(ctx context.Context, c *clients.Client, filter, what string) ([]AssignmentInstance, error) {
 	info, err := clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().ToGetRequestInformation(ctx,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesRequestBuilderGetQueryParameters{Filter: &filter},
@@ -208,7 +213,7 @@ func AssignmentInstances(ctx context.Context, c *clients.Client, groupID, princi
 			return assignmentInstancesFrom(resp.GetValue(), wireEnumsByID(body), c.Now()), nil
 		}
 	}
-	return nil, fmt.Errorf("listing active assignments of %s to group %s: %w", principalID, groupID, err)
+	return nil, fmt.Errorf("listing %s: %w", what, err)
 }
 
 // assignmentInstancesFrom maps the instances in effect at now; wire holds their enums as sent.

@@ -349,9 +349,19 @@ func TestAccRoleBinding_errors(t *testing.T) {
   cluster_id   = %q
   scope         = %q
   scope_kind   = "node_pool"
+  node_pool    = "system"
   role         = "Reader"
   principal_id = %q`, f.ClusterID, f.ClusterID, g.ID)),
-				ExpectError: regexp.MustCompile(`Invalid Attribute Combination`),
+				// Both may be given (generated configuration writes both), but they must name one scope.
+				ExpectError: regexp.MustCompile(`(?s)Conflicting Scope.*agentPools/system`),
+			},
+			{
+				Config: binding(fmt.Sprintf(`
+  scope              = %q
+  role               = "Reader"
+  role_definition_id = "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s"
+  principal_id       = %q`, f.ClusterID, f.SubscriptionID, rbac.RoleAKSRBACReader, g.ID)),
+				ExpectError: regexp.MustCompile(`(?s)Conflicting Role.*"Reader".*Azure Kubernetes Service RBAC Reader`),
 			},
 			{
 				Config: binding(fmt.Sprintf(`

@@ -36,8 +36,8 @@ func scopeRoleAttributes(noun string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"scope": schema.StringAttribute{
 			Optional: true, Computed: true,
-			MarkdownDescription: "An explicit scope (management group, subscription, resource group or resource ID). Conflicts with " +
-				"`cluster_id`; when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent " +
+			MarkdownDescription: "An explicit scope (management group, subscription, resource group or resource ID). Give this or " +
+				"`cluster_id` (both only when they name the same scope, as generated configuration does); when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent " +
 				"as `/agentPools/`. Changing the scope replaces the " + noun + ".",
 			Validators: []validator.String{scopeValidator()},
 		},
@@ -66,8 +66,8 @@ func scopeRoleAttributes(noun string) map[string]schema.Attribute {
 		},
 		"role": schema.StringAttribute{
 			Optional: true, Computed: true,
-			MarkdownDescription: "The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Exactly one of `role` and " +
-				"`role_definition_id` is set; the other is computed. Changing the role replaces the " + noun + ".",
+			MarkdownDescription: "The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Give `role` or " +
+				"`role_definition_id` (both only when they name the same role); the other is computed. Changing the role replaces the " + noun + ".",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"role_definition_id": schema.StringAttribute{
@@ -87,9 +87,11 @@ func withAttributes(shared, own map[string]schema.Attribute) map[string]schema.A
 
 func scopeRoleConfigValidators() []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("scope"), path.MatchRoot("cluster_id")),
+		// At least one, not exactly one: configuration generated on import writes both, which the planner
+		// accepts when they agree (Conflicting Scope / Conflicting Role otherwise).
+		resourcevalidator.AtLeastOneOf(path.MatchRoot("scope"), path.MatchRoot("cluster_id")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("cluster_id"), path.MatchRoot("scope_kind")),
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("role"), path.MatchRoot("role_definition_id")),
+		resourcevalidator.AtLeastOneOf(path.MatchRoot("role"), path.MatchRoot("role_definition_id")),
 	}
 }
 

@@ -1,0 +1,139 @@
+package pim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/directoryobjects"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
+)
+
+// Discovery: what exists already, for adopting a setup made by hand, for list resources and for the
+// access audit. Each function reads; none writes.
+
+// Principal types as Graph's directory objects name them (the same words ARM's principalType uses).
+const (
+	PrincipalTypeUser             = "User"
+	PrincipalTypeGroup            = "Group"
+	PrincipalTypeServicePrincipal = "ServicePrincipal"
+)
+
+// Principal is a directory object that can hold a role or a PIM eligibility.
+type Principal struct {
+	ID                string
+	Type              string // PrincipalTypeUser, PrincipalTypeGroup or PrincipalTypeServicePrincipal
+	DisplayName       string
+	UserPrincipalName string // users only
+}
+
+// DescribePrincipals looks up users, groups and service principals by object ID with
+// directoryObjects/getByIds (up to 1,000 IDs a request). The result is keyed by lower-case ID; IDs
+// Graph does not know (deleted principals, whose role assignments ARM still lists) are absent.
+func DescribePrincipals(ctx context.Context, c *clients.Client, ids []string) (map[string]Principal, error) {
+	out := map[string]Principal{}
+	seen := map[string]bool{}
+	var uniq []string
+	for _, id := range ids {
+		if k := strings.ToLower(id); id != "" && !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, id)
+		}
+	}
+	for start := 0; start < len(uniq); start += 1000 {
+		chunk := uniq[start:min(start+1000, len(uniq))]
+		body := directoryobjects.NewGetByIdsPostRequestBody()
+		body.SetIds(chunk)
+		body.SetTypes([]string{"user", "group", "servicePrincipal"})
+		resp, err := clients.Graph(c).DirectoryObjects().GetByIds().PostAsGetByIdsPostResponse(ctx, body, nil)
+		if err != nil {
+			return nil, fmt.Errorf("looking up %d principals: %w", len(chunk), err)
+		}
+		for _, o := range resp.GetValue() {
+			p := Principal{ID: deref(o.GetId())}
+			switch m := o.(type) {
+			case models.Userable:
+				p.Type, p.DisplayName, p.UserPrincipalName = PrincipalTypeUser, deref(m.GetDisplayName()), deref(m.GetUserPrincipalName())
+			case models.Groupable:
+				p.Type, p.DisplayName = PrincipalTypeGroup, deref(m.GetDisplayName())
+			case models.ServicePrincipalable:
+				p.Type, p.DisplayName = PrincipalTypeServicePrincipal, deref(m.GetDisplayName())
+			default:
+				continue
+			}
+			out[strings.ToLower(p.ID)] = p
+		}
+	}
+	return out, nil
+}
+
+// ListGroups lists security groups whose display name starts with prefix (all of them when prefix is
+// empty), following Graph's pages.
+func ListGroups(ctx context.Context, c *clients.Client, prefix string) ([]Group, error) {
+	filter := "securityEnabled eq true"
+	if prefix != "" {
+		filter = fmt.Sprintf("startswith(displayName,'%s') and %s", strings.ReplaceAll(prefix, "'", "''"), filter)
+	}
+	gb := clients.Graph(c).Groups()
+	resp, err := gb.Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Filter: &filter, Select: groupSelect, Top: ptr(groupPageSize)}})
+	var out []Group
+	for err == nil {
+		for _, m := range resp.GetValue() {
+			out = append(out, groupFromModel(m))
+		}
+		next := resp.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		resp, err = gb.WithUrl(*next).Get(ctx, nil)
+	}
+	return nil, fmt.Errorf("listing groups named %q...: %w", prefix, err)
+}
+
+// ListEligibilities lists the live eligibilities for a group (members and owners, of every principal
+// made eligible directly; eligibilities inherited through a group are that group's), following pages.
+func ListEligibilities(ctx context.Context, c *clients.Client, groupID string) ([]Eligibility, error) {
+	filter := groupFilterEq("groupId", groupID)
+	b := eligibilitySchedules(c)
+	info, err := b.ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
+	})
+	now := time.Now()
+	var out []Eligibility
+	for err == nil {
+		var body []byte
+		if body, err = c.GraphSendRaw(ctx, info); err != nil {
+			break
+		}
+		var resp models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable
+		if resp, err = clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body,
+			models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue); err != nil {
+			break
+		}
+		wire := wireEnumsByID(body)
+		for _, s := range resp.GetValue() {
+			e := eligibilityFromSchedule(s, wire[strings.ToLower(deref(s.GetId()))])
+			if (e.MemberType == "" || strings.EqualFold(e.MemberType, "direct")) && !e.Ended(now) {
+				out = append(out, e)
+			}
+		}
+		next := resp.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		info, err = b.WithUrl(*next).ToGetRequestInformation(ctx, nil)
+	}
+	return nil, fmt.Errorf("listing eligibilities for group %s: %w", groupID, err)
+}
+
+// ActiveAssignments lists the PIM assignments to a group in effect now, of every principal: activated
+// eligibilities and time-bound or permanent assignments made through PIM.
+func ActiveAssignments(ctx context.Context, c *clients.Client, groupID string) ([]AssignmentInstance, error) {
+	return listAssignmentInstances(ctx, c, groupFilterEq("groupId", groupID), "active assignments to group "+groupID)
+}
