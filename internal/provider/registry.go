@@ -25,6 +25,7 @@ func resourceConstructors() []func() resource.Resource {
 
 func dataSourceConstructors() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		resources.NewClusterAccessDataSource,
 		resources.NewClusterDataSource,
 		resources.NewUserDataSource,
 	}

@@ -54,6 +54,10 @@ func TestRolesAndClusterAgainstEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(rd.Permissions) == 0 || len(rd.Permissions[0].DataActions) == 0 {
+		t.Errorf("ResolveRoleByName: no data actions in %+v", rd.Permissions)
+	}
+	rd.Permissions = nil
 	want := RoleDefinition{ID: SubscriptionRoleDefinitionID(f.SubscriptionID, RoleAKSRBACReader), GUID: RoleAKSRBACReader,
 		Name: "Azure Kubernetes Service RBAC Reader", Type: "BuiltInRole"}
 	if diff := cmp.Diff(want, rd); diff != "" {

@@ -21,6 +21,8 @@ type RoleDefinition struct {
 	Name string
 	// Type is BuiltInRole or CustomRole.
 	Type string
+	// Permissions are what the role grants (for the access audit).
+	Permissions []Permission
 }
 
 // ResolveRoleByName finds the role definition with this exact name (case-insensitive), listing at the
@@ -124,6 +126,12 @@ func roleFromARM(subscriptionID string, d *armauthorization.RoleDefinition) (Rol
 	if d.Properties != nil {
 		rd.Name = deref(d.Properties.RoleName)
 		rd.Type = deref(d.Properties.RoleType)
+		for _, p := range d.Properties.Permissions {
+			if p != nil {
+				rd.Permissions = append(rd.Permissions, Permission{Actions: derefAll(p.Actions), NotActions: derefAll(p.NotActions),
+					DataActions: derefAll(p.DataActions), NotDataActions: derefAll(p.NotDataActions)})
+			}
+		}
 	}
 	return rd, true
 }
@@ -134,4 +142,14 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+func derefAll(ps []*string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
 }

@@ -365,6 +365,11 @@ func pimGroupState(ctx context.Context, prev pimGroupModel, g *pim.GroupRead, wi
 	m.MailNickname = types.StringValue(g.MailNickname)
 	m.AssignableToRole = types.BoolValue(g.AssignableToRole)
 	m.Owners = idSet(ctx, prev.Owners, g.Owners, diags)
+	if len(g.Owners) == 0 {
+		// A group without owners (made by an application) reads as null, not as an empty set that
+		// generated configuration would write out and the owners validator refuse.
+		m.Owners = types.SetNull(types.StringType)
+	}
 	if withMembers {
 		m.Members = idSet(ctx, prev.Members, g.Members, diags)
 	}

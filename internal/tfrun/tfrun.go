@@ -125,6 +125,12 @@ func DevOverrideConfig(cli CLI, providerDir string) string {
 `, cli.ProviderAddress(), providerDir)
 }
 
+// In returns a workspace for another configuration directory with the same CLI, CLI configuration and
+// environment.
+func (w *Workspace) In(dir string) *Workspace {
+	return &Workspace{Dir: dir, Env: append([]string(nil), w.Env...), CLI: w.CLI, cliConfig: w.cliConfig}
+}
+
 // Result is the outcome of one terraform command.
 type Result struct {
 	CLI      string // "Terraform 1.11.4", "OpenTofu 1.12.6"
@@ -140,7 +146,7 @@ func (r Result) Err() error {
 	if r.ExitCode == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s %s exited %d:\n%s", r.CLI, strings.Join(r.Args, " "), r.ExitCode, tail(r.Stderr+r.Stdout, 4000))
+	return fmt.Errorf("%s %s exited %d:\n%s", r.CLI, strings.Join(r.Args, " "), r.ExitCode, tail(r.Stdout+"\n"+r.Stderr, 4000)) // the error last, where tail keeps it
 }
 
 // Environ is the environment terraform runs with: a minimal base (PATH, HOME, TMPDIR) so that a
