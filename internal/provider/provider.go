@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -33,6 +34,7 @@ const TypeName = "aks"
 var (
 	_ provider.Provider                       = (*aksProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*aksProvider)(nil)
+	_ provider.ProviderWithListResources      = (*aksProvider)(nil)
 )
 
 type aksProvider struct {
@@ -100,6 +102,7 @@ func (p *aksProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = c
 	resp.DataSourceData = c
 	resp.EphemeralResourceData = c
+	resp.ListResourceData = c
 }
 
 // buildClient resolves the settings (provider block values in attrs, then the environment) into a
@@ -193,6 +196,12 @@ func (p *aksProvider) DataSources(_ context.Context) []func() datasource.DataSou
 
 func (p *aksProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return ephemeralResourceConstructors()
+}
+
+// ListResources are the list resources of `terraform query` (Terraform >= 1.14): groups, role
+// bindings and eligibilities, to find existing objects and import them in bulk.
+func (p *aksProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return listResourceConstructors()
 }
 
 // readAttribute reads one setting from the configuration with the Go type of its schema attribute.

@@ -138,7 +138,7 @@ func TestConfigureFromEmulatorEnvironment(t *testing.T) {
 	if !ok {
 		t.Fatalf("ResourceData is %T", resp.ResourceData)
 	}
-	if resp.DataSourceData != c || resp.EphemeralResourceData != c {
+	if resp.DataSourceData != c || resp.EphemeralResourceData != c || resp.ListResourceData != c {
 		t.Error("resources, data sources and ephemeral resources must share one client")
 	}
 	want := clients.Endpoints{

@@ -3,6 +3,7 @@ package provider
 import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/resources"
@@ -34,5 +35,13 @@ func dataSourceConstructors() []func() datasource.DataSource {
 func ephemeralResourceConstructors() []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		resources.NewPIMActivationEphemeralResource,
+	}
+}
+
+func listResourceConstructors() []func() list.ListResource {
+	return []func() list.ListResource{
+		resources.NewPIMEligibilityList,
+		resources.NewPIMGroupList,
+		resources.NewRoleBindingList,
 	}
 }
