@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
 func main() {
@@ -57,12 +59,7 @@ func run() int {
 	ctx, cancel := context.WithTimeout(sigCtx, *timeout)
 	defer cancel()
 	f := e.fixtures
-	e.ws.Env = append(e.ws.Env,
-		"TF_VAR_cluster_id="+f.ClusterID,
-		"TF_VAR_n01_upn="+f.N01.UPN,
-		"TF_VAR_p01_upn="+f.P01.UPN,
-		"TF_VAR_name_prefix="+*prefix,
-	)
+	e.ws.Env = append(e.ws.Env, scenarioVars(f, *prefix)...)
 	r.info("users: n01 = %s (%s), p01 = %s (%s)", f.N01.UPN, f.N01.ID, f.P01.UPN, f.P01.ID)
 	r.done()
 	r.ready = time.Now()
@@ -72,6 +69,16 @@ func run() int {
 		d.verbose = out
 	}
 	return finish(ctx, r, d.run(ctx))
+}
+
+// scenarioVars are examples/scenario's input variables for the emulator's fixtures.
+func scenarioVars(f emulator.Fixtures, prefix string) []string {
+	return []string{
+		"TF_VAR_cluster_id=" + f.ClusterID,
+		"TF_VAR_n01_upn=" + f.N01.UPN,
+		"TF_VAR_p01_upn=" + f.P01.UPN,
+		"TF_VAR_name_prefix=" + prefix,
+	}
 }
 
 // finish prints the verdict and returns the exit code: 0 when every expectation was met, 1 otherwise,

@@ -103,6 +103,21 @@ func (m *accessMatrix) set(phase, user, what, judge string, got, want bool) {
 	m.rows = append(m.rows, matrixRow{user: user, what: what, judge: judge, got: map[string]bool{phase: got}, want: map[string]bool{phase: want}})
 }
 
+// observed is what the judges found for user and capability in phase: true only when every judge
+// allowed it (they must agree; a disagreement is reported where it is observed).
+func (m *accessMatrix) observed(phase, user, what string) (allowed, ok bool) {
+	allowed = true
+	for _, row := range m.rows {
+		if row.user == user && row.what == what {
+			if got, seen := row.got[phase]; seen {
+				ok = true
+				allowed = allowed && got
+			}
+		}
+	}
+	return allowed && ok, ok
+}
+
 // print renders the matrix, one line per user, capability and judge (the user and capability written
 // once); a cell whose access differs from the expectation is marked with '!'.
 func (m *accessMatrix) print(out io.Writer) {

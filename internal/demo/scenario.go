@@ -111,6 +111,7 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	d.kubectlBefore(ctx)
 	d.observePhase(ctx, phaseBefore)
+	d.audit(ctx, phaseBefore)
 
 	r.section("§5 Just-in-time control-plane access: n01 activates admin, p01 approves")
 	d.activate(ctx, "admin")
@@ -126,6 +127,7 @@ func (d *demo) run(ctx context.Context) error {
 	d.sshStep(ctx, true)
 	r.done()
 	d.observePhase(ctx, phaseBoth)
+	d.audit(ctx, phaseBoth)
 
 	r.section("§7 Token lifetime: the activations end")
 	d.tokenLifetime(ctx)
