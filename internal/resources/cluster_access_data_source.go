@@ -74,17 +74,6 @@ func policySummaryAttributes() map[string]schema.Attribute {
 	}
 }
 
-func withAttributes(base map[string]schema.Attribute, extra map[string]schema.Attribute) map[string]schema.Attribute {
-	out := map[string]schema.Attribute{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
-	return out
-}
-
 func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	assignment := schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 		"id":                     computedString("The role assignment's resource ID (the `aks_role_binding` import ID)."),

@@ -19,6 +19,7 @@ import (
 //
 //	func NewXResource() resource.Resource { return withIdentity(&xResource{}, xIdentity) }
 //
+// (withMutableIdentity when the identifying attributes may change in place.)
 // withIdentity then gives the resource its identity schema, fills the identity from the state after
 // every create, read and update, and turns an import by identity into the import ID the resource's
 // ImportState already parses. The attributes must be string attributes of the resource's schema with
@@ -99,9 +100,17 @@ func withIdentity(r resource.Resource, identity resourceIdentity) resource.Resou
 	return &identified{inner: r, identity: identity}
 }
 
+// withMutableIdentity is withIdentity for a resource whose identifying attributes may change in place
+// (an ARM PIM schedule that AdminUpdate replaces by a new one under a new ID): Terraform then accepts a
+// new identity after an update or a refresh.
+func withMutableIdentity(r resource.Resource, identity resourceIdentity) resource.Resource {
+	return &identified{inner: r, identity: identity, mutable: true}
+}
+
 type identified struct {
 	inner    resource.Resource
 	identity resourceIdentity
+	mutable  bool
 }
 
 var (
@@ -115,6 +124,9 @@ var (
 
 func (r *identified) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	r.inner.Metadata(ctx, req, resp)
+	if r.mutable {
+		resp.ResourceBehavior.MutableIdentity = true
+	}
 }
 
 func (r *identified) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {

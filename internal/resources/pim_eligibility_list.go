@@ -64,9 +64,9 @@ func (l *pimEligibilityList) List(ctx context.Context, req list.ListRequest, str
 			if known(cfg.PrincipalID) && !strings.EqualFold(e.Key.PrincipalID, cfg.PrincipalID.ValueString()) {
 				continue
 			}
-			m := pimEligibilityModel{Timeouts: listNullTimeouts(req), Duration: newPIMDuration(pim.Duration{}),
-				Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
-				PolicyEligibleAssignment: listNullObject(req, "policy_eligible_assignment")}
+			m := pimEligibilityModel{Timeouts: listNullTimeouts(req), PolicyEligibleAssignment: listNullObject(req, "policy_eligible_assignment"),
+				pimScheduleModel: pimScheduleModel{Duration: newPIMDuration(pim.Duration{}),
+					Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull()}}
 			eligibilityFlatten(e, &m)
 			res := listResult(ctx, req, pimEligibilityIdentity, e.Key.PrincipalID+" as "+string(e.Key.AccessID)+" of "+e.Key.GroupID, &m)
 			if !push(res) {

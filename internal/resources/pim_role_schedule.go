@@ -58,6 +58,11 @@ type pimRoleScheduleResource struct {
 	k roleScheduleKind
 }
 
+// An ARM PIM schedule is named by its resource ID (the import ID), which AdminUpdate may change.
+var pimRoleScheduleIdentity = resourceIdentity{
+	{"id", "The schedule's resource ID, `{scope}/providers/Microsoft.Authorization/{roleEligibilitySchedules|roleAssignmentSchedules}/{guid}`."},
+}
+
 type pimRoleScheduleModel struct {
 	scopeRoleModel
 	pimScheduleModel

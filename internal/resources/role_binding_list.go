@@ -93,10 +93,12 @@ func (l *roleBindingList) List(ctx context.Context, req list.ListRequest, stream
 // inputs it derives from it.
 func roleBindingFromAssignment(a rbac.ClusterAssignment, clusterID string) roleBindingModel {
 	m := roleBindingModel{
-		ID: types.StringValue(a.ID), Name: types.StringValue(a.Name), Scope: types.StringValue(a.Scope),
-		ClusterID: types.StringValue(clusterID), ScopeKind: types.StringValue(string(a.Kind)),
-		NodePool: optionalString(a.NodePool), Namespace: optionalString(a.Namespace),
-		Role: types.StringValue(a.Role.Name), RoleDefinitionID: types.StringValue(a.RoleDefinitionID),
+		scopeRoleModel: scopeRoleModel{
+			Scope: types.StringValue(a.Scope), ClusterID: types.StringValue(clusterID), ScopeKind: types.StringValue(string(a.Kind)),
+			NodePool: optionalString(a.NodePool), Namespace: optionalString(a.Namespace),
+			Role: types.StringValue(a.Role.Name), RoleDefinitionID: types.StringValue(a.RoleDefinitionID),
+		},
+		ID: types.StringValue(a.ID), Name: types.StringValue(a.Name),
 		PrincipalID: types.StringValue(a.PrincipalID), PrincipalType: types.StringValue(a.PrincipalType),
 		Description: optionalString(a.Description), Condition: optionalString(a.Condition), ConditionVersion: types.StringNull(),
 	}

@@ -80,7 +80,7 @@ func scopeRoleAttributes(noun string) map[string]schema.Attribute {
 }
 
 // withAttributes merges shared attributes (scopeRoleAttributes, pimScheduleAttributes) into an object's own.
-func withAttributes(shared, own map[string]schema.Attribute) map[string]schema.Attribute {
+func withAttributes[A any](shared, own map[string]A) map[string]A {
 	maps.Copy(own, shared)
 	return own
 }
