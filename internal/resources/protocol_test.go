@@ -53,7 +53,10 @@ func newProtoServer(t *testing.T) *protoServer {
 // value encodes an object of type typ with the given attributes and every other attribute null.
 func (p *protoServer) value(typ tftypes.Type, attrs map[string]tftypes.Value) tfprotov6.DynamicValue {
 	p.t.Helper()
-	obj := typ.(tftypes.Object)
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		p.t.Fatalf("%s is not an object type", typ)
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range obj.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
