@@ -77,7 +77,7 @@ func badInputs(clusterID, subscriptionID, group, user string) []badInput {
 		r("aks_role_binding", "namespace on a cluster-kind scope", clusterScoped("scope_kind = \"cluster\"\nnamespace = \"kube-system\""), "namespace"),
 		r("aks_role_binding", "malformed node pool name", clusterScoped("scope_kind = \"node_pool\"\nnode_pool = \"Bad_Pool!\""), "node_pool"),
 		r("aks_role_binding", "malformed namespace", clusterScoped("scope_kind = \"namespace\"\nnamespace = \"Not_A_Namespace\""), "namespace"),
-		r("aks_role_binding", "role and role_definition_id together", binding(fmt.Sprintf("scope = %q\nrole = \"Reader\"\nrole_definition_id = \"/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7\"", rg)), "role", "role_definition_id"),
+		r("aks_role_binding", "role and role_definition_id naming different roles", binding(fmt.Sprintf("scope = %q\nrole = \"Contributor\"\nrole_definition_id = \"/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7\"", rg)), "role", "role_definition_id"),
 		r("aks_role_binding", "malformed role definition ID", binding(fmt.Sprintf("scope = %q\nrole_definition_id = \"/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/not-a-guid\"", rg, subscriptionID)), "role_definition_id"),
 		r("aks_role_binding", "empty role", binding(fmt.Sprintf("scope = %q\nrole = \"\"", rg)), "role"),
 		r("aks_role_binding", "unknown role name", binding(fmt.Sprintf("scope = %q\nrole = \"Kubernetes Overlord\"", rg)), "role"),
