@@ -15,7 +15,7 @@ import (
 // resourceConstructors mirrors the provider's list (internal/provider/registry.go checks it is the same).
 var resourceConstructors = []func() resource.Resource{
 	NewPIMApprovalPolicyResource, NewPIMEligibilityResource, NewPIMGroupResource, NewRoleBindingResource,
-	NewPIMRoleAssignmentResource, NewPIMRoleEligibilityResource,
+	NewPIMRoleAssignmentResource, NewPIMRoleEligibilityResource, NewPIMRolePolicyResource,
 }
 
 // optionalResourceInterfaces are the framework's optional resource interfaces; withIdentity forwards

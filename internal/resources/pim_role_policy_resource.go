@@ -34,7 +34,15 @@ var (
 
 // NewPIMRolePolicyResource is aks_pim_role_policy: the PIM policy of one Azure role at one scope (PIM for
 // Azure resources), with the settings of aks_pim_approval_policy.
-func NewPIMRolePolicyResource() resource.Resource { return &pimRolePolicyResource{} }
+func NewPIMRolePolicyResource() resource.Resource {
+	return withIdentity(&pimRolePolicyResource{}, pimRolePolicyIdentity)
+}
+
+// The identity is the import ID: its two parts are joined by "|" (both hold "/"), which identity's
+// "/"-joined parts could not tell apart.
+var pimRolePolicyIdentity = resourceIdentity{
+	{"id", "The policy's ID, `{role_definition_id}|{scope}`."},
+}
 
 type pimRolePolicyResource struct{ resourceBase }
 

@@ -172,9 +172,10 @@ func TestAccPIMRolePolicy_errors(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Activation Maximum Duration Out of Range`),
 			},
 			{
-				Config:      rolePolicyAccConfig(fmt.Sprintf("  scope = %q\n  cluster_id = %q", f.ClusterID, f.ClusterID), role, ""),
+				// scope with cluster_id only when they name one scope (as generated configuration writes them).
+				Config:      rolePolicyAccConfig(fmt.Sprintf("  scope = %q\n%s", f.ClusterID+"/namespaces/other", cluster), role, ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*scope.*cluster_id`),
+				ExpectError: regexp.MustCompile(`(?s)Conflicting Scope.*namespaces/other`),
 			},
 			{
 				// An eligibility longer than the wired policy allows fails at plan time.

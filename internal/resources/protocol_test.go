@@ -123,6 +123,7 @@ func TestIdentityOverTheProtocol(t *testing.T) {
 		"aks_role_binding":        {"id"},
 		"aks_pim_eligibility":     {"access_id", "group_id", "principal_id"},
 		"aks_pim_approval_policy": {"access_id", "group_id"},
+		"aks_pim_role_policy":     {"id"},
 	}
 	for typ := range p.schemas.ResourceSchemas {
 		s, ok := ids.IdentitySchemas[typ]
