@@ -1,16 +1,17 @@
 # Apply-level test against the offline emulator (or a tenant): `make test` starts the emulator and passes
 # the cluster and the users' object IDs as TF_VAR_cluster_id, TF_VAR_users and TF_VAR_approvers (JSON
-# lists). terraform test destroys everything at the end.
+# lists). terraform test destroys everything at the end. Terraform gives the test file those variables
+# with the module's types, OpenTofu as the strings they were set to: try(jsondecode(...)) reads both.
 
 run "apply_the_scenario_without_groups" {
   command = apply
 
   assert {
-    condition     = alltrue([for e in aks_pim_role_eligibility.this : e.status == "Provisioned" && contains(var.users, e.principal_id)])
+    condition     = alltrue([for e in aks_pim_role_eligibility.this : e.status == "Provisioned" && contains(try(jsondecode(var.users), var.users), e.principal_id)])
     error_message = "Every user must be eligible (Provisioned) for every just-in-time role."
   }
   assert {
-    condition     = alltrue([for p in aks_pim_role_policy.this : p.require_approval && p.approvers.users == var.approvers])
+    condition     = alltrue([for p in aks_pim_role_policy.this : p.require_approval && toset(p.approvers.users) == toset(try(jsondecode(var.approvers), var.approvers))])
     error_message = "The role policies must require approval by the approvers."
   }
   assert {

@@ -1,11 +1,12 @@
 # Plan-level tests: no Azure, no emulator. The provider is mocked; the cluster the data source would
-# read is given below. They check what the module plans and that bad inputs are refused.
+# read is given below. They check what the module plans and that bad inputs are refused. They run under
+# Terraform and OpenTofu alike, which is why they never override `id` (an input of the data source, which
+# OpenTofu refuses to override).
 
 mock_provider "aks" {
   override_data {
     target = data.aks_cluster.this
     values = {
-      id                       = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
       location                 = "eastus"
       node_resource_group_name = "MC_rg-aks_aks1_eastus"
       node_resource_group_id   = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/MC_rg-aks_aks1_eastus"
