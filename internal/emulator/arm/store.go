@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -280,15 +282,9 @@ func (s *Store) MarshalJSON() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var p persisted
-	for _, g := range s.groups {
-		p.Groups = append(p.Groups, g)
-	}
-	for _, c := range s.clusters {
-		p.Clusters = append(p.Clusters, c)
-	}
-	for _, a := range s.assignments {
-		p.Assignments = append(p.Assignments, a)
-	}
+	p.Groups = slices.Collect(maps.Values(s.groups))
+	p.Clusters = slices.Collect(maps.Values(s.clusters))
+	p.Assignments = slices.Collect(maps.Values(s.assignments))
 	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].Name < p.Groups[j].Name })
 	sort.Slice(p.Clusters, func(i, j int) bool { return p.Clusters[i].Name < p.Clusters[j].Name })
 	sort.Slice(p.Assignments, func(i, j int) bool { return p.Assignments[i].Name < p.Assignments[j].Name })

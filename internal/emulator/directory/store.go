@@ -6,8 +6,10 @@ package directory
 
 import (
 	"encoding/json"
+	"maps"
 	"math/rand"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -205,22 +207,12 @@ func (s *Store) MarshalJSON() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var p persisted
-	for _, u := range s.users {
-		p.Users = append(p.Users, u)
-	}
-	for _, g := range s.groups {
-		p.Groups = append(p.Groups, g)
-	}
-	for _, sp := range s.sps {
-		p.SPs = append(p.SPs, sp)
-	}
-	for _, a := range s.apps {
-		p.Apps = append(p.Apps, a)
-	}
+	p.Users = slices.Collect(maps.Values(s.users))
+	p.Groups = slices.Collect(maps.Values(s.groups))
+	p.SPs = slices.Collect(maps.Values(s.sps))
+	p.Apps = slices.Collect(maps.Values(s.apps))
 	p.Rels = s.rels
-	for _, t := range s.timed {
-		p.Timed = append(p.Timed, t)
-	}
+	p.Timed = slices.Collect(maps.Values(s.timed))
 	sort.Slice(p.Users, func(i, j int) bool { return p.Users[i].ID < p.Users[j].ID })
 	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
 	sort.Slice(p.SPs, func(i, j int) bool { return p.SPs[i].ID < p.SPs[j].ID })
