@@ -96,8 +96,17 @@ type reqSpec struct {
 	ticket        bool
 }
 
-func eligibilityRequest(t *testing.T, s reqSpec) models.PrivilegedAccessGroupEligibilityScheduleRequestable {
-	r := models.NewPrivilegedAccessGroupEligibilityScheduleRequest()
+// scheduleRequest is what eligibility and assignment schedule requests both let a test set.
+type scheduleRequest interface {
+	SetAccessId(*models.PrivilegedAccessGroupRelationships)
+	SetAction(*models.ScheduleRequestActions)
+	SetGroupId(*string)
+	SetPrincipalId(*string)
+	SetJustification(*string)
+}
+
+// fillRequest sets the fields both kinds of request take from s.
+func fillRequest(r scheduleRequest, s reqSpec) {
 	r.SetAccessId(ptr(models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS))
 	r.SetAction(ptr(s.action))
 	r.SetGroupId(ptr(s.group))
@@ -105,6 +114,11 @@ func eligibilityRequest(t *testing.T, s reqSpec) models.PrivilegedAccessGroupEli
 	if s.justification != "" {
 		r.SetJustification(ptr(s.justification))
 	}
+}
+
+func eligibilityRequest(t *testing.T, s reqSpec) models.PrivilegedAccessGroupEligibilityScheduleRequestable {
+	r := models.NewPrivilegedAccessGroupEligibilityScheduleRequest()
+	fillRequest(r, s)
 	if s.duration != "" {
 		r.SetScheduleInfo(schedule(t, s.start, s.duration))
 	}
@@ -113,13 +127,7 @@ func eligibilityRequest(t *testing.T, s reqSpec) models.PrivilegedAccessGroupEli
 
 func assignmentRequest(t *testing.T, s reqSpec) models.PrivilegedAccessGroupAssignmentScheduleRequestable {
 	r := models.NewPrivilegedAccessGroupAssignmentScheduleRequest()
-	r.SetAccessId(ptr(models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS))
-	r.SetAction(ptr(s.action))
-	r.SetGroupId(ptr(s.group))
-	r.SetPrincipalId(ptr(s.principal))
-	if s.justification != "" {
-		r.SetJustification(ptr(s.justification))
-	}
+	fillRequest(r, s)
 	if s.ticket {
 		ti := models.NewTicketInfo()
 		ti.SetTicketNumber(ptr("INC-1"))
