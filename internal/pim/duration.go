@@ -153,6 +153,24 @@ func DurationOf(d time.Duration) Duration {
 	return Duration{seconds: int64(d / time.Second)}
 }
 
+// MarshalText is String, so a Duration in a JSON record (a policy kept in a resource's private state)
+// reads back with UnmarshalText.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses the canonical spelling; the empty text is the zero Duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Duration{}
+		return nil
+	}
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // IsZero reports whether d is the zero value (no duration set).
 func (d Duration) IsZero() bool { return d.seconds == 0 }
 

@@ -1,6 +1,8 @@
 package pim
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -219,4 +221,30 @@ func FuzzParseDuration(f *testing.F) {
 			t.Fatalf("DurationsEqual(%q, %q) = false", s, canon)
 		}
 	})
+}
+
+// TestDurationJSON: a Policy recorded as JSON (aks_pim_role_policy's private state) reads back equal,
+// the zero Duration included; without MarshalText the unexported seconds would be lost.
+func TestDurationJSON(t *testing.T) {
+	p := DefaultPolicy()
+	p.Activation.MaximumDuration = DurationOf(90 * time.Minute)
+	p.Approval.ApproverUsers = []string{"u1"}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Policy
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, p) {
+		t.Fatalf("round trip differs:\n got %+v\nwant %+v\n(%s)", got, p, b)
+	}
+	var zero struct{ D Duration }
+	if err := json.Unmarshal([]byte(`{"D":""}`), &zero); err != nil || !zero.D.IsZero() {
+		t.Fatalf("empty duration: %v %v", zero.D, err)
+	}
+	if err := json.Unmarshal([]byte(`{"D":"P6M"}`), &zero); err == nil {
+		t.Fatal("P6M accepted")
+	}
 }

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -94,8 +95,10 @@ func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"and defaults to Azure's documented default, so the state always says what Azure has, and a change made outside " +
 			"Terraform shows up in the plan. The policy is looked up by role at the scope on every read (one request). The rules " +
 			"that differ are written with one request and read back; a rule that does not persist is an error, not silent drift.\n\n" +
-			"**Destroy** cannot delete the policy (Azure does not allow it): it writes Azure's defaults back into every rule this " +
-			"resource manages. Activations then no longer need approval.\n\n" +
+			"**Destroy** cannot delete the policy (Azure does not allow it): it writes back the policy as it was before the " +
+			"resource took it over (Azure's defaults for that role and scope, which differ between tenants, e.g. in requiring MFA " +
+			"on activation), recorded at create in the resource's private state; a policy brought in by `terraform import` gets " +
+			"the defaults Azure documents. Activations then no longer need approval.\n\n" +
 			"Required Azure permission: " + grantRolePolicy + ".",
 		Attributes: withAttributes(scopeRoleAttributes("policy (the old scope's policy is reset)"),
 			withAttributes(policySettingsAttributes(rolePolicySubject), own)),
@@ -209,7 +212,7 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 }
 
 // write makes the role's policy at the scope say what plan says, and returns the state to record.
-func (r *pimRolePolicyResource) write(ctx context.Context, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics) (pimRolePolicyModel, bool) {
+func (r *pimRolePolicyResource) write(ctx context.Context, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics, record func(pim.Policy)) (pimRolePolicyModel, bool) {
 	c := r.requireClient(diags)
 	if c == nil {
 		return plan, false
@@ -226,6 +229,14 @@ func (r *pimRolePolicyResource) write(ctx context.Context, verb string, plan, co
 		return plan, false
 	}
 	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
+	if record != nil {
+		before, err := armpim.ReadPolicy(ctx, c, key)
+		if err != nil {
+			rolePolicyAPIError(diags, verb, key, err)
+			return plan, false
+		}
+		record(before.Rules.Policy())
+	}
 	st, written, err := armpim.ApplyPolicy(ctx, c, key, desired)
 	if err != nil {
 		rolePolicyAPIError(diags, verb, key, err)
@@ -264,12 +275,21 @@ func rolePolicyAPIError(diags *diag.Diagnostics, verb string, key armpim.PolicyK
 	}
 }
 
+// rolePolicyBeforeKey is the private-state key of the policy as it was before the resource took it over,
+// which destroy writes back: a role's default policy is not the same everywhere (some tenants' require
+// MFA on activation), so the defaults package pim knows are only the fallback, for imported policies.
+const rolePolicyBeforeKey = "policy_before"
+
 func (r *pimRolePolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, "Create", req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.save(ctx, "Create", req.Plan, req.Config, &resp.State, &resp.Diagnostics, func(before pim.Policy) {
+		if b, err := json.Marshal(before); err == nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, rolePolicyBeforeKey, b)...)
+		}
+	})
 }
 
 // save is Create and Update: the plan written to Azure, the result recorded in state.
-func (r *pimRolePolicyResource) save(ctx context.Context, verb string, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics) {
+func (r *pimRolePolicyResource) save(ctx context.Context, verb string, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics, record func(pim.Policy)) {
 	var plan, config pimRolePolicyModel
 	diags.Append(p.Get(ctx, &plan)...)
 	diags.Append(cfg.Get(ctx, &config)...)
@@ -282,7 +302,7 @@ func (r *pimRolePolicyResource) save(ctx context.Context, verb string, p tfsdk.P
 	}
 	ctx, cancel := operationContext(ctx, timeout, def, diags)
 	defer cancel()
-	if out, ok := r.write(ctx, verb, plan, config, diags); ok {
+	if out, ok := r.write(ctx, verb, plan, config, diags, record); ok {
 		diags.Append(st.Set(ctx, &out)...)
 	}
 }
@@ -336,10 +356,11 @@ func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *pimRolePolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, "Update", req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.save(ctx, "Update", req.Plan, req.Config, &resp.State, &resp.Diagnostics, nil)
 }
 
-// Delete writes Azure's defaults back into the managed rules: a role's policy cannot be deleted.
+// Delete writes back the policy as it was before Create (or, imported, Azure's defaults as package pim
+// knows them): a role's policy cannot be deleted.
 func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRolePolicyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -350,7 +371,16 @@ func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, rolePolicyTimeouts.Delete, &resp.Diagnostics)
 	defer cancel()
 	key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
-	_, written, err := armpim.ResetPolicy(ctx, c, key, nil)
+	var before *pim.Policy
+	if b, ds := req.Private.GetKey(ctx, rolePolicyBeforeKey); !ds.HasError() && len(b) > 0 {
+		var p pim.Policy
+		if err := json.Unmarshal(b, &p); err == nil {
+			before = &p
+		} else {
+			tflog.Warn(ctx, "unreadable record of the policy before; resetting to the defaults", map[string]any{"error": err.Error()})
+		}
+	}
+	_, written, err := armpim.ResetPolicy(ctx, c, key, before)
 	if errors.Is(err, armpim.ErrPolicyNotFound) {
 		tflog.Warn(ctx, "PIM role policy not found on destroy (scope deleted?); nothing to reset", map[string]any{"id": key.String()})
 		return
@@ -359,7 +389,7 @@ func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 		rolePolicyAPIError(&resp.Diagnostics, "Delete", key, err)
 		return
 	}
-	tflog.Info(ctx, "PIM role policy reset to Azure defaults", map[string]any{"id": key.String(), "rules_written": len(written)})
+	tflog.Info(ctx, "PIM role policy reset to what it was before", map[string]any{"id": key.String(), "rules_written": len(written)})
 }
 
 // ImportState takes {role_definition_id}|{scope}; Read fills in the rest.

@@ -2,6 +2,7 @@ package armpim
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 )
@@ -56,7 +57,7 @@ func (e *Engine) Summary() Summary {
 	}
 	defaults := e.defaultRules()
 	for _, p := range e.st.Policies {
-		if !reflect.DeepEqual(p.Rules, defaults) {
+		if !reflect.DeepEqual(unordered(p.Rules), unordered(defaults)) {
 			s.ChangedPolicies = append(s.ChangedPolicies, PolicySummary{Scope: p.Scope, RoleDefinitionID: p.RoleID})
 		}
 	}
@@ -66,4 +67,17 @@ func (e *Engine) Summary() Summary {
 		return s.ChangedPolicies[i].Scope+s.ChangedPolicies[i].RoleDefinitionID < s.ChangedPolicies[j].Scope+s.ChangedPolicies[j].RoleDefinitionID
 	})
 	return s
+}
+
+// unordered is a copy of rules with each rule's enabledRules sorted: they are a set (a client may list
+// MultiFactorAuthentication after Justification), which the store keeps in the order written.
+func unordered(rules []rule) []rule {
+	out := make([]rule, len(rules))
+	for i, r := range rules {
+		if r.EnabledRules != nil {
+			r.EnabledRules = slices.Sorted(slices.Values(r.EnabledRules))
+		}
+		out[i] = r
+	}
+	return out
 }
