@@ -7,8 +7,8 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
-// EligibilitySpec is an eligibility as configured: who is eligible for what, when, and the audit
-// fields of the request that grants it.
+// EligibilitySpec is an eligibility (or, with Key.Kind GroupActive, an active assignment) as configured:
+// who is eligible for (or assigned) what, when, and the audit fields of the request that grants it.
 type EligibilitySpec struct {
 	Key           EligibilityKey
 	Schedule      Schedule
@@ -17,10 +17,14 @@ type EligibilitySpec struct {
 	TicketSystem  string
 }
 
-// Eligibility is an eligibility schedule as Graph reports it.
+// Eligibility is an eligibility schedule (or, with Key.Kind GroupActive, an active assignment schedule) as
+// Graph reports it.
 type Eligibility struct {
 	ScheduleID string
 	Key        EligibilityKey
+	// AssignmentType is how an active assignment came about: assigned (by an administrator) or activated
+	// (from an eligibility); empty for an eligibility.
+	AssignmentType string
 	// Status is the schedule's status (Provisioned for a live one).
 	Status string
 	// Start and End are when the eligibility holds; End is zero for a permanent one.
@@ -68,17 +72,26 @@ func (e Eligibility) Ended(now time.Time) bool {
 	return !e.End.IsZero() && !e.End.After(now)
 }
 
-// eligibilityFromSchedule maps Graph's schedule; wire holds its enums as sent (wireEnumsByID), which
-// the SDK's model drops when they are not spelt as it expects.
-func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleable, wire wireEnums) Eligibility {
+// eligibilityFromSchedule maps Graph's schedule of kind k; wire holds its enums as sent (wireEnumsByID),
+// which the SDK's model drops when they are not spelt as it expects.
+func eligibilityFromSchedule(k GroupScheduleKind, s groupSchedule, wire wireEnums) Eligibility {
 	e := Eligibility{
 		ScheduleID:   deref(s.GetId()),
 		Status:       deref(s.GetStatus()),
 		CreatedUsing: deref(s.GetCreatedUsing()),
 		Key: EligibilityKey{
+			Kind:        k,
 			GroupID:     deref(s.GetGroupId()),
 			PrincipalID: deref(s.GetPrincipalId()),
 		},
+	}
+	if k == GroupActive {
+		e.AssignmentType = wire.AssignmentType
+		if a, ok := s.(interface {
+			GetAssignmentType() *models.PrivilegedAccessGroupAssignmentType
+		}); ok && a.GetAssignmentType() != nil {
+			e.AssignmentType = a.GetAssignmentType().String()
+		}
 	}
 	if a := s.GetAccessId(); a != nil {
 		e.Key.AccessID = AccessID(a.String())
@@ -122,12 +135,12 @@ func eligibilityFromSchedule(s models.PrivilegedAccessGroupEligibilityScheduleab
 	return e
 }
 
-// eligibilityRequest builds the body of an eligibilityScheduleRequest. now stands in for a missing start.
+// eligibilityRequest builds the body of a schedule request of spec.Key.Kind. now stands in for a missing start.
 // A Duration counts from the configured start; PIM moves a past start (and the start of an updated
 // schedule) to the time it processes the request, so with a start given, or with adminUpdate, the
 // duration is sent as the end it implies, and afterDuration only when the start is "now" anyway.
-func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySpec, now time.Time) *models.PrivilegedAccessGroupEligibilityScheduleRequest {
-	r := models.NewPrivilegedAccessGroupEligibilityScheduleRequest()
+func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySpec, now time.Time) groupScheduleRequest {
+	r := spec.Key.Kind.newRequest()
 	r.SetAction(&action)
 	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
 	if spec.Key.AccessID == AccessOwner {
@@ -190,7 +203,8 @@ func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySp
 // normalised to the request time, ends computed on the service): same principal, group and access, same
 // permanence, and start and end within tolerance. now is when spec would have been requested.
 func (e Eligibility) Matches(spec EligibilitySpec, now time.Time, tolerance time.Duration) bool {
-	if !SameObjectID(e.Key.GroupID, spec.Key.GroupID) || !SameObjectID(e.Key.PrincipalID, spec.Key.PrincipalID) || e.Key.AccessID != spec.Key.AccessID {
+	if e.Key.Kind != spec.Key.Kind || !SameObjectID(e.Key.GroupID, spec.Key.GroupID) || !SameObjectID(e.Key.PrincipalID, spec.Key.PrincipalID) ||
+		e.Key.AccessID != spec.Key.AccessID {
 		return false
 	}
 	near := func(a, b time.Time) bool { d := a.Sub(b); return d <= tolerance && d >= -tolerance }

@@ -7,22 +7,28 @@ import (
 	"strings"
 	"time"
 
-	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
-// EligibilityExistsError is returned by CreateEligibility when the principal is already eligible for the
-// group and the existing schedule is not the one planned, so adopting it would be wrong.
+// The functions here serve both kinds of PIM-for-groups schedule (GroupScheduleKind): eligibilities and
+// administrators' active assignments, chosen by the key's Kind.
+
+// EligibilityExistsError is returned by CreateEligibility when the principal is already eligible for (or
+// assigned to) the group and the existing schedule is not the one planned, so adopting it would be wrong.
 type EligibilityExistsError struct {
 	Existing Eligibility
 	Err      error
 }
 
 func (e *EligibilityExistsError) Error() string {
-	return fmt.Sprintf("principal %s is already eligible as %s of group %s (schedule %s) with a different schedule",
-		e.Existing.Key.PrincipalID, e.Existing.Key.AccessID, e.Existing.Key.GroupID, e.Existing.ScheduleID)
+	state := "eligible"
+	if e.Existing.Key.Kind == GroupActive {
+		state = "actively assigned"
+	}
+	return fmt.Sprintf("principal %s is already %s as %s of group %s (schedule %s) with a different schedule",
+		e.Existing.Key.PrincipalID, state, e.Existing.Key.AccessID, e.Existing.Key.GroupID, e.Existing.ScheduleID)
 }
 
 func (e *EligibilityExistsError) Unwrap() error { return e.Err }
@@ -42,28 +48,20 @@ type RequestFailedError struct {
 }
 
 func (e *RequestFailedError) Error() string {
-	return fmt.Sprintf("the eligibility schedule request %s ended with status %s", e.RequestID, e.Status)
+	return fmt.Sprintf("the schedule request %s ended with status %s", e.RequestID, e.Status)
 }
 
 // eligibilityAdoptTolerance is how far an existing schedule's start and end may be from the plan and still
 // count as the one a lost create made (PIM sets the start when it processes the request).
 const eligibilityAdoptTolerance = 10 * time.Minute
 
-func eligibilityRequests(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilder {
-	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilityScheduleRequests()
-}
-
-func eligibilitySchedules(c *clients.Client) *identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilder {
-	return clients.Graph(c).IdentityGovernance().PrivilegedAccess().Group().EligibilitySchedules()
-}
-
-// classifyRequestError turns Graph's answer to a schedule request into the package's error types.
-func classifyRequestError(err error) error {
+// classifyRequestError turns Graph's answer to a schedule request of kind k into the package's error types.
+func classifyRequestError(k GroupScheduleKind, err error) error {
 	if err == nil {
 		return nil
 	}
 	if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentRequestPolicyValidationFailed") {
-		return policyRejected(clients.ErrorMessage(err), scopeAdminEligibility, err)
+		return policyRejected(clients.ErrorMessage(err), k.scope(), err)
 	}
 	return err
 }
@@ -76,10 +74,11 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 	if err := eligibilityCheckSpec(spec, now); err != nil {
 		return Eligibility{}, err
 	}
+	k := spec.Key.Kind
 	body := eligibilityRequest(models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, spec, now)
 	// PIM refuses a second adminAssign for the same principal, group and access (RoleAssignmentExists,
 	// handled below by adopting), so an attempt that got a 5xx or no answer can safely be sent again.
-	resp, err := eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body, nil)
+	resp, err := k.post(clients.WithIdempotentPOST(ctx), c, body)
 	if err != nil {
 		if strings.EqualFold(clients.ErrorCode(err), "RoleAssignmentExists") {
 			existing, found, ferr := findEligibilityReplicated(ctx, c, spec.Key)
@@ -92,19 +91,22 @@ func CreateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 			if !existing.Matches(spec, now, eligibilityAdoptTolerance) {
 				return Eligibility{}, &EligibilityExistsError{Existing: existing, Err: err}
 			}
-			return WaitEligibility(ctx, c, existing.ScheduleID)
+			return WaitGroupSchedule(ctx, c, k, existing.ScheduleID)
 		}
-		return Eligibility{}, classifyRequestError(err)
+		return Eligibility{}, classifyRequestError(k, err)
 	}
-	status := deref(resp.GetStatus())
-	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
-		return Eligibility{}, &RequestFailedError{RequestID: deref(resp.GetId()), Status: status}
+	return followRequest(ctx, c, k, resp)
+}
+
+// followRequest waits for the schedule an accepted request names.
+func followRequest(ctx context.Context, c *clients.Client, k GroupScheduleKind, resp requestAnswer) (Eligibility, error) {
+	if eligibilityStatusIn(resp.Status, eligibilityGoneStatuses) {
+		return Eligibility{}, &RequestFailedError{RequestID: resp.ID, Status: resp.Status}
 	}
-	sid := deref(resp.GetTargetScheduleId())
-	if sid == "" {
-		return Eligibility{}, fmt.Errorf("the eligibility schedule request %s (status %s) did not name its schedule", deref(resp.GetId()), status)
+	if resp.TargetScheduleID == "" {
+		return Eligibility{}, fmt.Errorf("the %s schedule request %s (status %s) did not name its schedule", k, resp.ID, resp.Status)
 	}
-	return WaitEligibility(ctx, c, sid)
+	return WaitGroupSchedule(ctx, c, k, resp.TargetScheduleID)
 }
 
 // findEligibilityReplicated looks up the eligibility PIM says exists. When the existing one is what an
@@ -135,17 +137,22 @@ func eligibilityCheckSpec(spec EligibilitySpec, now time.Time) error {
 		check = spec.Schedule.Start
 	}
 	if errs := Errors(spec.Schedule.Validate(check)); len(errs) > 0 {
-		return fmt.Errorf("invalid eligibility schedule: %w", errs[0])
+		return fmt.Errorf("invalid %s schedule: %w", spec.Key.Kind, errs[0])
 	}
 	return nil
 }
 
-// WaitEligibility polls the schedule until it has been readable the configured number of times in a
-// row (replicas lag behind the write), and returns it.
+// WaitEligibility polls the eligibility schedule until it has been readable the configured number of
+// times in a row (replicas lag behind the write), and returns it.
 func WaitEligibility(ctx context.Context, c *clients.Client, scheduleID string) (Eligibility, error) {
+	return WaitGroupSchedule(ctx, c, GroupEligible, scheduleID)
+}
+
+// WaitGroupSchedule is WaitEligibility for a schedule of kind k.
+func WaitGroupSchedule(ctx context.Context, c *clients.Client, k GroupScheduleKind, scheduleID string) (Eligibility, error) {
 	var got Eligibility
 	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-		e, found, err := ReadEligibility(ctx, c, scheduleID)
+		e, found, err := ReadGroupSchedule(ctx, c, k, scheduleID)
 		if err != nil {
 			return false, err
 		}
@@ -153,15 +160,20 @@ func WaitEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 		return found, nil
 	})
 	if err != nil {
-		return Eligibility{}, fmt.Errorf("waiting for eligibility schedule %s to become readable: %w", scheduleID, err)
+		return Eligibility{}, fmt.Errorf("waiting for %s schedule %s to become readable: %w", k, scheduleID, err)
 	}
 	return got, nil
 }
 
-// ReadEligibility reads the schedule by ID. found is false when the schedule does not exist or no longer
-// holds (revoked, expired): the eligibility is gone, whatever the requests say.
+// ReadEligibility reads the eligibility schedule by ID. found is false when the schedule does not exist or
+// no longer holds (revoked, expired): the eligibility is gone, whatever the requests say.
 func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) (Eligibility, bool, error) {
-	info, err := eligibilitySchedules(c).ByPrivilegedAccessGroupEligibilityScheduleId(scheduleID).ToGetRequestInformation(ctx, nil)
+	return ReadGroupSchedule(ctx, c, GroupEligible, scheduleID)
+}
+
+// ReadGroupSchedule is ReadEligibility for a schedule of kind k.
+func ReadGroupSchedule(ctx context.Context, c *clients.Client, k GroupScheduleKind, scheduleID string) (Eligibility, bool, error) {
+	info, err := k.scheduleRequest(ctx, c, scheduleID)
 	if err != nil {
 		return Eligibility{}, false, err
 	}
@@ -170,13 +182,13 @@ func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 		if clients.IsNotFound(err) {
 			return Eligibility{}, false, nil
 		}
-		return Eligibility{}, false, fmt.Errorf("reading eligibility schedule %s: %w", scheduleID, err)
+		return Eligibility{}, false, fmt.Errorf("reading %s schedule %s: %w", k, scheduleID, err)
 	}
-	s, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleable](body, models.CreatePrivilegedAccessGroupEligibilityScheduleFromDiscriminatorValue)
+	s, err := k.decodeSchedule(body)
 	if err != nil {
-		return Eligibility{}, false, fmt.Errorf("reading eligibility schedule %s: %w", scheduleID, err)
+		return Eligibility{}, false, fmt.Errorf("reading %s schedule %s: %w", k, scheduleID, err)
 	}
-	e := eligibilityFromSchedule(s, wireEnumsByID(body)[strings.ToLower(deref(s.GetId()))])
+	e := eligibilityFromSchedule(k, s, wireEnumsByID(body)[strings.ToLower(deref(s.GetId()))])
 	if e.ScheduleID == "" {
 		e.ScheduleID = scheduleID
 	}
@@ -186,30 +198,31 @@ func ReadEligibility(ctx context.Context, c *clients.Client, scheduleID string) 
 	return e, true, nil
 }
 
-// FindEligibility finds the live eligibility of key (there is at most one per principal, group and
-// access ID): the import form {groupId}/{principalId}/{accessId}, and adoption after RoleAssignmentExists.
+// FindEligibility finds the live eligibility (or administrator's active assignment) of key: there is at
+// most one per principal, group and access ID. It serves the import form {groupId}/{principalId}/{accessId},
+// and adoption after RoleAssignmentExists.
 func FindEligibility(ctx context.Context, c *clients.Client, key EligibilityKey) (Eligibility, bool, error) {
+	k := key.Kind
 	filter := fmt.Sprintf("groupId eq '%s' and principalId eq '%s' and accessId eq '%s'", key.GroupID, key.PrincipalID, key.AccessID)
-	info, err := eligibilitySchedules(c).ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
-	})
+	info, err := k.listSchedulesRequest(ctx, c, filter)
 	if err != nil {
 		return Eligibility{}, false, err
 	}
 	body, err := c.GraphSendRaw(ctx, info)
 	if err != nil {
-		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
+		return Eligibility{}, false, fmt.Errorf("listing %s schedules of %s: %w", k, key, err)
 	}
-	resp, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body, models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue)
+	list, err := k.decodeSchedules(body)
 	if err != nil {
-		return Eligibility{}, false, fmt.Errorf("listing eligibilities of %s: %w", key, err)
+		return Eligibility{}, false, fmt.Errorf("listing %s schedules of %s: %w", k, key, err)
 	}
 	wire := wireEnumsByID(body)
 	now := c.Now()
-	for _, s := range resp.GetValue() {
-		e := eligibilityFromSchedule(s, wire[strings.ToLower(deref(s.GetId()))])
-		// Inherited eligibilities (memberType group) belong to another principal's schedule.
-		if e.MemberType != "" && !strings.EqualFold(e.MemberType, "direct") {
+	for _, s := range list {
+		e := eligibilityFromSchedule(k, s, wire[strings.ToLower(deref(s.GetId()))])
+		// Inherited schedules (memberType group) belong to another principal's schedule, and an activation
+		// (assignmentType activated) is the principal's own, not an administrator's assignment.
+		if (e.MemberType != "" && !strings.EqualFold(e.MemberType, "direct")) || strings.EqualFold(e.AssignmentType, "activated") {
 			continue
 		}
 		if SameObjectID(e.Key.GroupID, key.GroupID) && SameObjectID(e.Key.PrincipalID, key.PrincipalID) &&
@@ -228,21 +241,14 @@ func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 	if err := eligibilityCheckSpec(spec, time.Time{}); err != nil {
 		return Eligibility{}, err
 	}
+	k := spec.Key.Kind
 	body := eligibilityRequest(models.ADMINUPDATE_SCHEDULEREQUESTACTIONS, spec, c.Now())
 	// A second adminUpdate to the same schedule sets the same end again: safe to resend after a 5xx.
-	resp, err := eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body, nil)
+	resp, err := k.post(clients.WithIdempotentPOST(ctx), c, body)
 	if err != nil {
-		return Eligibility{}, classifyRequestError(err)
+		return Eligibility{}, classifyRequestError(k, err)
 	}
-	status := deref(resp.GetStatus())
-	if eligibilityStatusIn(status, eligibilityGoneStatuses) {
-		return Eligibility{}, &RequestFailedError{RequestID: deref(resp.GetId()), Status: status}
-	}
-	sid := deref(resp.GetTargetScheduleId())
-	if sid == "" {
-		return Eligibility{}, fmt.Errorf("the eligibility update request %s (status %s) did not name its schedule", deref(resp.GetId()), status)
-	}
-	return WaitEligibility(ctx, c, sid)
+	return followRequest(ctx, c, k, resp)
 }
 
 // DeleteEligibility ends the eligibility: adminRemove while the schedule exists, or cancel of a request
@@ -250,20 +256,26 @@ func UpdateEligibility(ctx context.Context, c *clients.Client, spec EligibilityS
 // that is polled out until ctx's deadline. RoleAssignmentDoesNotExist and 404 mean it is already gone.
 // It returns once the schedule no longer reads back.
 func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string, key EligibilityKey) error {
-	_, found, err := ReadEligibility(ctx, c, scheduleID)
+	return DeleteGroupSchedule(ctx, c, scheduleID, EligibilitySpec{Key: key})
+}
+
+// DeleteGroupSchedule is DeleteEligibility for the schedule of removal.Key, sending removal's justification
+// and ticket with adminRemove (a policy that requires them for assignments may want them for removals).
+func DeleteGroupSchedule(ctx context.Context, c *clients.Client, scheduleID string, removal EligibilitySpec) error {
+	key := removal.Key
+	k := key.Kind
+	_, found, err := ReadGroupSchedule(ctx, c, k, scheduleID)
 	if err != nil {
 		return err
 	}
 	if !found {
 		return eligibilityCancelPending(ctx, c, scheduleID, key)
 	}
-	body := func() *models.PrivilegedAccessGroupEligibilityScheduleRequest {
-		return eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, EligibilitySpec{Key: key}, c.Now())
-	}
 	wait := clients.Backoff(c.Consistency.Interval)
 	for {
 		// A resent adminRemove that had taken effect meets "does not exist", which is handled as done.
-		_, err = eligibilityRequests(c).Post(clients.WithIdempotentPOST(ctx), body(), nil)
+		body := eligibilityRequest(models.ADMINREMOVE_SCHEDULEREQUESTACTIONS, removal, c.Now())
+		_, err = k.post(clients.WithIdempotentPOST(ctx), c, body)
 		if err == nil {
 			break
 		}
@@ -274,15 +286,15 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 			return nil
 		}
 		if !strings.EqualFold(clients.ErrorCode(err), "ActiveDurationTooShort") {
-			return classifyRequestError(err)
+			return classifyRequestError(k, err)
 		}
 		// PIM keeps a new schedule for a few minutes; the service's clock decides when, so poll.
 		if werr := wait(ctx); werr != nil {
-			return fmt.Errorf("eligibility schedule %s was still too new to remove when the delete timeout ran out (%w): %w", scheduleID, werr, err)
+			return fmt.Errorf("%s schedule %s was still too new to remove when the delete timeout ran out (%w): %w", k, scheduleID, werr, err)
 		}
 	}
 	return c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-		_, found, err := ReadEligibility(ctx, c, scheduleID)
+		_, found, err := ReadGroupSchedule(ctx, c, k, scheduleID)
 		return !found, err
 	})
 }
@@ -291,22 +303,20 @@ func DeleteEligibility(ctx context.Context, c *clients.Client, scheduleID string
 // future start, or a request still being processed); with none, the eligibility is already gone.
 func eligibilityCancelPending(ctx context.Context, c *clients.Client, scheduleID string, key EligibilityKey) error {
 	filter := fmt.Sprintf("groupId eq '%s' and targetScheduleId eq '%s'", key.GroupID, scheduleID)
-	resp, err := eligibilityRequests(c).Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{Filter: &filter},
-	})
+	list, err := key.Kind.listRequests(ctx, c, filter)
 	if err != nil {
 		if clients.IsNotFound(err) {
 			return nil
 		}
-		return fmt.Errorf("listing requests for eligibility schedule %s: %w", scheduleID, err)
+		return fmt.Errorf("listing requests for %s schedule %s: %w", key.Kind, scheduleID, err)
 	}
 	var errs []error
-	for _, r := range resp.GetValue() {
-		if !eligibilityStatusIn(deref(r.GetStatus()), eligibilityPendingStatuses) {
+	for _, r := range list {
+		if !eligibilityStatusIn(r.Status, eligibilityPendingStatuses) {
 			continue
 		}
-		id := deref(r.GetId())
-		if err := eligibilityRequests(c).ByPrivilegedAccessGroupEligibilityScheduleRequestId(id).Cancel().Post(ctx, nil); err != nil && !clients.IsNotFound(err) {
+		id := r.ID
+		if err := key.Kind.cancel(ctx, c, id); err != nil && !clients.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("cancelling pending request %s: %w", id, err))
 		}
 	}
@@ -324,23 +334,23 @@ type EligibilityRequestDetails struct {
 // updated a schedule (the schedule's CreatedUsing). found is false when Graph no longer has the request:
 // it purges requests after about 45 days, which is why nothing else keys on them.
 func ReadEligibilityRequestDetails(ctx context.Context, c *clients.Client, requestID string) (EligibilityRequestDetails, bool, error) {
+	return ReadGroupScheduleRequestDetails(ctx, c, GroupEligible, requestID)
+}
+
+// ReadGroupScheduleRequestDetails is ReadEligibilityRequestDetails for a request of kind k.
+func ReadGroupScheduleRequestDetails(ctx context.Context, c *clients.Client, k GroupScheduleKind, requestID string) (EligibilityRequestDetails, bool, error) {
 	if requestID == "" {
 		return EligibilityRequestDetails{}, false, nil
 	}
-	r, err := eligibilityRequests(c).ByPrivilegedAccessGroupEligibilityScheduleRequestId(requestID).Get(ctx,
-		&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetRequestConfiguration{
-			QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetQueryParameters{
-				Select: []string{"id", "justification", "ticketInfo"},
-			},
-		})
+	r, err := k.readRequest(ctx, c, requestID, []string{"id", "justification", "ticketInfo"})
 	if err != nil {
 		if clients.IsNotFound(err) {
 			return EligibilityRequestDetails{}, false, nil
 		}
-		return EligibilityRequestDetails{}, false, fmt.Errorf("reading eligibility request %s: %w", requestID, err)
+		return EligibilityRequestDetails{}, false, fmt.Errorf("reading %s request %s: %w", k, requestID, err)
 	}
-	d := EligibilityRequestDetails{Justification: deref(r.GetJustification())}
-	if t := r.GetTicketInfo(); t != nil {
+	d := EligibilityRequestDetails{Justification: r.Justification}
+	if t := r.Ticket; t != nil {
 		d.TicketNumber, d.TicketSystem = deref(t.GetTicketNumber()), deref(t.GetTicketSystem())
 	}
 	return d, true, nil

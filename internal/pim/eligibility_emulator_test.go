@@ -7,17 +7,39 @@ import (
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
+// TestEligibilityEmulatorLifecycle runs for both kinds of group schedule: an active assignment must also
+// make the principal a member while it holds, and stop doing so once removed.
 func TestEligibilityEmulatorLifecycle(t *testing.T) {
+	for _, k := range []GroupScheduleKind{GroupEligible, GroupActive} {
+		t.Run(k.String(), func(t *testing.T) { testGroupScheduleLifecycle(t, k) })
+	}
+}
+
+func testGroupScheduleLifecycle(t *testing.T, k GroupScheduleKind) {
 	c, srv := pimTestClient(t)
 	t.Parallel()
 	ctx := t.Context()
 	group := pimTestGroup(t, c, "admin")
 	principal := pimTestGroup(t, c, "default")
-	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	key := EligibilityKey{Kind: k, GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	isMember := func() bool {
+		t.Helper()
+		resp, err := clients.Graph(c).Groups().ByGroupId(group).Members().Get(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range resp.GetValue() {
+			if SameObjectID(deref(m.GetId()), principal) {
+				return true
+			}
+		}
+		return false
+	}
 	d30, _ := ParseDuration("P30D")
 	spec := EligibilitySpec{Key: key, Schedule: Schedule{Duration: d30}, Justification: "on-call"}
 
@@ -32,8 +54,11 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 	if got := created.End.Sub(created.Start); got != 30*24*time.Hour {
 		t.Fatalf("schedule lasts %v, want 30 days (start %v end %v)", got, created.Start, created.End)
 	}
-	if !SameObjectID(created.Key.PrincipalID, principal) || created.Key.AccessID != AccessMember {
+	if !SameObjectID(created.Key.PrincipalID, principal) || created.Key.AccessID != AccessMember || created.Key.Kind != k {
 		t.Fatalf("schedule key %+v", created.Key)
+	}
+	if got, want := isMember(), k == GroupActive; got != want {
+		t.Fatalf("principal is a member of the group: %v, want %v for an %s", got, want, k)
 	}
 
 	found, ok, err := FindEligibility(ctx, c, key)
@@ -69,8 +94,11 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 	if want := created.Start.Add(60 * 24 * time.Hour); updated.End.Sub(want).Abs() > time.Second {
 		t.Errorf("updated end %v, want %v (original start + 60 days)", updated.End, want)
 	}
-	if _, ok, err := ReadEligibility(ctx, c, created.ScheduleID); err != nil || ok {
+	if _, ok, err := ReadGroupSchedule(ctx, c, k, created.ScheduleID); err != nil || ok {
 		t.Errorf("the replaced schedule still reads: %v %v", ok, err)
+	}
+	if got, want := isMember(), k == GroupActive; got != want {
+		t.Fatalf("after the update the principal is a member: %v, want %v", got, want)
 	}
 
 	// Delete right away meets ActiveDurationTooShort and polls it out.
@@ -79,11 +107,14 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 	if err := DeleteEligibility(ctx, c, updated.ScheduleID, key); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := ReadEligibility(ctx, c, updated.ScheduleID); err != nil || ok {
+	if _, ok, err := ReadGroupSchedule(ctx, c, k, updated.ScheduleID); err != nil || ok {
 		t.Fatalf("deleted schedule still reads: %v %v", ok, err)
 	}
 	if _, ok, err := FindEligibility(ctx, c, key); err != nil || ok {
 		t.Fatalf("deleted eligibility still listed: %v %v", ok, err)
+	}
+	if isMember() {
+		t.Fatal("the principal is still a member after the removal")
 	}
 	t.Logf("delete took %v", time.Since(start).Round(time.Millisecond))
 	// Deleting again is a no-op.
@@ -163,7 +194,7 @@ func TestEligibilityEmulatorDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.AdvanceClock(pimTestMinimumAge + time.Second)
-	if _, err := eligibilityRequests(c).Post(ctx, eligibilityRequest(adminRemove, EligibilitySpec{Key: key}, c.Now()), nil); err != nil {
+	if _, err := GroupEligible.post(ctx, c, eligibilityRequest(adminRemove, EligibilitySpec{Key: key}, c.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, err := ReadEligibility(ctx, c, e.ScheduleID); err != nil || ok {

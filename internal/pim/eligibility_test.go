@@ -68,7 +68,7 @@ func eligibilityFromFile(t *testing.T, file string) Eligibility {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return eligibilityFromSchedule(sched, wireEnumsByID(b)[strings.ToLower(deref(sched.GetId()))])
+	return eligibilityFromSchedule(GroupEligible, sched, wireEnumsByID(b)[strings.ToLower(deref(sched.GetId()))])
 }
 
 func TestEligibilityFromSchedule(t *testing.T) {
@@ -165,7 +165,7 @@ func TestClassifyRequestError(t *testing.T) {
 		e.ResponseStatusCode = 400
 		return e
 	}
-	err := classifyRequestError(graphErr("RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ["ExpirationRule","JustificationRule"]`))
+	err := classifyRequestError(GroupEligible, graphErr("RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ["ExpirationRule","JustificationRule"]`))
 	var pe *PolicyRejectedError
 	if !errors.As(err, &pe) {
 		t.Fatalf("not a PolicyRejectedError: %v", err)
@@ -182,8 +182,13 @@ func TestClassifyRequestError(t *testing.T) {
 	if !errors.As(err, &odata) {
 		t.Error("the Graph error is not kept for the Original Error line")
 	}
-	if other := graphErr("InvalidRoleAssignmentRequest", "The role assignment request is invalid."); classifyRequestError(other) != other {
+	if other := graphErr("InvalidRoleAssignmentRequest", "The role assignment request is invalid."); classifyRequestError(GroupEligible, other) != other {
 		t.Error("other errors must pass through unchanged")
+	}
+	// An active assignment's request meets the Admin_Assignment rules.
+	err = classifyRequestError(GroupActive, graphErr("RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ["ExpirationRule"]`))
+	if !errors.As(err, &pe) || len(pe.Failed) != 1 || pe.Failed[0].Rule != RuleExpirationAdminAssignment {
+		t.Errorf("active assignment rejection %v, want ExpirationRule of %s", err, RuleExpirationAdminAssignment)
 	}
 }
 

@@ -67,9 +67,11 @@ func ParseScheduleID(s string) (ScheduleID, error) {
 	return ScheduleID{GroupID: group, AccessID: access, Suffix: suffix}, nil
 }
 
-// EligibilityKey names an eligibility by what it is about rather than by its schedule: the second import
-// form "{groupId}/{principalId}/{accessId}". There is at most one eligibility per key.
+// EligibilityKey names an eligibility (or active assignment, by Kind) by what it is about rather than by
+// its schedule: the second import form "{groupId}/{principalId}/{accessId}". There is at most one
+// eligibility, and one administrator's active assignment, per key.
 type EligibilityKey struct {
+	Kind        GroupScheduleKind
 	GroupID     string
 	PrincipalID string
 	AccessID    AccessID
