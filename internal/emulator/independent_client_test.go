@@ -93,6 +93,25 @@ func TestIndependentClientCoversProviderRoutes(t *testing.T) {
 	sched = str(elig("adminUpdate", "P60D").Body, "targetScheduleId")
 	app.must(http.StatusOK, "GET", pimGroupBase+"eligibilitySchedules/"+sched, nil)
 
+	// An administrator's active assignment (of a group of its own, so that N01's activation below is not
+	// refused as existing): privilegedaccessgroup-post-assignmentschedulerequests.md ("adminAssign" example,
+	// then adminUpdate and, at the end, adminRemove), privilegedaccessgroup-list-assignmentschedules.md,
+	// privilegedaccessgroupassignmentschedule-get.md, privilegedaccessgroupassignmentschedulerequest-get.md.
+	assignee := str(app.must(http.StatusCreated, "POST", "/v1.0/groups", map[string]any{"displayName": uniqueName("assignee"),
+		"mailEnabled": false, "mailNickname": uniqueName("asg"), "securityEnabled": true}).Body, "id")
+	active := func(action, duration string) answer {
+		body := map[string]any{"accessId": "member", "principalId": assignee, "groupId": gid, "action": action, "justification": "Assign active member access."}
+		if duration != "" {
+			body["scheduleInfo"] = map[string]any{"startDateTime": srv.Now().UTC().Format(time.RFC3339), "expiration": map[string]any{"type": "afterDuration", "duration": duration}}
+		}
+		return app.must(http.StatusCreated, "POST", pimGroupBase+"assignmentScheduleRequests", body)
+	}
+	activeReq := active("adminAssign", "PT2H")
+	app.must(http.StatusOK, "GET", pimGroupBase+"assignmentScheduleRequests/"+str(activeReq.Body, "id")+"?$select=id,justification,ticketInfo", nil)
+	app.must(http.StatusOK, "GET", pimGroupBase+"assignmentSchedules?"+q("groupId eq '"+gid+"' and principalId eq '"+assignee+"' and accessId eq 'member'"), nil)
+	app.must(http.StatusOK, "GET", pimGroupBase+"assignmentSchedules/"+str(activeReq.Body, "targetScheduleId"), nil)
+	app.must(http.StatusOK, "GET", pimGroupBase+"assignmentSchedules/"+str(active("adminUpdate", "PT4H").Body, "targetScheduleId"), nil)
+
 	// Policies: policyroot-list-rolemanagementpolicyassignments.md ($expand=policy($expand=rules)),
 	// policyroot-list-rolemanagementpolicies.md, unifiedrolemanagementpolicyrule-update.md (the approval
 	// rule of PIM for groups).
@@ -126,6 +145,7 @@ func TestIndependentClientCoversProviderRoutes(t *testing.T) {
 	pending := w.activate(t)
 	n01.must(http.StatusNoContent, "POST", pimGroupBase+"assignmentScheduleRequests/"+str(pending.Body, "id")+"/cancel", nil)
 	elig("adminRemove", "")
+	active("adminRemove", "")
 	app.must(http.StatusNoContent, "DELETE", "/v1.0/groups/"+gid, nil)
 
 	checkRouteCoverage(t, srv)

@@ -100,7 +100,7 @@ func ListGroups(ctx context.Context, c *clients.Client, prefix string) ([]Group,
 // made eligible directly; eligibilities inherited through a group are that group's), following pages.
 func ListEligibilities(ctx context.Context, c *clients.Client, groupID string) ([]Eligibility, error) {
 	filter := groupFilterEq("groupId", groupID)
-	b := eligibilitySchedules(c)
+	b := groupPIM(c).EligibilitySchedules()
 	info, err := b.ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
 	})
@@ -118,7 +118,7 @@ func ListEligibilities(ctx context.Context, c *clients.Client, groupID string) (
 		}
 		wire := wireEnumsByID(body)
 		for _, s := range resp.GetValue() {
-			e := eligibilityFromSchedule(s, wire[strings.ToLower(deref(s.GetId()))])
+			e := eligibilityFromSchedule(GroupEligible, s, wire[strings.ToLower(deref(s.GetId()))])
 			if (e.MemberType == "" || strings.EqualFold(e.MemberType, "direct")) && !e.Ended(now) {
 				out = append(out, e)
 			}

@@ -74,10 +74,11 @@ const (
 
 // Fields of a schedule request.
 const (
-	SettingStart     Setting = "scheduleInfo.startDateTime"
-	SettingDuration  Setting = "scheduleInfo.expiration.duration"
-	SettingEnd       Setting = "scheduleInfo.expiration.endDateTime"
-	SettingPermanent Setting = "scheduleInfo.expiration.noExpiration"
+	SettingStart         Setting = "scheduleInfo.startDateTime"
+	SettingDuration      Setting = "scheduleInfo.expiration.duration"
+	SettingEnd           Setting = "scheduleInfo.expiration.endDateTime"
+	SettingPermanent     Setting = "scheduleInfo.expiration.noExpiration"
+	SettingJustification Setting = "justification"
 )
 
 // Error renders f for logs and tests, in the domain's terms: "Expiration_EndUser_Assignment.maximumDuration

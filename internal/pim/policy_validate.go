@@ -198,3 +198,18 @@ func (x Expiry) CheckScheduleUnder(rule RuleID, s Schedule, now time.Time) *Find
 	return &Finding{Check: CheckExceedsPolicy, Rule: rule, Setting: setting,
 		Value: DurationOf(length).String(), Max: x.MaximumDuration.String()}
 }
+
+// CheckRequest reports what the rules for administrators' active assignments (Expiration_Admin_Assignment,
+// Enablement_Admin_Assignment) would reject of an active assignment with schedule s and justification.
+// MFA is not checked: it binds a signed-in administrator, and whether it binds an application is not
+// documented.
+func (a ActiveAssignmentRules) CheckRequest(s Schedule, justification string, now time.Time) []Finding {
+	var out []Finding
+	if f := a.CheckScheduleUnder(RuleExpirationAdminAssignment, s, now); f != nil {
+		out = append(out, *f)
+	}
+	if a.RequireJustification && strings.TrimSpace(justification) == "" {
+		out = append(out, Finding{Check: CheckMissing, Rule: RuleEnablementAdminAssignment, Setting: SettingJustification})
+	}
+	return out
+}

@@ -16,6 +16,7 @@ func resourceConstructors() []func() resource.Resource {
 	return []func() resource.Resource{
 		resources.NewPIMApprovalPolicyResource,
 		resources.NewPIMEligibilityResource,
+		resources.NewPIMAssignmentResource,
 		resources.NewPIMGroupResource,
 		resources.NewPIMRoleAssignmentResource,
 		resources.NewPIMRoleEligibilityResource,

@@ -55,7 +55,7 @@ func (l *pimEligibilityList) List(ctx context.Context, req list.ListRequest, str
 	}
 	found, err := pim.ListEligibilities(ctx, c, cfg.GroupID.ValueString())
 	if err != nil {
-		addAPIError(&diags, "List", eligibilityObject, err, grantEligibility)
+		addAPIError(&diags, "List", eligibilityKind.object, err, eligibilityKind.grant)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -64,10 +64,11 @@ func (l *pimEligibilityList) List(ctx context.Context, req list.ListRequest, str
 			if known(cfg.PrincipalID) && !strings.EqualFold(e.Key.PrincipalID, cfg.PrincipalID.ValueString()) {
 				continue
 			}
-			m := pimEligibilityModel{Timeouts: listNullTimeouts(req), PolicyEligibleAssignment: listNullObject(req, "policy_eligible_assignment"),
-				pimScheduleModel: pimScheduleModel{Duration: newPIMDuration(pim.Duration{}),
-					Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull()}}
-			eligibilityFlatten(e, &m)
+			m := pimEligibilityModel{PolicyEligibleAssignment: listNullObject(req, "policy_eligible_assignment"),
+				pimGroupScheduleModel: pimGroupScheduleModel{Timeouts: listNullTimeouts(req), pimScheduleModel: pimScheduleModel{
+					Duration: newPIMDuration(pim.Duration{}), Justification: types.StringNull(), TicketNumber: types.StringNull(),
+					TicketSystem: types.StringNull()}}}
+			groupScheduleFlatten(e, m.common())
 			res := listResult(ctx, req, pimEligibilityIdentity, e.Key.PrincipalID+" as "+string(e.Key.AccessID)+" of "+e.Key.GroupID, &m)
 			if !push(res) {
 				return

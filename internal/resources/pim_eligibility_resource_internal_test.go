@@ -22,7 +22,7 @@ func eligTestDuration(s string) pimDurationValue {
 }
 
 func eligTestModel() pimEligibilityModel {
-	return pimEligibilityModel{
+	return pimEligibilityModel{pimGroupScheduleModel: pimGroupScheduleModel{
 		ID: types.StringValue(eligTestSchedule), GroupID: types.StringValue(eligTestGroup), PrincipalID: types.StringValue(eligTestPrincipal),
 		AccessID: types.StringValue("member"),
 		pimScheduleModel: pimScheduleModel{StartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
@@ -30,7 +30,7 @@ func eligTestModel() pimEligibilityModel {
 			Justification: types.StringValue("on-call"), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
 			Status: types.StringValue("Provisioned"), EffectiveStartDateTime: types.StringValue(eligTestStart.Format(time.RFC3339)),
 			EffectiveEndDateTime: types.StringValue(eligTestStart.Add(30 * 24 * time.Hour).Format(time.RFC3339))},
-	}
+	}}
 }
 
 func eligTestEligibility(end time.Time) pim.Eligibility {
@@ -71,9 +71,9 @@ func TestEligibilityFlattenDrift(t *testing.T) {
 			m.Permanent = types.BoolValue(true)
 		}, end: eligTestStart.Add(5 * day), endTime: eligTestStart.Add(5 * day).Format(time.RFC3339)},
 		{name: "import takes Azure's form", state: func(m *pimEligibilityModel) {
-			*m = pimEligibilityModel{ID: types.StringValue(eligTestSchedule), GroupID: types.StringValue(eligTestGroup),
+			*m = pimEligibilityModel{pimGroupScheduleModel: pimGroupScheduleModel{ID: types.StringValue(eligTestSchedule), GroupID: types.StringValue(eligTestGroup),
 				AccessID: types.StringValue("member"), PrincipalID: types.StringNull(), pimScheduleModel: pimScheduleModel{StartDateTime: types.StringNull(),
-					Duration: pimDurationValue{StringValue: types.StringNull()}, EndDateTime: types.StringNull(), Permanent: types.BoolNull()}}
+					Duration: pimDurationValue{StringValue: types.StringNull()}, EndDateTime: types.StringNull(), Permanent: types.BoolNull()}}}
 		}, end: eligTestStart.Add(7 * day), endTime: eligTestStart.Add(7 * day).Format(time.RFC3339)},
 	}
 	for _, tt := range tests {
@@ -83,7 +83,7 @@ func TestEligibilityFlattenDrift(t *testing.T) {
 			if tt.state != nil {
 				tt.state(&m)
 			}
-			eligibilityFlatten(eligTestEligibility(tt.end), &m)
+			groupScheduleFlatten(eligTestEligibility(tt.end), m.common())
 			if got := m.Duration.ValueString(); got != tt.duration {
 				t.Errorf("duration = %q, want %q", got, tt.duration)
 			}

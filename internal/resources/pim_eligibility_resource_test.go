@@ -21,8 +21,8 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
-// pimAccEligibility checks in Graph that key is eligible for about want (zero: permanent), measured from
-// the schedule's own start, and returns nothing else.
+// pimAccEligibility checks in Graph that key is eligible (or, by key.Kind, actively assigned), permanently
+// when want is zero.
 func pimAccEligibility(c *clients.Client, key pim.EligibilityKey, want time.Duration) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		e, found, err := pim.FindEligibility(context.Background(), c, key)
@@ -52,7 +52,7 @@ func pimAccEligibilityEnds(c *clients.Client, key pim.EligibilityKey, addr strin
 		if !ok {
 			return fmt.Errorf("%s not in state", addr)
 		}
-		e, found, err := pim.ReadEligibility(context.Background(), c, rs.Primary.ID)
+		e, found, err := pim.ReadGroupSchedule(context.Background(), c, key.Kind, rs.Primary.ID)
 		if err != nil || !found {
 			return fmt.Errorf("schedule %s of %s not readable in Graph: found=%v err=%v", rs.Primary.ID, key, found, err)
 		}
@@ -79,6 +79,14 @@ func pimAccNotEligible(c *clients.Client, key pim.EligibilityKey) resource.TestC
 }
 
 func pimAccEligibilityConfig(group, principal, policyBody, eligibilityBody string) string {
+	return pimAccGroupScheduleConfig("aks_pim_eligibility", "eligible_assignment", group, principal, policyBody,
+		"  justification = \"on-call engineers\"\n"+eligibilityBody)
+}
+
+// pimAccGroupScheduleConfig is a group schedule resource (typ) "test" with body, and unless policyBody is
+// "-" the group's aks_pim_approval_policy "admin" with policyBody, whose block is wired into the resource's
+// policy_<block>.
+func pimAccGroupScheduleConfig(typ, block, group, principal, policyBody, body string) string {
 	cfg := pimAccProvider
 	wire := ""
 	if policyBody != "-" {
@@ -88,15 +96,14 @@ resource "aks_pim_approval_policy" "admin" {
 %s
 }
 `, group, policyBody)
-		wire = "  policy_eligible_assignment = aks_pim_approval_policy.admin.eligible_assignment\n"
+		wire = fmt.Sprintf("  policy_%s = aks_pim_approval_policy.admin.%s\n", block, block)
 	}
 	return cfg + fmt.Sprintf(`
-resource "aks_pim_eligibility" "test" {
+resource %q "test" {
   group_id      = %q
   principal_id  = %q
-  justification = "on-call engineers"
 %s%s}
-`, group, principal, wire, eligibilityBody)
+`, typ, group, principal, wire, body)
 }
 
 func TestAccPIMEligibility_basic(t *testing.T) {

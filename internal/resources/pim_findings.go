@@ -102,6 +102,8 @@ func scheduleFindingPath(f pim.Finding) path.Path {
 		return path.Root("permanent")
 	case pim.SettingApprovers:
 		return path.Root("principal_id")
+	case pim.SettingJustification:
+		return path.Root("justification")
 	}
 	return path.Empty()
 }
@@ -114,6 +116,20 @@ type findingWords struct {
 	eligibleFor string // "this group"
 	// policyResource is the resource that holds the policy.
 	policyResource string
+	// schedule is what the schedule checked is, when not an eligibility: "active assignment".
+	schedule string
+}
+
+// scheduleWords names the schedule findings are about, as a noun and a title.
+func (w findingWords) scheduleWords() (noun, title string) {
+	if w.schedule == "" {
+		return "eligibility", "Eligibility"
+	}
+	words := strings.Fields(w.schedule)
+	for i, s := range words {
+		words[i] = upperFirst(s)
+	}
+	return w.schedule, strings.Join(words, " ")
 }
 
 var (
@@ -121,6 +137,9 @@ var (
 		policyResource: "aks_pim_approval_policy"}
 	roleFindingWords = findingWords{policy: "the role's PIM policy at this scope", service: "ARM", eligibleFor: "this role at this scope",
 		policyResource: "aks_pim_role_policy"}
+	// groupAssignmentWords are the group's words for its active assignments (aks_pim_assignment).
+	groupAssignmentWords = findingWords{policy: "the group's PIM policy", service: "Graph", eligibleFor: "this group",
+		policyResource: "aks_pim_approval_policy", schedule: "active assignment"}
 )
 
 // scheduleFix is what to do when a schedule (noun: eligibility, active assignment) breaks its policy's
@@ -154,6 +173,12 @@ func (w findingWords) text(f pim.Finding, p path.Path) (string, string) {
 		}
 		return durationLabel(f) + " Out of Range", fmt.Sprintf("%s is %s; PIM accepts between %s and %s.", attr, f.Value, f.Min, f.Max)
 	case pim.CheckMissing:
+		if f.Rule == pim.RuleEnablementAdminAssignment {
+			return "Justification Required by Policy", fmt.Sprintf("%s (rule %s) requires a justification for active "+
+				"assignments; %s would reject this one with RoleAssignmentRequestPolicyValidationFailed [\"JustificationRule\"]. "+
+				"Set justification, or set active_assignment.require_justification = false in %s.", upperFirst(w.policy), f.Rule,
+				w.service, w.policyResource)
+		}
 		if f.Rule == pim.RuleExpirationEndUserAssignment {
 			return "Activation Maximum Duration Missing", fmt.Sprintf("activations are always time-bound, so %s needs a value such as PT8H.", attr)
 		}
@@ -183,19 +208,22 @@ func (w findingWords) text(f pim.Finding, p path.Path) (string, string) {
 			"their own request and others'. That is acceptable in a test, not in production: use a separate approver group " +
 			"whose members are not eligible."
 	case pim.CheckScheduleForm:
-		return "Invalid Eligibility Schedule", "Set exactly one of duration (such as P180D), end_date_time (RFC 3339) or permanent = true."
+		_, title := w.scheduleWords()
+		return "Invalid " + title + " Schedule", "Set exactly one of duration (such as P180D), end_date_time (RFC 3339) or permanent = true."
 	case pim.CheckEndBeforeStart:
-		return "Eligibility Ends Before It Starts", fmt.Sprintf("end_date_time %s is not after start_date_time %s.", f.Value, f.Min)
+		_, title := w.scheduleWords()
+		return title + " Ends Before It Starts", fmt.Sprintf("end_date_time %s is not after start_date_time %s.", f.Value, f.Min)
 	case pim.CheckTooShort:
+		noun, title := w.scheduleWords()
 		switch f.Setting {
 		case pim.SettingEnd:
-			return "Eligibility Too Short", fmt.Sprintf("end_date_time %s leaves less than five minutes of eligibility; PIM "+
-				"rejects schedules shorter than five minutes.", f.Value)
+			return title + " Too Short", fmt.Sprintf("end_date_time %s leaves less than five minutes of %s; PIM "+
+				"rejects schedules shorter than five minutes.", f.Value, noun)
 		case pim.SettingStart:
-			return "Eligibility Too Short", fmt.Sprintf("start_date_time plus duration ends at %s, less than five minutes from "+
+			return title + " Too Short", fmt.Sprintf("start_date_time plus duration ends at %s, less than five minutes from "+
 				"now; the duration counts from start_date_time.", f.Value)
 		}
-		return "Eligibility Too Short", fmt.Sprintf("duration %s is under five minutes; PIM rejects schedules shorter than five minutes.", f.Value)
+		return title + " Too Short", fmt.Sprintf("duration %s is under five minutes; PIM rejects schedules shorter than five minutes.", f.Value)
 	case pim.CheckPermanentNotAllowed:
 		noun, title, block := scheduleNoun(f.Rule)
 		return "Permanent " + title + " Not Allowed by Policy", fmt.Sprintf("%s (rule %s) requires %ss "+
@@ -281,6 +309,18 @@ var (
 			"change the rule in the portal.",
 	}
 )
+
+// assignmentAdvice says what to change for each check an active assignment request failed.
+var assignmentAdvice = map[string]string{
+	pim.FailedExpiration: "The policy requires active assignments to expire within active_assignment.maximum_duration (rule {rule}): " +
+		"set a shorter duration or end_date_time, or allow it in the group's aks_pim_approval_policy " +
+		"(active_assignment.expiration_required = false or a longer maximum_duration) and wire policy_active_assignment " +
+		"so the check runs at plan time.",
+	pim.FailedJustification: "The policy requires a justification for active assignments (rule {rule}): set justification.",
+	pim.FailedTicketing:     "The policy requires ticket information (rule {rule}): set ticket_number and ticket_system.",
+	pim.FailedMFA: "The policy requires multi-factor authentication for active assignments (rule {rule}), which an " +
+		"application cannot satisfy: set active_assignment.require_mfa = false in the group's aks_pim_approval_policy.",
+}
 
 // rejectionAdvice joins the advice for each failed check of pe.
 func rejectionAdvice(pe *pim.PolicyRejectedError, advice map[string]string) string {

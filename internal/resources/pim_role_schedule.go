@@ -163,7 +163,7 @@ func (r *pimRoleScheduleResource) ValidateConfig(ctx context.Context, req resour
 		return
 	}
 	validateScopeRole(m.scopeRoleModel, &resp.Diagnostics)
-	m.validate(&resp.Diagnostics, r.client.Now())
+	m.validate(&resp.Diagnostics, r.client.Now(), roleFindingWords)
 }
 
 // ModifyPlan derives the scope and role like aks_role_binding does, replaces the schedule when its target

@@ -16,8 +16,8 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
-// The schedule of a PIM eligibility or assignment, shared by aks_pim_eligibility and the PIM role
-// schedules (aks_pim_role_eligibility, aks_pim_role_assignment): when it holds as configured (a start and
+// The schedule of a PIM eligibility or assignment, shared by aks_pim_eligibility, aks_pim_assignment and
+// the PIM role schedules (aks_pim_role_eligibility, aks_pim_role_assignment): when it holds as configured (a start and
 // exactly one of duration, end_date_time and permanent), the audit fields of the request that makes it,
 // and the schedule as Azure reports it. How the attributes map to a pim.Schedule, when a plan needs a new
 // request, and what Azure reports written back in the configured expiration form.
@@ -95,8 +95,9 @@ func pimScheduleAttributes(noun, permanentNote string) map[string]schema.Attribu
 }
 
 // validate checks the ticket pair and the schedule on its own, at validation time; now is the provider's
-// clock (validation may run before the provider is configured: the nil client's Now is the wall clock).
-func (m pimScheduleModel) validate(diags *diag.Diagnostics, now time.Time) {
+// clock (validation may run before the provider is configured: the nil client's Now is the wall clock),
+// w the words of the messages.
+func (m pimScheduleModel) validate(diags *diag.Diagnostics, now time.Time, w findingWords) {
 	if !m.TicketNumber.IsUnknown() && !m.TicketSystem.IsUnknown() && m.TicketNumber.IsNull() != m.TicketSystem.IsNull() {
 		// On the attribute that is set: Terraform cannot point at an absent one.
 		attr := "ticket_number"
@@ -109,7 +110,7 @@ func (m pimScheduleModel) validate(diags *diag.Diagnostics, now time.Time) {
 		m.Permanent = types.BoolValue(false)
 	}
 	if s, known := m.schedule(); known {
-		addFindings(diags, s.Validate(now), scheduleFindingPath)
+		addFindingsAbout(diags, s.Validate(now), scheduleFindingPath, w)
 	}
 }
 

@@ -11,14 +11,14 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
-// How aks_pim_eligibility's attributes map to a PIM-for-groups request and back (the schedule's own
-// mapping is pimScheduleModel's).
+// How the attributes of aks_pim_eligibility and aks_pim_assignment map to a PIM-for-groups request and
+// back (the schedule's own mapping is pimScheduleModel's).
 
-func eligibilitySpec(m pimEligibilityModel) pim.EligibilitySpec {
+func (r *pimGroupScheduleResource[M, P]) spec(m *pimGroupScheduleModel) pim.EligibilitySpec {
 	s, _ := m.schedule()
 	return pim.EligibilitySpec{
 		Key: pim.EligibilityKey{
-			GroupID: m.GroupID.ValueString(), PrincipalID: m.PrincipalID.ValueString(), AccessID: pim.AccessID(m.AccessID.ValueString()),
+			Kind: r.k.kind, GroupID: m.GroupID.ValueString(), PrincipalID: m.PrincipalID.ValueString(), AccessID: pim.AccessID(m.AccessID.ValueString()),
 		},
 		Schedule:      s,
 		Justification: m.Justification.ValueString(),
@@ -27,8 +27,8 @@ func eligibilitySpec(m pimEligibilityModel) pim.EligibilitySpec {
 	}
 }
 
-// eligibilityFlatten writes what Graph reports into m (the schedule through pimScheduleModel.flatten).
-func eligibilityFlatten(e pim.Eligibility, m *pimEligibilityModel) {
+// groupScheduleFlatten writes what Graph reports into m (the schedule through pimScheduleModel.flatten).
+func groupScheduleFlatten(e pim.Eligibility, m *pimGroupScheduleModel) {
 	m.ID = types.StringValue(e.ScheduleID)
 	if m.GroupID.IsNull() || !pim.SameObjectID(m.GroupID.ValueString(), e.Key.GroupID) {
 		m.GroupID = types.StringValue(e.Key.GroupID)
@@ -46,8 +46,8 @@ func eligibilityFlatten(e pim.Eligibility, m *pimEligibilityModel) {
 	m.flatten(r)
 }
 
-// eligibilityAPIError explains a failed eligibility operation.
-func eligibilityAPIError(diags *diag.Diagnostics, verb string, m pimEligibilityModel, err error) {
+// apiError explains a failed operation on a group schedule.
+func (r *pimGroupScheduleResource[M, P]) apiError(diags *diag.Diagnostics, verb string, m *pimGroupScheduleModel, err error) {
 	var pe *pim.PolicyRejectedError
 	var exists *pim.EligibilityExistsError
 	var failed *pim.RequestFailedError
@@ -67,20 +67,20 @@ func eligibilityAPIError(diags *diag.Diagnostics, verb string, m pimEligibilityM
 				attr = path.Root("end_date_time")
 			}
 		}
-		diags.AddAttributeError(attr, errorSummary(verb, eligibilityObject), errorDetail(
-			"Graph rejected the eligibility: "+pe.Error()+".", rejectionAdvice(pe, eligibilityAdvice), err))
+		diags.AddAttributeError(attr, errorSummary(verb, r.k.object), errorDetail(
+			"Graph rejected the "+r.k.noun+": "+pe.Error()+".", rejectionAdvice(pe, r.k.advice), err))
 	case errors.As(err, &exists):
-		diags.AddError(errorSummary(verb, eligibilityObject), errorDetail(
+		diags.AddError(errorSummary(verb, r.k.object), errorDetail(
 			exists.Error()+". It was not made by this resource (or not with this schedule), so it is not adopted.",
-			fmt.Sprintf("Import it (terraform import aks_pim_eligibility.<name> %s, or an import block with that ID) and let the "+
-				"configuration update it, or remove it outside Terraform and apply again.", exists.ImportID()),
+			fmt.Sprintf("Import it (terraform import aks%s.<name> %s, or an import block with that ID) and let the "+
+				"configuration update it, or remove it outside Terraform and apply again.", r.k.typeSuffix, exists.ImportID()),
 			err))
 	case errors.As(err, &failed):
-		diags.AddError(errorSummary(verb, eligibilityObject), errorDetail(
+		diags.AddError(errorSummary(verb, r.k.object), errorDetail(
 			"PIM accepted the request but could not carry it out: "+failed.Error()+".",
 			"Check the principal and the group (PIM for groups excludes dynamic and on-premises-synced groups), then apply again.",
 			err))
 	default:
-		addAPIError(diags, verb, eligibilityObject, err, grantEligibility)
+		addAPIError(diags, verb, r.k.object, err, r.k.grant)
 	}
 }
