@@ -159,15 +159,7 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 			{
 				// Removed outside Terraform: the membership ends, and the plan recreates the assignment.
 				PreConfig: func() {
-					e, found, err := pim.FindEligibility(context.Background(), c, key)
-					if err != nil || !found {
-						t.Fatalf("finding the assignment to remove: %v %v", found, err)
-					}
-					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-					defer cancel()
-					if err := pim.DeleteEligibility(ctx, c, e.ScheduleID, key); err != nil {
-						t.Fatalf("removing the assignment out of band: %v", err)
-					}
+					pimAccRemoveOutOfBand(t, c, key)
 					if err := pimAccMember(t, c, admin, user, false)(nil); err != nil {
 						t.Fatal(err)
 					}

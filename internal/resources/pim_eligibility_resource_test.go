@@ -67,6 +67,20 @@ func pimAccEligibilityEnds(c *clients.Client, key pim.EligibilityKey, addr strin
 	}
 }
 
+// pimAccRemoveOutOfBand removes key's eligibility (or active assignment) as someone outside Terraform would.
+func pimAccRemoveOutOfBand(t *testing.T, c *clients.Client, key pim.EligibilityKey) {
+	t.Helper()
+	e, found, err := pim.FindEligibility(context.Background(), c, key)
+	if err != nil || !found {
+		t.Fatalf("finding the %s of %s to remove: %v %v", key.Kind, key, found, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := pim.DeleteEligibility(ctx, c, e.ScheduleID, key); err != nil {
+		t.Fatalf("removing the %s out of band: %v", key.Kind, err)
+	}
+}
+
 func pimAccNotEligible(c *clients.Client, key pim.EligibilityKey) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if e, found, err := pim.FindEligibility(context.Background(), c, key); err != nil {
@@ -181,18 +195,8 @@ func TestAccPIMEligibility_basic(t *testing.T) {
 			},
 			{
 				// Removed outside Terraform: the plan recreates it.
-				PreConfig: func() {
-					e, found, err := pim.FindEligibility(context.Background(), c, key)
-					if err != nil || !found {
-						t.Fatalf("finding the eligibility to remove: %v %v", found, err)
-					}
-					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-					defer cancel()
-					if err := pim.DeleteEligibility(ctx, c, e.ScheduleID, key); err != nil {
-						t.Fatalf("removing the eligibility out of band: %v", err)
-					}
-				},
-				Config: pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
+				PreConfig: func() { pimAccRemoveOutOfBand(t, c, key) },
+				Config:    pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
 				},

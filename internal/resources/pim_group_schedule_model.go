@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -53,21 +52,7 @@ func (r *pimGroupScheduleResource[M, P]) apiError(diags *diag.Diagnostics, verb 
 	var failed *pim.RequestFailedError
 	switch {
 	case errors.As(err, &pe):
-		attr := path.Root("justification")
-		if pe.Has(pim.FailedTicketing) {
-			attr = path.Root("ticket_number")
-		}
-		if pe.Has(pim.FailedExpiration) {
-			switch {
-			case m.Permanent.ValueBool():
-				attr = path.Root("permanent")
-			case !m.Duration.IsNull():
-				attr = path.Root("duration")
-			default:
-				attr = path.Root("end_date_time")
-			}
-		}
-		diags.AddAttributeError(attr, errorSummary(verb, r.k.object), errorDetail(
+		diags.AddAttributeError(m.rejectedAttribute(pe), errorSummary(verb, r.k.object), errorDetail(
 			"Graph rejected the "+r.k.noun+": "+pe.Error()+".", rejectionAdvice(pe, r.k.advice), err))
 	case errors.As(err, &exists):
 		diags.AddError(errorSummary(verb, r.k.object), errorDetail(

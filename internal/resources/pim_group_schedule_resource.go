@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
@@ -220,20 +221,30 @@ func (r *pimGroupScheduleResource[M, P]) Create(ctx context.Context, req resourc
 		return
 	}
 	plan := P(&planM).common()
-	c := r.requireClient(&resp.Diagnostics)
+	if r.send(ctx, "Create", plan, plan.Timeouts.Create, groupScheduleTimeouts.Create, pim.CreateEligibility, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
+	}
+}
+
+// send makes the request of verb (Create: adminAssign, Update: adminUpdate) for plan and writes the
+// schedule it produced into plan; ok is false when it failed (diagnosed in diags).
+func (r *pimGroupScheduleResource[M, P]) send(ctx context.Context, verb string, plan *pimGroupScheduleModel, t func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration,
+	request func(context.Context, *clients.Client, pim.EligibilitySpec) (pim.Eligibility, error), diags *diag.Diagnostics) (ok bool) {
+	c := r.requireClient(diags)
 	if c == nil {
-		return
+		return false
 	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, groupScheduleTimeouts.Create, &resp.Diagnostics)
+	ctx, cancel := operationContext(ctx, t, def, diags)
 	defer cancel()
-	e, err := pim.CreateEligibility(ctx, c, r.spec(plan))
+	old := plan.ID.ValueString()
+	e, err := request(ctx, c, r.spec(plan))
 	if err != nil {
-		r.apiError(&resp.Diagnostics, "Create", plan, err)
-		return
+		r.apiError(diags, verb, plan, err)
+		return false
 	}
-	tflog.Info(ctx, "PIM group schedule created", map[string]any{"id": e.ScheduleID, "kind": r.k.noun})
+	tflog.Info(ctx, "PIM group schedule "+verb, map[string]any{"old_id": old, "id": e.ScheduleID, "kind": r.k.noun})
 	groupScheduleFlatten(e, plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
+	return true
 }
 
 func (r *pimGroupScheduleResource[M, P]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -298,20 +309,10 @@ func (r *pimGroupScheduleResource[M, P]) Update(ctx context.Context, req resourc
 		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
 		return
 	}
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
+	plan.ID = state.ID
+	if r.send(ctx, "Update", plan, plan.Timeouts.Update, groupScheduleTimeouts.Update, pim.UpdateEligibility, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
 	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, groupScheduleTimeouts.Update, &resp.Diagnostics)
-	defer cancel()
-	e, err := pim.UpdateEligibility(ctx, c, r.spec(plan))
-	if err != nil {
-		r.apiError(&resp.Diagnostics, "Update", plan, err)
-		return
-	}
-	tflog.Info(ctx, "PIM group schedule updated", map[string]any{"old_id": state.ID.ValueString(), "id": e.ScheduleID, "kind": r.k.noun})
-	groupScheduleFlatten(e, plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
 }
 
 func (r *pimGroupScheduleResource[M, P]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -547,19 +547,7 @@ func (r *pimRoleScheduleResource) apiError(verb string, m pimRoleScheduleModel, 
 	var pnf *rbac.PrincipalNotFoundError
 	switch {
 	case errors.As(err, &pe):
-		attr := path.Root("justification")
-		if pe.Has(pim.FailedTicketing) {
-			attr = path.Root("ticket_number")
-		}
-		if pe.Has(pim.FailedExpiration) {
-			attr = path.Root("end_date_time")
-			if m.Permanent.ValueBool() {
-				attr = path.Root("permanent")
-			} else if !m.Duration.IsNull() {
-				attr = path.Root("duration")
-			}
-		}
-		diags.AddAttributeError(attr, errorSummary(verb, r.k.object), errorDetail(
+		diags.AddAttributeError(m.rejectedAttribute(pe), errorSummary(verb, r.k.object), errorDetail(
 			pe.Error()+".",
 			"Change the "+r.k.noun+" to satisfy the role's PIM policy at this scope, or change the policy: ExpirationRule is the maximum "+r.k.noun+" length, JustificationRule and TicketingRule the "+
 				"required justification and ticket, MfaRule multi-factor authentication, which an application cannot satisfy.",

@@ -274,3 +274,19 @@ func (m *pimScheduleModel) keepReported(state pimScheduleModel) {
 func (m *pimScheduleModel) markReportedUnknown() {
 	m.Status, m.EffectiveStartDateTime, m.EffectiveEndDateTime = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 }
+
+// rejectedAttribute is the attribute to change for a policy rejection of the request m made: the
+// schedule's expiration form for ExpirationRule, the ticket for TicketingRule, else the justification.
+func (m pimScheduleModel) rejectedAttribute(pe *pim.PolicyRejectedError) path.Path {
+	switch {
+	case pe.Has(pim.FailedExpiration) && m.Permanent.ValueBool():
+		return path.Root("permanent")
+	case pe.Has(pim.FailedExpiration) && !m.Duration.IsNull():
+		return path.Root("duration")
+	case pe.Has(pim.FailedExpiration):
+		return path.Root("end_date_time")
+	case pe.Has(pim.FailedTicketing):
+		return path.Root("ticket_number")
+	}
+	return path.Root("justification")
+}
