@@ -22,7 +22,7 @@ import (
 
 func main() {
 	goreleaser := flag.String("goreleaser", "goreleaser", "the goreleaser binary (make goreleaser builds the pinned one)")
-	all := flag.Bool("all", false, "build every platform of .goreleaser.yml (default: only this machine's, --single-target)")
+	all := flag.Bool("all", false, "build every platform of .goreleaser.yml (default: only this machine's)")
 	flag.Parse()
 	if err := run(*goreleaser, *all); err != nil {
 		fmt.Fprintf(os.Stderr, "release dry run: FAIL: %v\n", err)
@@ -50,7 +50,11 @@ func run(goreleaser string, all bool) error {
 
 	args := []string{"release", "--snapshot", "--clean", "--skip=publish"}
 	if !all {
-		args = append(args, "--single-target")
+		cfg, err := singleTargetConfig(filepath.Join(root, ".goreleaser.yml"), home)
+		if err != nil {
+			return err
+		}
+		args = append(args, "--config", cfg)
 	}
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, goreleaser, args...)

@@ -43,7 +43,7 @@ func verifyDist(ctx context.Context, dist, gnupgHome string) (string, error) {
 		return "", err
 	}
 	for name, want := range sums {
-		got, err := sha256File(filepath.Join(dist, name))
+		got, err := sha256File(distFile(dist, name))
 		if err != nil {
 			return "", fmt.Errorf("%s lists %s: %w", filepath.Base(sumsPath), name, err)
 		}
@@ -55,7 +55,7 @@ func verifyDist(ctx context.Context, dist, gnupgHome string) (string, error) {
 	if _, ok := sums[manifest]; !ok {
 		return "", fmt.Errorf("SHA256SUMS does not cover the registry manifest %s", manifest)
 	}
-	if err := checkManifest(filepath.Join(dist, manifest)); err != nil {
+	if err := checkManifest(distFile(dist, manifest)); err != nil {
 		return "", err
 	}
 	zips, _ := filepath.Glob(filepath.Join(dist, "*.zip"))
@@ -153,4 +153,15 @@ func checkZip(path, version, goos string) error {
 		return fmt.Errorf("%s holds %v, want %s", filepath.Base(path), names, want)
 	}
 	return nil
+}
+
+// distFile is where a file the checksums list is: in dist, except the registry manifest, which goreleaser
+// checksums and uploads (checksum and release extra_files) from the repository's
+// terraform-registry-manifest.json without copying it into dist.
+func distFile(dist, name string) string {
+	p := filepath.Join(dist, name)
+	if _, err := os.Stat(p); err != nil && strings.HasSuffix(name, "_manifest.json") {
+		return filepath.Join(filepath.Dir(dist), "terraform-registry-manifest.json")
+	}
+	return p
 }
