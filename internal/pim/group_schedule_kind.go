@@ -2,6 +2,7 @@ package pim
 
 import (
 	"context"
+	"fmt"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
@@ -90,13 +91,21 @@ func groupPIM(c *clients.Client) *identitygovernance.PrivilegedAccessGroupReques
 // post sends a request built by newRequest.
 func (k GroupScheduleKind) post(ctx context.Context, c *clients.Client, body groupScheduleRequest) (requestAnswer, error) {
 	if k == GroupActive {
-		r, err := groupPIM(c).AssignmentScheduleRequests().Post(ctx, body.(models.PrivilegedAccessGroupAssignmentScheduleRequestable), nil)
+		b, ok := body.(models.PrivilegedAccessGroupAssignmentScheduleRequestable)
+		if !ok {
+			return requestAnswer{}, fmt.Errorf("internal error: %T is no assignment schedule request", body)
+		}
+		r, err := groupPIM(c).AssignmentScheduleRequests().Post(ctx, b, nil)
 		if err != nil || r == nil {
 			return requestAnswer{}, err
 		}
 		return answerOf(r), nil
 	}
-	r, err := groupPIM(c).EligibilityScheduleRequests().Post(ctx, body.(models.PrivilegedAccessGroupEligibilityScheduleRequestable), nil)
+	b, ok := body.(models.PrivilegedAccessGroupEligibilityScheduleRequestable)
+	if !ok {
+		return requestAnswer{}, fmt.Errorf("internal error: %T is no eligibility schedule request", body)
+	}
+	r, err := groupPIM(c).EligibilityScheduleRequests().Post(ctx, b, nil)
 	if err != nil || r == nil {
 		return requestAnswer{}, err
 	}
