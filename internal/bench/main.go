@@ -44,6 +44,8 @@ type options struct {
 	// Destroy measures the destroys (and everything after them); off, a run ends after the drift plans
 	// and the terraform_data apply and refresh.
 	Destroy bool
+	// RoleClusters is how many clusters the roles phase (PIM for Azure resources) uses; 0 skips it.
+	RoleClusters int
 }
 
 type envList []string
@@ -76,6 +78,7 @@ func main() {
 	flag.BoolVar(&o.CompareWrites, "compare-writes", true, "with -compare, also apply and destroy with shared reads off")
 	flag.BoolVar(&o.TerraformFloor, "terraform-floor", true, "also apply, refresh and destroy the same graph of terraform_data resources (Terraform's own floor)")
 	flag.BoolVar(&o.Destroy, "destroy", true, "measure destroy and what follows it (-compare-writes, -floors); -destroy=false stops after the drift plans and the terraform_data apply and refresh, for a size whose reads are what is measured")
+	flag.IntVar(&o.RoleClusters, "role-clusters", 5, "clusters of the separate roles phase (one aks_pim_role_policy, aks_pim_role_eligibility and aks_pim_role_assignment each; apply, refresh, destroy); 0 skips it")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
 	o.ProviderEnv = env

@@ -147,6 +147,7 @@ func printTable(w io.Writer, r *result) {
 	}
 	_ = tw.Flush()
 	printComparison(w, r)
+	printRoles(w, r.Roles)
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "stripped binary: %.1f MB (%d bytes)\n", float64(r.BinaryBytes)/bytesPerMB, r.BinaryBytes)
 	fmt.Fprintf(w, "start-up (median of %d, go-plugin AutoMTLS like Terraform): handshake %s, first GetProviderSchema answer %s (%d bytes), RSS then %.0f MiB\n",
@@ -165,8 +166,13 @@ func printTable(w io.Writer, r *result) {
 }
 
 func countsLine(c map[string]int) string {
+	return countsOf(c, typeGroup, typeBinding, typeEligibility, typePolicy)
+}
+
+// countsOf lists the counts of types, in their order.
+func countsOf(c map[string]int, types ...string) string {
 	var parts []string
-	for _, t := range []string{typeGroup, typeBinding, typeEligibility, typePolicy} {
+	for _, t := range types {
 		parts = append(parts, fmt.Sprintf("%d %s", c[t], t))
 	}
 	return strings.Join(parts, ", ")

@@ -36,6 +36,8 @@ type result struct {
 	Budgets          bool           `json:"budgets"`
 	Phases           []phaseResult  `json:"phases"`
 	Targets          []target       `json:"targets"`
+	// Roles is the separate roles phase (PIM for Azure resources), absent with -role-clusters 0.
+	Roles *rolesResult `json:"roles,omitempty"`
 }
 
 // Modes of a measured command: the provider as configured (shared reads on, its default), the provider
@@ -178,6 +180,11 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 	b := &bencher{o: o, srv: srv, ws: ws, wsOff: wsOff, wsFloor: wsFloor, logPath: logPath, logf: logf, res: res}
 	if err := b.phases(ctx); err != nil {
 		return nil, err
+	}
+	if o.RoleClusters > 0 {
+		if err := b.roles(ctx, fx, tmp, filepath.Dir(bin), env); err != nil {
+			return nil, err
+		}
 	}
 	res.Targets = evaluateTargets(res)
 	return res, nil
@@ -379,7 +386,7 @@ func (b *bencher) measure(ctx context.Context, ws *tfrun.Workspace, mode string,
 		return phaseResult{}, "", err
 	}
 	if r.ExitCode != wantExit {
-		return phaseResult{}, "", fmt.Errorf("%s (%s): terraform %s exited %d, want %d:\n%s", p, mode, strings.Join(args, " "), r.ExitCode, wantExit, tail(r.Stderr+"\n"+r.Stdout, 4000))
+		return phaseResult{}, "", fmt.Errorf("%s (%s): terraform %s exited %d, want %d:\n%s", p, mode, strings.Join(args, " "), r.ExitCode, wantExit, tail(r.Stdout+"\n"+r.Stderr, 4000))
 	}
 	c := countsFrom(stats)
 	if mode == modeTerraform {
