@@ -1,7 +1,9 @@
 package pim
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -51,6 +53,14 @@ func DescribePrincipals(ctx context.Context, c *clients.Client, ids []string) (m
 		body.SetIds(chunk)
 		body.SetTypes([]string{"user", "group", "servicePrincipal"})
 		resp, err := clients.Graph(c).DirectoryObjects().GetByIds().PostAsGetByIdsPostResponse(ctx, body, nil)
+		if clients.IsPermissionDenied(err) {
+			// getByIds may need Directory.Read.All (graph.getbyids-permission): the kinds' own reads,
+			// which the documented least privilege allows, answer instead.
+			if err := describeByKind(ctx, c, chunk, out); err != nil {
+				return nil, fmt.Errorf("looking up %d principals: %w", len(chunk), err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("looking up %d principals: %w", len(chunk), err)
 		}
@@ -70,6 +80,41 @@ func DescribePrincipals(ctx context.Context, c *clients.Client, ids []string) (m
 		}
 	}
 	return out, nil
+}
+
+// describeByKind fills out with the principals among ids that a read as user, group or service
+// principal answers; IDs no kind answers (deleted, or not readable) are left out, as getByIds does.
+func describeByKind(ctx context.Context, c *clients.Client, ids []string, out map[string]Principal) error {
+	sel := func(kind string) []string {
+		if kind == KindUser {
+			return []string{"id", "displayName", "userPrincipalName"}
+		}
+		return []string{"id", "displayName"}
+	}
+	probes, err := probeKinds(ctx, c, ids, sel)
+	if err != nil {
+		return err
+	}
+	types := map[string]string{KindUser: PrincipalTypeUser, KindGroup: PrincipalTypeGroup, KindServicePrincipal: PrincipalTypeServicePrincipal}
+	for _, p := range probes {
+		switch {
+		case p.res.Err == nil:
+			var o struct {
+				ID                string `json:"id"`
+				DisplayName       string `json:"displayName"`
+				UserPrincipalName string `json:"userPrincipalName"`
+			}
+			if err := json.Unmarshal(p.res.Body, &o); err != nil {
+				return fmt.Errorf("reading %s %s: %w", p.kind, p.id, err)
+			}
+			id := cmp.Or(o.ID, p.id)
+			out[strings.ToLower(id)] = Principal{ID: id, Type: types[p.kind], DisplayName: o.DisplayName, UserPrincipalName: o.UserPrincipalName}
+		case clients.IsNotFound(p.res.Err), clients.IsPermissionDenied(p.res.Err):
+		default:
+			return p.res.Err
+		}
+	}
+	return nil
 }
 
 // ListGroups lists security groups whose display name starts with prefix (all of them when prefix is

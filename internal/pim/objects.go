@@ -213,8 +213,37 @@ func getByIDs(ctx context.Context, c *clients.Client, ids []string) (map[string]
 // from a missing one: the kind that answers, or the kinds whose read was refused. Every kind is asked,
 // whatever this caller wants, so that the facts kept serve every later caller.
 func readTyped(ctx context.Context, c *clients.Client, ids []string) (map[string]objectFacts, error) {
-	type probe struct{ id, kind string }
-	var probes []probe
+	probes, err := probeKinds(ctx, c, ids, func(string) []string { return []string{"id"} })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]objectFacts{}
+	for _, p := range probes {
+		f := out[p.id]
+		switch {
+		case p.res.Err == nil:
+			f.kind = p.kind
+		case clients.IsNotFound(p.res.Err):
+		case clients.IsPermissionDenied(p.res.Err):
+			f.refused = append(f.refused, p.kind)
+		default:
+			return nil, p.res.Err
+		}
+		out[p.id] = f
+	}
+	return out, nil
+}
+
+// kindProbe is the answer to reading one ID as one kind of directory object.
+type kindProbe struct {
+	id, kind string
+	res      clients.BatchResult
+}
+
+// probeKinds reads each ID as each kind of directory object, with the properties sel names for that
+// kind, in $batch calls: what an identity that may not call directoryObjects/getByIds uses instead.
+func probeKinds(ctx context.Context, c *clients.Client, ids []string, sel func(kind string) []string) ([]kindProbe, error) {
+	var probes []kindProbe
 	var reqs []*abstractions.RequestInformation
 	g := clients.Graph(c)
 	for _, id := range ids {
@@ -224,18 +253,18 @@ func readTyped(ctx context.Context, c *clients.Client, ids []string) (map[string
 			switch kind {
 			case KindUser:
 				ri, err = g.Users().ByUserId(id).ToGetRequestInformation(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
-					QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+					QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: sel(kind)}})
 			case KindGroup:
 				ri, err = g.Groups().ByGroupId(id).ToGetRequestInformation(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
-					QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+					QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: sel(kind)}})
 			default:
 				ri, err = g.ServicePrincipals().ByServicePrincipalId(id).ToGetRequestInformation(ctx, &serviceprincipals.ServicePrincipalItemRequestBuilderGetRequestConfiguration{
-					QueryParameters: &serviceprincipals.ServicePrincipalItemRequestBuilderGetQueryParameters{Select: []string{"id"}}})
+					QueryParameters: &serviceprincipals.ServicePrincipalItemRequestBuilderGetQueryParameters{Select: sel(kind)}})
 			}
 			if err != nil {
 				return nil, err
 			}
-			probes = append(probes, probe{id, kind})
+			probes = append(probes, kindProbe{id: id, kind: kind})
 			reqs = append(reqs, ri)
 		}
 	}
@@ -243,20 +272,8 @@ func readTyped(ctx context.Context, c *clients.Client, ids []string) (map[string
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]objectFacts{}
-	for i, res := range results {
-		p := probes[i]
-		f := out[p.id]
-		switch {
-		case res.Err == nil:
-			f.kind = p.kind
-		case clients.IsNotFound(res.Err):
-		case clients.IsPermissionDenied(res.Err):
-			f.refused = append(f.refused, p.kind)
-		default:
-			return nil, res.Err
-		}
-		out[p.id] = f
+	for i := range results {
+		probes[i].res = results[i]
 	}
-	return out, nil
+	return probes, nil
 }
