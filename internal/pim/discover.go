@@ -47,13 +47,19 @@ func DescribePrincipals(ctx context.Context, c *clients.Client, ids []string) (m
 			uniq = append(uniq, id)
 		}
 	}
-	for start := 0; start < len(uniq); start += 1000 {
-		chunk := uniq[start:min(start+1000, len(uniq))]
-		body := directoryobjects.NewGetByIdsPostRequestBody()
-		body.SetIds(chunk)
-		body.SetTypes([]string{"user", "group", "servicePrincipal"})
-		resp, err := clients.Graph(c).DirectoryObjects().GetByIds().PostAsGetByIdsPostResponse(ctx, body, nil)
-		if clients.IsPermissionDenied(err) {
+	refused := false // getByIds refused once is not asked again for the next chunks
+	for start := 0; start < len(uniq); start += getByIDsLimit {
+		chunk := uniq[start:min(start+getByIDsLimit, len(uniq))]
+		var resp directoryobjects.GetByIdsPostResponseable
+		var err error
+		if !refused {
+			body := directoryobjects.NewGetByIdsPostRequestBody()
+			body.SetIds(chunk)
+			body.SetTypes([]string{KindUser, KindGroup, KindServicePrincipal})
+			resp, err = clients.Graph(c).DirectoryObjects().GetByIds().PostAsGetByIdsPostResponse(ctx, body, nil)
+			refused = clients.IsPermissionDenied(err)
+		}
+		if refused {
 			// getByIds may need Directory.Read.All (graph.getbyids-permission): the kinds' own reads,
 			// which the documented least privilege allows, answer instead.
 			if err := describeByKind(ctx, c, chunk, out); err != nil {
