@@ -2,7 +2,6 @@ package resources_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
 // TestAccClusterAccessDataSource: a group with n01 as member and RBAC Reader at the cluster shows up in
@@ -21,50 +21,33 @@ func TestAccClusterAccessDataSource(t *testing.T) {
 	f := acctest.Fixture(t)
 	name := acctest.RandomName("access")
 	key := name + "/Azure Kubernetes Service RBAC Reader/cluster"
-	cfg := groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "g" {
-  display_name = %[1]q
-  members      = [%[3]q]
-}
-
-resource "aks_role_binding" "b" {
-  cluster_id   = %[2]q
-  scope_kind   = "cluster"
-  role         = "Azure Kubernetes Service RBAC Reader"
-  principal_id = aks_pim_group.g.object_id
-}
-
+	cfg := groupAccProvider + groupHCL("g", name, fmt.Sprintf("members = [%q]", f.N01.ObjectID)) +
+		clusterReaderHCL(f.ClusterID, "aks_pim_group.g.object_id") + fmt.Sprintf(`
 data "aks_cluster_access" "this" {
-  cluster_id = %[2]q
+  cluster_id = %[1]q
   depends_on = [aks_role_binding.b]
 }
 
 locals {
-  n01_reads = [for a in data.aks_cluster_access.this.access : a if a.principal_id == %[3]q && a.family == "read" && a.where == "cluster" && a.standing && a.via == "member"]
+  n01_reads = [for a in data.aks_cluster_access.this.access : a if a.principal_id == %[2]q && a.family == "read" && a.where == "cluster" && a.standing && a.via == "member"]
 }
 
 output "n01_reads_through" {
   value = length(local.n01_reads) > 0 ? local.n01_reads[0].path[0] : ""
 }
-`, name, f.ClusterID, f.N01.ObjectID)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+`, f.ClusterID, f.N01.ObjectID)
+	missing := rbac.ResourceGroupID(f.SubscriptionID, "rg-nowhere") + "/providers/Microsoft.ContainerService/managedClusters/none"
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				Config: groupAccProvider + `
-data "aks_cluster_access" "missing" {
-  cluster_id = "/subscriptions/` + f.SubscriptionID + `/resourceGroups/rg-nowhere/providers/Microsoft.ContainerService/managedClusters/none"
-}`,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Read Cluster Access.*No AKS cluster was found`),
-			},
+			acctest.ApplyFails(groupAccProvider+hclBlock("data", "aks_cluster_access", "missing", fmt.Sprintf("cluster_id = %q", missing)),
+				`(?s)Unable to Read Cluster Access.*No AKS cluster was found`),
 			{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.aks_cluster_access.this", tfjsonpath.New("role_assignments").AtMapKey(key).AtMapKey("principal_type"), knownvalue.StringExact("Group")),
 					statecheck.CompareValuePairs("data.aks_cluster_access.this", tfjsonpath.New("role_assignments").AtMapKey(key).AtMapKey("id"),
 						"aks_role_binding.b", tfjsonpath.New("id"), sameFold{}),
-					statecheck.ExpectKnownValue("data.aks_cluster_access.this", tfjsonpath.New("groups").AtMapKey(name).AtMapKey("members"),
+					acctest.Attr("data.aks_cluster_access.this", "groups."+name+".members",
 						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(f.N01.ObjectID)})),
 					statecheck.ExpectKnownOutputValue("n01_reads_through", knownvalue.StringExact("member of "+name)),
 				},

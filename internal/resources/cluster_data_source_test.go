@@ -2,14 +2,12 @@ package resources_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
@@ -35,15 +33,15 @@ func TestAccClusterDataSource(t *testing.T) {
 	}
 	facts := func(addr string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("node_resource_group_name"), knownvalue.StringExact(f.NodeResourceGroup)),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("node_resource_group_id"), knownvalue.StringExact(rbac.ResourceGroupID(f.SubscriptionID, f.NodeResourceGroup))),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("node_pools"), knownvalue.ListExact(pools)),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("aad_managed"), knownvalue.Bool(true)),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("azure_rbac_enabled"), knownvalue.Bool(true)),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("tenant_id"), knownvalue.StringExact(f.TenantID)),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("location"), knownvalue.NotNull()),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("local_accounts_disabled"), knownvalue.NotNull()),
-			statecheck.ExpectKnownValue(addr, tfjsonpath.New("scopes"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+			acctest.Attr(addr, "node_resource_group_name", knownvalue.StringExact(f.NodeResourceGroup)),
+			acctest.Attr(addr, "node_resource_group_id", knownvalue.StringExact(rbac.ResourceGroupID(f.SubscriptionID, f.NodeResourceGroup))),
+			acctest.Attr(addr, "node_pools", knownvalue.ListExact(pools)),
+			acctest.Attr(addr, "aad_managed", knownvalue.Bool(true)),
+			acctest.Attr(addr, "azure_rbac_enabled", knownvalue.Bool(true)),
+			acctest.Attr(addr, "tenant_id", knownvalue.StringExact(f.TenantID)),
+			acctest.Attr(addr, "location", knownvalue.NotNull()),
+			acctest.Attr(addr, "local_accounts_disabled", knownvalue.NotNull()),
+			acctest.Attr(addr, "scopes", knownvalue.ObjectExact(map[string]knownvalue.Check{
 				"cluster":             knownvalue.StringExact(cluster.String()),
 				"resource_group":      knownvalue.StringExact(cluster.ResourceGroupID()),
 				"node_resource_group": knownvalue.StringExact(rbac.ResourceGroupID(f.SubscriptionID, f.NodeResourceGroup)),
@@ -55,60 +53,27 @@ func TestAccClusterDataSource(t *testing.T) {
 	checks := append(facts("data.aks_cluster.by_id"), facts("data.aks_cluster.by_name")...)
 	checks = append(checks,
 		// The inputs stay as written.
-		statecheck.ExpectKnownValue("data.aks_cluster.by_id", tfjsonpath.New("id"), knownvalue.StringExact(f.ClusterID)),
-		statecheck.ExpectKnownValue("data.aks_cluster.by_name", tfjsonpath.New("id"), knownvalue.StringExact(cluster.String())),
-		statecheck.ExpectKnownValue("data.aks_cluster.by_id", tfjsonpath.New("name"), knownvalue.StringExact(cluster.Name)),
-		statecheck.ExpectKnownValue("data.aks_cluster.by_id", tfjsonpath.New("resource_group_name"), knownvalue.StringExact(cluster.ResourceGroup)),
-		statecheck.ExpectKnownValue("aks_role_binding.ns", tfjsonpath.New("scope_kind"), knownvalue.StringExact("namespace")),
+		acctest.Attr("data.aks_cluster.by_id", "id", knownvalue.StringExact(f.ClusterID)),
+		acctest.Attr("data.aks_cluster.by_name", "id", knownvalue.StringExact(cluster.String())),
+		acctest.Attr("data.aks_cluster.by_id", "name", knownvalue.StringExact(cluster.Name)),
+		acctest.Attr("data.aks_cluster.by_id", "resource_group_name", knownvalue.StringExact(cluster.ResourceGroup)),
+		acctest.Attr("aks_role_binding.ns", "scope_kind", knownvalue.StringExact("namespace")),
 	)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		// Error steps first: the post-test destroy uses the last configuration, which must be valid.
 		Steps: []resource.TestStep{
+			acctest.ApplyFails(groupAccProvider+hclBlock("data", "aks_cluster", "missing",
+				fmt.Sprintf("id = %q", strings.Replace(f.ClusterID, "/managedClusters/", "/managedClusters/gone-", 1))),
+				`(?s)Unable to Read AKS Cluster.*No AKS cluster was found when looking it up by ID`),
+			acctest.ApplyFails(groupAccProvider+hclBlock("data", "aks_cluster", "missing", `name = "gone"`, fmt.Sprintf("resource_group_name = %q", cluster.ResourceGroup)),
+				`(?s)No AKS cluster was found when looking it up by name "gone" in resource group`),
+			acctest.ApplyFails(groupAccProvider+hclBlock("data", "aks_cluster", "bad", `name = "only-a-name"`), `resource_group_name`),
 			{
-				Config: groupAccProvider + fmt.Sprintf(`
-data "aks_cluster" "missing" {
-  id = %q
-}`, strings.Replace(f.ClusterID, "/managedClusters/", "/managedClusters/gone-", 1)),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Read AKS Cluster.*No AKS cluster was found when looking it up by ID`),
-			},
-			{
-				Config: groupAccProvider + fmt.Sprintf(`
-data "aks_cluster" "missing" {
-  name                = "gone"
-  resource_group_name = %q
-}`, cluster.ResourceGroup),
-				ExpectError: regexp.MustCompile(`(?s)No AKS cluster was found when looking it up by name "gone" in resource group`),
-			},
-			{
-				Config: groupAccProvider + `
-data "aks_cluster" "bad" {
-  name = "only-a-name"
-}`,
-				ExpectError: regexp.MustCompile(`resource_group_name`),
-			},
-			{
-				Config: groupAccProvider + fmt.Sprintf(`
-data "aks_cluster" "by_id" {
-  id = %q
-}
-
-data "aks_cluster" "by_name" {
-  name                = %q
-  resource_group_name = %q
-}
-
-resource "aks_pim_group" "g" {
-  display_name = %q
-}
-
-resource "aks_role_binding" "ns" {
-  scope        = format(data.aks_cluster.by_id.scopes.namespace_template, "payments")
-  role         = "Azure Kubernetes Service RBAC Reader"
-  principal_id = aks_pim_group.g.object_id
-}
-`, f.ClusterID, cluster.Name, cluster.ResourceGroup, acctest.RandomName("ds")),
+				Config: groupAccProvider + hclBlock("data", "aks_cluster", "by_id", fmt.Sprintf("id = %q", f.ClusterID)) +
+					hclBlock("data", "aks_cluster", "by_name", fmt.Sprintf("name = %q", cluster.Name), fmt.Sprintf("resource_group_name = %q", cluster.ResourceGroup)) +
+					groupHCL("g", acctest.RandomName("ds")) +
+					bindingHCL("ns", "aks_pim_group.g.object_id", `scope = format(data.aks_cluster.by_id.scopes.namespace_template, "payments")`,
+						`role = "Azure Kubernetes Service RBAC Reader"`),
 				ConfigStateChecks: checks,
 			},
 		},

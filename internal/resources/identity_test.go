@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
@@ -23,22 +22,8 @@ func TestAccResourceIdentity(t *testing.T) {
 	f := acctest.Fixture(t)
 	name := acctest.RandomName("ident")
 	end := time.Now().UTC().Add(30 * 24 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)
-	cfg := groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "target" {
-  display_name = "%[1]s-target"
-}
-
-resource "aks_pim_group" "eligible" {
-  display_name = "%[1]s-eligible"
-}
-
-resource "aks_role_binding" "b" {
-  cluster_id   = %[2]q
-  scope_kind   = "cluster"
-  role         = "Azure Kubernetes Service RBAC Reader"
-  principal_id = aks_pim_group.target.object_id
-}
-
+	cfg := groupAccProvider + groupHCL("target", name+"-target") + groupHCL("eligible", name+"-eligible") +
+		clusterReaderHCL(f.ClusterID, "aks_pim_group.target.object_id") + fmt.Sprintf(`
 resource "aks_pim_approval_policy" "p" {
   group_id         = aks_pim_group.target.object_id
   require_approval = true
@@ -65,7 +50,7 @@ resource "aks_pim_role_policy" "rp" {
 	same := func(addr string, attrs ...string) []statecheck.StateCheck {
 		var checks []statecheck.StateCheck
 		for _, a := range attrs {
-			checks = append(checks, statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New(a)))
+			checks = append(checks, statecheck.ExpectIdentityValueMatchesState(addr, acctest.Path(a)))
 		}
 		return checks
 	}
@@ -84,10 +69,8 @@ resource "aks_pim_role_policy" "rp" {
 			Config: cfg, ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity,
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
-		Steps:                    steps,
+	acctest.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps:                  steps,
 	})
 }

@@ -19,19 +19,8 @@ func TestAccLostCreateResponses(t *testing.T) {
 	f := acctest.Fixture(t)
 	srv := acctest.Emulator(t)
 	name := acctest.RandomName("lost")
-	cfg := groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "g" {
-  display_name = %q
-  description  = "created through a dropped connection"
-}
-
-resource "aks_role_binding" "b" {
-  cluster_id   = %q
-  scope_kind   = "cluster"
-  role         = "Azure Kubernetes Service RBAC Reader"
-  principal_id = aks_pim_group.g.object_id
-}
-`, name, f.ClusterID)
+	cfg := groupAccProvider + groupHCL("g", name, `description = "created through a dropped connection"`) +
+		clusterReaderHCL(f.ClusterID, "aks_pim_group.g.object_id")
 	countGroups := func() int {
 		n := 0
 		for _, g := range srv.Snapshot().Groups {
@@ -41,10 +30,8 @@ resource "aks_role_binding" "b" {
 		}
 		return n
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             groupAccCheckDestroyed(acctest.AdminClient(t)),
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: groupAccCheckDestroyed(acctest.AdminClient(t)),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				srv.DropNextWrite("POST", "/v1.0/groups")
@@ -61,8 +48,7 @@ resource "aks_role_binding" "b" {
 					}
 					return nil
 				},
-				func(s *terraform.State) error {
-					principal := s.RootModule().Resources["aks_pim_group.g"].Primary.ID
+				acctest.InState("aks_pim_group.g", func(principal string, _ map[string]string) error {
 					n := 0
 					for _, ra := range srv.Snapshot().RoleAssignments {
 						if strings.EqualFold(ra.PrincipalID, principal) {
@@ -73,7 +59,7 @@ resource "aks_role_binding" "b" {
 						return fmt.Errorf("%d role assignments for the group, want exactly 1", n)
 					}
 					return nil
-				},
+				}),
 			),
 		}},
 	})

@@ -31,31 +31,22 @@ func wrapped(text string) string {
 // for its whole window). IDs that exist plan fine, and IDs known only after apply (a group created in
 // the same run) are left to apply.
 func TestAccObjectCheck_planTime(t *testing.T) {
-	c := pimAccClient(t)
-	acctest.GrantPIMAdministration(t)
-	f := acctest.Fixture(t)
-	group := pimAccGroup(t, c, "objchk")
+	c, f := pimAccAdministered(t)
+	group := acctest.NewGroup(t, c, "objchk")
 	missing := uuid.NewString()
 	atCluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
-	binding := func(principal, extra string) string {
-		return groupAccProvider + fmt.Sprintf(`
-resource "aks_role_binding" "b" {
-%s
-  role         = "Azure Kubernetes Service RBAC Reader"
-  principal_id = %s
-%s}
-`, atCluster, principal, extra)
+	binding := func(principal string, extra ...string) string {
+		return groupAccProvider + clusterReaderHCL(f.ClusterID, principal, extra...)
 	}
 	notFound := "Directory Object Not Found"
 	plan := func(config string, err *regexp.Regexp) resource.TestStep {
 		return resource.TestStep{Config: config, PlanOnly: true, ExpectError: err, ExpectNonEmptyPlan: err == nil}
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			plan(binding(fmt.Sprintf("%q", missing), ""),
+			plan(binding(fmt.Sprintf("%q", missing)),
 				planTimeObjectError(notFound, "aks_role_binding.b", "principal_id", missing+"; principal_id takes the object ID of a group")),
-			plan(binding(fmt.Sprintf("%q", group), "  principal_type = \"User\"\n"),
+			plan(binding(fmt.Sprintf("%q", group), `principal_type = "User"`),
 				planTimeObjectError("Wrong Kind of Directory Object", "aks_role_binding.b", "principal_id", group+" is a group; principal_id takes the object ID of a user")),
 			plan(pimAccEligibilityConfig(missing, group, "-", "  duration = \"P30D\"\n"),
 				planTimeObjectError(notFound, "aks_pim_eligibility.test", "group_id", missing+"; group_id takes the object ID of a group")),
@@ -74,9 +65,9 @@ resource "aks_role_binding" "b" {
 			// Existing objects of the right kinds plan fine: a user as the approver, the group everywhere else.
 			plan(pimAccPolicyConfig(group, fmt.Sprintf("  require_approval = true\n  approvers = {\n    users = [%q]\n  }\n", f.P01.ObjectID)), nil),
 			plan(pimAccEligibilityConfig(group, f.N01.ObjectID, "-", "  duration = \"P30D\"\n"), nil),
-			plan(binding(fmt.Sprintf("%q", group), ""), nil),
+			plan(binding(fmt.Sprintf("%q", group)), nil),
 			// Known only after apply: nothing to check at plan time, the plan goes on.
-			plan(binding("aks_pim_group.g.object_id", "")+"\nresource \"aks_pim_group\" \"g\" {\n  display_name = \""+acctest.RandomName("objchk-new")+"\"\n}\n", nil),
+			plan(binding("aks_pim_group.g.object_id")+groupHCL("g", acctest.RandomName("objchk-new")), nil),
 		},
 	})
 }

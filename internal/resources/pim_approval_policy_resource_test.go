@@ -3,96 +3,18 @@ package resources_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
-	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
-
-// pimAccPreCheck skips the test unless acceptance tests were asked for (TF_ACC), as resource.Test would:
-// the checks below talk to the emulator before resource.Test runs.
-func pimAccPreCheck(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
-	acctest.PreCheck(t)
-}
-
-// pimAccClient is a client of the same tenant the provider under test uses (the ARM_* environment the
-// harness exported), for checks that must not trust Terraform's state.
-func pimAccClient(t *testing.T) *clients.Client {
-	t.Helper()
-	pimAccPreCheck(t)
-	ep := clients.Endpoints{
-		AuthorityHost:           os.Getenv("ARM_AUTHORITY_HOST"),
-		GraphEndpoint:           os.Getenv("ARM_GRAPH_ENDPOINT"),
-		GraphAudience:           os.Getenv("ARM_GRAPH_AUDIENCE"),
-		ResourceManagerEndpoint: os.Getenv("ARM_RESOURCE_MANAGER_ENDPOINT"),
-		ResourceManagerAudience: os.Getenv("ARM_RESOURCE_MANAGER_AUDIENCE"),
-	}
-	if ep.AuthorityHost == "" {
-		ep, _ = clients.EnvironmentEndpoints(clients.EnvironmentPublic)
-	}
-	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{
-		Method: clients.AuthClientSecret, TenantID: os.Getenv("ARM_TENANT_ID"), ClientID: os.Getenv("ARM_CLIENT_ID"),
-		ClientSecret: os.Getenv("ARM_CLIENT_SECRET"), Endpoints: ep,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := clients.New(t.Context(), clients.Config{
-		TenantID: os.Getenv("ARM_TENANT_ID"), SubscriptionID: os.Getenv("ARM_SUBSCRIPTION_ID"), Credential: cred, Endpoints: ep,
-		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 200 * time.Millisecond, Timeout: time.Minute},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// pimAccGroup creates a security group for a test through Graph (so these tests do not depend on
-// aks_pim_group), live or emulated, and deletes it when the test ends.
-func pimAccGroup(t *testing.T, c *clients.Client, prefix string) string {
-	t.Helper()
-	id := emuclient.NewGroup(t, c, acctest.RandomName(prefix))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_ = clients.Graph(c).Groups().ByGroupId(id).Delete(ctx, nil)
-	})
-	// The group must be visible before Terraform refers to it.
-	if err := c.WaitConsistent(t.Context(), func(ctx context.Context) (bool, error) {
-		_, err := clients.Graph(c).Groups().ByGroupId(id).Get(ctx, nil)
-		if clients.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil, err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-// pimAccProvider speeds up the consistency waits of the provider under test; everything else comes from
-// the environment, as in a pipeline.
-const pimAccProvider = `
-provider "aks" {
-  consistency_interval = "200ms"
-}
-`
 
 // pimAccPolicyMatches checks in Graph that the group's policy is what change makes of the defaults.
 func pimAccPolicyMatches(c *clients.Client, key pim.PolicyKey, change func(*pim.Policy)) resource.TestCheckFunc {
@@ -121,8 +43,8 @@ resource "aks_pim_approval_policy" "test" {
 
 func TestAccPIMApprovalPolicy_basic(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
-	approver := pimAccGroup(t, c, "approver")
+	admin := acctest.NewGroup(t, c, "admin")
+	approver := acctest.NewGroup(t, c, "approver")
 	key := pim.PolicyKey{GroupID: admin, AccessID: pim.AccessMember}
 	addr := "aks_pim_approval_policy.test"
 	four, _ := pim.ParseDuration("PT4H")
@@ -184,44 +106,31 @@ func TestAccPIMApprovalPolicy_basic(t *testing.T) {
 			AdditionalRecipients: []string{"secops@contoso.com"}}
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccPolicyMatches(c, key, func(*pim.Policy) {}),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccPolicyMatches(c, key, func(*pim.Policy) {}),
 		Steps: []resource.TestStep{
 			{
 				Config: pimAccPolicyConfig(admin, scenario),
 				Check:  pimAccPolicyMatches(c, key, scenarioPolicy),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(admin+"/member")),
+					acctest.Attr(addr, "id", knownvalue.StringExact(admin+"/member")),
 					// The configured spelling is kept although Graph says PT4H.
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("activation").AtMapKey("maximum_duration"), knownvalue.StringExact("PT240M")),
+					acctest.Attr(addr, "activation.maximum_duration", knownvalue.StringExact("PT240M")),
 					// Unset attributes hold Azure's defaults.
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active_assignment").AtMapKey("maximum_duration"), knownvalue.StringExact("P180D")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("approval_timeout_days"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("notifications").AtMapKey("eligible_assignment").AtMapKey("admin").AtMapKey("level"), knownvalue.StringExact("All")),
+					acctest.Attr(addr, "active_assignment.maximum_duration", knownvalue.StringExact("P180D")),
+					acctest.Attr(addr, "approval_timeout_days", knownvalue.Int64Exact(1)),
+					acctest.Attr(addr, "notifications.eligible_assignment.admin.level", knownvalue.StringExact("All")),
 				},
 			},
-			{
-				// A second plan of the same configuration is empty.
-				Config:   pimAccPolicyConfig(admin, scenario),
-				PlanOnly: true,
-			},
-			{
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateId:           admin + "/member",
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "activation.maximum_duration"},
-			},
+			acctest.Unchanged(pimAccPolicyConfig(admin, scenario)),
+			acctest.ImportVerify(addr, admin+"/member", "activation.maximum_duration"),
 			{
 				// Update in place: only the rules that change are written.
-				Config: pimAccPolicyConfig(admin, updated),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-				},
-				Check: pimAccPolicyMatches(c, key, updatedPolicy),
+				Config:           pimAccPolicyConfig(admin, updated),
+				ConfigPlanChecks: acctest.PlansUpdate(addr),
+				Check:            pimAccPolicyMatches(c, key, updatedPolicy),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("notifications").AtMapKey("activation").AtMapKey("approver").AtMapKey("additional_recipients"),
+					acctest.Attr(addr, "notifications.activation.approver.additional_recipients",
 						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("SecOps@contoso.com")})),
 				},
 			},
@@ -235,14 +144,9 @@ func TestAccPIMApprovalPolicy_basic(t *testing.T) {
 						t.Fatalf("changing the policy out of band: %v", err)
 					}
 				},
-				Config: pimAccPolicyConfig(admin, updated),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("activation").AtMapKey("maximum_duration"), knownvalue.StringExact("PT4H")),
-					},
-				},
-				Check: pimAccPolicyMatches(c, key, updatedPolicy),
+				Config:           pimAccPolicyConfig(admin, updated),
+				ConfigPlanChecks: acctest.PlansUpdate(addr, acctest.Planned(addr, "activation.maximum_duration", knownvalue.StringExact("PT4H"))),
+				Check:            pimAccPolicyMatches(c, key, updatedPolicy),
 			},
 		},
 	})
@@ -250,11 +154,10 @@ func TestAccPIMApprovalPolicy_basic(t *testing.T) {
 
 func TestAccPIMApprovalPolicy_owner(t *testing.T) {
 	c := pimAccClient(t)
-	group := pimAccGroup(t, c, "owners")
-	approver := pimAccGroup(t, c, "approver")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccPolicyMatches(c, pim.PolicyKey{GroupID: group, AccessID: pim.AccessOwner}, func(*pim.Policy) {}),
+	group := acctest.NewGroup(t, c, "owners")
+	approver := acctest.NewGroup(t, c, "approver")
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccPolicyMatches(c, pim.PolicyKey{GroupID: group, AccessID: pim.AccessOwner}, func(*pim.Policy) {}),
 		Steps: []resource.TestStep{{
 			Config: pimAccPolicyConfig(group, fmt.Sprintf(`
   access_id        = "owner"
@@ -278,8 +181,8 @@ func TestAccPIMApprovalPolicy_owner(t *testing.T) {
 func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 	c := pimAccClient(t)
 	// Real groups: IDs that name nothing would fail the plan on their own (TestAccObjectCheck_planTime).
-	group := pimAccGroup(t, c, "val")
-	approverGroup := pimAccGroup(t, c, "valappr")
+	group := acctest.NewGroup(t, c, "val")
+	approverGroup := acctest.NewGroup(t, c, "valappr")
 	tests := []struct {
 		name string
 		body string
@@ -296,11 +199,7 @@ func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {
-		steps = append(steps, resource.TestStep{
-			Config:      pimAccPolicyConfig(group, tt.body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(regexp.QuoteMeta(tt.err)),
-		})
+		steps = append(steps, acctest.PlanFails(pimAccPolicyConfig(group, tt.body), regexp.QuoteMeta(tt.err)))
 	}
 	// Warnings do not fail the plan: self-approval and a short activation plan fine (and are tested as
 	// warnings in pim_findings_test.go).
@@ -311,12 +210,7 @@ func TestAccPIMApprovalPolicy_validation(t *testing.T) {
 		ExpectNonEmptyPlan: true,
 	})
 	// A malformed import ID is reported in the house style: "Unable to Import ...", what to use instead.
-	steps = append(steps, resource.TestStep{
-		Config:        pimAccPolicyConfig(group, ""),
-		ResourceName:  "aks_pim_approval_policy.test",
-		ImportState:   true,
-		ImportStateId: "not-a-policy-id",
-		ExpectError:   regexp.MustCompile(`Unable to Import PIM Approval Policy[\s\S]*Use \{group_id\}/\{access_id\}`),
-	})
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	steps = append(steps, acctest.ImportFails(pimAccPolicyConfig(group, ""), "aks_pim_approval_policy.test", "not-a-policy-id",
+		`Unable to Import PIM Approval Policy[\s\S]*Use \{group_id\}/\{access_id\}`))
+	acctest.ParallelTest(t, resource.TestCase{Steps: steps})
 }

@@ -12,14 +12,10 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
@@ -38,15 +34,7 @@ func pimAccAssignmentConfig(group, principal, policyBody, body string) string {
 // pimAccTokenGroups signs u in afresh and returns the groups claim of a token for the AKS server app.
 func pimAccTokenGroups(t *testing.T, u acctest.User) []string {
 	t.Helper()
-	admin := acctest.AdminClient(t)
-	cred, _, err := clients.NewCredential(t.Context(), clients.AuthConfig{
-		Method: clients.AuthUsernamePassword, TenantID: admin.TenantID, ClientID: acctest.Fixture(t).PublicClientID,
-		Username: u.UPN, Password: u.Password, Endpoints: admin.Endpoints,
-	})
-	if err != nil {
-		t.Fatalf("signing in %s: %v", u.UPN, err)
-	}
-	tok, err := cred.GetToken(t.Context(), policy.TokenRequestOptions{Scopes: []string{aksServerApp + "/.default"}})
+	tok, err := acctest.UserClient(t, u).Credential.GetToken(t.Context(), policy.TokenRequestOptions{Scopes: []string{aksServerApp + "/.default"}})
 	if err != nil {
 		t.Fatalf("token of %s for AKS: %v", u.UPN, err)
 	}
@@ -93,7 +81,7 @@ func pimAccMember(t *testing.T, c *clients.Client, group string, u acctest.User,
 
 func TestAccPIMAssignment_basic(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
+	admin := acctest.NewGroup(t, c, "admin")
 	user := acctest.Fixture(t).N01
 	key := pim.EligibilityKey{Kind: pim.GroupActive, GroupID: admin, PrincipalID: user.ObjectID, AccessID: pim.AccessMember}
 	addr := "aks_pim_assignment.test"
@@ -101,11 +89,9 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 	cfg := func(policy, body string) string {
 		return pimAccAssignmentConfig(admin, user.ObjectID, policy, why+body)
 	}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	changedID := statecheck.CompareValue(compare.ValuesDiffer())
+	idBeforeUpdate, idUpdated := acctest.ChangedAcross(addr, "id")
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			pimAccNotEligible(c, key),
 			pimAccMember(t, c, admin, user, false),
@@ -119,42 +105,26 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 					pimAccMember(t, c, admin, user, true),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^"+admin+"_member_[0-9a-f-]{36}$"))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("effective_end_date_time"), knownvalue.NotNull()),
-					sameID.AddStateValue(addr, tfjsonpath.New("id")),
-					changedID.AddStateValue(addr, tfjsonpath.New("id")),
+					acctest.Attr(addr, "id", knownvalue.StringRegexp(regexp.MustCompile("^"+admin+"_member_[0-9a-f-]{36}$"))),
+					acctest.Attr(addr, "status", knownvalue.StringExact("Provisioned")),
+					acctest.Attr(addr, "effective_end_date_time", knownvalue.NotNull()),
+					idBeforeUpdate,
 				},
 			},
-			{Config: cfg("", `  duration = "P30D"`+"\n"), PlanOnly: true},
-			{
-				// Import by schedule ID: the justification comes back from the request that made the schedule.
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "policy_active_assignment", "duration", "end_date_time"},
-			},
-			{
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateId:           admin + "/" + user.ObjectID + "/member",
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "policy_active_assignment", "duration", "end_date_time"},
-			},
+			acctest.Unchanged(cfg("", `  duration = "P30D"`+"\n")),
+			// Import by schedule ID, then by group/principal/access: the justification comes back from the
+			// request that made the schedule.
+			acctest.ImportVerify(addr, "", "policy_active_assignment", "duration", "end_date_time"),
+			acctest.ImportVerify(addr, admin+"/"+user.ObjectID+"/member", "policy_active_assignment", "duration", "end_date_time"),
 			{
 				// Update in place through adminUpdate: a new schedule ID, the duration counted from the original start.
-				Config: cfg("", `  duration = "P60D"`+"\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("id")),
-					},
-				},
+				Config:           cfg("", `  duration = "P60D"`+"\n"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr, acctest.PlannedUnknown(addr, "id")),
 				Check: resource.ComposeTestCheckFunc(
 					pimAccEligibilityEnds(c, key, addr, 60*24*time.Hour),
 					pimAccMember(t, c, admin, user, true),
 				),
-				ConfigStateChecks: []statecheck.StateCheck{changedID.AddStateValue(addr, tfjsonpath.New("id"))},
+				ConfigStateChecks: []statecheck.StateCheck{idUpdated},
 			},
 			{
 				// Removed outside Terraform: the membership ends, and the plan recreates the assignment.
@@ -164,11 +134,9 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg("", `  duration = "P60D"`+"\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.ComposeTestCheckFunc(pimAccEligibility(c, key, 60*24*time.Hour), pimAccMember(t, c, admin, user, true)),
+				Config:           cfg("", `  duration = "P60D"`+"\n"),
+				ConfigPlanChecks: acctest.PlansCreate(addr),
+				Check:            resource.ComposeTestCheckFunc(pimAccEligibility(c, key, 60*24*time.Hour), pimAccMember(t, c, admin, user, true)),
 			},
 			{
 				// An end date, then permanent once the wired policy allows it (the wiring orders the policy first).
@@ -185,75 +153,35 @@ func TestAccPIMAssignment_basic(t *testing.T) {
 
 func TestAccPIMAssignment_policyErrors(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
-	principal := pimAccGroup(t, c, "default")
+	admin := acctest.NewGroup(t, c, "admin")
+	principal := acctest.NewGroup(t, c, "default")
 	key := pim.EligibilityKey{Kind: pim.GroupActive, GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
 	const why = "  justification = \"break-glass\"\n"
 	cfg := func(policy, body string) string { return pimAccAssignmentConfig(admin, principal, policy, body) }
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccNotEligible(c, key),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
-			{
-				// The default policy, wired: active assignments must expire within 180 days...
-				Config:      cfg("", why+"  permanent = true\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Permanent Active Assignment Not Allowed by Policy[\s\S]*Expiration_Admin_Assignment`),
-			},
-			{
-				Config:      cfg("", why+`  duration = "P200D"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Active Assignment Longer Than Policy Allows[\s\S]*P180D`),
-			},
-			{
-				// ... and need a justification.
-				Config:      cfg("", `  duration = "P30D"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Justification Required by Policy[\s\S]*Enablement_Admin_Assignment`),
-			},
+			// The default policy, wired: active assignments must expire within 180 days...
+			acctest.PlanFails(cfg("", why+"  permanent = true\n"), `Permanent Active Assignment Not Allowed by Policy[\s\S]*Expiration_Admin_Assignment`),
+			acctest.PlanFails(cfg("", why+`  duration = "P200D"`+"\n"), `Active Assignment Longer Than Policy Allows[\s\S]*P180D`),
+			// ... and need a justification.
+			acctest.PlanFails(cfg("", `  duration = "P30D"`+"\n"), `Justification Required by Policy[\s\S]*Enablement_Admin_Assignment`),
 			{
 				// A wired policy that no longer asks for one lets it through.
 				Config:   cfg("  active_assignment = {\n    require_justification = false\n  }\n", `  duration = "P30D"`+"\n"),
 				PlanOnly: true, ExpectNonEmptyPlan: true,
 			},
-			{
-				// Without the policy in the configuration, Graph rejects it and the error names the rule.
-				Config:      cfg("-", why+"  permanent = true\n"),
-				ExpectError: regexp.MustCompile(`Expiration_Admin_Assignment[\s\S]*RoleAssignmentRequestPolicyValidationFailed`),
-			},
-			{
-				Config:      cfg("-", `  duration = "P30D"`+"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create PIM Assignment.*JustificationRule.*Enablement_Admin_Assignment`),
-			},
-			{
-				Config:      cfg("-", why+"  end_date_time = \"2020-01-01T00:00:00Z\"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Active Assignment Too Short`),
-			},
-			{
-				Config:      cfg("-", why+"  duration = \"P30D\"\n  end_date_time = \"2030-01-01T00:00:00Z\"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Invalid Active Assignment Schedule`),
-			},
+			// Without the policy in the configuration, Graph rejects it and the error names the rule.
+			acctest.ApplyFails(cfg("-", why+"  permanent = true\n"), `Expiration_Admin_Assignment[\s\S]*RoleAssignmentRequestPolicyValidationFailed`),
+			acctest.ApplyFails(cfg("-", `  duration = "P30D"`+"\n"), `(?s)Unable to Create PIM Assignment.*JustificationRule.*Enablement_Admin_Assignment`),
+			acctest.PlanFails(cfg("-", why+"  end_date_time = \"2020-01-01T00:00:00Z\"\n"), `Active Assignment Too Short`),
+			acctest.PlanFails(cfg("-", why+"  duration = \"P30D\"\n  end_date_time = \"2030-01-01T00:00:00Z\"\n"), `Invalid Active Assignment Schedule`),
 		},
 	})
 }
 
 func TestAccPIMAssignment_importErrors(t *testing.T) {
-	pimAccPreCheck(t)
-	group, principal := uuid.NewString(), uuid.NewString()
-	cfg := pimAccAssignmentConfig(group, principal, "-", "  duration = \"P30D\"\n  justification = \"x\"\n")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg, ResourceName: "aks_pim_assignment.test", ImportState: true, ImportStateId: "not-an-id",
-				ExpectError: regexp.MustCompile(`Unable to Import PIM Assignment[\s\S]*is neither an assignment schedule ID`),
-			},
-			{
-				Config: cfg, ResourceName: "aks_pim_assignment.test", ImportState: true, ImportStateId: group + "/" + principal + "/member",
-				ExpectError: regexp.MustCompile(`Unable to Import PIM Assignment[\s\S]*has no live assignment`),
-			},
-		},
+	pimAccGroupScheduleImportErrors(t, "aks_pim_assignment", "Assignment", "assignment", func(group, principal string) string {
+		return pimAccAssignmentConfig(group, principal, "-", "  duration = \"P30D\"\n  justification = \"x\"\n")
 	})
 }

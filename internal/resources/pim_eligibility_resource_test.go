@@ -8,13 +8,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -47,16 +44,12 @@ func pimAccEligibility(c *clients.Client, key pim.EligibilityKey, want time.Dura
 
 // pimAccEligibilityEnds checks that the live schedule ends at start+want, within a minute.
 func pimAccEligibilityEnds(c *clients.Client, key pim.EligibilityKey, addr string, want time.Duration) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		e, found, err := pim.ReadGroupSchedule(context.Background(), c, key.Kind, rs.Primary.ID)
+	return acctest.InState(addr, func(id string, attrs map[string]string) error {
+		e, found, err := pim.ReadGroupSchedule(context.Background(), c, key.Kind, id)
 		if err != nil || !found {
-			return fmt.Errorf("schedule %s of %s not readable in Graph: found=%v err=%v", rs.Primary.ID, key, found, err)
+			return fmt.Errorf("schedule %s of %s not readable in Graph: found=%v err=%v", id, key, found, err)
 		}
-		start, err := time.Parse(time.RFC3339, rs.Primary.Attributes["start_date_time"])
+		start, err := time.Parse(time.RFC3339, attrs["start_date_time"])
 		if err != nil {
 			return err
 		}
@@ -64,7 +57,7 @@ func pimAccEligibilityEnds(c *clients.Client, key pim.EligibilityKey, addr strin
 			return fmt.Errorf("schedule ends %v, want %v (start %v + %v)", e.End, start.Add(want), start, want)
 		}
 		return nil
-	}
+	})
 }
 
 // pimAccRemoveOutOfBand removes key's eligibility (or active assignment) as someone outside Terraform would.
@@ -122,18 +115,17 @@ resource %q "test" {
 
 func TestAccPIMEligibility_basic(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
-	approver := pimAccGroup(t, c, "approver")
-	defaultGroup := pimAccGroup(t, c, "default")
+	admin := acctest.NewGroup(t, c, "admin")
+	approver := acctest.NewGroup(t, c, "approver")
+	defaultGroup := acctest.NewGroup(t, c, "default")
 	key := pim.EligibilityKey{GroupID: admin, PrincipalID: defaultGroup, AccessID: pim.AccessMember}
 	addr := "aks_pim_eligibility.test"
 	policy := fmt.Sprintf("  require_approval = true\n  approvers = {\n    groups = [%q]\n  }\n", approver)
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	changedID := statecheck.CompareValue(compare.ValuesDiffer())
+	idBefore, idKept := acctest.SameAcross(addr, "id")
+	idBeforeUpdate, idUpdated := acctest.ChangedAcross(addr, "id")
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccNotEligible(c, key),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
 			{
 				// SCENARIO.md step 3: default eligible as member of admin, whose policy requires approval.
@@ -143,64 +135,43 @@ func TestAccPIMEligibility_basic(t *testing.T) {
 					pimAccEligibilityEnds(c, key, addr, 30*24*time.Hour),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^"+admin+"_member_[0-9a-f-]{36}$"))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permanent"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("effective_end_date_time"), knownvalue.NotNull()),
-					sameID.AddStateValue(addr, tfjsonpath.New("id")),
-					changedID.AddStateValue(addr, tfjsonpath.New("id")),
+					acctest.Attr(addr, "id", knownvalue.StringRegexp(regexp.MustCompile("^"+admin+"_member_[0-9a-f-]{36}$"))),
+					acctest.Attr(addr, "status", knownvalue.StringExact("Provisioned")),
+					acctest.Attr(addr, "permanent", knownvalue.Bool(false)),
+					acctest.Attr(addr, "effective_end_date_time", knownvalue.NotNull()),
+					idBefore,
+					idBeforeUpdate,
 				},
 			},
-			{
-				Config:   pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P30D"`+"\n"),
-				PlanOnly: true,
-			},
-			{
-				// Import by schedule ID. Graph reports the end as a date, so the duration comes back in that
-				// form; the justification is read from the request that created the schedule.
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "policy_eligible_assignment", "duration", "end_date_time"},
-			},
-			{
-				// Import by group/principal/access.
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateId:           admin + "/" + defaultGroup + "/member",
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "policy_eligible_assignment", "duration", "end_date_time"},
-			},
+			acctest.Unchanged(pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P30D"`+"\n")),
+			// Import by schedule ID, then by group/principal/access. Graph reports the end as a date, so the
+			// duration comes back in that form; the justification is read from the request that created the
+			// schedule.
+			acctest.ImportVerify(addr, "", "policy_eligible_assignment", "duration", "end_date_time"),
+			acctest.ImportVerify(addr, admin+"/"+defaultGroup+"/member", "policy_eligible_assignment", "duration", "end_date_time"),
 			{
 				// A change that Azure does not see (the form of an equivalent schedule is not one) is applied
 				// without a request: here only the wired policy changes shape-wise; the ID stays.
 				Config: pimAccEligibilityConfig(admin, defaultGroup, policy+"  eligible_assignment = {\n    maximum_duration = \"P300D\"\n  }\n", `  duration = "P30D"`+"\n"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					idKept,
 				},
 			},
 			{
 				// Update in place through adminUpdate: a new schedule ID, the duration counted from the original start.
-				Config: pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("id")),
-					},
-				},
-				Check: pimAccEligibilityEnds(c, key, addr, 60*24*time.Hour),
+				Config:           pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr, acctest.PlannedUnknown(addr, "id")),
+				Check:            pimAccEligibilityEnds(c, key, addr, 60*24*time.Hour),
 				ConfigStateChecks: []statecheck.StateCheck{
-					changedID.AddStateValue(addr, tfjsonpath.New("id")),
+					idUpdated,
 				},
 			},
 			{
 				// Removed outside Terraform: the plan recreates it.
-				PreConfig: func() { pimAccRemoveOutOfBand(t, c, key) },
-				Config:    pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				},
-				Check: pimAccEligibility(c, key, 60*24*time.Hour),
+				PreConfig:        func() { pimAccRemoveOutOfBand(t, c, key) },
+				Config:           pimAccEligibilityConfig(admin, defaultGroup, policy, `  duration = "P60D"`+"\n"),
+				ConfigPlanChecks: acctest.PlansCreate(addr),
+				Check:            pimAccEligibility(c, key, 60*24*time.Hour),
 			},
 			{
 				// Switch to an end date, then to permanent once the policy allows it (the wiring orders the policy first).
@@ -217,74 +188,45 @@ func TestAccPIMEligibility_basic(t *testing.T) {
 
 func TestAccPIMEligibility_policyErrors(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
-	principal := pimAccGroup(t, c, "default")
+	admin := acctest.NewGroup(t, c, "admin")
+	principal := acctest.NewGroup(t, c, "default")
 	key := pim.EligibilityKey{GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccNotEligible(c, key),
+	cfg := func(policy, body string) string { return pimAccEligibilityConfig(admin, principal, policy, body) }
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
-			{
-				// The policy is in the configuration (defaults) and wired: a permanent eligibility fails at plan time.
-				Config:      pimAccEligibilityConfig(admin, principal, "", "  permanent = true\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Permanent Eligibility Not Allowed by Policy[\s\S]*Expiration_Admin_Eligibility`),
-			},
-			{
-				// Longer than the wired policy's maximum: also at plan time.
-				Config:      pimAccEligibilityConfig(admin, principal, "  eligible_assignment = {\n    maximum_duration = \"P90D\"\n  }\n", `  duration = "P120D"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Eligibility Longer Than Policy Allows`),
-			},
-			{
-				// Without the policy in the configuration, Graph rejects it and the error names the policy rule.
-				Config:      pimAccEligibilityConfig(admin, principal, "-", "  permanent = true\n"),
-				ExpectError: regexp.MustCompile(`Expiration_Admin_Eligibility[\s\S]*RoleAssignmentRequestPolicyValidationFailed`),
-			},
-			{
-				Config:      pimAccEligibilityConfig(admin, principal, "-", `  duration = "P6M"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`uses months, which PIM rejects`),
-			},
-			{
-				Config:      pimAccEligibilityConfig(admin, principal, "-", "  duration = \"P30D\"\n  permanent = true\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Set exactly one of duration`),
-			},
-			{
-				Config:      pimAccEligibilityConfig(admin, principal, "-", "  end_date_time = \"2020-01-01T00:00:00Z\"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Eligibility Too Short`),
-			},
-			{
-				Config:      pimAccEligibilityConfig(admin, principal, "-", "  duration = \"P30D\"\n  ticket_number = \"INC-1\"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Incomplete Ticket Information`),
-			},
+			// The policy is in the configuration (defaults) and wired: a permanent eligibility fails at plan time.
+			acctest.PlanFails(cfg("", "  permanent = true\n"), `Permanent Eligibility Not Allowed by Policy[\s\S]*Expiration_Admin_Eligibility`),
+			// Longer than the wired policy's maximum: also at plan time.
+			acctest.PlanFails(cfg("  eligible_assignment = {\n    maximum_duration = \"P90D\"\n  }\n", `  duration = "P120D"`+"\n"), `Eligibility Longer Than Policy Allows`),
+			// Without the policy in the configuration, Graph rejects it and the error names the policy rule.
+			acctest.ApplyFails(cfg("-", "  permanent = true\n"), `Expiration_Admin_Eligibility[\s\S]*RoleAssignmentRequestPolicyValidationFailed`),
+			acctest.PlanFails(cfg("-", `  duration = "P6M"`+"\n"), `uses months, which PIM rejects`),
+			acctest.PlanFails(cfg("-", "  duration = \"P30D\"\n  permanent = true\n"), `Set exactly one of duration`),
+			acctest.PlanFails(cfg("-", "  end_date_time = \"2020-01-01T00:00:00Z\"\n"), `Eligibility Too Short`),
+			acctest.PlanFails(cfg("-", "  duration = \"P30D\"\n  ticket_number = \"INC-1\"\n"), `Incomplete Ticket Information`),
 		},
 	})
 }
 
 func TestAccPIMEligibility_importErrors(t *testing.T) {
+	pimAccGroupScheduleImportErrors(t, "aks_pim_eligibility", "Eligibility", "eligibility", func(group, principal string) string {
+		return pimAccEligibilityConfig(group, principal, "-", "  duration = \"P30D\"\n")
+	})
+}
+
+// pimAccGroupScheduleImportErrors checks the import errors of the group schedule resource typ (title and
+// noun name what it holds): an ID that is none of its IDs, and the group, principal and access of no
+// live schedule, each refused in the house style ("Unable to Import ...").
+func pimAccGroupScheduleImportErrors(t *testing.T, typ, title, noun string, config func(group, principal string) string) {
+	t.Helper()
 	pimAccPreCheck(t)
 	group, principal := uuid.NewString(), uuid.NewString()
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	cfg := config(group, principal)
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				Config:        pimAccEligibilityConfig(group, principal, "-", "  duration = \"P30D\"\n"),
-				ResourceName:  "aks_pim_eligibility.test",
-				ImportState:   true,
-				ImportStateId: "not-an-id",
-				ExpectError:   regexp.MustCompile(`Unable to Import PIM Eligibility[\s\S]*is neither an eligibility schedule ID`),
-			},
-			{
-				Config:        pimAccEligibilityConfig(group, principal, "-", "  duration = \"P30D\"\n"),
-				ResourceName:  "aks_pim_eligibility.test",
-				ImportState:   true,
-				ImportStateId: group + "/" + principal + "/member",
-				ExpectError:   regexp.MustCompile(`Unable to Import PIM Eligibility[\s\S]*has no live eligibility`),
-			},
+			acctest.ImportFails(cfg, typ+".test", "not-an-id", `Unable to Import PIM `+title+`[\s\S]*is neither an `+noun+` schedule ID`),
+			acctest.ImportFails(cfg, typ+".test", group+"/"+principal+"/member", `Unable to Import PIM `+title+`[\s\S]*has no live `+noun),
 		},
 	})
 }
@@ -293,23 +235,20 @@ func TestAccPIMEligibility_importErrors(t *testing.T) {
 // result after apply, no diff on the next plan.
 func TestAccPIMEligibility_pastStart(t *testing.T) {
 	c := pimAccClient(t)
-	admin := pimAccGroup(t, c, "admin")
-	principal := pimAccGroup(t, c, "default")
+	admin := acctest.NewGroup(t, c, "admin")
+	principal := acctest.NewGroup(t, c, "default")
 	key := pim.EligibilityKey{GroupID: admin, PrincipalID: principal, AccessID: pim.AccessMember}
 	start := acctest.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	cfg := pimAccEligibilityConfig(admin, principal, "", fmt.Sprintf("  start_date_time = %q\n  duration        = \"P30D\"\n", start))
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             pimAccNotEligible(c, key),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: pimAccNotEligible(c, key),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
-				Check:  pimAccEligibilityEnds(c, key, "aks_pim_eligibility.test", 30*24*time.Hour),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("aks_pim_eligibility.test", tfjsonpath.New("start_date_time"), knownvalue.StringExact(start)),
-				},
+				Config:            cfg,
+				Check:             pimAccEligibilityEnds(c, key, "aks_pim_eligibility.test", 30*24*time.Hour),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.Attr("aks_pim_eligibility.test", "start_date_time", knownvalue.StringExact(start))},
 			},
-			{Config: cfg, PlanOnly: true},
+			acctest.Unchanged(cfg),
 		},
 	})
 }

@@ -2,49 +2,29 @@ package resources_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
-	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
-
-// groupAccProvider is the provider block of these tests: credentials and endpoints come from the
-// environment acctest exports; consistency waits are shortened (the default emulator replicates
-// instantly, so the waits only add time) and PrincipalNotFound is given a short window.
-const groupAccProvider = `
-provider "aks" {
-  consistency_interval              = "100ms"
-  principal_not_found_retry_timeout = "4s"
-}
-`
 
 // groupAccCheckInGraph reads the group of addr through Graph (not state) and checks it.
 func groupAccCheckInGraph(c *clients.Client, addr string, check func(*pim.GroupRead) error) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		g, err := pim.ReadGroup(context.Background(), c, rs.Primary.ID, pim.GroupReadOptions{WithMembers: true})
+	return acctest.InState(addr, func(id string, _ map[string]string) error {
+		g, err := pim.ReadGroup(context.Background(), c, id, pim.GroupReadOptions{WithMembers: true})
 		if err != nil {
-			return fmt.Errorf("reading %s (%s) in Graph: %w", addr, rs.Primary.ID, err)
+			return fmt.Errorf("reading %s (%s) in Graph: %w", addr, id, err)
 		}
 		return check(g)
-	}
+	})
 }
 
 func groupAccSameIDs(got, want []string) error {
@@ -64,52 +44,21 @@ func groupAccSameIDs(got, want []string) error {
 	return nil
 }
 
-// groupAccCheckDestroyed checks through the APIs that no group or role assignment of the configuration is
-// left (CheckDestroy must not trust state).
-func groupAccCheckDestroyed(c *clients.Client) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		ctx := context.Background()
-		for _, rs := range s.RootModule().Resources {
-			switch rs.Type {
-			case "aks_pim_group":
-				_, err := pim.ReadGroup(ctx, c, rs.Primary.ID, pim.GroupReadOptions{Onboarding: pim.OnboardingKnown})
-				if !errors.Is(err, pim.ErrGroupNotFound) {
-					return fmt.Errorf("group %s still exists after destroy (read error: %v)", rs.Primary.ID, err)
-				}
-			case "aks_role_binding":
-				_, err := rbac.GetAssignment(ctx, c, rs.Primary.ID)
-				if !rbac.IsAssignmentGone(err) {
-					return fmt.Errorf("role assignment %s still exists after destroy (read error: %v)", rs.Primary.ID, err)
-				}
-			}
-		}
-		return nil
-	}
-}
-
-func groupAccConfig(name, description, owners, members string) string {
-	attrs := fmt.Sprintf("  display_name = %q\n", name)
+// groupAccConfig is the users n01 and p01 (data sources) and aks_pim_group.test named name, with the
+// description, owners and members given (HCL expressions; empty: not set).
+func groupAccConfig(f acctest.Fixtures, name, description, owners, members string) string {
+	var attrs []string
 	if description != "" {
-		attrs += fmt.Sprintf("  description  = %q\n", description)
+		attrs = append(attrs, fmt.Sprintf("description = %q", description))
 	}
 	if owners != "" {
-		attrs += "  owners       = " + owners + "\n"
+		attrs = append(attrs, "owners = "+owners)
 	}
 	if members != "" {
-		attrs += "  members      = " + members + "\n"
+		attrs = append(attrs, "members = "+members)
 	}
-	return groupAccProvider + fmt.Sprintf(`
-data "aks_user" "n01" {
-  user_principal_name = %q
-}
-
-data "aks_user" "p01" {
-  user_principal_name = %q
-}
-
-resource "aks_pim_group" "test" {
-%s}
-`, "N01_UPN", "P01_UPN", attrs)
+	return groupAccProvider + hclBlock("data", "aks_user", "n01", fmt.Sprintf("user_principal_name = %q", f.N01.UPN)) +
+		hclBlock("data", "aks_user", "p01", fmt.Sprintf("user_principal_name = %q", f.P01.UPN)) + groupHCL("test", name, attrs...)
 }
 
 // TestAccPIMGroup_lifecycle: create (owner defaults to the caller, direct members), read back through
@@ -120,8 +69,7 @@ func TestAccPIMGroup_lifecycle(t *testing.T) {
 	c := acctest.AdminClient(t)
 	name := acctest.RandomName("grp")
 	cfg := func(description, owners, members string) string {
-		s := groupAccConfig(name, description, owners, members)
-		return strings.NewReplacer("N01_UPN", f.N01.UPN, "P01_UPN", f.P01.UPN).Replace(s)
+		return groupAccConfig(f, name, description, owners, members)
 	}
 	const addr = "aks_pim_group.test"
 	var groupID string
@@ -131,19 +79,17 @@ func TestAccPIMGroup_lifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             groupAccCheckDestroyed(c),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: groupAccCheckDestroyed(c),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg("everyday read-only access", "", "[data.aks_user.n01.object_id]"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mail_nickname"), knownvalue.StringExact(pim.DeriveMailNickname(name))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("owners"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(callerID)})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(f.N01.ObjectID)})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("pim_onboarded"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("assignable_to_role"), knownvalue.Bool(false)),
+					acctest.Attr(addr, "mail_nickname", knownvalue.StringExact(pim.DeriveMailNickname(name))),
+					acctest.Attr(addr, "owners", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(callerID)})),
+					acctest.Attr(addr, "members", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(f.N01.ObjectID)})),
+					acctest.Attr(addr, "pim_onboarded", knownvalue.Bool(false)),
+					acctest.Attr(addr, "assignable_to_role", knownvalue.Bool(false)),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPair(addr, "id", addr, "object_id"),
@@ -159,26 +105,13 @@ func TestAccPIMGroup_lifecycle(t *testing.T) {
 					}),
 				),
 			},
-			{
-				// A plannable import into the same configuration plans no change.
-				Config:          cfg("everyday read-only access", "", "[data.aks_user.n01.object_id]"),
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-			},
-			{
-				Config:                  cfg("everyday read-only access", "", "[data.aks_user.n01.object_id]"),
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
+			// A plannable import into the same configuration plans no change.
+			acctest.ImportBlock(cfg("everyday read-only access", "", "[data.aks_user.n01.object_id]"), addr),
+			acctest.ImportVerify(addr, ""),
 			{
 				// Update in place: description, a second owner, n01 replaced by p01.
-				Config: cfg("changed", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), "[data.aks_user.p01.object_id]"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-				},
+				Config:           cfg("changed", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), "[data.aks_user.p01.object_id]"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr),
 				Check: groupAccCheckInGraph(c, addr, func(g *pim.GroupRead) error {
 					if g.Description != "changed" {
 						return fmt.Errorf("description %q", g.Description)
@@ -191,13 +124,11 @@ func TestAccPIMGroup_lifecycle(t *testing.T) {
 			},
 			{
 				// Membership no longer managed: nothing changes, members are still reported.
-				Config: cfg("", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-				},
+				Config:           cfg("", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), ""),
+				ConfigPlanChecks: acctest.PlansUpdate(addr),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("members"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(f.P01.ObjectID)})),
+					acctest.Attr(addr, "description", knownvalue.Null()),
+					acctest.Attr(addr, "members", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(f.P01.ObjectID)})),
 				},
 				Check: groupAccCheckInGraph(c, addr, func(g *pim.GroupRead) error {
 					if g.Description != "" {
@@ -213,10 +144,8 @@ func TestAccPIMGroup_lifecycle(t *testing.T) {
 						t.Fatalf("deleting the group out of band: %v", err)
 					}
 				},
-				Config: cfg("", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				},
+				Config:           cfg("", fmt.Sprintf("[%q, data.aks_user.p01.object_id]", callerID), ""),
+				ConfigPlanChecks: acctest.PlansCreate(addr),
 			},
 		},
 	})
@@ -236,43 +165,16 @@ func TestAccPIMGroup_errors(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = pim.DeleteGroup(context.Background(), c, existing.ID) })
 
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				Config: groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "test" {
-  display_name       = %q
-  assignable_to_role = true
-}`, acctest.RandomName("grprole")),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create PIM Group.*RoleManagement\.ReadWrite\.Directory`),
-			},
-			{
-				Config: groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "test" {
-  display_name = %q
-}`, name),
-				ExpectError: regexp.MustCompile(`(?s)already exists.*terraform import <resource address> ` + existing.ID),
-			},
-			{
-				Config: groupAccProvider + fmt.Sprintf(`
-resource "aks_pim_group" "test" {
-  display_name            = %q
-  mail_nickname           = %q
-  prevent_duplicate_names = true
-}`, name, "other-"+pim.DeriveMailNickname(name)),
-				ExpectError: regexp.MustCompile(`(?s)prevent_duplicate_names is set and groups named`),
-			},
-			{
-				Config: groupAccProvider + `
-resource "aks_pim_group" "test" {
-  display_name  = "x"
-  mail_nickname = "not valid"
-  owners        = ["n01"]
-}`,
-				ExpectError: regexp.MustCompile(`(?s)mail_nickname must be a valid mail nickname.*owners.*must be an object ID`),
-			},
+			acctest.ApplyFails(groupAccProvider+groupHCL("test", acctest.RandomName("grprole"), "assignable_to_role = true"),
+				`(?s)Unable to Create PIM Group.*RoleManagement\.ReadWrite\.Directory`),
+			acctest.ApplyFails(groupAccProvider+groupHCL("test", name),
+				`(?s)already exists.*terraform import <resource address> `+existing.ID),
+			acctest.ApplyFails(groupAccProvider+groupHCL("test", name, fmt.Sprintf("mail_nickname = %q", "other-"+pim.DeriveMailNickname(name)),
+				"prevent_duplicate_names = true"), `(?s)prevent_duplicate_names is set and groups named`),
+			acctest.ApplyFails(groupAccProvider+groupHCL("test", "x", `mail_nickname = "not valid"`, `owners = ["n01"]`),
+				`(?s)mail_nickname must be a valid mail nickname.*owners.*must be an object ID`),
 		},
 	})
 }

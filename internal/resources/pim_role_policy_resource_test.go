@@ -9,10 +9,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
@@ -55,9 +53,7 @@ resource "aks_pim_role_policy" "test" {
 // TestAccPIMRolePolicy_basic: create, import, update, drift, replace and destroy of a role's policy at a
 // namespace of its own (policies are per role and scope, so parallel tests do not share it).
 func TestAccPIMRolePolicy_basic(t *testing.T) {
-	c := pimAccClient(t)
-	acctest.GrantPIMAdministration(t)
-	f := acctest.Fixture(t)
+	c, f := pimAccAdministered(t)
 	ns := acctest.RandomName("pol")
 	scope := f.ClusterID + "/namespaces/" + ns
 	const addr = "aks_pim_role_policy.test"
@@ -98,8 +94,7 @@ func TestAccPIMRolePolicy_basic(t *testing.T) {
 	}
 	adminBefore, writerBefore := original(admin), original(writer)
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			rolePolicyAccIs(c, admin, adminBefore),
 			rolePolicyAccIs(c, writer, writerBefore),
@@ -109,27 +104,20 @@ func TestAccPIMRolePolicy_basic(t *testing.T) {
 				Config: cfg("Azure Kubernetes Service RBAC Admin", "PT2H"),
 				Check:  rolePolicyAccMatches(c, admin, change("PT2H")),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(
+					acctest.Attr(addr, "id", knownvalue.StringRegexp(regexp.MustCompile(
 						`(?i)/roleDefinitions/`+rbac.RoleAKSRBACAdmin+`\|`+regexp.QuoteMeta(scope)+`$`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope"), knownvalue.StringExact(scope)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("approval_timeout_days"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active_assignment").AtMapKey("maximum_duration"), knownvalue.StringExact("P180D")),
+					acctest.Attr(addr, "scope", knownvalue.StringExact(scope)),
+					acctest.Attr(addr, "approval_timeout_days", knownvalue.Int64Exact(1)),
+					acctest.Attr(addr, "active_assignment.maximum_duration", knownvalue.StringExact("P180D")),
 				},
 			},
-			{Config: cfg("Azure Kubernetes Service RBAC Admin", "PT2H"), PlanOnly: true},
+			acctest.Unchanged(cfg("Azure Kubernetes Service RBAC Admin", "PT2H")),
+			// Import by {role_definition_id}|{scope}: the role's name and the cluster inputs are derived.
+			acctest.ImportVerify(addr, ""),
 			{
-				// Import by {role_definition_id}|{scope}: the role's name and the cluster inputs are derived.
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				Config: cfg("Azure Kubernetes Service RBAC Admin", "PT4H"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-				}},
-				Check: rolePolicyAccMatches(c, admin, change("PT4H")),
+				Config:           cfg("Azure Kubernetes Service RBAC Admin", "PT4H"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr),
+				Check:            rolePolicyAccMatches(c, admin, change("PT4H")),
 			},
 			{
 				// Changed outside Terraform (approval switched off in the portal): the plan puts it back.
@@ -144,19 +132,14 @@ func TestAccPIMRolePolicy_basic(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg("Azure Kubernetes Service RBAC Admin", "PT4H"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("require_approval"), knownvalue.Bool(true)),
-				}},
-				Check: rolePolicyAccMatches(c, admin, change("PT4H")),
+				Config:           cfg("Azure Kubernetes Service RBAC Admin", "PT4H"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr, acctest.Planned(addr, "require_approval", knownvalue.Bool(true))),
+				Check:            rolePolicyAccMatches(c, admin, change("PT4H")),
 			},
 			{
 				// Another role is another policy: replaced, the old one reset to the defaults.
-				Config: cfg("Azure Kubernetes Service RBAC Writer", "PT4H"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
+				Config:           cfg("Azure Kubernetes Service RBAC Writer", "PT4H"),
+				ConfigPlanChecks: acctest.PlansReplace(addr),
 				Check: resource.ComposeTestCheckFunc(
 					rolePolicyAccIs(c, admin, adminBefore),
 					rolePolicyAccMatches(c, writer, change("PT4H")),
@@ -171,28 +154,15 @@ func TestAccPIMRolePolicy_errors(t *testing.T) {
 	f := acctest.Fixture(t)
 	cluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
 	const role = "Azure Kubernetes Service RBAC Admin"
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				Config:      rolePolicyAccConfig(cluster, role, "  require_approval = true\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Approval Required Without Approvers`),
-			},
-			{
-				Config:      rolePolicyAccConfig(cluster, role, "  activation = { maximum_duration = \"PT25H\" }\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Activation Maximum Duration Out of Range`),
-			},
-			{
-				// scope with cluster_id only when they name one scope (as generated configuration writes them).
-				Config:      rolePolicyAccConfig(fmt.Sprintf("  scope = %q\n%s", f.ClusterID+"/namespaces/other", cluster), role, ""),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Conflicting Scope.*namespaces/other`),
-			},
-			{
-				// An eligibility longer than the wired policy allows fails at plan time.
-				Config: rolePolicyAccConfig(cluster, role, "  eligible_assignment = { maximum_duration = \"P30D\" }\n") + fmt.Sprintf(`
+			acctest.PlanFails(rolePolicyAccConfig(cluster, role, "  require_approval = true\n"), `Approval Required Without Approvers`),
+			acctest.PlanFails(rolePolicyAccConfig(cluster, role, "  activation = { maximum_duration = \"PT25H\" }\n"), `Activation Maximum Duration Out of Range`),
+			// scope with cluster_id only when they name one scope (as generated configuration writes them).
+			acctest.PlanFails(rolePolicyAccConfig(fmt.Sprintf("  scope = %q\n%s", f.ClusterID+"/namespaces/other", cluster), role, ""),
+				`(?s)Conflicting Scope.*namespaces/other`),
+			// An eligibility longer than the wired policy allows fails at plan time.
+			acctest.PlanFails(rolePolicyAccConfig(cluster, role, "  eligible_assignment = { maximum_duration = \"P30D\" }\n")+fmt.Sprintf(`
 resource "aks_pim_role_eligibility" "test" {
 %s
   role          = %q
@@ -202,13 +172,9 @@ resource "aks_pim_role_eligibility" "test" {
 
   policy_eligible_assignment = aks_pim_role_policy.test.eligible_assignment
 }
-`, cluster, role, f.N01.ObjectID),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Eligibility Longer Than Policy Allows.*P60D.*P30D.*aks_pim_role_policy`),
-			},
-			{
-				// So does an active assignment without the justification the wired policy requires, or permanent.
-				Config: rolePolicyAccConfig(cluster, role, "") + fmt.Sprintf(`
+`, cluster, role, f.N01.ObjectID), `(?s)Eligibility Longer Than Policy Allows.*P60D.*P30D.*aks_pim_role_policy`),
+			// So does an active assignment without the justification the wired policy requires, or permanent.
+			acctest.PlanFails(rolePolicyAccConfig(cluster, role, "")+fmt.Sprintf(`
 resource "aks_pim_role_assignment" "test" {
 %s
   role         = %q
@@ -218,16 +184,8 @@ resource "aks_pim_role_assignment" "test" {
   policy_active_assignment = aks_pim_role_policy.test.active_assignment
 }
 `, cluster, role, f.N01.ObjectID),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)(Permanent Active Assignment Not Allowed by Policy.*Justification Required by Policy|Justification Required by Policy.*Permanent Active Assignment Not Allowed)`),
-			},
-			{
-				Config:        rolePolicyAccConfig(cluster, role, ""),
-				ResourceName:  "aks_pim_role_policy.test",
-				ImportState:   true,
-				ImportStateId: f.ClusterID,
-				ExpectError:   regexp.MustCompile(`Use \{role_definition_id\}\|\{scope\}`),
-			},
+				`(?s)(Permanent Active Assignment Not Allowed by Policy.*Justification Required by Policy|Justification Required by Policy.*Permanent Active Assignment Not Allowed)`),
+			acctest.ImportFails(rolePolicyAccConfig(cluster, role, ""), "aks_pim_role_policy.test", f.ClusterID, `Use \{role_definition_id\}\|\{scope\}`),
 		},
 	})
 }

@@ -8,13 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
@@ -25,23 +22,19 @@ import (
 // roleScheduleAccFound checks in ARM that the schedule of addr exists for target and lasts about want
 // (zero: permanent) from its own start.
 func roleScheduleAccFound(c *clients.Client, k armpim.Kind, target armpim.Target, addr string, want time.Duration) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
+	return acctest.InState(addr, func(id string, _ map[string]string) error {
 		found, ok, err := armpim.Find(context.Background(), c, k, target)
 		if err != nil || !ok {
 			return fmt.Errorf("no %s in ARM for %s: %v", k, target, err)
 		}
-		if !strings.EqualFold(found.ID, rs.Primary.ID) {
-			return fmt.Errorf("ARM has schedule %s, state %s", found.ID, rs.Primary.ID)
+		if !strings.EqualFold(found.ID, id) {
+			return fmt.Errorf("ARM has schedule %s, state %s", found.ID, id)
 		}
 		if got := found.End.Sub(found.Start); (want == 0) != found.Permanent() || (want != 0 && (got-want > time.Minute || want-got > time.Minute)) {
 			return fmt.Errorf("schedule %s lasts %v (permanent %v), want %v", found.ID, got, found.Permanent(), want)
 		}
 		return nil
-	}
+	})
 }
 
 // roleScheduleAccEnds checks that the schedule in ARM ends at end (to the minute): a schedule given by
@@ -82,59 +75,46 @@ resource %q "test" {
 }
 
 func TestAccPIMRoleEligibility_basic(t *testing.T) {
-	c := pimAccClient(t)
-	acctest.GrantPIMAdministration(t)
-	f := acctest.Fixture(t)
-	principal := pimAccGroup(t, c, "ops")
+	c, f := pimAccAdministered(t)
+	principal := acctest.NewGroup(t, c, "ops")
 	const addr = "aks_pim_role_eligibility.test"
 	atCluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
 	target := armpim.Target{Scope: f.ClusterID, RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
+	idBefore, idKept := acctest.SameAcross(addr, "id")
 	cfg := func(schedule string) string {
 		return roleScheduleAccConfig("aks_pim_role_eligibility", principal, atCluster, schedule)
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             roleScheduleAccGone(c, armpim.Eligible, target),
+	acctest.ParallelTest(t, resource.TestCase{
+		CheckDestroy: roleScheduleAccGone(c, armpim.Eligible, target),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(`  duration = "P30D"` + "\n"),
 				Check:  roleScheduleAccFound(c, armpim.Eligible, target, addr, 30*24*time.Hour),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`(?i)/managedClusters/aks-demo/providers/Microsoft.Authorization/roleEligibilitySchedules/[0-9a-f-]{36}$`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope"), knownvalue.StringExact(f.ClusterID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("role_definition_id"), knownvalue.StringRegexp(regexp.MustCompile("/"+rbac.RoleAKSRBACAdmin+"$"))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("principal_type"), knownvalue.StringExact("Group")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+					acctest.Attr(addr, "id", knownvalue.StringRegexp(regexp.MustCompile(`(?i)/managedClusters/aks-demo/providers/Microsoft.Authorization/roleEligibilitySchedules/[0-9a-f-]{36}$`))),
+					acctest.Attr(addr, "scope", knownvalue.StringExact(f.ClusterID)),
+					acctest.Attr(addr, "role_definition_id", knownvalue.StringRegexp(regexp.MustCompile("/"+rbac.RoleAKSRBACAdmin+"$"))),
+					acctest.Attr(addr, "principal_type", knownvalue.StringExact("Group")),
+					acctest.Attr(addr, "status", knownvalue.StringExact("Provisioned")),
+					idBefore,
 				},
 			},
-			{Config: cfg(`  duration = "P30D"` + "\n"), PlanOnly: true},
-			{
-				// Import by schedule ID: the derived scope inputs and the request's justification and duration
-				// read back as configured.
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
+			acctest.Unchanged(cfg(`  duration = "P30D"` + "\n")),
+			// Import by schedule ID: the derived scope inputs and the request's justification and duration
+			// read back as configured.
+			acctest.ImportVerify(addr, ""),
 			{
 				// An equivalent schedule written differently needs no request: the ID stays.
 				Config:            cfg(`  duration = "PT720H"` + "\n"),
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.NotNull()),
-				}},
+				ConfigStateChecks: []statecheck.StateCheck{idKept},
+				ConfigPlanChecks:  acctest.PlansUpdate(addr, acctest.Planned(addr, "id", knownvalue.NotNull())),
 			},
 			{
 				// Longer: AdminUpdate in place, counted from the original start.
-				Config: cfg(`  duration = "P60D"` + "\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("id")),
-				}},
-				Check: roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
+				Config:           cfg(`  duration = "P60D"` + "\n"),
+				ConfigPlanChecks: acctest.PlansUpdate(addr, acctest.PlannedUnknown(addr, "id")),
+				Check:            roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
 			},
 			{
 				// Removed outside Terraform: the plan recreates it.
@@ -149,19 +129,15 @@ func TestAccPIMRoleEligibility_basic(t *testing.T) {
 						t.Fatalf("removing the eligibility out of band: %v", err)
 					}
 				},
-				Config: cfg(`  duration = "P60D"` + "\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
-				}},
-				Check: roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
+				Config:           cfg(`  duration = "P60D"` + "\n"),
+				ConfigPlanChecks: acctest.PlansCreate(addr),
+				Check:            roleScheduleAccFound(c, armpim.Eligible, target, addr, 60*24*time.Hour),
 			},
 			{
 				// Another scope replaces it.
 				Config: roleScheduleAccConfig("aks_pim_role_eligibility", principal,
 					fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"namespace\"\n  namespace  = \"payments\"", f.ClusterID), `  duration = "P60D"`+"\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
+				ConfigPlanChecks: acctest.PlansReplace(addr),
 				Check: resource.ComposeTestCheckFunc(
 					roleScheduleAccGone(c, armpim.Eligible, target),
 					roleScheduleAccFound(c, armpim.Eligible, armpim.Target{Scope: f.ClusterID + "/namespaces/payments", RoleDefinitionID: rbac.RoleAKSRBACAdmin, PrincipalID: principal}, addr, 60*24*time.Hour),
@@ -172,10 +148,8 @@ func TestAccPIMRoleEligibility_basic(t *testing.T) {
 }
 
 func TestAccPIMRoleAssignment_basic(t *testing.T) {
-	c := pimAccClient(t)
-	acctest.GrantPIMAdministration(t)
-	f := acctest.Fixture(t)
-	principal := pimAccGroup(t, c, "breakglass")
+	c, f := pimAccAdministered(t)
+	principal := acctest.NewGroup(t, c, "breakglass")
 	const addr = "aks_pim_role_assignment.test"
 	scope := f.ClusterID + "/namespaces/payments"
 	end := acctest.Now().Add(14 * 24 * time.Hour).UTC().Truncate(time.Second) // end_date_time of step 5
@@ -206,18 +180,14 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 		}
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			roleScheduleAccGone(c, armpim.Active, target),
 			roleAssigned(false),
 		),
 		Steps: []resource.TestStep{
-			{
-				// The default policy refuses a permanent active assignment: the error names the attribute.
-				Config:      cfg("  permanent = true\n"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create PIM Role Assignment.*ExpirationRule.*policy`),
-			},
+			// The default policy refuses a permanent active assignment: the error names the attribute.
+			acctest.ApplyFails(cfg("  permanent = true\n"), `(?s)Unable to Create PIM Role Assignment.*ExpirationRule.*policy`),
 			{
 				Config: cfg(`  duration = "P7D"` + "\n"),
 				Check: resource.ComposeTestCheckFunc(
@@ -225,13 +195,13 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 					roleAssigned(true),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`/namespaces/payments/providers/Microsoft.Authorization/roleAssignmentSchedules/[0-9a-f-]{36}$`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cluster_id"), knownvalue.StringExact(f.ClusterID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_kind"), knownvalue.StringExact("namespace")),
+					acctest.Attr(addr, "id", knownvalue.StringRegexp(regexp.MustCompile(`/namespaces/payments/providers/Microsoft.Authorization/roleAssignmentSchedules/[0-9a-f-]{36}$`))),
+					acctest.Attr(addr, "cluster_id", knownvalue.StringExact(f.ClusterID)),
+					acctest.Attr(addr, "scope_kind", knownvalue.StringExact("namespace")),
 				},
 			},
-			{Config: cfg(`  duration = "P7D"` + "\n"), PlanOnly: true},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			acctest.Unchanged(cfg(`  duration = "P7D"` + "\n")),
+			acctest.ImportVerify(addr, ""),
 			{
 				Config: cfg(fmt.Sprintf("  end_date_time = %q\n", end.Format(time.RFC3339))),
 				Check: resource.ComposeTestCheckFunc(
@@ -255,11 +225,9 @@ func TestAccPIMRoleAssignment_basic(t *testing.T) {
 						}
 					}
 				},
-				Config: cfg(`  duration = "P7D"` + "\n"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
-				}},
-				Check: roleAssigned(true),
+				Config:           cfg(`  duration = "P7D"` + "\n"),
+				ConfigPlanChecks: acctest.PlansCreate(addr),
+				Check:            roleAssigned(true),
 			},
 		},
 	})
@@ -270,31 +238,14 @@ func TestAccPIMRoleSchedule_errors(t *testing.T) {
 	f := acctest.Fixture(t)
 	cluster := fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"cluster\"", f.ClusterID)
 	principal := "00000000-0000-4000-8000-000000000001"
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.ParallelTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{
-				Config:      roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, "  duration = \"P30D\"\n  permanent = true\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Set exactly one of duration`),
-			},
-			{
-				Config:      roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, `  duration = "P6M"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`uses months, which PIM rejects`),
-			},
-			{
-				Config:      roleScheduleAccConfig("aks_pim_role_assignment", principal, fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"node_pool\"", f.ClusterID), `  duration = "P1D"`+"\n"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`scope_kind = "node_pool" needs node_pool`),
-			},
-			{
-				Config:        roleScheduleAccConfig("aks_pim_role_assignment", principal, cluster, `  duration = "P1D"`+"\n"),
-				ResourceName:  "aks_pim_role_assignment.test",
-				ImportState:   true,
-				ImportStateId: f.ClusterID + "/providers/Microsoft.Authorization/roleEligibilitySchedules/" + principal,
-				ExpectError:   regexp.MustCompile(`names a eligibility schedule`),
-			},
+			acctest.PlanFails(roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, "  duration = \"P30D\"\n  permanent = true\n"), `Set exactly one of duration`),
+			acctest.PlanFails(roleScheduleAccConfig("aks_pim_role_eligibility", principal, cluster, `  duration = "P6M"`+"\n"), `uses months, which PIM rejects`),
+			acctest.PlanFails(roleScheduleAccConfig("aks_pim_role_assignment", principal, fmt.Sprintf("  cluster_id = %q\n  scope_kind = \"node_pool\"", f.ClusterID), `  duration = "P1D"`+"\n"),
+				`scope_kind = "node_pool" needs node_pool`),
+			acctest.ImportFails(roleScheduleAccConfig("aks_pim_role_assignment", principal, cluster, `  duration = "P1D"`+"\n"), "aks_pim_role_assignment.test",
+				f.ClusterID+"/providers/Microsoft.Authorization/roleEligibilitySchedules/"+principal, `names a eligibility schedule`),
 		},
 	})
 }

@@ -19,13 +19,10 @@ import (
 func TestAccRefreshCost(t *testing.T) {
 	f := acctest.Fixture(t)
 	srv := acctest.Emulator(t)
-	cfg := bindingAccConfig(f, acctest.RandomName("cost"), "readers")
 	// Only the derived-scope bindings and the group: six managed resources.
-	cfg = cfg[:strings.Index(cfg, `resource "aks_role_binding" "explicit"`)]
+	cfg := bindingAccConfig(acctest.RandomName("cost"), bindingAccBindings(t, f, "readers")[:5])
 	var stats emulator.Stats
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
