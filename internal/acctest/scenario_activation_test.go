@@ -1,11 +1,12 @@
 package acctest_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
@@ -39,12 +39,7 @@ func TestAccPIMActivationEphemeral(t *testing.T) {
 	f := acctest.Fixture(t)
 	admin := acctest.AdminClient(t) // before the environment changes below
 	ctx := t.Context()
-	g, _, err := pim.CreateGroup(ctx, admin, pim.GroupSpec{DisplayName: acctest.RandomName("act")}, pim.GroupCreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	groupID := g.ID
-	t.Cleanup(func() { _ = pim.DeleteGroup(context.Background(), admin, groupID) })
+	groupID := acctest.NewGroup(t, admin, "act")
 	day, _ := pim.ParseDuration("P1D")
 	if _, err := pim.CreateEligibility(ctx, admin, pim.EligibilitySpec{
 		Key:      pim.EligibilityKey{GroupID: groupID, PrincipalID: f.N01.ObjectID, AccessID: pim.AccessMember},
@@ -52,13 +47,44 @@ func TestAccPIMActivationEphemeral(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	activationAsN01(t, f, []string{fmt.Sprintf("group_id = %q", groupID), `justification = "acceptance test of the ephemeral activation"`},
+		map[string]knownvalue.Check{"access_id": knownvalue.StringExact("member")},
+		func() error {
+			active, err := pim.AssignmentInstances(ctx, admin, groupID, f.N01.ObjectID)
+			if err != nil {
+				return err
+			}
+			if len(active) != 1 || active[0].AssignmentType != "activated" {
+				return fmt.Errorf("n01's active assignments to the group = %+v, want one activation", active)
+			}
+			return nil
+		})
+}
+
+// activationAsN01 is one apply of ephemeral.aks_pim_activation "n01" with args (attribute lines; a
+// duration of PT1H and no deactivation on close are added) by the provider authenticated as n01 through
+// the Azure CLI stand-in. Its status, active, principal_id and the results named in more reach the echo
+// provider's data, which must hold a provisioned, active activation of n01 and the values of more; check
+// then reads Azure.
+func activationAsN01(t *testing.T, f acctest.Fixtures, args []string, more map[string]knownvalue.Check, check func() error) {
+	t.Helper()
 	activationFakeAzureCLI(t, f)
 	// The provider must authenticate as n01 through the Azure CLI, not as the admin from the environment.
 	t.Setenv("ARM_CLIENT_SECRET", "")
 	t.Setenv("ARM_CLIENT_ID", "")
-
-	resource.Test(t, resource.TestCase{
-		PreCheck: func() { acctest.PreCheck(t) },
+	want := map[string]knownvalue.Check{
+		"status":       knownvalue.StringExact(pim.StatusProvisioned),
+		"active":       knownvalue.Bool(true),
+		"principal_id": knownvalue.StringExact(f.N01.ObjectID),
+	}
+	maps.Copy(want, more)
+	var data []string
+	var checks []statecheck.StateCheck
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		data = append(data, fmt.Sprintf("%s = ephemeral.aks_pim_activation.n01.%s", k, k))
+		checks = append(checks, acctest.Attr("echo.activation", "data."+k, want[k]))
+	}
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"aks":  acctest.ProtoV6ProviderFactories[provider.TypeName],
 			"echo": echoprovider.NewProviderServer(),
@@ -71,39 +97,21 @@ provider "aks" {
 }
 
 ephemeral "aks_pim_activation" "n01" {
-  group_id            = %[1]q
+  %s
   duration            = "PT1H"
-  justification       = "acceptance test of the ephemeral activation"
   deactivate_on_close = false
 }
 
 provider "echo" {
   data = {
-    status       = ephemeral.aks_pim_activation.n01.status
-    active       = ephemeral.aks_pim_activation.n01.active
-    principal_id = ephemeral.aks_pim_activation.n01.principal_id
-    access_id    = ephemeral.aks_pim_activation.n01.access_id
+    %s
   }
 }
 
 resource "echo" "activation" {}
-`, groupID),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("echo.activation", tfjsonpath.New("data").AtMapKey("status"), knownvalue.StringExact(pim.StatusProvisioned)),
-				statecheck.ExpectKnownValue("echo.activation", tfjsonpath.New("data").AtMapKey("active"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue("echo.activation", tfjsonpath.New("data").AtMapKey("principal_id"), knownvalue.StringExact(f.N01.ObjectID)),
-				statecheck.ExpectKnownValue("echo.activation", tfjsonpath.New("data").AtMapKey("access_id"), knownvalue.StringExact("member")),
-			},
-			Check: func(*terraform.State) error {
-				active, err := pim.AssignmentInstances(ctx, admin, groupID, f.N01.ObjectID)
-				if err != nil {
-					return err
-				}
-				if len(active) != 1 || active[0].AssignmentType != "activated" {
-					return fmt.Errorf("n01's active assignments to the group = %+v, want one activation", active)
-				}
-				return nil
-			},
+`, strings.Join(args, "\n  "), strings.Join(data, "\n    ")),
+			ConfigStateChecks: checks,
+			Check:             func(*terraform.State) error { return check() },
 		}},
 	})
 }

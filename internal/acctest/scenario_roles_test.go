@@ -3,15 +3,12 @@ package acctest_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
-	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
 
 // The group-less scenario's resources: n01's everyday roles, the policies of the privileged roles and
@@ -53,54 +49,27 @@ func TestAccScenarioWithoutGroups(t *testing.T) {
 	acctest.GrantPIMAdministration(t)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", scenarioProviderNamespace)
 	w := &roleScenarioWorld{scenarioWorld: newScenarioWorld(t, f), targets: map[string]armpim.Target{}}
-	root, err := tfrun.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "examples", "scenario-roles", "plain-resources", "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := string(data)
+	cfg := scenarioConfig(t, "scenario-roles")
 	vars := config.Variables{
 		"cluster_id": config.StringVariable(f.ClusterID),
 		"n01_upn":    config.StringVariable(f.N01.UPN),
 		"p01_upn":    config.StringVariable(f.P01.UPN),
 	}
-	steps := []resource.TestStep{{
-		Config:          cfg,
-		ConfigVariables: vars,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-		},
-		Check: resource.ComposeTestCheckFunc(
-			w.capture,
-			w.checkRoleObjects,  // 1
-			w.checkRoleStanding, // 2
-			w.checkRoleActivation("aks_pim_role_eligibility.n01_admin", rbac.ActionAKSSecretsRead), // 3
-			w.checkRoleActivation("aks_pim_role_eligibility.n01_node_access", rbac.ActionVMLogin),
-			w.checkRoleActivationsEnd, // 4
-		),
-	}}
+	steps := []resource.TestStep{scenarioApplyStep(cfg, vars,
+		w.capture,
+		w.checkRoleObjects,  // 1
+		w.checkRoleStanding, // 2
+		w.checkRoleActivation("aks_pim_role_eligibility.n01_admin", rbac.ActionAKSSecretsRead), // 3
+		w.checkRoleActivation("aks_pim_role_eligibility.n01_node_access", rbac.ActionVMLogin),
+		w.checkRoleActivationsEnd, // 4
+	)}
 	for _, address := range append(append(append([]string{}, roleScenarioBindings...), roleScenarioPolicies...), roleScenarioEligibilities...) {
-		steps = append(steps, resource.TestStep{
-			Config:            cfg,
-			ConfigVariables:   vars,
-			ResourceName:      address,
-			ImportState:       true,
-			ImportStateVerify: true,
-			// Configuration-only attributes no read of Azure returns: timeouts, the form the schedule was
-			// written in, the wired policy, and the cluster inputs an import derives from the scope.
-			ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time", "policy_eligible_assignment",
-				"cluster_id", "scope_kind", "node_pool", "namespace"},
-		})
+		steps = append(steps, scenarioImportStep(cfg, vars, address))
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-		CheckDestroy:             w.checkRoleNothingLeft, // 5
-		Steps:                    steps,
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		CheckDestroy:           w.checkRoleNothingLeft, // 5
+		Steps:                  steps,
 	})
 }
 

@@ -24,21 +24,21 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 // write it; terraform-plugin-testing serves the in-process provider under this namespace.
 const scenarioProviderNamespace = "aks-pim"
 
-// scenarioConfig is examples/scenario/plain-resources/main.tf: the scenario with one block per object,
-// as the guide shows it.
+// scenarioConfig is examples/<example>/plain-resources/main.tf: a scenario (examples/scenario, or
+// examples/scenario-roles without groups) with one block per object, as the guide shows it.
 //
 // Why not examples/scenario (the module) here: terraform-plugin-testing v1.16 initialises a step's
 // working directory with a provider-only configuration, so it never installs a child module, and its
 // state shim rejects for_each instances ("for_each is not supported"), which the module uses. The module
 // is covered by its own `terraform test` files (make test-module) and by make demo, which applies
 // examples/scenario itself.
-func scenarioConfig(t *testing.T) string {
+func scenarioConfig(t *testing.T, example string) string {
 	t.Helper()
 	root, err := tfrun.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(root, "examples", "scenario", "plain-resources", "main.tf"))
+	data, err := os.ReadFile(filepath.Join(root, "examples", example, "plain-resources", "main.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,46 +118,23 @@ func TestAccScenario(t *testing.T) {
 		"p01_upn":     config.StringVariable(f.P01.UPN),
 		"name_prefix": config.StringVariable(acctest.RandomName("scn")),
 	}
-	cfg := scenarioConfig(t)
+	cfg := scenarioConfig(t, "scenario")
 
-	steps := []resource.TestStep{{
-		Config:          cfg,
-		ConfigVariables: vars,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-		},
-		Check: resource.ComposeTestCheckFunc(
-			w.captureIDs,
-			w.checkObjectsInAzure,            // assertion 1
-			w.setUpTerminals,                 // the users' kubeconfig, kubectl and ssh
-			w.checkStandingAccess,            // assertion 2
-			w.checkActivation("admin"),       // assertion 3
-			w.checkActivation("node-access"), // assertion 4
-			w.checkActivationsEnd,            // assertion 5
-		),
-	}}
+	steps := []resource.TestStep{scenarioApplyStep(cfg, vars,
+		w.captureIDs,
+		w.checkObjectsInAzure,            // assertion 1
+		w.setUpTerminals,                 // the users' kubeconfig, kubectl and ssh
+		w.checkStandingAccess,            // assertion 2
+		w.checkActivation("admin"),       // assertion 3
+		w.checkActivation("node-access"), // assertion 4
+		w.checkActivationsEnd,            // assertion 5
+	)}
 	// A refresh first: creating the eligibilities onboarded admin and node-access to PIM after their
 	// aks_pim_group was read, so the groups' computed pim_onboarded is stale until the next refresh.
 	steps = append(steps, resource.TestStep{RefreshState: true})
 	for _, address := range scenarioResources {
-		steps = append(steps,
-			// `terraform import` reads back what the apply wrote, attribute by attribute, ...
-			resource.TestStep{
-				Config:            cfg,
-				ConfigVariables:   vars,
-				ResourceName:      address,
-				ImportState:       true,
-				ImportStateVerify: true,
-				// Configuration-only attributes, which no read of Azure can return: the operation timeouts; of
-				// an eligibility, how the schedule was written (Azure reports its start and end, not whether the
-				// configuration said duration or end_date_time) and the policy wired in for plan-time checks; of a role binding with an explicit scope, the cluster inputs an
-				// import derives from the scope for configurations that use cluster_id (the plan keeps them).
-				ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time", "policy_eligible_assignment",
-					"cluster_id", "scope_kind", "node_pool", "namespace"},
-			},
-			// ... and an import block for it plans no change against this configuration.
-			scenarioImportBlockStep(cfg, vars, address),
-		)
+		// `terraform import` reads back what the apply wrote, and an import block plans no change.
+		steps = append(steps, scenarioImportStep(cfg, vars, address), scenarioImportBlockStep(cfg, vars, address))
 	}
 	steps = append(steps, resource.TestStep{
 		Config:          scenarioWithoutPIM(t, cfg),
@@ -165,13 +142,37 @@ func TestAccScenario(t *testing.T) {
 		Check:           w.checkPIMReset,
 	})
 
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-		CheckDestroy:             w.checkNothingLeft,
-		Steps:                    steps,
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		CheckDestroy:           w.checkNothingLeft,
+		Steps:                  steps,
 	})
+}
+
+// scenarioApplyStep applies cfg with vars, runs checks (which read Azure, not state) and expects the
+// plan after the apply and a refresh to be empty.
+func scenarioApplyStep(cfg string, vars config.Variables, checks ...resource.TestCheckFunc) resource.TestStep {
+	return resource.TestStep{
+		Config:          cfg,
+		ConfigVariables: vars,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: resource.ComposeTestCheckFunc(checks...),
+	}
+}
+
+// scenarioImportStep runs `terraform import` of address and compares what it reads back with what the
+// apply wrote, attribute by attribute, except the configuration-only attributes, which no read of Azure
+// can return: of an eligibility, how the schedule was written (Azure reports its start and end, not
+// whether the configuration said duration or end_date_time) and the policy wired in for plan-time
+// checks; of a binding, eligibility or policy with an explicit scope, the cluster inputs an import
+// derives from the scope for configurations that use cluster_id (the plan keeps them).
+func scenarioImportStep(cfg string, vars config.Variables, address string) resource.TestStep {
+	step := acctest.ImportVerify(address, "", "duration", "end_date_time", "policy_eligible_assignment",
+		"cluster_id", "scope_kind", "node_pool", "namespace")
+	step.Config, step.ConfigVariables = cfg, vars
+	return step
 }
 
 // scenarioImportBlockStep imports address with an import block into the configuration and expects a
@@ -179,18 +180,11 @@ func TestAccScenario(t *testing.T) {
 // than the end date Azure reports) cannot be read back, so importing it plans an in-place update of that
 // form, which sends no request, never a replacement or a second eligibility.
 func scenarioImportBlockStep(cfg string, vars config.Variables, address string) resource.TestStep {
-	step := resource.TestStep{
-		Config:          cfg,
-		ConfigVariables: vars,
-		ResourceName:    address,
-		ImportState:     true,
-		ImportStateKind: resource.ImportBlockWithID,
-	}
+	step := acctest.ImportBlock(cfg, address)
+	step.ConfigVariables = vars
 	if strings.HasPrefix(address, "aks_pim_eligibility.") {
 		step.ExpectNonEmptyPlan = true
-		step.ImportPlanChecks = resource.ImportPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
-		}
+		step.ImportPlanChecks = resource.ImportPlanChecks{PreApply: acctest.PlansUpdate(address).PreApply}
 	}
 	return step
 }
