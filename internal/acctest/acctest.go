@@ -1,7 +1,8 @@
 // Package acctest is the acceptance-test harness: it runs the provider's acceptance tests against the
 // emulator started in-process (the default) or against a real tenant (AKS_ACC_LIVE=1), with the same
 // provider code path either way. It exports the environment the provider reads (ARM_*), provides the
-// provider factories, the scenario fixtures, and API clients for checks that must not trust state.
+// provider factories, the scenario fixtures, the steps and checks the tests are made of (steps.go), and
+// API clients for checks that must not trust state.
 package acctest
 
 import (
