@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // admin serves the control API under /_emulator/ (no authentication: loopback only, like the emulator).
@@ -103,7 +103,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 // ParseDuration accepts an ISO-8601 duration of weeks, days and time ("PT2H", "P1DT30M", "P2W"), as PIM
 // does, or a Go duration ("90m").
 func ParseDuration(s string) (time.Duration, error) {
-	if d, err := pim.ParseDuration(s); err == nil {
+	if d, err := pimcore.ParseDuration(s, true); err == nil {
 		return d, nil
 	}
 	return time.ParseDuration(strings.TrimSpace(s))

@@ -8,7 +8,7 @@ import (
 )
 
 // stateVersion changes when the persisted layout does.
-const stateVersion = 1
+const stateVersion = 2
 
 // persistedState is the --state file: the whole world, the fixtures and the clock offset.
 type persistedState struct {

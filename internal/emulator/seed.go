@@ -5,27 +5,16 @@ import (
 	"math/rand"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/directory"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/entra"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
 const (
 	seedDomain   = "aksemu.onmicrosoft.com"
 	seedLocation = "eastus"
 )
-
-// randomGUID draws a version-4 GUID from the seeded source.
-func randomGUID(rnd *rand.Rand) string {
-	var b [16]byte
-	rnd.Read(b[:])
-	id, _ := uuid.FromBytes(b[:])
-	id[6] = (id[6] & 0x0f) | 0x40
-	id[8] = (id[8] & 0x3f) | 0x80
-	return id.String()
-}
 
 // randomSecret returns a shell-safe secret in the style of Entra client secrets.
 func randomSecret(rnd *rand.Rand, prefix string, n int) string {
@@ -40,17 +29,17 @@ func randomSecret(rnd *rand.Rand, prefix string, n int) string {
 // seedIdentity creates the tenant's fixed identities: the IDs and secrets that the env file exports.
 func seedIdentity(rnd *rand.Rand) Fixtures {
 	f := Fixtures{
-		TenantID:       randomGUID(rnd),
-		SubscriptionID: randomGUID(rnd),
+		TenantID:       storekit.NewGUID(rnd),
+		SubscriptionID: storekit.NewGUID(rnd),
 		Domain:         seedDomain,
 		Location:       seedLocation,
 	}
-	f.AdminClientID = randomGUID(rnd)
-	f.AdminObjectID = randomGUID(rnd)
+	f.AdminClientID = storekit.NewGUID(rnd)
+	f.AdminObjectID = storekit.NewGUID(rnd)
 	f.AdminClientSecret = randomSecret(rnd, "azemu", 35)
-	f.PublicClientID = randomGUID(rnd)
-	f.N01 = User{ID: randomGUID(rnd), UPN: "n01@" + seedDomain, Password: randomSecret(rnd, "N01-", 16), DisplayName: "n01"}
-	f.P01 = User{ID: randomGUID(rnd), UPN: "p01@" + seedDomain, Password: randomSecret(rnd, "P01-", 16), DisplayName: "p01"}
+	f.PublicClientID = storekit.NewGUID(rnd)
+	f.N01 = User{ID: storekit.NewGUID(rnd), UPN: "n01@" + seedDomain, Password: randomSecret(rnd, "N01-", 16), DisplayName: "n01"}
+	f.P01 = User{ID: storekit.NewGUID(rnd), UPN: "p01@" + seedDomain, Password: randomSecret(rnd, "P01-", 16), DisplayName: "p01"}
 	f.FederatedSubject = "system:serviceaccount:aks-pim:terraform"
 	f.FederatedAudience = "api://AzureADTokenExchange"
 	return f
@@ -108,7 +97,7 @@ func (s *Server) seedWorld(certDER []byte) error {
 			return fmt.Errorf("emulator: unknown AdminARMRole %q", s.cfg.AdminARMRole)
 		}
 		s.arm.AddRoleAssignment(arm.RoleAssignment{
-			Name: randomGUID(s.seedRand), Scope: "/subscriptions/" + f.SubscriptionID, RoleDefinitionID: rd.ID,
+			Name: storekit.NewGUID(s.seedRand), Scope: "/subscriptions/" + f.SubscriptionID, RoleDefinitionID: rd.ID,
 			PrincipalID: f.AdminObjectID, PrincipalType: "ServicePrincipal", CreatedOn: past, UpdatedOn: past,
 		})
 	}

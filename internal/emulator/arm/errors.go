@@ -7,13 +7,7 @@ import (
 )
 
 // apiError is an ARM error (ErrorResponse shape: error.code, error.message).
-type apiError struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+type apiError = Error
 
 func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}

@@ -25,20 +25,15 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // CanonicalScope validates scope against the emulated world and returns it in canonical casing, or the
 // error ARM answers for it (InvalidScope, SubscriptionNotFound, ResourceGroupNotFound, ResourceNotFound).
 func (s *Store) CanonicalScope(scope string) (string, *Error) {
-	out, e := s.resolveScope(scope)
-	if e != nil {
-		return "", &Error{Status: e.Status, Code: e.Code, Message: e.Message}
-	}
-	return out, nil
+	return s.resolveScope(scope)
 }
 
 // AuthorizationFailed is ARM's 403 for a caller lacking action at scope (messageScope is the scope
 // quoted in the message: for writes, the ID of the object written).
 func AuthorizationFailed(callerName, callerOID, action, messageScope string) *Error {
-	e := errorf(403, "AuthorizationFailed",
+	return errorf(403, "AuthorizationFailed",
 		"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
 		callerName, callerOID, action, messageScope)
-	return &Error{Status: e.Status, Code: e.Code, Message: e.Message}
 }
 
 // PutScheduledAssignment stores (or replaces) a role assignment that exists from start until end (end

@@ -6,12 +6,9 @@
 package arm
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"maps"
 	"math/rand"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,10 +18,13 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
-// Directory is what ARM needs from the directory: principal lookups (subject to replication delay) and
-// transitive group membership, including time-bound PIM memberships.
+// Directory is what ARM (and PIM for Azure resources) needs from the directory store, which applies the
+// replication delay.
 type Directory interface {
+	// PrincipalType returns User, Group or ServicePrincipal for a visible principal.
 	PrincipalType(id string) (string, bool)
+	// MemberOf returns every group principalID is a member of at time at (transitively, including
+	// time-bound PIM-for-groups memberships): what a group is granted or eligible for, its members are.
 	MemberOf(principalID string, at time.Time) []string
 }
 
@@ -279,35 +279,16 @@ type persisted struct {
 
 // MarshalJSON returns the ARM state for persistence.
 func (s *Store) MarshalJSON() ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var p persisted
-	p.Groups = slices.Collect(maps.Values(s.groups))
-	p.Clusters = slices.Collect(maps.Values(s.clusters))
-	p.Assignments = slices.Collect(maps.Values(s.assignments))
-	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].Name < p.Groups[j].Name })
-	sort.Slice(p.Clusters, func(i, j int) bool { return p.Clusters[i].Name < p.Clusters[j].Name })
-	sort.Slice(p.Assignments, func(i, j int) bool { return p.Assignments[i].Name < p.Assignments[j].Name })
-	return json.Marshal(p)
+	return storekit.Save(&s.mu, func() any {
+		return persisted{Groups: storekit.Values(s.groups), Clusters: storekit.Values(s.clusters), Assignments: storekit.Values(s.assignments)}
+	})
 }
 
 // UnmarshalJSON replaces the ARM state with a persisted one.
 func (s *Store) UnmarshalJSON(b []byte) error {
-	var p persisted
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.groups, s.clusters, s.assignments = map[string]*ResourceGroup{}, map[string]*Cluster{}, map[string]*RoleAssignment{}
-	for _, g := range p.Groups {
-		s.groups[strings.ToLower(g.Name)] = g
-	}
-	for _, c := range p.Clusters {
-		s.clusters[strings.ToLower(c.ResourceGroup+"/"+c.Name)] = c
-	}
-	for _, a := range p.Assignments {
-		s.assignments[strings.ToLower(a.Name)] = a
-	}
-	return nil
+	return storekit.Load(&s.mu, b, func(p *persisted) {
+		s.groups = storekit.Index(p.Groups, func(g *ResourceGroup) string { return strings.ToLower(g.Name) })
+		s.clusters = storekit.Index(p.Clusters, func(c *Cluster) string { return strings.ToLower(c.ResourceGroup + "/" + c.Name) })
+		s.assignments = storekit.Index(p.Assignments, func(a *RoleAssignment) string { return strings.ToLower(a.Name) })
+	})
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
@@ -16,17 +18,8 @@ import (
 // approver finds the requests awaiting them with roleAssignmentScheduleRequests?$filter=asApprover(),
 // reads the request's approvalId, and records a decision on the approval's current stage.
 
-// Stage statuses and review results (RoleAssignmentApprovalStepStatus, ...ReviewResult).
-const (
-	stageNotStarted = "NotStarted"
-	stageInProgress = "InProgress"
-	stageCompleted  = "Completed"
-	stageExpired    = "Expired"
-	notReviewed     = "NotReviewed"
-)
-
 func (e *Engine) approvalRule(req *request) *rule {
-	return findRule(e.policyAt(req.Scope, req.RoleID).Rules, "Approval_EndUser_Assignment")
+	return pimcore.FindRule(e.policyAt(req.Scope, req.RoleID).Rules, pimcore.ActivationRuleID)
 }
 
 func (e *Engine) approvalRequired(req *request) bool {
@@ -35,57 +28,25 @@ func (e *Engine) approvalRequired(req *request) bool {
 }
 
 // newStages snapshots the policy's approval stages at request time; the first one starts now.
-func (e *Engine) newStages(req *request, now time.Time) []*stage {
-	settings := e.approvalRule(req).Setting.ApprovalStages
-	out := make([]*stage, 0, len(settings))
-	for i, s := range settings {
-		st := &stage{Name: newName(), Status: stageNotStarted, ReviewResult: notReviewed, Approvers: append([]userSet{}, s.Primary...),
-			TimeoutDays: s.TimeoutDays, RequireJustification: s.ApproverJustificationRequired}
-		if i == 0 {
-			t := now
-			st.Status, st.Started = stageInProgress, &t
-		}
-		out = append(out, st)
-	}
-	return out
-}
-
-func currentStage(req *request) *stage {
-	for _, st := range req.Stages {
-		if st.Status == stageInProgress {
-			return st
-		}
-	}
-	return nil
+func (e *Engine) newStages(req *request, now time.Time) []*pimcore.Stage {
+	return pimcore.NewStages(e.approvalRule(req).Setting.ApprovalStages, now, newName)
 }
 
 // isApprover reports whether userID may decide the stage: a listed user, or a member of a listed group.
-// With nobody listed, no emulated user may (real tenants fall back to the scope's administrators).
-func (e *Engine) isApprover(st *stage, userID string, now time.Time) bool {
+func (e *Engine) isApprover(st *pimcore.Stage, userID string, now time.Time) bool {
 	var groups map[string]bool
-	for _, a := range st.Approvers {
-		if a.UserType == "User" && strings.EqualFold(a.ID, userID) {
-			return true
+	return pimcore.IsApprover(st.Approvers, userID, func(groupID string) bool {
+		if groups == nil {
+			groups = pimcore.MemberSet(e.dir.MemberOf(userID, now))
 		}
-		if a.UserType == "Group" {
-			if groups == nil {
-				groups = map[string]bool{}
-				for _, g := range e.dir.MemberOf(userID, now) {
-					groups[strings.ToLower(g)] = true
-				}
-			}
-			if groups[strings.ToLower(a.ID)] {
-				return true
-			}
-		}
-	}
-	return false
+		return groups[strings.ToLower(groupID)]
+	})
 }
 
 // awaits reports whether the request's current stage awaits userID's decision.
 func (e *Engine) awaits(req *request, userID string, now time.Time) bool {
-	st := currentStage(req)
-	return req.Status == statusPendingApproval && st != nil && !isRequestor(req, userID) && e.isApprover(st, userID, now)
+	st := pimcore.CurrentStage(req.Stages)
+	return req.Status == pimcore.StatusPendingApproval && st != nil && !isRequestor(req, userID) && e.isApprover(st, userID, now)
 }
 
 func isRequestor(req *request, userID string) bool {
@@ -94,15 +55,7 @@ func isRequestor(req *request, userID string) bool {
 
 // visibleApproval reports whether userID may read the approval: its requestor or one of its approvers.
 func (e *Engine) visibleApproval(req *request, userID string, now time.Time) bool {
-	if isRequestor(req, userID) {
-		return true
-	}
-	for _, st := range req.Stages {
-		if e.isApprover(st, userID, now) {
-			return true
-		}
-	}
-	return false
+	return isRequestor(req, userID) || slices.ContainsFunc(req.Stages, func(st *pimcore.Stage) bool { return e.isApprover(st, userID, now) })
 }
 
 func (e *Engine) requestOfApproval(name string) *request {
@@ -117,36 +70,30 @@ func (e *Engine) requestOfApproval(name string) *request {
 
 // decide records a decision on a stage. The requestor cannot decide their own request; a stage that
 // requires approver justification refuses a decision without one.
-func (e *Engine) decide(c reqctx.Caller, req *request, st *stage, result, justification string) *apiError {
+func (e *Engine) decide(c reqctx.Caller, req *request, st *pimcore.Stage, result, justification string) *apiError {
 	now := e.now().UTC()
 	switch {
 	case c.IsApp || isRequestor(req, c.ObjectID):
 		return errorf(http.StatusForbidden, "AuthorizationFailed", "The requestor of a role assignment request cannot approve or deny it.")
 	case !e.isApprover(st, c.ObjectID, now):
 		return errorf(http.StatusForbidden, "AuthorizationFailed", "The caller is not an approver of this approval stage.")
-	case st.Status != stageInProgress:
+	case st.Status != pimcore.StageInProgress:
 		return errorf(http.StatusConflict, "Conflict", "The approval stage is %s and cannot be reviewed.", st.Status)
 	}
-	decision, ok := canonical([]string{"Approve", "Deny"}, result)
+	decision, ok := pimcore.Canonical([]string{"Approve", "Deny"}, result)
 	if !ok {
 		return errBadBody("reviewResult must be 'Approve' or 'Deny'.")
 	}
 	if st.RequireJustification && strings.TrimSpace(justification) == "" {
 		return errorf(http.StatusBadRequest, "JustificationRequired", "A justification is required to review this request.")
 	}
-	t := now
-	st.Status, st.ReviewResult, st.ReviewedBy, st.ReviewedAt, st.Justification = stageCompleted, decision, c.ObjectID, &t, justification
-	if decision == "Deny" {
-		req.Status = statusDenied
-		return nil
+	switch {
+	case !pimcore.Review(req.Stages, st, decision, decision, c.ObjectID, justification, now):
+	case decision == "Deny":
+		req.Status = pimcore.StatusDenied
+	default:
+		e.provision(req, now)
 	}
-	for _, next := range req.Stages {
-		if next.Status == stageNotStarted {
-			next.Status, next.Started = stageInProgress, &t
-			return nil
-		}
-	}
-	e.provision(req, now)
 	return nil
 }
 
@@ -168,10 +115,10 @@ func (e *Engine) stageJSON(base string, req *request, i int, userID string, now 
 		seg = "/steps/"
 	}
 	return map[string]any{
-		"id": base + req.ApprovalName + seg + st.Name, "name": st.Name, "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
+		"id": base + req.ApprovalName + seg + st.ID, "name": st.ID, "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
 		"properties": map[string]any{
 			"displayName": "Approval stage " + strconv.Itoa(i+1), "status": st.Status,
-			"assignedToMe": st.Status == stageInProgress && !isRequestor(req, userID) && e.isApprover(st, userID, now),
+			"assignedToMe": st.Status == pimcore.StageInProgress && !isRequestor(req, userID) && e.isApprover(st, userID, now),
 			"reviewedBy":   reviewedBy, "reviewedDateTime": timeOrNil(st.ReviewedAt), "reviewResult": st.ReviewResult,
 			"justification": st.Justification,
 		},
@@ -276,7 +223,7 @@ func (e *Engine) listStages(w http.ResponseWriter, r *http.Request, p router.Par
 
 func stageIndex(req *request, name string) int {
 	for i, st := range req.Stages {
-		if strings.EqualFold(st.Name, name) {
+		if strings.EqualFold(st.ID, name) {
 			return i
 		}
 	}

@@ -4,11 +4,10 @@
 // 2021-01-01-preview). An active assignment schedule is materialised as a role assignment in the ARM
 // store for exactly its lifetime, so that it shows in the roleAssignments and permissions APIs and
 // authorizes like any role assignment, AKS data plane included. It reaches the directory only through
-// Directory and ARM only through the arm.Store's exported hooks.
+// arm.Directory and ARM only through the arm.Store's exported hooks.
 package armpim
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,25 +17,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
 
-// Directory is what the engine needs from the directory store (which applies the replication delay).
-type Directory interface {
-	// PrincipalType returns User, Group or ServicePrincipal for a visible principal.
-	PrincipalType(id string) (string, bool)
-	// MemberOf returns every group principalID is a member of at time at (transitively, including
-	// time-bound PIM-for-groups memberships): eligibilities held by a group are the members'.
-	MemberOf(principalID string, at time.Time) []string
-}
-
 // Engine is the PIM for Azure resources emulator.
 type Engine struct {
 	mu  sync.Mutex
 	arm *arm.Store
-	dir Directory
+	dir arm.Directory // PIM for Azure resources needs from the directory what ARM does
 	now func() time.Time
 	cfg Config
 	st  *state
@@ -45,8 +36,8 @@ type Engine struct {
 }
 
 // New returns an engine over the ARM store and the directory, reading time from now (the emulator clock).
-func New(a *arm.Store, dir Directory, now func() time.Time, cfg Config) *Engine {
-	e := &Engine{arm: a, dir: dir, now: now, cfg: cfg.withDefaults(), st: newState()}
+func New(a *arm.Store, dir arm.Directory, now func() time.Time, cfg Config) *Engine {
+	e := &Engine{arm: a, dir: dir, now: now, cfg: cfg.withDefaults(), st: new(state).Fill()}
 	e.rt = e.routes()
 	return e
 }
@@ -83,7 +74,7 @@ func (e *Engine) Handles(path string) bool {
 func (e *Engine) routes() *router.Router {
 	rt := &router.Router{}
 	const authz = "{scope...}/providers/Microsoft.Authorization/"
-	for _, k := range []kind{kindEligibility, kindAssignment} {
+	for _, k := range []pimcore.Kind{pimcore.Eligibility, pimcore.Assignment} {
 		reqs := authz + typeName(k, "ScheduleRequests")
 		rt.Handle("PUT", reqs+"/{name}", e.pim(e.bind(k, e.putRequest)))
 		rt.Handle("GET", reqs+"/{name}", e.pim(e.bind(k, e.getRequest)))
@@ -117,16 +108,16 @@ func (e *Engine) routes() *router.Router {
 }
 
 // typeName is the resource type of k with the given suffix: roleEligibility... or roleAssignment....
-func typeName(k kind, suffix string) string {
-	if k == kindEligibility {
+func typeName(k pimcore.Kind, suffix string) string {
+	if k == pimcore.Eligibility {
 		return "roleEligibility" + suffix
 	}
 	return "roleAssignment" + suffix
 }
 
-type kindHandler func(k kind, w http.ResponseWriter, r *http.Request, p router.Params)
+type kindHandler func(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params)
 
-func (e *Engine) bind(k kind, h kindHandler) router.Handler {
+func (e *Engine) bind(k pimcore.Kind, h kindHandler) router.Handler {
 	return func(w http.ResponseWriter, r *http.Request, p router.Params) { h(k, w, r, p) }
 }
 
@@ -175,32 +166,12 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // MarshalJSON returns the engine's state for persistence.
 func (e *Engine) MarshalJSON() ([]byte, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return json.Marshal(e.st)
+	return storekit.Save(&e.mu, func() any { return e.st })
 }
 
 // UnmarshalJSON replaces the engine's state with a persisted one.
 func (e *Engine) UnmarshalJSON(b []byte) error {
-	st := newState()
-	if err := json.Unmarshal(b, st); err != nil {
-		return err
-	}
-	fresh := newState()
-	st.Requests = orDefault(st.Requests, fresh.Requests)
-	st.Schedules = orDefault(st.Schedules, fresh.Schedules)
-	st.Policies = orDefault(st.Policies, fresh.Policies)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.st = st
-	return nil
-}
-
-func orDefault[M ~map[string]V, V any](m, d M) M {
-	if m == nil {
-		return d
-	}
-	return m
+	return storekit.Load(&e.mu, b, func(st *state) { e.st = st.Fill() })
 }
 
 func newName() string { return uuid.NewString() }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
@@ -41,15 +42,15 @@ func (e *Engine) authorized(w http.ResponseWriter, r *http.Request, p router.Par
 	return scope, true
 }
 
-func (e *Engine) putRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) putRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.writeRequest(k, w, r, p, false)
 }
 
-func (e *Engine) validateRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) validateRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.writeRequest(k, w, r, p, true)
 }
 
-func (e *Engine) writeRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params, validateOnly bool) {
+func (e *Engine) writeRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params, validateOnly bool) {
 	scope, ok := e.scoped(w, p)
 	if !ok {
 		return
@@ -72,7 +73,7 @@ func (e *Engine) writeRequest(k kind, w http.ResponseWriter, r *http.Request, p 
 	writeJSON(w, status, m)
 }
 
-func (e *Engine) getRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) getRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	scope, ok := e.scoped(w, p)
 	if !ok {
 		return
@@ -94,7 +95,7 @@ func (e *Engine) getRequest(k kind, w http.ResponseWriter, r *http.Request, p ro
 	writeJSON(w, http.StatusOK, e.requestJSON(req))
 }
 
-func (e *Engine) listRequests(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) listRequests(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.list(w, r, p, true, readAction(typeName(k, "ScheduleRequests")), func(f listFilter, scope string, now time.Time) []any {
 		c := caller(r)
 		out := []any{}
@@ -131,7 +132,7 @@ func (e *Engine) list(w http.ResponseWriter, r *http.Request, p router.Params, r
 	writeJSON(w, http.StatusOK, map[string]any{"value": collect(f, scope, now)})
 }
 
-func (e *Engine) cancelRequest(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) cancelRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	scope, ok := e.scoped(w, p)
 	if !ok {
 		return
@@ -148,7 +149,7 @@ func (e *Engine) cancelRequest(k kind, w http.ResponseWriter, r *http.Request, p
 }
 
 // sortedSchedules returns the schedules of kind k that pass keep, oldest first.
-func (e *Engine) sortedSchedules(k kind, keep func(*schedule) bool) []*schedule {
+func (e *Engine) sortedSchedules(k pimcore.Kind, keep func(*schedule) bool) []*schedule {
 	var out []*schedule
 	for _, s := range e.st.Schedules {
 		if s.Kind == k && keep(s) {
@@ -164,7 +165,7 @@ func (e *Engine) sortedSchedules(k kind, keep func(*schedule) bool) []*schedule 
 	return out
 }
 
-func (e *Engine) listSchedules(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) listSchedules(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.list(w, r, p, false, readAction(typeName(k, "Schedules")), func(f listFilter, scope string, now time.Time) []any {
 		out := []any{}
 		for _, s := range e.sortedSchedules(k, func(s *schedule) bool { return e.live(s, now) && f.matches(scope, s.target) }) {
@@ -174,10 +175,10 @@ func (e *Engine) listSchedules(k kind, w http.ResponseWriter, r *http.Request, p
 	})
 }
 
-func (e *Engine) listInstances(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) listInstances(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.list(w, r, p, false, readAction(typeName(k, "ScheduleInstances")), func(f listFilter, scope string, now time.Time) []any {
 		out := []any{}
-		for _, s := range e.sortedSchedules(k, func(s *schedule) bool { return s.active(now) && e.live(s, now) && f.matches(scope, s.target) }) {
+		for _, s := range e.sortedSchedules(k, func(s *schedule) bool { return s.Active(now) && e.live(s, now) && f.matches(scope, s.target) }) {
 			out = append(out, e.instanceJSON(s))
 		}
 		return out
@@ -186,7 +187,7 @@ func (e *Engine) listInstances(k kind, w http.ResponseWriter, r *http.Request, p
 
 // getOne answers a schedule or instance GET: the object named at exactly the scope, readable by its
 // principal (or a member of it) or by anyone with the read action at the scope.
-func (e *Engine) getOne(k kind, w http.ResponseWriter, r *http.Request, p router.Params, typ string, find func(*schedule, string, time.Time) bool, render func(*schedule) map[string]any) {
+func (e *Engine) getOne(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params, typ string, find func(*schedule, string, time.Time) bool, render func(*schedule) map[string]any) {
 	scope, ok := e.scoped(w, p)
 	if !ok {
 		return
@@ -213,14 +214,14 @@ func (e *Engine) getOne(k kind, w http.ResponseWriter, r *http.Request, p router
 	writeJSON(w, http.StatusOK, render(found))
 }
 
-func (e *Engine) getSchedule(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) getSchedule(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.getOne(k, w, r, p, typeName(k, "Schedules"), func(s *schedule, name string, now time.Time) bool {
 		return s.Name == name && e.live(s, now)
 	}, e.scheduleJSON)
 }
 
-func (e *Engine) getInstance(k kind, w http.ResponseWriter, r *http.Request, p router.Params) {
+func (e *Engine) getInstance(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
 	e.getOne(k, w, r, p, typeName(k, "ScheduleInstances"), func(s *schedule, name string, now time.Time) bool {
-		return s.Instance == name && s.active(now) && e.live(s, now)
+		return s.Instance == name && s.Active(now) && e.live(s, now)
 	}, e.instanceJSON)
 }

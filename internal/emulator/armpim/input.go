@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // requestBody is the body of a PUT to roleEligibilityScheduleRequests or roleAssignmentScheduleRequests
@@ -16,17 +16,17 @@ type requestBody struct {
 }
 
 type requestInput struct {
-	PrincipalID      string             `json:"principalId"`
-	RoleDefinitionID string             `json:"roleDefinitionId"`
-	RequestType      string             `json:"requestType"`
-	ScheduleInfo     *pim.ScheduleInput `json:"scheduleInfo"`
-	Justification    *string            `json:"justification"`
-	TicketInfo       *pim.TicketInput   `json:"ticketInfo"`
-	Condition        *string            `json:"condition"`
-	ConditionVersion *string            `json:"conditionVersion"`
-	LinkedEligible   *string            `json:"linkedRoleEligibilityScheduleId"`
-	TargetSchedule   *string            `json:"-"`
-	TargetInstance   *string            `json:"-"`
+	PrincipalID      string                 `json:"principalId"`
+	RoleDefinitionID string                 `json:"roleDefinitionId"`
+	RequestType      string                 `json:"requestType"`
+	ScheduleInfo     *pimcore.ScheduleInput `json:"scheduleInfo"`
+	Justification    *string                `json:"justification"`
+	TicketInfo       *pimcore.TicketInput   `json:"ticketInfo"`
+	Condition        *string                `json:"condition"`
+	ConditionVersion *string                `json:"conditionVersion"`
+	LinkedEligible   *string                `json:"linkedRoleEligibilityScheduleId"`
+	TargetSchedule   *string                `json:"-"`
+	TargetInstance   *string                `json:"-"`
 }
 
 // Request types (2020-10-01 RequestType enum) and schedule expiration types, in their canonical spelling;
@@ -54,22 +54,12 @@ var (
 	roleDefPattern  = regexp.MustCompile(`(?i)^(?:/.*)?/providers/Microsoft\.Authorization/roleDefinitions/([0-9a-f-]{36})$`)
 )
 
-// canonical returns the spelling from allowed that equals v case-insensitively.
-func canonical(allowed []string, v string) (string, bool) {
-	for _, a := range allowed {
-		if strings.EqualFold(a, v) {
-			return a, true
-		}
-	}
-	return "", false
-}
-
 func isRemoval(t string) bool { return t == reqAdminRemove || t == reqSelfDeactivate }
 
 func isSelf(t string) bool { return strings.HasPrefix(t, "Self") }
 
 // decodeRequest reads a request body; the target schedule and instance IDs have kind-specific names.
-func decodeRequest(k kind, body []byte) (*requestInput, *apiError) {
+func decodeRequest(k pimcore.Kind, body []byte) (*requestInput, *apiError) {
 	var b requestBody
 	if err := json.Unmarshal(body, &b); err != nil || b.Properties == nil {
 		return nil, errBadBody("'properties' is required.")
@@ -80,7 +70,7 @@ func decodeRequest(k kind, body []byte) (*requestInput, *apiError) {
 	}
 	_ = json.Unmarshal(body, &raw)
 	prefix := "targetRoleEligibilitySchedule"
-	if k == kindAssignment {
+	if k == pimcore.Assignment {
 		prefix = "targetRoleAssignmentSchedule"
 	}
 	for key, dst := range map[string]**string{prefix + "Id": &in.TargetSchedule, prefix + "InstanceId": &in.TargetInstance} {
@@ -97,13 +87,13 @@ func decodeRequest(k kind, body []byte) (*requestInput, *apiError) {
 
 // validateShape checks a request body on its own and returns the normalised request; scope is the
 // canonical scope of the route.
-func (e *Engine) validateShape(k kind, scope string, in *requestInput, now time.Time) (*request, *apiError) {
-	rt, ok := canonical(requestTypes, in.RequestType)
+func (e *Engine) validateShape(k pimcore.Kind, scope string, in *requestInput, now time.Time) (*request, *apiError) {
+	rt, ok := pimcore.Canonical(requestTypes, in.RequestType)
 	if !ok {
 		return nil, errBadBody("'" + in.RequestType + "' is not a valid requestType.")
 	}
 	switch {
-	case k == kindEligibility && isSelf(rt):
+	case k == pimcore.Eligibility && isSelf(rt):
 		return nil, errInvalid("Request type '" + rt + "' is not supported for role eligibilities.")
 	case rt == reqSelfExtend || rt == reqSelfRenew:
 		return nil, errInvalid("Request type '" + rt + "' is not supported by the emulator.")
@@ -115,7 +105,7 @@ func (e *Engine) validateShape(k kind, scope string, in *requestInput, now time.
 	if !guidPattern.MatchString(in.PrincipalID) {
 		return nil, errInvalid("principalId must be an object ID.")
 	}
-	r := &request{Kind: k, RequestType: rt, Start: now, Justification: in.Justification,
+	r := &request{RequestType: rt, Request: pimcore.Request{Kind: k, Start: now, Justification: in.Justification},
 		Condition: in.Condition, ConditionVersion: in.ConditionVersion,
 		target: target{Scope: scope, RoleID: strings.ToLower(m[1]), PrincipalID: strings.ToLower(in.PrincipalID)}}
 	if in.Condition != nil && in.ConditionVersion != nil && *in.ConditionVersion != "2.0" {
@@ -141,7 +131,7 @@ func (e *Engine) validateShape(k kind, scope string, in *requestInput, now time.
 }
 
 // readSchedule fills the request's start and expiration from scheduleInfo.
-func (e *Engine) readSchedule(k kind, r *request, si *pim.ScheduleInput, now time.Time) *apiError {
+func (e *Engine) readSchedule(k pimcore.Kind, r *request, si *pimcore.ScheduleInput, now time.Time) *apiError {
 	r.HasSchedule = true
 	if len(si.Recurrence) > 0 && string(si.Recurrence) != "null" {
 		return errInvalid("Recurrence is not supported.")
@@ -156,9 +146,9 @@ func (e *Engine) readSchedule(k kind, r *request, si *pim.ScheduleInput, now tim
 			r.Start = t.UTC()
 		}
 	}
-	r.Expiration = expiration{Type: expNone}
+	r.Expiration = pimcore.Expiration{Type: expNone}
 	if si.Expiration != nil && si.Expiration.Type != nil && *si.Expiration.Type != "" {
-		typ, ok := canonical(expirationTypes, *si.Expiration.Type)
+		typ, ok := pimcore.Canonical(expirationTypes, *si.Expiration.Type)
 		if !ok {
 			return errBadBody("'" + *si.Expiration.Type + "' is not a valid expiration type.")
 		}
@@ -169,17 +159,17 @@ func (e *Engine) readSchedule(k kind, r *request, si *pim.ScheduleInput, now tim
 		if si.Expiration.Duration == nil || *si.Expiration.Duration == "" {
 			// Reported (azure-rest-api-specs#24242): eligibility requests take a null duration as no
 			// expiration, assignment requests refuse it.
-			if k == kindEligibility {
-				r.Expiration = expiration{Type: expNone}
+			if k == pimcore.Eligibility {
+				r.Expiration = pimcore.Expiration{Type: expNone}
 				return nil
 			}
 			return errInvalid("duration is required with AfterDuration.")
 		}
-		d, err := pim.ParseDuration(*si.Expiration.Duration)
+		d, err := pimcore.ParseDuration(*si.Expiration.Duration, true)
 		if err != nil || d <= 0 {
 			return errInvalid("The duration '" + *si.Expiration.Duration + "' is not supported.")
 		}
-		r.Expiration.Duration = pim.FormatDuration(d)
+		r.Expiration.Duration = pimcore.FormatDuration(d)
 	case expAfterDateTime:
 		if si.Expiration.EndDateTime == nil {
 			return errInvalid("endDateTime is required with AfterDateTime.")
@@ -191,29 +181,13 @@ func (e *Engine) readSchedule(k kind, r *request, si *pim.ScheduleInput, now tim
 		t = t.UTC()
 		r.Expiration.End = &t
 	}
-	if end := requestEnd(r); end != nil {
+	if end := r.End(); end != nil {
 		if !end.After(r.Start) {
 			return errInvalid("The schedule ends before it starts.")
 		}
 		if end.Sub(r.Start) < e.cfg.MinimumActiveAge {
-			return errInvalid("The schedule is shorter than the minimum duration of " + pim.FormatDuration(e.cfg.MinimumActiveAge) + ".")
+			return errInvalid("The schedule is shorter than the minimum duration of " + pimcore.FormatDuration(e.cfg.MinimumActiveAge) + ".")
 		}
-	}
-	return nil
-}
-
-// requestEnd is the end of the schedule a request asks for (nil: none).
-func requestEnd(r *request) *time.Time {
-	switch r.Expiration.Type {
-	case expAfterDuration:
-		d, err := pim.ParseDuration(r.Expiration.Duration)
-		if err != nil {
-			return nil
-		}
-		t := r.Start.Add(d)
-		return &t
-	case expAfterDateTime:
-		return r.Expiration.End
 	}
 	return nil
 }
@@ -226,5 +200,3 @@ func lastSegment(s string) string {
 	}
 	return strings.ToLower(s)
 }
-
-func blank(s *string) bool { return s == nil || strings.TrimSpace(*s) == "" }

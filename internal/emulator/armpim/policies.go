@@ -197,7 +197,7 @@ func (e *Engine) patchPolicy(w http.ResponseWriter, r *http.Request, p router.Pa
 	next := *pol
 	next.Rules = make([]rule, len(pol.Rules))
 	for i, rl := range pol.Rules {
-		next.Rules[i] = rl.clone()
+		next.Rules[i] = rl.Clone()
 	}
 	if aerr := e.patchRules(next.Rules, body); aerr != nil {
 		e.mu.Unlock()

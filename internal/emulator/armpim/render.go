@@ -6,6 +6,7 @@ import (
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // namer is optionally implemented by the Directory: display names for expandedProperties.
@@ -72,7 +73,7 @@ func (e *Engine) expanded(t target) map[string]any {
 
 // scheduleRef is how a request or another schedule refers to a schedule: its resource ID, or the bare
 // name in the documented-example variant.
-func (e *Engine) scheduleRef(k kind, scope, name string) any {
+func (e *Engine) scheduleRef(k pimcore.Kind, scope, name string) any {
 	if name == "" {
 		return nil
 	}
@@ -115,9 +116,9 @@ func (e *Engine) requestJSON(r *request) map[string]any {
 		"expandedProperties": e.expanded(r.target),
 	}
 	prefix := "targetRoleEligibilitySchedule"
-	if r.Kind == kindAssignment {
+	if r.Kind == pimcore.Assignment {
 		prefix = "targetRoleAssignmentSchedule"
-		props["linkedRoleEligibilityScheduleId"] = e.scheduleRef(kindEligibility, r.Scope, r.LinkedEligible)
+		props["linkedRoleEligibilityScheduleId"] = e.scheduleRef(pimcore.Eligibility, r.Scope, r.LinkedEligible)
 	}
 	props[prefix+"Id"] = e.scheduleRef(r.Kind, r.Scope, r.TargetSchedule)
 	props[prefix+"InstanceId"] = nil
@@ -137,9 +138,9 @@ func (e *Engine) scheduleProps(s *schedule) map[string]any {
 		"condition": strOrNil(s.Condition), "conditionVersion": strOrNil(s.ConditionVersion),
 		"expandedProperties": e.expanded(s.target),
 	}
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		props["assignmentType"] = s.AssignmentType
-		props["linkedRoleEligibilityScheduleId"] = e.scheduleRef(kindEligibility, s.Scope, s.LinkedEligible)
+		props["linkedRoleEligibilityScheduleId"] = e.scheduleRef(pimcore.Eligibility, s.Scope, s.LinkedEligible)
 	}
 	return props
 }
@@ -156,7 +157,7 @@ func (e *Engine) scheduleJSON(s *schedule) map[string]any {
 func (e *Engine) instanceJSON(s *schedule) map[string]any {
 	props := e.scheduleProps(s)
 	props[typeName(s.Kind, "ScheduleId")] = objectID(s.Scope, typeName(s.Kind, "Schedules"), s.Name)
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		props["originRoleAssignmentId"] = objectID(s.Scope, "roleAssignments", s.Instance)
 		props["linkedRoleEligibilityScheduleInstanceId"] = nil
 	}

@@ -6,16 +6,11 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
-// Request statuses (2020-10-01 Status enum), member types and assignment types.
+// Member types and assignment types.
 const (
-	statusProvisioned     = "Provisioned"
-	statusPendingApproval = "PendingApproval"
-	statusRevoked         = "Revoked"
-	statusCanceled        = "Canceled"
-	statusDenied          = "Denied"
-
 	memberDirect = "Direct"
 	memberGroup  = "Group"
 
@@ -25,7 +20,7 @@ const (
 
 // createRequest validates a schedule request in the service's order (shape, target and permission,
 // existence, policy) and applies it unless validateOnly. The caller holds e.mu.
-func (e *Engine) createRequest(k kind, hr *http.Request, scope, name string, body []byte, validateOnly bool) (*request, int, *apiError) {
+func (e *Engine) createRequest(k pimcore.Kind, hr *http.Request, scope, name string, body []byte, validateOnly bool) (*request, int, *apiError) {
 	now := e.now().UTC()
 	if !guidPattern.MatchString(name) {
 		return nil, 0, errInvalid("The request name '" + name + "' must be a GUID.")
@@ -61,15 +56,14 @@ func (e *Engine) createRequest(k kind, hr *http.Request, scope, name string, bod
 	req.Name, req.Created, req.RequestorID = name, now, c.ObjectID
 	if validateOnly {
 		// Validation changes nothing; it answers the status the request would get.
-		req.Status = statusProvisioned
+		req.Status = pimcore.StatusProvisioned
 		if req.RequestType == reqSelfActivate && e.approvalRequired(req) {
-			req.Status = statusPendingApproval
+			req.Status = pimcore.StatusPendingApproval
 		}
 		return req, http.StatusOK, nil
 	}
 	e.apply(req, acted, now)
-	e.st.Requests[req.Name] = req
-	e.st.Order = append(e.st.Order, req.Name)
+	e.st.Add(req.Name, req)
 	return req, http.StatusCreated, nil
 }
 
@@ -79,10 +73,10 @@ func (e *Engine) apply(req *request, acted *schedule, now time.Time) {
 	case reqAdminAssign:
 		s := e.newSchedule(req, now, memberDirect, assignmentAssigned, "", "")
 		req.TargetSchedule = s.Name
-		req.Status = statusProvisioned
+		req.Status = pimcore.StatusProvisioned
 	case reqAdminUpdate, reqAdminExtend, reqAdminRenew:
 		if e.cfg.UpdateKeepsSchedule && req.RequestType != reqAdminRenew {
-			acted.Start, acted.End, acted.Expiration, acted.Updated = req.Start, requestEnd(req), req.Expiration, now
+			acted.Start, acted.End, acted.Expiration, acted.Updated = req.Start, req.End(), req.Expiration, now
 			e.materialize(acted)
 			req.TargetSchedule = acted.Name
 		} else {
@@ -90,14 +84,14 @@ func (e *Engine) apply(req *request, acted *schedule, now time.Time) {
 			s := e.newSchedule(req, now, acted.MemberType, acted.AssignmentType, acted.LinkedEligible, acted.Instance)
 			req.TargetSchedule = s.Name
 		}
-		req.Status = statusProvisioned
+		req.Status = pimcore.StatusProvisioned
 	case reqAdminRemove, reqSelfDeactivate:
 		e.endSchedule(acted, now)
 		req.TargetSchedule = acted.Name
-		req.Status = statusRevoked
+		req.Status = pimcore.StatusRevoked
 	case reqSelfActivate:
 		if e.approvalRequired(req) {
-			req.Status = statusPendingApproval
+			req.Status = pimcore.StatusPendingApproval
 			req.ApprovalName = newName()
 			req.Stages = e.newStages(req, now)
 			return
@@ -116,12 +110,8 @@ func (e *Engine) newSchedule(req *request, now time.Time, memberType, assignment
 	if instance == "" {
 		instance = newName()
 	}
-	s := &schedule{target: req.target, Kind: req.Kind, Name: name, RequestName: req.Name, Created: now, Updated: now,
-		Start: req.Start, End: requestEnd(req), Expiration: req.Expiration, MemberType: memberType, LinkedEligible: linked,
-		Condition: req.Condition, ConditionVersion: req.ConditionVersion, Instance: instance}
-	if req.Kind == kindAssignment {
-		s.AssignmentType = assignmentType
-	}
+	s := &schedule{target: req.target, Schedule: req.NewSchedule(now, memberType, assignmentType), Name: name, RequestName: req.Name,
+		Updated: now, LinkedEligible: linked, Condition: req.Condition, ConditionVersion: req.ConditionVersion, Instance: instance}
 	e.st.Schedules[s.Name] = s
 	e.materialize(s)
 	return s
@@ -129,7 +119,7 @@ func (e *Engine) newSchedule(req *request, now time.Time, memberType, assignment
 
 // materialize makes ARM hold the role assignment of an assignment schedule for the schedule's window.
 func (e *Engine) materialize(s *schedule) {
-	if s.Kind != kindAssignment {
+	if s.Kind != pimcore.Assignment {
 		return
 	}
 	var end time.Time
@@ -145,7 +135,7 @@ func (e *Engine) materialize(s *schedule) {
 func (e *Engine) endSchedule(s *schedule, now time.Time) {
 	t := now
 	s.Ended = &t
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		e.arm.RemoveRoleAssignment(s.Instance)
 	}
 }
@@ -162,11 +152,11 @@ func (e *Engine) provision(req *request, at time.Time) {
 	}
 	s := e.newSchedule(req, at, memberType, assignmentActivated, req.LinkedEligible, "")
 	req.TargetSchedule = s.Name
-	req.Status = statusProvisioned
+	req.Status = pimcore.StatusProvisioned
 }
 
 // cancel cancels a pending request: only its requestor or an administrator may.
-func (e *Engine) cancel(hr *http.Request, k kind, scope, name string) *apiError {
+func (e *Engine) cancel(hr *http.Request, k pimcore.Kind, scope, name string) *apiError {
 	req := e.st.Requests[strings.ToLower(name)]
 	if req == nil || req.Kind != k || !strings.EqualFold(req.Scope, scope) {
 		return errRequestNotFound(name)
@@ -177,15 +167,11 @@ func (e *Engine) cancel(hr *http.Request, k kind, scope, name string) *apiError 
 			return aerr
 		}
 	}
-	if req.Status != statusPendingApproval {
+	if req.Status != pimcore.StatusPendingApproval {
 		return errInvalid("A request with status '" + req.Status + "' cannot be canceled.")
 	}
-	for _, st := range req.Stages {
-		if st.Status == stageInProgress || st.Status == stageNotStarted {
-			st.Status = stageCompleted
-		}
-	}
-	req.Status = statusCanceled
+	pimcore.Close(req.Stages)
+	req.Status = pimcore.StatusCanceled
 	return nil
 }
 
@@ -205,16 +191,12 @@ func (e *Engine) tick(now time.Time) bool {
 			continue
 		}
 		kept = append(kept, name)
-		if req.Status != statusPendingApproval {
+		if req.Status != pimcore.StatusPendingApproval {
 			continue
 		}
-		if st := currentStage(req); st != nil && st.Started != nil {
-			deadline := st.Started.Add(time.Duration(st.TimeoutDays) * 24 * time.Hour)
-			if !now.Before(deadline) {
-				st.Status = stageExpired
-				req.Status = e.cfg.ApprovalTimeoutStatus
-				changed = true
-			}
+		if _, expired := pimcore.Expire(req.Stages, now); expired {
+			req.Status = e.cfg.ApprovalTimeoutStatus
+			changed = true
 		}
 	}
 	e.st.Order = kept

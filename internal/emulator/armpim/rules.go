@@ -1,185 +1,46 @@
 package armpim
 
-import "slices"
+import (
+	"encoding/json"
+	"strings"
 
-// Rule types: the ruleType discriminator of RoleManagementPolicyRule (2020-10-01).
-const (
-	ruleExpiration  = "RoleManagementPolicyExpirationRule"
-	ruleEnablement  = "RoleManagementPolicyEnablementRule"
-	ruleApproval    = "RoleManagementPolicyApprovalRule"
-	ruleAuthContext = "RoleManagementPolicyAuthenticationContextRule"
-	ruleNotify      = "RoleManagementPolicyNotificationRule"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
-// rule is one of the 17 rules of a role's policy at a scope. Only the fields of its type are meaningful.
-type rule struct {
-	ID       string     `json:"id"`
-	RuleType string     `json:"ruleType"`
-	Target   ruleTarget `json:"target"`
+// rule is one of the 17 rules of a role's policy at a scope (pimcore's model, shared with PIM for
+// groups, whose rule IDs ARM uses too).
+type rule = pimcore.Rule
 
-	IsExpirationRequired bool   `json:"isExpirationRequired,omitempty"`
-	MaximumDuration      string `json:"maximumDuration,omitempty"`
-
-	EnabledRules []string `json:"enabledRules,omitempty"`
-
-	Setting *approvalSetting `json:"setting,omitempty"`
-
-	IsEnabled  bool   `json:"isEnabled,omitempty"`
-	ClaimValue string `json:"claimValue,omitempty"`
-
-	NotificationType           string   `json:"notificationType,omitempty"`
-	RecipientType              string   `json:"recipientType,omitempty"`
-	NotificationLevel          string   `json:"notificationLevel,omitempty"`
-	IsDefaultRecipientsEnabled bool     `json:"isDefaultRecipientsEnabled,omitempty"`
-	NotificationRecipients     []string `json:"notificationRecipients,omitempty"`
-}
-
-type ruleTarget struct {
-	Caller     string   `json:"caller"`
-	Operations []string `json:"operations"`
-	Level      string   `json:"level"`
-}
-
-type approvalSetting struct {
-	IsApprovalRequired               bool            `json:"isApprovalRequired"`
-	IsApprovalRequiredForExtension   bool            `json:"isApprovalRequiredForExtension"`
-	IsRequestorJustificationRequired bool            `json:"isRequestorJustificationRequired"`
-	ApprovalMode                     string          `json:"approvalMode"`
-	ApprovalStages                   []approvalStage `json:"approvalStages"`
-}
-
-type approvalStage struct {
-	TimeoutDays                   int       `json:"approvalStageTimeOutInDays"`
-	ApproverJustificationRequired bool      `json:"isApproverJustificationRequired"`
-	EscalationMinutes             int       `json:"escalationTimeInMinutes"`
-	EscalationEnabled             bool      `json:"isEscalationEnabled"`
-	Primary                       []userSet `json:"primaryApprovers"`
-	Escalation                    []userSet `json:"escalationApprovers"`
-}
-
-// userSet is an approver: a user, or the members of a group (UserSet, userType User | Group).
-type userSet struct {
-	ID       string `json:"id"`
-	UserType string `json:"userType"`
-	IsBackup bool   `json:"isBackup,omitempty"`
-}
-
-// ruleCatalog is the 17 rules of a policy: ID, type, caller and level. The IDs are the same as a
-// PIM-for-groups policy's.
-var ruleCatalog = []struct{ id, typ, caller, level string }{
-	{"Expiration_Admin_Eligibility", ruleExpiration, "Admin", "Eligibility"},
-	{"Enablement_Admin_Eligibility", ruleEnablement, "Admin", "Eligibility"},
-	{"Notification_Admin_Admin_Eligibility", ruleNotify, "Admin", "Eligibility"},
-	{"Notification_Requestor_Admin_Eligibility", ruleNotify, "Admin", "Eligibility"},
-	{"Notification_Approver_Admin_Eligibility", ruleNotify, "Admin", "Eligibility"},
-	{"Expiration_Admin_Assignment", ruleExpiration, "Admin", "Assignment"},
-	{"Enablement_Admin_Assignment", ruleEnablement, "Admin", "Assignment"},
-	{"Notification_Admin_Admin_Assignment", ruleNotify, "Admin", "Assignment"},
-	{"Notification_Requestor_Admin_Assignment", ruleNotify, "Admin", "Assignment"},
-	{"Notification_Approver_Admin_Assignment", ruleNotify, "Admin", "Assignment"},
-	{"Expiration_EndUser_Assignment", ruleExpiration, "EndUser", "Assignment"},
-	{"Enablement_EndUser_Assignment", ruleEnablement, "EndUser", "Assignment"},
-	{"Approval_EndUser_Assignment", ruleApproval, "EndUser", "Assignment"},
-	{"AuthenticationContext_EndUser_Assignment", ruleAuthContext, "EndUser", "Assignment"},
-	{"Notification_Admin_EndUser_Assignment", ruleNotify, "EndUser", "Assignment"},
-	{"Notification_Requestor_EndUser_Assignment", ruleNotify, "EndUser", "Assignment"},
-	{"Notification_Approver_EndUser_Assignment", ruleNotify, "EndUser", "Assignment"},
-}
+// ruleType is a rule's ruleType discriminator (2020-10-01): RoleManagementPolicyExpirationRule, ...
+func ruleType(k pimcore.RuleKind) string { return "RoleManagementPolicy" + string(k) + "Rule" }
 
 // defaultRules returns a role's policy before anyone changed it. The documented values of a fresh policy
 // for Azure resource roles are not published as an API sample (the 2020-10-01 examples show a changed
 // policy); the emulator uses the PIM-for-groups defaults, with MFA on activation as a variant.
-func (e *Engine) defaultRules() []rule {
-	var out []rule
-	for _, c := range ruleCatalog {
-		r := rule{ID: c.id, RuleType: c.typ, Target: ruleTarget{Caller: c.caller, Operations: []string{"All"}, Level: c.level}}
-		switch c.id {
-		case "Expiration_Admin_Eligibility":
-			r.IsExpirationRequired, r.MaximumDuration = true, "P365D"
-		case "Expiration_Admin_Assignment":
-			r.IsExpirationRequired, r.MaximumDuration = true, "P180D"
-		case "Expiration_EndUser_Assignment":
-			r.IsExpirationRequired, r.MaximumDuration = true, "PT8H"
-		case "Enablement_Admin_Eligibility":
-			r.EnabledRules = []string{}
-		case "Enablement_Admin_Assignment":
-			r.EnabledRules = []string{"Justification"}
-		case "Enablement_EndUser_Assignment":
-			r.EnabledRules = []string{"Justification"}
-			if e.cfg.ActivationMFAByDefault {
-				r.EnabledRules = []string{"MultiFactorAuthentication", "Justification"}
-			}
-		case "Approval_EndUser_Assignment":
-			r.Setting = &approvalSetting{IsRequestorJustificationRequired: true, ApprovalMode: "SingleStage",
-				ApprovalStages: []approvalStage{{TimeoutDays: 1, ApproverJustificationRequired: true, Primary: []userSet{}, Escalation: []userSet{}}}}
-		case "AuthenticationContext_EndUser_Assignment":
-		default: // notifications: Notification_{Recipient}_{Caller}_{Level}
-			r.NotificationType, r.RecipientType, r.NotificationLevel = "Email", notificationRecipient(c.id), "All"
-			r.IsDefaultRecipientsEnabled = true
-			r.NotificationRecipients = []string{}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func notificationRecipient(id string) string {
-	for _, r := range []string{"Admin", "Requestor", "Approver"} {
-		if len(id) > len("Notification_"+r) && id[:len("Notification_"+r)] == "Notification_"+r {
-			return r
-		}
-	}
-	return ""
-}
-
-// clone returns a deep copy, so stored rules never alias the defaults or a caller's copy.
-func (r rule) clone() rule {
-	c := r
-	c.Target.Operations = slices.Clone(r.Target.Operations)
-	c.EnabledRules = slices.Clone(r.EnabledRules)
-	c.NotificationRecipients = slices.Clone(r.NotificationRecipients)
-	if r.Setting != nil {
-		s := *r.Setting
-		s.ApprovalStages = make([]approvalStage, len(r.Setting.ApprovalStages))
-		for i, st := range r.Setting.ApprovalStages {
-			st.Primary = slices.Clone(st.Primary)
-			st.Escalation = slices.Clone(st.Escalation)
-			s.ApprovalStages[i] = st
-		}
-		c.Setting = &s
-	}
-	return c
-}
-
-func findRule(rs []rule, id string) *rule {
-	for i := range rs {
-		if rs[i].ID == id {
-			return &rs[i]
-		}
-	}
-	return nil
-}
-
-func enabled(r *rule, name string) bool { return r != nil && slices.Contains(r.EnabledRules, name) }
+func (e *Engine) defaultRules() []rule { return pimcore.DefaultRules(e.cfg.ActivationMFAByDefault) }
 
 // ruleJSON renders a rule as ARM does: the properties of its type, a target with the three settings
 // ARM always sends as null.
 func ruleJSON(r rule) map[string]any {
-	m := map[string]any{"id": r.ID, "ruleType": r.RuleType, "target": map[string]any{
-		"caller": r.Target.Caller, "operations": nonNil(r.Target.Operations), "level": r.Target.Level,
+	m := map[string]any{"id": r.ID, "ruleType": ruleType(r.Kind), "target": map[string]any{
+		"caller": r.Target.Caller, "operations": pimcore.NonNil(r.Target.Operations), "level": r.Target.Level,
 		"targetObjects": nil, "inheritableSettings": nil, "enforcedSettings": nil,
 	}}
-	switch r.RuleType {
-	case ruleExpiration:
+	switch r.Kind {
+	case pimcore.RuleExpiration:
 		m["isExpirationRequired"], m["maximumDuration"] = r.IsExpirationRequired, r.MaximumDuration
-	case ruleEnablement:
-		m["enabledRules"] = nonNil(r.EnabledRules)
-	case ruleAuthContext:
-		m["isEnabled"], m["claimValue"] = r.IsEnabled, r.ClaimValue
-	case ruleNotify:
+	case pimcore.RuleEnablement:
+		m["enabledRules"] = pimcore.NonNil(r.EnabledRules)
+	case pimcore.RuleAuthenticationContext:
+		claim := ""
+		if r.ClaimValue != nil {
+			claim = *r.ClaimValue
+		}
+		m["isEnabled"], m["claimValue"] = r.IsEnabled, claim
+	case pimcore.RuleNotification:
 		m["notificationType"], m["recipientType"], m["notificationLevel"] = r.NotificationType, r.RecipientType, r.NotificationLevel
-		m["isDefaultRecipientsEnabled"], m["notificationRecipients"] = r.IsDefaultRecipientsEnabled, nonNil(r.NotificationRecipients)
-	case ruleApproval:
+		m["isDefaultRecipientsEnabled"], m["notificationRecipients"] = r.IsDefaultRecipientsEnabled, pimcore.NonNil(r.NotificationRecipients)
+	case pimcore.RuleApproval:
 		s := r.Setting
 		stages := make([]any, 0, len(s.ApprovalStages))
 		for _, st := range s.ApprovalStages {
@@ -198,17 +59,113 @@ func ruleJSON(r rule) map[string]any {
 	return m
 }
 
-func usersJSON(us []userSet) []any {
+// userType is how ARM names an approver's kind (UserSet.userType).
+func userType(a pimcore.Approver) string {
+	if a.Group {
+		return "Group"
+	}
+	return "User"
+}
+
+func usersJSON(us []pimcore.Approver) []any {
 	out := make([]any, 0, len(us))
 	for _, u := range us {
-		out = append(out, map[string]any{"id": u.ID, "userType": u.UserType, "isBackup": u.IsBackup, "description": nil})
+		out = append(out, map[string]any{"id": u.ID, "userType": userType(u), "isBackup": u.IsBackup, "description": nil})
 	}
 	return out
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// patchRules merges the rules of a PATCH body into rs (the policy's current rules): only the rules listed
+// change, and of those only the properties supplied (the PatchPartialRoleManagementPolicy example).
+func (e *Engine) patchRules(rs []rule, body []byte) *apiError {
+	var b struct {
+		Properties *struct {
+			Rules []pimcore.Object `json:"rules"`
+		} `json:"properties"`
 	}
-	return s
+	if err := json.Unmarshal(body, &b); err != nil || b.Properties == nil {
+		return errBadBody("'properties' is required.")
+	}
+	for _, o := range b.Properties.Rules {
+		var id, typ string
+		if rerr := pimcore.Field(o, "id", &id); rerr != nil {
+			return ruleError(rerr)
+		}
+		if rerr := pimcore.Field(o, "ruleType", &typ); rerr != nil {
+			return ruleError(rerr)
+		}
+		r := pimcore.FindRule(rs, id)
+		switch {
+		case r == nil:
+			return errInvalidRule("The policy has no rule '" + id + "'.")
+		case !strings.EqualFold(typ, ruleType(r.Kind)):
+			return errInvalidRule("The ruleType '" + typ + "' does not match rule '" + r.ID + "', which is a " + ruleType(r.Kind) + ".")
+		}
+		if rerr := armDialect.Patch(r, o); rerr != nil {
+			return ruleError(rerr)
+		}
+	}
+	return crossCheck(rs)
+}
+
+// armDialect is how ARM merges a rule PATCH: the target's settings are ignored, a null keeps the value,
+// approvers are UserSets, and two refusals have codes of their own.
+var armDialect = pimcore.Dialect{
+	NullKeeps: true,
+	Weeks:     true,
+	Approvers: parseUsers,
+	NoMaximum: func(r *rule) *pimcore.RuleError {
+		// azuread#1537: expiration required without a maximum is refused as an invalid policy.
+		return &pimcore.RuleError{Code: "InvalidPolicy",
+			Message: "The policy is invalid. maximumDuration is required when expiration is required (rule " + r.ID + ")."}
+	},
+	Ticketing: func(r *rule) *pimcore.RuleError {
+		if r.Target.Caller != "Admin" {
+			return nil
+		}
+		// Observed (azurerm#33068): ticketing exists only for activation.
+		return &pimcore.RuleError{Code: "InvalidPolicyEnabledRules",
+			Message: "The enabled rules of rule '" + r.ID + "' are invalid: Ticketing is not supported for admin assignments."}
+	},
+}
+
+// parseUsers reads primaryApprovers or escalationApprovers: UserSets of userType User or Group.
+func parseUsers(key string, raw json.RawMessage) ([]pimcore.Approver, *pimcore.RuleError) {
+	var in []struct {
+		ID       string `json:"id"`
+		UserType string `json:"userType"`
+		IsBackup bool   `json:"isBackup"`
+	}
+	if json.Unmarshal(raw, &in) != nil {
+		return nil, &pimcore.RuleError{Message: "Property '" + key + "' has an invalid value."}
+	}
+	out := []pimcore.Approver{}
+	for _, u := range in {
+		t, ok := pimcore.Canonical([]string{"User", "Group"}, u.UserType)
+		if !ok {
+			return nil, &pimcore.RuleError{Message: "Approver userType must be User or Group, not '" + u.UserType + "'."}
+		}
+		if !guidPattern.MatchString(u.ID) {
+			return nil, &pimcore.RuleError{Message: "Approver id '" + u.ID + "' must be an object ID."}
+		}
+		out = append(out, pimcore.Approver{ID: strings.ToLower(u.ID), Group: t == "Group", IsBackup: u.IsBackup})
+	}
+	return out, nil
+}
+
+// ruleError is a refused rule PATCH as ARM answers it.
+func ruleError(rerr *pimcore.RuleError) *apiError {
+	if rerr.Code != "" {
+		return errorf(400, rerr.Code, "%s", rerr.Message)
+	}
+	return errInvalidRule(rerr.Message)
+}
+
+// crossCheck refuses combinations of rules PIM does not allow together.
+func crossCheck(rs []rule) *apiError {
+	if ac := pimcore.FindRule(rs, "AuthenticationContext_EndUser_Assignment"); ac != nil && ac.IsEnabled &&
+		pimcore.Enabled(pimcore.FindRule(rs, "Enablement_EndUser_Assignment"), "MultiFactorAuthentication") {
+		return errorf(400, "InvalidPolicy", "The policy is invalid. Multi-factor authentication and an authentication context cannot both be required on activation.")
+	}
+	return nil
 }

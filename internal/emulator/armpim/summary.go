@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // Summary is what the engine holds at one moment, for tests and the demo's "nothing left" checks.
@@ -39,19 +41,19 @@ func (e *Engine) Summary() Summary {
 	now := e.now()
 	var s Summary
 	for _, sc := range e.st.Schedules {
-		if !sc.exists(now) {
+		if !sc.Exists(now) {
 			continue
 		}
 		sum := ScheduleSummary{ID: objectID(sc.Scope, typeName(sc.Kind, "Schedules"), sc.Name), Scope: sc.Scope, RoleDefinitionID: sc.RoleID, PrincipalID: sc.PrincipalID,
-			MemberType: sc.MemberType, AssignmentType: sc.AssignmentType, Start: sc.Start, End: sc.End, Active: sc.active(now)}
-		if sc.Kind == kindEligibility {
+			MemberType: sc.MemberType, AssignmentType: sc.AssignmentType, Start: sc.Start, End: sc.End, Active: sc.Active(now)}
+		if sc.Kind == pimcore.Eligibility {
 			s.EligibilitySchedules = append(s.EligibilitySchedules, sum)
 		} else {
 			s.AssignmentSchedules = append(s.AssignmentSchedules, sum)
 		}
 	}
 	for _, r := range e.st.Requests {
-		if r.Status == statusPendingApproval {
+		if r.Status == pimcore.StatusPendingApproval {
 			s.PendingApprovals++
 		}
 	}

@@ -6,15 +6,12 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/arm"
-	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
 
-// Names of the policy rules RoleAssignmentRequestPolicyValidationFailed reports, in report order.
-var policyRuleNames = []string{"EligibilityRule", "ExpirationRule", "JustificationRule", "TicketingRule", "MfaRule", "AuthenticationContextRule"}
-
 // writeAction is the Microsoft.Authorization action an administrator needs for requests of kind k.
-func writeAction(k kind) string {
+func writeAction(k pimcore.Kind) string {
 	return "Microsoft.Authorization/" + typeName(k, "ScheduleRequests") + "/write"
 }
 
@@ -41,7 +38,7 @@ func (e *Engine) checkTarget(r *http.Request, req *request, name string) *apiErr
 
 // findSchedule returns the newest schedule of kind k for the target that exists at now and satisfies
 // match (nil: any).
-func (e *Engine) findSchedule(k kind, t target, now time.Time, match func(*schedule) bool) *schedule {
+func (e *Engine) findSchedule(k pimcore.Kind, t target, now time.Time, match func(*schedule) bool) *schedule {
 	var best *schedule
 	for _, s := range e.st.Schedules {
 		if s.Kind != k || !sameTarget(s.target, t) || !e.live(s, now) || (match != nil && !match(s)) {
@@ -61,10 +58,10 @@ func sameTarget(a, b target) bool {
 // live reports whether a schedule exists at now. An active assignment whose role assignment was deleted
 // through the roleAssignments API is gone too.
 func (e *Engine) live(s *schedule, now time.Time) bool {
-	if !s.exists(now) {
+	if !s.Exists(now) {
 		return false
 	}
-	return s.Kind == kindEligibility || !s.active(now) || e.arm.RoleAssignmentLive(s.Instance)
+	return s.Kind == pimcore.Eligibility || !s.Active(now) || e.arm.RoleAssignmentLive(s.Instance)
 }
 
 // checkExistence checks the schedule a request acts on and returns it for updates and removals.
@@ -95,16 +92,16 @@ func (e *Engine) checkExistence(req *request, now time.Time) (*schedule, *apiErr
 		}
 		return last, nil
 	case reqSelfActivate:
-		if e.findSchedule(kindAssignment, req.target, now, nil) != nil {
+		if e.findSchedule(pimcore.Assignment, req.target, now, nil) != nil {
 			return nil, errExists(e.cfg.ExistsStatus)
 		}
 		for _, name := range e.st.Order {
-			if p := e.st.Requests[name]; p != nil && p.Status == statusPendingApproval && sameTarget(p.target, req.target) {
+			if p := e.st.Requests[name]; p != nil && p.Status == pimcore.StatusPendingApproval && sameTarget(p.target, req.target) {
 				return nil, errPending()
 			}
 		}
 	case reqSelfDeactivate:
-		s := e.findSchedule(kindAssignment, req.target, now, func(s *schedule) bool { return s.AssignmentType == assignmentActivated })
+		s := e.findSchedule(pimcore.Assignment, req.target, now, func(s *schedule) bool { return s.AssignmentType == assignmentActivated })
 		if s == nil {
 			return nil, errDoesNotExist()
 		}
@@ -115,7 +112,7 @@ func (e *Engine) checkExistence(req *request, now time.Time) (*schedule, *apiErr
 
 func (e *Engine) checkMinimumAge(s *schedule, now time.Time) *apiError {
 	if !now.Before(s.Start) && now.Sub(s.Start) < e.cfg.MinimumActiveAge {
-		return errTooShort(pim.FormatDuration(e.cfg.MinimumActiveAge))
+		return errTooShort(pimcore.FormatDuration(e.cfg.MinimumActiveAge))
 	}
 	return nil
 }
@@ -123,96 +120,27 @@ func (e *Engine) checkMinimumAge(s *schedule, now time.Time) *apiError {
 // checkPolicy evaluates the role's policy at the request's scope and reports every rule that fails.
 func (e *Engine) checkPolicy(c reqctx.Caller, req *request, now time.Time) *apiError {
 	rules := e.policyAt(req.Scope, req.RoleID).Rules
-	failed := map[string]bool{}
-	end := requestEnd(req)
-	expiry := func(id string) {
-		r := findRule(rules, id)
-		if r == nil || !r.IsExpirationRequired {
-			return
-		}
-		limit, err := pim.ParseDuration(r.MaximumDuration)
-		if end == nil || (err == nil && end.Sub(req.Start) > limit) {
-			failed["ExpirationRule"] = true
-		}
+	if failed := req.FailedRules(rules, req.RequestType, c.IsApp, func() bool { return e.useEligibility(req, now) }); len(failed) > 0 {
+		return errPolicy(failed)
 	}
-	enablement := func(id string) {
-		r := findRule(rules, id)
-		if enabled(r, "Justification") && blank(req.Justification) {
-			failed["JustificationRule"] = true
-		}
-		if enabled(r, "Ticketing") && (blank(req.TicketNumber) || blank(req.TicketSystem)) {
-			failed["TicketingRule"] = true
-		}
-		// Tokens the emulator issues never carry an MFA claim (ROPC cannot do MFA); applications are not
-		// subject to the rule.
-		if enabled(r, "MultiFactorAuthentication") && !c.IsApp {
-			failed["MfaRule"] = true
-		}
-	}
-	level := "Eligibility"
-	if req.Kind == kindAssignment {
-		level = "Assignment"
-	}
-	switch req.RequestType {
-	case reqAdminAssign, reqAdminUpdate, reqAdminExtend, reqAdminRenew:
-		expiry("Expiration_Admin_" + level)
-		enablement("Enablement_Admin_" + level)
-	case reqSelfActivate:
-		if elig, memberType := e.eligibilityFor(req, now); elig == nil {
-			failed["EligibilityRule"] = true
-		} else {
-			req.LinkedEligible, req.MemberType = elig.Name, memberType
-		}
-		expiry("Expiration_EndUser_Assignment")
-		enablement("Enablement_EndUser_Assignment")
-		if ap := findRule(rules, "Approval_EndUser_Assignment"); ap != nil && ap.Setting.IsApprovalRequired &&
-			ap.Setting.IsRequestorJustificationRequired && blank(req.Justification) {
-			failed["JustificationRule"] = true
-		}
-		if ac := findRule(rules, "AuthenticationContext_EndUser_Assignment"); ac != nil && ac.IsEnabled {
-			failed["AuthenticationContextRule"] = true
-		}
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	var list []string
-	for _, n := range policyRuleNames {
-		if failed[n] {
-			list = append(list, n)
-		}
-	}
-	return errPolicy(list)
+	return nil
 }
 
-// eligibilityFor finds the active eligibility an activation uses at exactly its scope: the principal's
-// own (memberType Direct) or one held by a group the principal is a member of (Group). A
-// linkedRoleEligibilityScheduleId, when given, must name it.
-func (e *Engine) eligibilityFor(req *request, now time.Time) (*schedule, string) {
-	groups := map[string]bool{}
-	for _, g := range e.dir.MemberOf(req.PrincipalID, now) {
-		groups[strings.ToLower(g)] = true
+// useEligibility finds the active eligibility an activation uses at exactly its scope, the principal's
+// own (memberType Direct) or one held by a group the principal is a member of (Group), and records it in
+// the request. A linkedRoleEligibilityScheduleId, when given, must name it. It reports whether there is
+// one.
+func (e *Engine) useEligibility(req *request, now time.Time) bool {
+	s, viaGroup := pimcore.PickEligibility(e.st.Schedules, func(s *schedule) bool {
+		return s.Kind == pimcore.Eligibility && strings.EqualFold(s.Scope, req.Scope) && s.RoleID == req.RoleID && s.Active(now) &&
+			(req.LinkedEligible == "" || s.Name == req.LinkedEligible)
+	}, func(s *schedule) string { return s.PrincipalID }, req.PrincipalID, pimcore.MemberSet(e.dir.MemberOf(req.PrincipalID, now)))
+	if s == nil {
+		return false
 	}
-	var direct, inherited *schedule
-	for _, s := range e.st.Schedules {
-		if s.Kind != kindEligibility || !strings.EqualFold(s.Scope, req.Scope) || s.RoleID != req.RoleID || !s.active(now) {
-			continue
-		}
-		if req.LinkedEligible != "" && s.Name != req.LinkedEligible {
-			continue
-		}
-		switch {
-		case s.PrincipalID == req.PrincipalID:
-			direct = s
-		case groups[s.PrincipalID]:
-			inherited = s
-		}
+	req.LinkedEligible, req.MemberType = s.Name, memberDirect
+	if viaGroup {
+		req.MemberType = memberGroup
 	}
-	if direct != nil {
-		return direct, memberDirect
-	}
-	if inherited != nil {
-		return inherited, memberGroup
-	}
-	return nil, ""
+	return true
 }

@@ -6,11 +6,8 @@ package directory
 
 import (
 	"encoding/json"
-	"maps"
 	"math/rand"
 	"net/http"
-	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -204,49 +201,22 @@ type persisted struct {
 
 // MarshalJSON returns the directory's state for persistence.
 func (s *Store) MarshalJSON() ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var p persisted
-	p.Users = slices.Collect(maps.Values(s.users))
-	p.Groups = slices.Collect(maps.Values(s.groups))
-	p.SPs = slices.Collect(maps.Values(s.sps))
-	p.Apps = slices.Collect(maps.Values(s.apps))
-	p.Rels = s.rels
-	p.Timed = slices.Collect(maps.Values(s.timed))
-	sort.Slice(p.Users, func(i, j int) bool { return p.Users[i].ID < p.Users[j].ID })
-	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
-	sort.Slice(p.SPs, func(i, j int) bool { return p.SPs[i].ID < p.SPs[j].ID })
-	sort.Slice(p.Apps, func(i, j int) bool { return p.Apps[i].AppID < p.Apps[j].AppID })
-	sort.Slice(p.Timed, func(i, j int) bool { return p.Timed[i].ScheduleID < p.Timed[j].ScheduleID })
-	return json.Marshal(p)
+	return storekit.Save(&s.mu, func() any {
+		return persisted{Users: storekit.Values(s.users), Groups: storekit.Values(s.groups), SPs: storekit.Values(s.sps),
+			Apps: storekit.Values(s.apps), Rels: s.rels, Timed: storekit.Values(s.timed)}
+	})
 }
 
 // UnmarshalJSON replaces the directory's state with a persisted one.
 func (s *Store) UnmarshalJSON(b []byte) error {
-	var p persisted
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.users, s.groups, s.sps, s.apps, s.timed = map[string]*User{}, map[string]*Group{}, map[string]*ServicePrincipal{}, map[string]*App{}, map[string]*Timed{}
-	for _, u := range p.Users {
-		s.users[key(u.ID)] = u
-	}
-	for _, g := range p.Groups {
-		s.groups[key(g.ID)] = g
-	}
-	for _, sp := range p.SPs {
-		s.sps[key(sp.ID)] = sp
-	}
-	for _, a := range p.Apps {
-		s.apps[key(a.AppID)] = a
-	}
-	s.rels = p.Rels
-	for _, t := range p.Timed {
-		s.timed[timedKey(t.ScheduleID, t.Kind)] = t
-	}
-	return nil
+	return storekit.Load(&s.mu, b, func(p *persisted) {
+		s.users = storekit.Index(p.Users, func(u *User) string { return key(u.ID) })
+		s.groups = storekit.Index(p.Groups, func(g *Group) string { return key(g.ID) })
+		s.sps = storekit.Index(p.SPs, func(sp *ServicePrincipal) string { return key(sp.ID) })
+		s.apps = storekit.Index(p.Apps, func(a *App) string { return key(a.AppID) })
+		s.rels = p.Rels
+		s.timed = storekit.Index(p.Timed, func(t *Timed) string { return timedKey(t.ScheduleID, t.Kind) })
+	})
 }
 
 // UserCount is the number of users in the tenant (deleted ones included until purged): Graph's

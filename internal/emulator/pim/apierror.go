@@ -4,16 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 )
 
 // apiError is a Graph error the engine answers with: HTTP status, error code and message.
-type apiError struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+type apiError = odata.Error
 
 // The codes and messages below are the ones observed on real PIM for Groups (reference §4.8) unless a
 // comment says the choice is the emulator's own.

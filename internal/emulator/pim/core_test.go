@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
 
@@ -54,16 +55,16 @@ func ptr[T any](v T) *T { return &v }
 func durationInput(action, group, principal, d string) requestInput {
 	return requestInput{Action: action, AccessID: "member", GroupID: group, PrincipalID: principal,
 		Justification: ptr("because"),
-		ScheduleInfo:  &scheduleInput{Expiration: &expirationInput{Type: ptr("afterDuration"), Duration: ptr(d)}}}
+		ScheduleInfo:  &pimcore.ScheduleInput{Expiration: &pimcore.ExpirationInput{Type: ptr("afterDuration"), Duration: ptr(d)}}}
 }
 
-func (w *world) create(k kind, c reqctx.Caller, in requestInput) (*request, *apiError) {
+func (w *world) create(k pimcore.Kind, c reqctx.Caller, in requestInput) (*request, *apiError) {
 	w.e.mu.Lock()
 	defer w.e.mu.Unlock()
 	return w.e.createRequest(k, c, in)
 }
 
-func (w *world) mustCreate(k kind, c reqctx.Caller, in requestInput) *request {
+func (w *world) mustCreate(k pimcore.Kind, c reqctx.Caller, in requestInput) *request {
 	w.t.Helper()
 	r, err := w.create(k, c, in)
 	if err != nil {
@@ -72,13 +73,13 @@ func (w *world) mustCreate(k kind, c reqctx.Caller, in requestInput) *request {
 	return r
 }
 
-func (w *world) setApproval(approvers ...subjectSet) {
+func (w *world) setApproval(approvers ...pimcore.Approver) {
 	w.e.mu.Lock()
 	defer w.e.mu.Unlock()
 	p, _ := w.e.policy(gAdmin, "member")
-	ap := findRule(p.Rules, "Approval_EndUser_Assignment")
+	ap := pimcore.FindRule(p.Rules, "Approval_EndUser_Assignment")
 	ap.Setting.IsApprovalRequired = true
-	ap.Setting.ApprovalStages[0].PrimaryApprovers = approvers
+	ap.Setting.ApprovalStages[0].Primary = approvers
 	w.e.savePolicy(gAdmin, "member", p.Rules, spAdmin)
 }
 
@@ -94,53 +95,53 @@ func wantErr(t *testing.T, err *apiError, status int, code, msgPart string) {
 
 func TestRequestValidation(t *testing.T) {
 	noExp := requestInput{Action: "adminAssign", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01,
-		ScheduleInfo: &scheduleInput{Expiration: &expirationInput{Type: ptr("noExpiration")}}}
+		ScheduleInfo: &pimcore.ScheduleInput{Expiration: &pimcore.ExpirationInput{Type: ptr("noExpiration")}}}
 	tests := []struct {
 		name    string
-		kind    kind
+		kind    pimcore.Kind
 		in      requestInput
 		status  int
 		code    string
 		msgPart string
 	}{
-		{"year duration", kindEligibility, durationInput("adminAssign", gAdmin, uN01, "P1Y"), 400, "InvalidRoleAssignmentRequest", ""},
-		{"month duration", kindEligibility, durationInput("adminAssign", gAdmin, uN01, "P6M"), 400, "InvalidRoleAssignmentRequest", ""},
-		{"unknown action", kindEligibility, durationInput("selfActivate", gAdmin, uN01, "P1D"), 400, "InvalidRoleAssignmentRequest", ""},
-		{"bad access", kindEligibility, func() requestInput {
+		{"year duration", pimcore.Eligibility, durationInput("adminAssign", gAdmin, uN01, "P1Y"), 400, "InvalidRoleAssignmentRequest", ""},
+		{"month duration", pimcore.Eligibility, durationInput("adminAssign", gAdmin, uN01, "P6M"), 400, "InvalidRoleAssignmentRequest", ""},
+		{"unknown action", pimcore.Eligibility, durationInput("selfActivate", gAdmin, uN01, "P1D"), 400, "InvalidRoleAssignmentRequest", ""},
+		{"bad access", pimcore.Eligibility, func() requestInput {
 			in := durationInput("adminAssign", gAdmin, uN01, "P1D")
 			in.AccessID = "guest"
 			return in
 		}(), 400, "InvalidRoleAssignmentRequest", ""},
-		{"recurrence", kindEligibility, func() requestInput {
+		{"recurrence", pimcore.Eligibility, func() requestInput {
 			in := durationInput("adminAssign", gAdmin, uN01, "P1D")
 			in.ScheduleInfo.Recurrence = []byte(`{"pattern":{}}`)
 			return in
 		}(), 400, "InvalidRoleAssignmentRequest", "Recurrence"},
-		{"missing schedule", kindEligibility, requestInput{Action: "adminAssign", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01},
+		{"missing schedule", pimcore.Eligibility, requestInput{Action: "adminAssign", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01},
 			400, "InvalidRoleAssignmentRequest", "scheduleInfo"},
-		{"too short", kindEligibility, durationInput("adminAssign", gAdmin, uN01, "PT4M"), 400, "InvalidRoleAssignmentRequest", ""},
-		{"P1Y fails before existence", kindEligibility, durationInput("adminAssign", "aaaaaaaa-0000-4000-8000-00000000ffff", uN01, "P1Y"),
+		{"too short", pimcore.Eligibility, durationInput("adminAssign", gAdmin, uN01, "PT4M"), 400, "InvalidRoleAssignmentRequest", ""},
+		{"P1Y fails before existence", pimcore.Eligibility, durationInput("adminAssign", "aaaaaaaa-0000-4000-8000-00000000ffff", uN01, "P1Y"),
 			400, "InvalidRoleAssignmentRequest", ""},
-		{"unknown group", kindEligibility, durationInput("adminAssign", "aaaaaaaa-0000-4000-8000-00000000ffff", uN01, "P1D"), 400, "ResourceNotFound", ""},
-		{"unknown principal", kindEligibility, durationInput("adminAssign", gAdmin, "bbbbbbbb-0000-4000-8000-00000000ffff", "P1D"), 400, "SubjectNotFound", ""},
-		{"permanent eligibility", kindEligibility, noExp, 400, "RoleAssignmentRequestPolicyValidationFailed", `["ExpirationRule"]`},
-		{"eligibility over a year", kindEligibility, durationInput("adminAssign", gAdmin, uN01, "P366D"),
+		{"unknown group", pimcore.Eligibility, durationInput("adminAssign", "aaaaaaaa-0000-4000-8000-00000000ffff", uN01, "P1D"), 400, "ResourceNotFound", ""},
+		{"unknown principal", pimcore.Eligibility, durationInput("adminAssign", gAdmin, "bbbbbbbb-0000-4000-8000-00000000ffff", "P1D"), 400, "SubjectNotFound", ""},
+		{"permanent eligibility", pimcore.Eligibility, noExp, 400, "RoleAssignmentRequestPolicyValidationFailed", `["ExpirationRule"]`},
+		{"eligibility over a year", pimcore.Eligibility, durationInput("adminAssign", gAdmin, uN01, "P366D"),
 			400, "RoleAssignmentRequestPolicyValidationFailed", `["ExpirationRule"]`},
-		{"active assignment: all failed rules", kindAssignment, noExp, 400, "RoleAssignmentRequestPolicyValidationFailed",
+		{"active assignment: all failed rules", pimcore.Assignment, noExp, 400, "RoleAssignmentRequestPolicyValidationFailed",
 			`["ExpirationRule","JustificationRule"]`},
-		{"active assignment over 180 days", kindAssignment, durationInput("adminAssign", gAdmin, uN01, "P25W6D"),
+		{"active assignment over 180 days", pimcore.Assignment, durationInput("adminAssign", gAdmin, uN01, "P25W6D"),
 			400, "RoleAssignmentRequestPolicyValidationFailed", `["ExpirationRule"]`},
-		{"remove nothing", kindEligibility, requestInput{Action: "adminRemove", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01},
+		{"remove nothing", pimcore.Eligibility, requestInput{Action: "adminRemove", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01},
 			400, "RoleAssignmentDoesNotExist", "does not exist"},
-		{"update nothing", kindEligibility, durationInput("adminUpdate", gAdmin, uN01, "P1D"), 400, "RoleAssignmentDoesNotExist", ""},
-		{"activate without eligibility", kindAssignment, durationInput("selfActivate", gAdmin, uN01, "PT1H"),
+		{"update nothing", pimcore.Eligibility, durationInput("adminUpdate", gAdmin, uN01, "P1D"), 400, "RoleAssignmentDoesNotExist", ""},
+		{"activate without eligibility", pimcore.Assignment, durationInput("selfActivate", gAdmin, uN01, "PT1H"),
 			400, "RoleAssignmentRequestPolicyValidationFailed", `["EligibilityRule"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, DefaultConfig())
 			c := appCaller
-			if tt.in.Action == "selfActivate" && tt.kind == kindAssignment {
+			if tt.in.Action == "selfActivate" && tt.kind == pimcore.Assignment {
 				c = n01Caller
 			}
 			_, err := w.create(tt.kind, c, tt.in)
@@ -158,7 +159,7 @@ func TestEligibilityLifecycle(t *testing.T) {
 	in := durationInput("AdminAssign", gAdmin, uN01, "P180D")
 	in.AccessID = "Member"
 	in.ScheduleInfo.StartDateTime = ptr(w.now.Add(-24 * time.Hour).Format(time.RFC3339))
-	r := w.mustCreate(kindEligibility, appCaller, in)
+	r := w.mustCreate(pimcore.Eligibility, appCaller, in)
 	if r.Status != "Provisioned" || r.Action != "adminAssign" || r.AccessID != "member" {
 		t.Fatalf("request = %s %s %s, want Provisioned adminAssign member", r.Status, r.Action, r.AccessID)
 	}
@@ -176,37 +177,37 @@ func TestEligibilityLifecycle(t *testing.T) {
 		t.Fatalf("an eligibility must not create a membership")
 	}
 
-	_, err := w.create(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, uN01, "P10D"))
+	_, err := w.create(pimcore.Eligibility, appCaller, durationInput("adminAssign", gAdmin, uN01, "P10D"))
 	wantErr(t, err, 400, "RoleAssignmentExists", "already exists")
 
-	upd := w.mustCreate(kindEligibility, appCaller, durationInput("adminUpdate", gAdmin, uN01, "P90D"))
+	upd := w.mustCreate(pimcore.Eligibility, appCaller, durationInput("adminUpdate", gAdmin, uN01, "P90D"))
 	if upd.TargetScheduleID == r.TargetScheduleID || !strings.HasSuffix(upd.TargetScheduleID, upd.ID) {
 		t.Fatalf("update must target a new schedule, got %s (old %s)", upd.TargetScheduleID, r.TargetScheduleID)
 	}
-	if w.e.st.Schedules[r.TargetScheduleID].effective(w.now) {
+	if w.e.st.Schedules[r.TargetScheduleID].Exists(w.now) {
 		t.Fatalf("the replaced schedule is still effective")
 	}
 
 	rm := requestInput{Action: "adminRemove", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01}
-	_, err = w.create(kindEligibility, appCaller, rm)
+	_, err = w.create(pimcore.Eligibility, appCaller, rm)
 	wantErr(t, err, 400, "ActiveDurationTooShort", "")
 	w.advance(5 * time.Minute)
-	gone := w.mustCreate(kindEligibility, appCaller, rm)
+	gone := w.mustCreate(pimcore.Eligibility, appCaller, rm)
 	if gone.Status != "Revoked" || gone.TargetScheduleID != upd.TargetScheduleID {
 		t.Fatalf("removal = %s targeting %s, want Revoked targeting %s", gone.Status, gone.TargetScheduleID, upd.TargetScheduleID)
 	}
-	_, err = w.create(kindEligibility, appCaller, rm)
+	_, err = w.create(pimcore.Eligibility, appCaller, rm)
 	wantErr(t, err, 400, "RoleAssignmentDoesNotExist", "")
 }
 
 func TestActiveAssignmentCreatesMembership(t *testing.T) {
 	w := newWorld(t, DefaultConfig())
-	r := w.mustCreate(kindAssignment, appCaller, durationInput("adminAssign", gAdmin, uP01, "PT2H"))
+	r := w.mustCreate(pimcore.Assignment, appCaller, durationInput("adminAssign", gAdmin, uP01, "PT2H"))
 	rel, ok := w.dir.Timed()[r.TargetScheduleID]
 	if !ok || rel.Access != "member" || !rel.End.Equal(w.now.Add(2*time.Hour)) {
 		t.Fatalf("timed relationship = %+v, %v", rel, ok)
 	}
-	ext := w.mustCreate(kindAssignment, appCaller, durationInput("adminExtend", gAdmin, uP01, "PT4H"))
+	ext := w.mustCreate(pimcore.Assignment, appCaller, durationInput("adminExtend", gAdmin, uP01, "PT4H"))
 	timed := w.dir.Timed()
 	if _, old := timed[r.TargetScheduleID]; old || len(timed) != 1 || timed[ext.TargetScheduleID].End.IsZero() {
 		t.Fatalf("extend must replace the relationship: %+v", timed)
@@ -215,17 +216,17 @@ func TestActiveAssignmentCreatesMembership(t *testing.T) {
 
 func TestSelfActivationThroughGroupEligibility(t *testing.T) {
 	w := newWorld(t, DefaultConfig())
-	w.mustCreate(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
+	w.mustCreate(pimcore.Eligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
 
 	over := durationInput("selfActivate", gAdmin, uN01, "PT9H")
 	over.Justification = nil
-	_, err := w.create(kindAssignment, n01Caller, over)
+	_, err := w.create(pimcore.Assignment, n01Caller, over)
 	wantErr(t, err, 400, "RoleAssignmentRequestPolicyValidationFailed", `["ExpirationRule","JustificationRule"]`)
 
-	_, err = w.create(kindAssignment, p01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
+	_, err = w.create(pimcore.Assignment, p01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
 	wantErr(t, err, 400, "InvalidRoleAssignmentRequest", "principalId")
 
-	r := w.mustCreate(kindAssignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
+	r := w.mustCreate(pimcore.Assignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
 	if r.Status != "Provisioned" || r.MemberType != "group" {
 		t.Fatalf("activation = %s memberType %s, want Provisioned group", r.Status, r.MemberType)
 	}
@@ -236,14 +237,14 @@ func TestSelfActivationThroughGroupEligibility(t *testing.T) {
 	if !w.dir.IsMember(gAdmin, uN01, w.now) {
 		t.Fatalf("n01 is not a member of admin after activation")
 	}
-	_, err = w.create(kindAssignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
+	_, err = w.create(pimcore.Assignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT1H"))
 	wantErr(t, err, 400, "RoleAssignmentExists", "")
 
 	deact := requestInput{Action: "SelfDeactivate", AccessID: "member", GroupID: gAdmin, PrincipalID: uN01}
-	_, err = w.create(kindAssignment, n01Caller, deact)
+	_, err = w.create(pimcore.Assignment, n01Caller, deact)
 	wantErr(t, err, 400, "ActiveDurationTooShort", "")
 	w.advance(10 * time.Minute)
-	d := w.mustCreate(kindAssignment, n01Caller, deact)
+	d := w.mustCreate(pimcore.Assignment, n01Caller, deact)
 	if d.Status != "Revoked" || w.dir.IsMember(gAdmin, uN01, w.now) {
 		t.Fatalf("deactivation = %s, still member = %v", d.Status, w.dir.IsMember(gAdmin, uN01, w.now))
 	}
@@ -251,18 +252,18 @@ func TestSelfActivationThroughGroupEligibility(t *testing.T) {
 
 func TestApprovalFlow(t *testing.T) {
 	w := newWorld(t, DefaultConfig())
-	w.mustCreate(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
+	w.mustCreate(pimcore.Eligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
 	w.dir.AddMember(gApprover, uN01) // the requester is an approver too, and still may not approve
-	w.setApproval(subjectSet{Kind: subjectGroupMembers, GroupID: gApprover})
+	w.setApproval(pimcore.Approver{ID: gApprover, Group: true})
 
-	r := w.mustCreate(kindAssignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
+	r := w.mustCreate(pimcore.Assignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
 	if r.Status != "PendingApproval" || r.ApprovalID != r.ID || len(r.Stages) != 1 || r.Stages[0].ID != r.ID {
 		t.Fatalf("pending activation = %+v", r)
 	}
 	if w.dir.IsMember(gAdmin, uN01, w.now) {
 		t.Fatalf("member before approval")
 	}
-	_, err := w.create(kindAssignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
+	_, err := w.create(pimcore.Assignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
 	wantErr(t, err, 400, "PendingRoleAssignmentRequest", "")
 
 	decide := func(c reqctx.Caller, result, justification string) *apiError {
@@ -282,7 +283,7 @@ func TestApprovalFlow(t *testing.T) {
 	}
 	wantErr(t, decide(p01Caller, "Deny", "no"), 409, "Conflict", "")
 	// reviewResult after a decision: Approved, as api-reference/v1.0/resources/approvalstage.md lists it.
-	if r.Status != "Provisioned" || r.Stages[0].ReviewResult != "Approved" || r.Stages[0].ReviewedBy.ID != uP01 {
+	if r.Status != "Provisioned" || r.Stages[0].ReviewResult != "Approved" || r.Stages[0].ReviewedBy != uP01 {
 		t.Fatalf("after approval: %s %+v", r.Status, r.Stages[0])
 	}
 	s := w.e.st.Schedules[r.TargetScheduleID]
@@ -293,7 +294,7 @@ func TestApprovalFlow(t *testing.T) {
 		t.Fatalf("not a member after approval")
 	}
 	w.advance(2 * time.Hour)
-	if w.dir.IsMember(gAdmin, uN01, w.now) || s.active(w.now) {
+	if w.dir.IsMember(gAdmin, uN01, w.now) || s.Active(w.now) {
 		t.Fatalf("still active after the end")
 	}
 }
@@ -305,7 +306,7 @@ func TestApprovalDenyCancelTimeout(t *testing.T) {
 		want string
 	}{
 		{"deny", func(w *world, r *request) *apiError { return w.e.decide(p01Caller, r.ID, r.ID, "Deny", "no") }, "Denied"},
-		{"cancel", func(w *world, r *request) *apiError { return w.e.cancelRequest(kindAssignment, n01Caller, r.ID) }, "Canceled"},
+		{"cancel", func(w *world, r *request) *apiError { return w.e.cancelRequest(pimcore.Assignment, n01Caller, r.ID) }, "Canceled"},
 		{"timeout", func(w *world, r *request) *apiError {
 			w.advance(24*time.Hour - time.Second)
 			if w.e.sweep() {
@@ -320,9 +321,9 @@ func TestApprovalDenyCancelTimeout(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, DefaultConfig())
-			w.mustCreate(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
-			w.setApproval(subjectSet{Kind: subjectSingleUser, UserID: uP01})
-			r := w.mustCreate(kindAssignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
+			w.mustCreate(pimcore.Eligibility, appCaller, durationInput("adminAssign", gAdmin, gDefault, "P30D"))
+			w.setApproval(pimcore.Approver{ID: uP01})
+			r := w.mustCreate(pimcore.Assignment, n01Caller, durationInput("selfActivate", gAdmin, uN01, "PT2H"))
 			w.e.mu.Lock()
 			err := tt.act(w, r)
 			w.e.mu.Unlock()
@@ -334,7 +335,7 @@ func TestApprovalDenyCancelTimeout(t *testing.T) {
 			}
 			w.e.mu.Lock()
 			defer w.e.mu.Unlock()
-			wantErr(t, w.e.cancelRequest(kindAssignment, n01Caller, r.ID), 400, "InvalidRoleAssignmentRequest", "cannot be canceled")
+			wantErr(t, w.e.cancelRequest(pimcore.Assignment, n01Caller, r.ID), 400, "InvalidRoleAssignmentRequest", "cannot be canceled")
 		})
 	}
 }
@@ -353,7 +354,7 @@ func TestPolicyIDsChangeAtOnboarding(t *testing.T) {
 		if !strings.HasPrefix(before.ID(), "Group_"+gAdmin+"_") || before.AssignmentID() != before.ID()+"_member" {
 			t.Fatalf("ID formats: %s %s", before.ID(), before.AssignmentID())
 		}
-		w.mustCreate(kindEligibility, appCaller, durationInput("adminAssign", gAdmin, uN01, "P10D"))
+		w.mustCreate(pimcore.Eligibility, appCaller, durationInput("adminAssign", gAdmin, uN01, "P10D"))
 		after, _ := w.e.policy(gAdmin, "member")
 		if (after.ID() != before.ID()) != regenerate {
 			t.Fatalf("regenerate=%v: before %s after %s", regenerate, before.ID(), after.ID())

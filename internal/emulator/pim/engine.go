@@ -1,7 +1,6 @@
 package pim
 
 import (
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -25,7 +24,7 @@ type Engine struct {
 
 // New returns an engine over dir, reading time from now (the emulator clock).
 func New(dir Directory, now func() time.Time, cfg Config) *Engine {
-	e := &Engine{dir: dir, now: now, cfg: cfg.withDefaults(), st: newState()}
+	e := &Engine{dir: dir, now: now, cfg: cfg.withDefaults(), st: new(state).Fill()}
 	e.router = e.routes()
 	return e
 }
@@ -37,30 +36,12 @@ const (
 
 // MarshalJSON returns the engine's state for persistence.
 func (e *Engine) MarshalJSON() ([]byte, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return json.Marshal(e.st)
+	return storekit.Save(&e.mu, func() any { return e.st })
 }
 
 // UnmarshalJSON replaces the engine's state with a persisted one.
 func (e *Engine) UnmarshalJSON(b []byte) error {
-	st := newState()
-	if err := json.Unmarshal(b, st); err != nil {
-		return err
-	}
-	if st.Requests == nil {
-		st.Requests = map[string]*request{}
-	}
-	if st.Schedules == nil {
-		st.Schedules = map[string]*schedule{}
-	}
-	if st.Groups == nil {
-		st.Groups = map[string]*groupPolicy{}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.st = st
-	return nil
+	return storekit.Load(&e.mu, b, func(st *state) { e.st = st.Fill() })
 }
 
 func (e *Engine) newID() string { return uuid.NewString() }

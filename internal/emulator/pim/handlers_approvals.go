@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
@@ -94,8 +95,8 @@ func (e *Engine) approvalCollection(c *call, pendingForMe bool, fragment string)
 			continue
 		}
 		if pendingForMe {
-			st := currentStage(r)
-			if r.Status != statusPendingApproval || st == nil || isRequester(r, c.caller.ObjectID) ||
+			st := pimcore.CurrentStage(r.Stages)
+			if r.Status != pimcore.StatusPendingApproval || st == nil || isRequester(r, c.caller.ObjectID) ||
 				!e.isApprover(st, c.caller.ObjectID, c.now) {
 				continue
 			}

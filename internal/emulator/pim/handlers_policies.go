@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
@@ -66,7 +67,7 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 			if aerr != nil {
 				return nil, aerr
 			}
-			r := findRuleFold(p.Rules, c.p["ruleId"])
+			r := pimcore.FindRule(p.Rules, c.p["ruleId"])
 			if r == nil {
 				return nil, errNotFound("rule", c.p["ruleId"])
 			}
@@ -82,11 +83,11 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 		if aerr := e.checkPolicyWriter(c, p); aerr != nil {
 			return nil, aerr
 		}
-		r := findRuleFold(p.Rules, c.p["ruleId"])
+		r := pimcore.FindRule(p.Rules, c.p["ruleId"])
 		if r == nil {
 			return nil, errNotFound("rule", c.p["ruleId"])
 		}
-		var o object
+		var o pimcore.Object
 		body, _ := io.ReadAll(c.r.Body)
 		if json.Unmarshal(body, &o) != nil {
 			return nil, errBadRequest("BadRequest", "Unable to read JSON request payload.")
@@ -98,15 +99,6 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 		c.changed = true
 		return noContent{}, nil
 	})
-}
-
-func findRuleFold(rs []rule, id string) *rule {
-	for i := range rs {
-		if strings.EqualFold(rs[i].ID, id) {
-			return &rs[i]
-		}
-	}
-	return nil
 }
 
 func (e *Engine) lookupPolicy(id string) (policyView, *apiError) {
@@ -188,7 +180,7 @@ func (e *Engine) patchPolicy(c *call) (any, *apiError) {
 		return nil, aerr
 	}
 	var body struct {
-		Rules []object `json:"rules"`
+		Rules []pimcore.Object `json:"rules"`
 	}
 	raw, _ := io.ReadAll(c.r.Body)
 	if json.Unmarshal(raw, &body) != nil {
@@ -199,7 +191,7 @@ func (e *Engine) patchPolicy(c *call) (any, *apiError) {
 		if json.Unmarshal(o["id"], &id) != nil || id == "" {
 			return nil, errInvalidRule("Each rule must specify its id.")
 		}
-		r := findRuleFold(p.Rules, id)
+		r := pimcore.FindRule(p.Rules, id)
 		if r == nil {
 			return nil, errInvalidRule("The policy has no rule '" + id + "'.")
 		}

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
 const groupBase = "/v1.0/identityGovernance/privilegedAccess/group/"
 
-func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, write []string) {
+func (e *Engine) requestRoutes(rt *router.Router, coll string, k pimcore.Kind, read, write []string) {
 	base := groupBase + coll
 	ro, wo := routeOpts{perms: read}, routeOpts{perms: write}
 	e.handle(rt, http.MethodGet, base, ro, func(c *call) (any, *apiError) {
@@ -23,7 +24,7 @@ func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, wri
 		return countOf(e.requestCollection(c, k, ""))
 	})
 	ons := []string{"principal"}
-	if k == kindAssignment {
+	if k == pimcore.Assignment {
 		ons = append(ons, "createdBy", "approver")
 	}
 	for _, on := range ons {
@@ -48,7 +49,7 @@ func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, wri
 		return noContent{}, nil
 	})
 	navs := []string{"targetSchedule", "principal", "group"}
-	if k == kindAssignment {
+	if k == pimcore.Assignment {
 		navs = append(navs, "activatedUsing")
 	}
 	for _, nav := range navs {
@@ -66,7 +67,7 @@ func (e *Engine) requestRoutes(rt *router.Router, coll string, k kind, read, wri
 	}
 }
 
-func (e *Engine) lookupRequest(k kind, id string) (*request, *apiError) {
+func (e *Engine) lookupRequest(k pimcore.Kind, id string) (*request, *apiError) {
 	r := e.st.Requests[strings.ToLower(id)]
 	if r == nil || r.Kind != k {
 		return nil, errNotFound("request", id)
@@ -74,7 +75,7 @@ func (e *Engine) lookupRequest(k kind, id string) (*request, *apiError) {
 	return r, nil
 }
 
-func (e *Engine) postRequest(c *call, k kind) (any, *apiError) {
+func (e *Engine) postRequest(c *call, k pimcore.Kind) (any, *apiError) {
 	body, err := io.ReadAll(c.r.Body)
 	if err != nil {
 		return nil, errBadRequest(odata.CodeBadRequest, "Unable to read the request body.")
@@ -95,7 +96,7 @@ func (e *Engine) postRequest(c *call, k kind) (any, *apiError) {
 
 // requestCollection lists requests. Without a groupId or principalId filter an application sees none and
 // a signed-in user sees their own (reference §4.7); on= selects filterByCurrentUser's view.
-func (e *Engine) requestCollection(c *call, k kind, on string) (any, *apiError) {
+func (e *Engine) requestCollection(c *call, k pimcore.Kind, on string) (any, *apiError) {
 	scoped := hasScopeFilter(c.q.Filter)
 	var items []map[string]any
 	for _, id := range e.st.Order {
@@ -117,8 +118,8 @@ func (e *Engine) requestCollection(c *call, k kind, on string) (any, *apiError) 
 				continue
 			}
 		case "approver":
-			st := currentStage(r)
-			if c.caller.IsApp || r.Status != statusPendingApproval || st == nil || isRequester(r, c.caller.ObjectID) ||
+			st := pimcore.CurrentStage(r.Stages)
+			if c.caller.IsApp || r.Status != pimcore.StatusPendingApproval || st == nil || isRequester(r, c.caller.ObjectID) ||
 				!e.isApprover(st, c.caller.ObjectID, c.now) {
 				continue
 			}
@@ -167,11 +168,11 @@ func (e *Engine) requestNav(r *request, nav string, c *call) map[string]any {
 	case "group":
 		return e.renderPrincipal(r.GroupID)
 	case "targetSchedule":
-		if s := e.st.Schedules[r.TargetScheduleID]; s != nil && s.effective(c.now) {
+		if s := e.st.Schedules[r.TargetScheduleID]; s != nil && s.Exists(c.now) {
 			return e.renderSchedule(s)
 		}
 	case "activatedUsing":
-		if s := e.st.Schedules[r.ActivatedUsing]; s != nil && s.effective(c.now) {
+		if s := e.st.Schedules[r.ActivatedUsing]; s != nil && s.Exists(c.now) {
 			return e.renderSchedule(s)
 		}
 	}

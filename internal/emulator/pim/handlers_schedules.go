@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
 
@@ -13,7 +14,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // scheduleRoutes serves schedules (instances=false) or their instances: the same objects, an instance
 // being a schedule that is in effect now.
-func (e *Engine) scheduleRoutes(rt *router.Router, coll string, k kind, instances bool, read []string) {
+func (e *Engine) scheduleRoutes(rt *router.Router, coll string, k pimcore.Kind, instances bool, read []string) {
 	base := groupBase + coll
 	o := routeOpts{perms: read}
 	typeName := "privilegedAccessGroup" + strings.ToUpper(string(k[:1])) + string(k[1:]) + "Schedule"
@@ -40,7 +41,7 @@ func (e *Engine) scheduleRoutes(rt *router.Router, coll string, k kind, instance
 		return entity{fragment: fragment + "/$entity", obj: obj}, nil
 	})
 	navs := []string{"principal", "group"}
-	if k == kindAssignment {
+	if k == pimcore.Assignment {
 		navs = append(navs, "activatedUsing")
 	}
 	for _, nav := range navs {
@@ -68,12 +69,12 @@ func (e *Engine) renderScheduleOrInstance(s *schedule, instance bool) map[string
 // visible reports whether a schedule shows in the schedules (exists) or instances (in effect now) lists.
 func visible(s *schedule, c *call, instances bool) bool {
 	if instances {
-		return s.active(c.now)
+		return s.Active(c.now)
 	}
-	return s.effective(c.now)
+	return s.Exists(c.now)
 }
 
-func (e *Engine) lookupSchedule(c *call, k kind, instances bool, id, typeName string) (*schedule, *apiError) {
+func (e *Engine) lookupSchedule(c *call, k pimcore.Kind, instances bool, id, typeName string) (*schedule, *apiError) {
 	s := e.st.Schedules[strings.ToLower(id)]
 	if s == nil || s.Kind != k || !visible(s, c, instances) {
 		// UNCONFIRMED (reference §10.3 #5): the code of this 404.
@@ -85,7 +86,7 @@ func (e *Engine) lookupSchedule(c *call, k kind, instances bool, id, typeName st
 // scheduleCollection lists schedules or instances. The list requires a groupId or principalId filter:
 // without one an application sees nothing and a signed-in user their own (reference §4.7). The
 // filterByCurrentUser view also shows what the user holds through groups, with memberType "group".
-func (e *Engine) scheduleCollection(c *call, k kind, instances, currentUser bool, fragment, typeName string) (any, *apiError) {
+func (e *Engine) scheduleCollection(c *call, k pimcore.Kind, instances, currentUser bool, fragment, typeName string) (any, *apiError) {
 	if !currentUser && c.q.RawFilter == "" && e.cfg.UnfilteredSchedules == "400" {
 		return nil, errBadRequest("BadRequest", "The $filter query parameter is required: filter on groupId or principalId.")
 	}

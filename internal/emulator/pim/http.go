@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 )
@@ -56,12 +57,12 @@ type routeOpts struct {
 
 func (e *Engine) routes() *router.Router {
 	rt := &router.Router{}
-	e.requestRoutes(rt, "eligibilityScheduleRequests", kindEligibility, permEligibilityRead, permEligibilityWrite)
-	e.requestRoutes(rt, "assignmentScheduleRequests", kindAssignment, permAssignmentRead, permAssignmentWrite)
-	e.scheduleRoutes(rt, "eligibilitySchedules", kindEligibility, false, permEligibilityRead)
-	e.scheduleRoutes(rt, "eligibilityScheduleInstances", kindEligibility, true, permEligibilityRead)
-	e.scheduleRoutes(rt, "assignmentSchedules", kindAssignment, false, permAssignmentRead)
-	e.scheduleRoutes(rt, "assignmentScheduleInstances", kindAssignment, true, permAssignmentRead)
+	e.requestRoutes(rt, "eligibilityScheduleRequests", pimcore.Eligibility, permEligibilityRead, permEligibilityWrite)
+	e.requestRoutes(rt, "assignmentScheduleRequests", pimcore.Assignment, permAssignmentRead, permAssignmentWrite)
+	e.scheduleRoutes(rt, "eligibilitySchedules", pimcore.Eligibility, false, permEligibilityRead)
+	e.scheduleRoutes(rt, "eligibilityScheduleInstances", pimcore.Eligibility, true, permEligibilityRead)
+	e.scheduleRoutes(rt, "assignmentSchedules", pimcore.Assignment, false, permAssignmentRead)
+	e.scheduleRoutes(rt, "assignmentScheduleInstances", pimcore.Assignment, true, permAssignmentRead)
 	e.approvalRoutes(rt)
 	e.policyRoutes(rt)
 	return rt
@@ -93,7 +94,7 @@ func (e *Engine) handle(rt *router.Router, method, pattern string, o routeOpts, 
 			e.Fire()
 		}
 		if aerr != nil {
-			odata.WriteErr(w, r, odata.NewError(aerr.Status, aerr.Code, aerr.Message))
+			odata.WriteErr(w, r, aerr)
 			return
 		}
 		writeResult(w, r, c, res)

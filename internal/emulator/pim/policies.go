@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 var accessIDs = []string{"member", "owner"}
@@ -34,10 +36,10 @@ func (e *Engine) policy(groupID, accessID string) (policyView, bool) {
 	}
 	v := policyView{GroupID: groupID, AccessID: accessID,
 		GUID: uuid.NewSHA1(policyNamespace, []byte(strings.ToLower(groupID)+"/"+accessID)).String()}
-	if g := e.st.Groups[strings.ToLower(groupID)]; g != nil {
+	if g := e.st.Policies[strings.ToLower(groupID)]; g != nil {
 		if ap := g.Access[accessID]; ap != nil {
 			v.GUID = ap.GUID
-			v.Rules = cloneRules(ap.Rules)
+			v.Rules = pimcore.CloneRules(ap.Rules)
 			v.LastModified = ap.LastModified
 			v.LastModifiedBy = ap.LastModifiedBy
 		}
@@ -86,10 +88,10 @@ func splitPolicyID(id string) (groupID, guid string, ok bool) {
 // groupState returns the stored policy state of a group, creating it with the derived IDs.
 func (e *Engine) groupState(groupID string) *groupPolicy {
 	key := strings.ToLower(groupID)
-	g := e.st.Groups[key]
+	g := e.st.Policies[key]
 	if g == nil {
 		g = &groupPolicy{Access: map[string]*accessPolicy{}}
-		e.st.Groups[key] = g
+		e.st.Policies[key] = g
 	}
 	for _, a := range accessIDs {
 		if g.Access[a] == nil {
@@ -119,7 +121,7 @@ func (e *Engine) onboard(groupID string) {
 func (e *Engine) savePolicy(groupID, accessID string, rules []rule, by string) {
 	e.onboard(groupID)
 	ap := e.groupState(groupID).Access[accessID]
-	ap.Rules = cloneRules(rules)
+	ap.Rules = pimcore.CloneRules(rules)
 	now := e.now().UTC()
 	ap.LastModified = &now
 	ap.LastModifiedBy = by

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // Graph writes date-times with seven fractional digits in UTC.
@@ -39,7 +40,7 @@ func emptyToNil(s string) any {
 func odataType(name string) string { return "#microsoft.graph." + name }
 
 // requestContext is the @odata.context fragment of a request entity.
-func requestFragment(k kind) string {
+func requestFragment(k pimcore.Kind) string {
 	return "identityGovernance/privilegedAccess/group/" + string(k) + "ScheduleRequests/$entity"
 }
 
@@ -77,7 +78,7 @@ func (e *Engine) renderRequest(r *request) map[string]any {
 		"groupId":          r.GroupID,
 		"targetScheduleId": r.TargetScheduleID,
 	}
-	if r.Action == actAdminRemove && r.Status == statusRevoked {
+	if r.Action == actAdminRemove && r.Status == pimcore.StatusRevoked {
 		// A removal reads back without the schedule it ended (the adminRemove example of
 		// api-reference/v1.0/api/privilegedaccessgroup-post-eligibilityschedulerequests.md).
 		m["completedDateTime"], m["scheduleInfo"], m["targetScheduleId"] = nil, nil, nil
@@ -96,7 +97,7 @@ func (e *Engine) renderSchedule(s *schedule) map[string]any {
 		"createdUsing":     s.CreatedUsing,
 		"createdDateTime":  s.Created.Format(graphTime),
 		"modifiedDateTime": neverModified,
-		"status":           statusProvisioned,
+		"status":           pimcore.StatusProvisioned,
 		"scheduleInfo": map[string]any{
 			"startDateTime": s.Start.Format(graphTime),
 			"recurrence":    nil,
@@ -107,7 +108,7 @@ func (e *Engine) renderSchedule(s *schedule) map[string]any {
 		"groupId":     s.GroupID,
 		"memberType":  e.enum(s.MemberType),
 	}
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		m["assignmentType"] = e.enum(s.AssignmentType)
 	}
 	return m
@@ -125,7 +126,7 @@ func (e *Engine) renderInstance(s *schedule) map[string]any {
 		"startDateTime": timeOrNil(&start),
 		"endDateTime":   timeOrNil(s.End),
 	}
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		m["assignmentType"] = e.enum(s.AssignmentType)
 		m["assignmentScheduleId"] = s.ID
 	} else {
@@ -151,11 +152,11 @@ func (e *Engine) renderApproval(r *request, viewer string, now time.Time) map[st
 	return map[string]any{"@odata.type": odataType("approval"), "id": r.ApprovalID, "stages": stages}
 }
 
-func (e *Engine) renderStage(st *stage, viewer string, now time.Time) map[string]any {
+func (e *Engine) renderStage(st *pimcore.Stage, viewer string, now time.Time) map[string]any {
 	var reviewedBy any
-	if st.ReviewedBy != nil {
-		_, name, _ := e.dir.LookupPrincipal(st.ReviewedBy.ID)
-		reviewedBy = map[string]any{"id": st.ReviewedBy.ID, "displayName": emptyToNil(name)}
+	if st.ReviewedBy != "" {
+		_, name, _ := e.dir.LookupPrincipal(st.ReviewedBy)
+		reviewedBy = map[string]any{"id": st.ReviewedBy, "displayName": emptyToNil(name)}
 	}
 	return map[string]any{
 		"id":               st.ID,
@@ -163,29 +164,27 @@ func (e *Engine) renderStage(st *stage, viewer string, now time.Time) map[string
 		"reviewedDateTime": timeOrNil(st.ReviewedAt),
 		"reviewResult":     st.ReviewResult,
 		"status":           st.Status,
-		"assignedToMe":     st.Status == stageInProgress && e.isApprover(st, viewer, now),
+		"assignedToMe":     st.Status == pimcore.StageInProgress && e.isApprover(st, viewer, now),
 		"justification":    st.Justification,
 		"reviewedBy":       reviewedBy,
 	}
 }
 
-func (e *Engine) renderTarget(t ruleTarget) map[string]any {
+func (e *Engine) renderTarget(t pimcore.Target) map[string]any {
 	return map[string]any{"caller": t.Caller, "operations": t.Operations, "level": t.Level,
 		"inheritableSettings": t.InheritableSettings, "enforcedSettings": t.EnforcedSettings}
 }
 
-func (e *Engine) renderSubjects(ss []subjectSet) []map[string]any {
+func (e *Engine) renderSubjects(ss []pimcore.Approver) []map[string]any {
 	out := make([]map[string]any, 0, len(ss))
 	for _, s := range ss {
-		m := map[string]any{"@odata.type": odataType(s.Kind)}
-		switch s.Kind {
-		case subjectSingleUser:
-			_, name, _ := e.dir.LookupPrincipal(s.UserID)
-			m["userId"], m["description"] = s.UserID, emptyToNil(name)
-		case subjectGroupMembers:
-			m["groupId"], m["description"] = s.GroupID, emptyToNil(e.dir.GroupDisplayName(s.GroupID))
+		if s.Group {
+			out = append(out, map[string]any{"@odata.type": odataType(subjectGroupMembers), "groupId": s.ID,
+				"description": emptyToNil(e.dir.GroupDisplayName(s.ID))})
+			continue
 		}
-		out = append(out, m)
+		_, name, _ := e.dir.LookupPrincipal(s.ID)
+		out = append(out, map[string]any{"@odata.type": odataType(subjectSingleUser), "userId": s.ID, "description": emptyToNil(name)})
 	}
 	return out
 }
@@ -193,33 +192,33 @@ func (e *Engine) renderSubjects(ss []subjectSet) []map[string]any {
 // renderRule always carries @odata.type: without it the SDK deserialises the abstract base and drops
 // every field.
 func (e *Engine) renderRule(r rule) map[string]any {
-	m := map[string]any{"@odata.type": odataType(r.Kind), "id": r.ID, "target": e.renderTarget(r.Target)}
+	m := map[string]any{"@odata.type": odataType(ruleType(r.Kind)), "id": r.ID, "target": e.renderTarget(r.Target)}
 	switch r.Kind {
-	case ruleExpiration:
+	case pimcore.RuleExpiration:
 		m["isExpirationRequired"] = r.IsExpirationRequired
 		m["maximumDuration"] = emptyToNil(r.MaximumDuration)
-	case ruleEnablement:
-		m["enabledRules"] = nonNil(r.EnabledRules)
-	case ruleAuthenticationContext:
+	case pimcore.RuleEnablement:
+		m["enabledRules"] = pimcore.NonNil(r.EnabledRules)
+	case pimcore.RuleAuthenticationContext:
 		m["isEnabled"] = r.IsEnabled
 		m["claimValue"] = strOrNil(r.ClaimValue)
-	case ruleNotification:
+	case pimcore.RuleNotification:
 		m["notificationType"] = r.NotificationType
 		m["recipientType"] = r.RecipientType
 		m["notificationLevel"] = r.NotificationLevel
 		m["isDefaultRecipientsEnabled"] = r.IsDefaultRecipientsEnabled
-		m["notificationRecipients"] = nonNil(r.NotificationRecipients)
-	case ruleApproval:
+		m["notificationRecipients"] = pimcore.NonNil(r.NotificationRecipients)
+	case pimcore.RuleApproval:
 		s := r.Setting
 		stages := make([]map[string]any, 0, len(s.ApprovalStages))
 		for _, st := range s.ApprovalStages {
 			stages = append(stages, map[string]any{
-				"approvalStageTimeOutInDays":      st.ApprovalStageTimeOutInDays,
-				"isApproverJustificationRequired": st.IsApproverJustificationRequired,
-				"escalationTimeInMinutes":         st.EscalationTimeInMinutes,
-				"isEscalationEnabled":             st.IsEscalationEnabled,
-				"primaryApprovers":                e.renderSubjects(st.PrimaryApprovers),
-				"escalationApprovers":             e.renderSubjects(st.EscalationApprovers),
+				"approvalStageTimeOutInDays":      st.TimeoutDays,
+				"isApproverJustificationRequired": st.ApproverJustificationRequired,
+				"escalationTimeInMinutes":         st.EscalationMinutes,
+				"isEscalationEnabled":             st.EscalationEnabled,
+				"primaryApprovers":                e.renderSubjects(st.Primary),
+				"escalationApprovers":             e.renderSubjects(st.Escalation),
 			})
 		}
 		m["setting"] = map[string]any{
@@ -231,13 +230,6 @@ func (e *Engine) renderRule(r rule) map[string]any {
 		}
 	}
 	return m
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func (e *Engine) renderRules(rs []rule) []map[string]any {

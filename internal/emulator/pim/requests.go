@@ -1,43 +1,26 @@
 package pim
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
 
 // requestInput is the body of a POST to eligibilityScheduleRequests or assignmentScheduleRequests.
 // Unknown properties (the SDK's @odata.type among them) are ignored.
 type requestInput struct {
-	Action           string         `json:"action"`
-	AccessID         string         `json:"accessId"`
-	PrincipalID      string         `json:"principalId"`
-	GroupID          string         `json:"groupId"`
-	Justification    *string        `json:"justification"`
-	ScheduleInfo     *scheduleInput `json:"scheduleInfo"`
-	TicketInfo       *ticketInput   `json:"ticketInfo"`
-	IsValidationOnly *bool          `json:"isValidationOnly"`
-	CustomData       *string        `json:"customData"`
-}
-
-type scheduleInput struct {
-	StartDateTime *string          `json:"startDateTime"`
-	Expiration    *expirationInput `json:"expiration"`
-	Recurrence    json.RawMessage  `json:"recurrence"`
-}
-
-type expirationInput struct {
-	Type        *string `json:"type"`
-	EndDateTime *string `json:"endDateTime"`
-	Duration    *string `json:"duration"`
-}
-
-type ticketInput struct {
-	TicketNumber *string `json:"ticketNumber"`
-	TicketSystem *string `json:"ticketSystem"`
+	Action           string                 `json:"action"`
+	AccessID         string                 `json:"accessId"`
+	PrincipalID      string                 `json:"principalId"`
+	GroupID          string                 `json:"groupId"`
+	Justification    *string                `json:"justification"`
+	ScheduleInfo     *pimcore.ScheduleInput `json:"scheduleInfo"`
+	TicketInfo       *pimcore.TicketInput   `json:"ticketInfo"`
+	IsValidationOnly *bool                  `json:"isValidationOnly"`
+	CustomData       *string                `json:"customData"`
 }
 
 const (
@@ -50,15 +33,6 @@ const (
 	actSelfDeactivate = "selfDeactivate"
 )
 
-// Request statuses (reference §4.5).
-const (
-	statusProvisioned     = "Provisioned"
-	statusPendingApproval = "PendingApproval"
-	statusRevoked         = "Revoked"
-	statusCanceled        = "Canceled"
-	statusDenied          = "Denied"
-)
-
 var (
 	eligibilityActions = []string{actAdminAssign, actAdminUpdate, actAdminRemove, actAdminExtend, actAdminRenew}
 	assignmentActions  = append(append([]string{}, eligibilityActions...), actSelfActivate, actSelfDeactivate)
@@ -66,20 +40,9 @@ var (
 	guidPattern        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-// canonical returns the spelling from allowed that equals v case-insensitively: the service accepts
-// PascalCase enum input and always answers camelCase.
-func canonical(allowed []string, v string) (string, bool) {
-	for _, a := range allowed {
-		if strings.EqualFold(a, v) {
-			return a, true
-		}
-	}
-	return "", false
-}
-
 // createRequest validates a schedule request in the service's order (shape, existence, policy rules) and
 // applies it. The caller holds e.mu.
-func (e *Engine) createRequest(k kind, c reqctx.Caller, in requestInput) (*request, *apiError) {
+func (e *Engine) createRequest(k pimcore.Kind, c reqctx.Caller, in requestInput) (*request, *apiError) {
 	now := e.now().UTC()
 	r, aerr := e.validateShape(k, in, now)
 	if aerr != nil {
@@ -89,7 +52,7 @@ func (e *Engine) createRequest(k kind, c reqctx.Caller, in requestInput) (*reque
 	if aerr != nil {
 		return nil, aerr
 	}
-	if aerr := e.validatePolicy(k, c, r, now); aerr != nil {
+	if aerr := e.validatePolicy(c, r, now); aerr != nil {
 		return nil, aerr
 	}
 	r.ID = e.newID()
@@ -106,9 +69,9 @@ func (e *Engine) createRequest(k kind, c reqctx.Caller, in requestInput) (*reque
 	}
 	if r.IsValidationOnly {
 		// A validation-only request changes nothing and is not kept; it answers the status it would get.
-		r.Status = statusProvisioned
+		r.Status = pimcore.StatusProvisioned
 		if r.Action == actSelfActivate && e.approvalRequired(r) {
-			r.Status = statusPendingApproval
+			r.Status = pimcore.StatusPendingApproval
 		}
 		return r, nil
 	}
@@ -123,18 +86,17 @@ func (e *Engine) createRequest(k kind, c reqctx.Caller, in requestInput) (*reque
 		e.complete(r, now, e.assignStatus(r, now))
 	case actAdminRemove, actSelfDeactivate:
 		e.endSchedule(target, now)
-		e.complete(r, now, statusRevoked)
+		e.complete(r, now, pimcore.StatusRevoked)
 	case actSelfActivate:
 		if e.approvalRequired(r) {
-			r.Status = statusPendingApproval
+			r.Status = pimcore.StatusPendingApproval
 			r.ApprovalID = r.ID
 			r.Stages = e.newStages(r, now)
 		} else {
 			e.provisionActivation(r, now)
 		}
 	}
-	e.st.Requests[r.ID] = r
-	e.st.Order = append(e.st.Order, r.ID)
+	e.st.Add(r.ID, r)
 	return r, nil
 }
 
@@ -142,7 +104,7 @@ func (e *Engine) assignStatus(r *request, now time.Time) string {
 	if r.Start.After(now) {
 		return e.cfg.FutureStartStatus
 	}
-	return statusProvisioned
+	return pimcore.StatusProvisioned
 }
 
 func (e *Engine) complete(r *request, at time.Time, status string) {
@@ -157,11 +119,9 @@ func (e *Engine) addSchedule(r *request, now time.Time, memberType, assignmentTy
 	if memberType == "" {
 		memberType = "direct"
 	}
-	s := &schedule{Kind: r.Kind, ID: r.TargetScheduleID, CreatedUsing: r.ID, Created: now, Start: r.Start,
-		End: requestEnd(r), Expiration: r.Expiration, AccessID: r.AccessID, PrincipalID: r.PrincipalID,
-		GroupID: r.GroupID, MemberType: memberType, ActivatedUsing: activatedUsing}
-	if r.Kind == kindAssignment {
-		s.AssignmentType = assignmentType
+	s := &schedule{Schedule: r.NewSchedule(now, memberType, assignmentType), ID: r.TargetScheduleID, CreatedUsing: r.ID,
+		AccessID: r.AccessID, PrincipalID: r.PrincipalID, GroupID: r.GroupID, ActivatedUsing: activatedUsing}
+	if r.Kind == pimcore.Assignment {
 		var end time.Time
 		if s.End != nil {
 			end = *s.End
@@ -174,7 +134,7 @@ func (e *Engine) addSchedule(r *request, now time.Time, memberType, assignmentTy
 func (e *Engine) endSchedule(s *schedule, now time.Time) {
 	t := now
 	s.Ended = &t
-	if s.Kind == kindAssignment {
+	if s.Kind == pimcore.Assignment {
 		e.dir.RemoveTimedRelationship(s.GroupID, s.PrincipalID, s.AccessID, s.ID)
 	}
 }
@@ -186,11 +146,11 @@ func (e *Engine) provisionActivation(r *request, at time.Time) {
 		r.Start = at
 	}
 	e.addSchedule(r, at, r.MemberType, "activated", r.ActivatedUsing)
-	e.complete(r, at, statusProvisioned)
+	e.complete(r, at, pimcore.StatusProvisioned)
 }
 
 // cancelRequest cancels a pending request (reference §4.5: only pending ones can be).
-func (e *Engine) cancelRequest(k kind, c reqctx.Caller, id string) *apiError {
+func (e *Engine) cancelRequest(k pimcore.Kind, c reqctx.Caller, id string) *apiError {
 	r := e.st.Requests[strings.ToLower(id)]
 	if r == nil || r.Kind != k {
 		return errNotFound("request", id)
@@ -200,7 +160,7 @@ func (e *Engine) cancelRequest(k kind, c reqctx.Caller, id string) *apiError {
 	}
 	now := e.now().UTC()
 	switch r.Status {
-	case statusPendingApproval, "PendingAdminDecision", "PendingProvisioning", "PendingScheduleCreation",
+	case pimcore.StatusPendingApproval, "PendingAdminDecision", "PendingProvisioning", "PendingScheduleCreation",
 		"Granted", "ScheduleCreated":
 	default:
 		return errInvalidRequest("A request with status '" + r.Status + "' cannot be canceled.")
@@ -208,11 +168,7 @@ func (e *Engine) cancelRequest(k kind, c reqctx.Caller, id string) *apiError {
 	if s := e.st.Schedules[r.TargetScheduleID]; s != nil && s.CreatedUsing == r.ID && s.Ended == nil {
 		e.endSchedule(s, now)
 	}
-	for _, st := range r.Stages {
-		if st.Status == "InProgress" || st.Status == "NotStarted" {
-			st.Status = "Completed"
-		}
-	}
-	e.complete(r, now, statusCanceled)
+	pimcore.Close(r.Stages)
+	e.complete(r, now, pimcore.StatusCanceled)
 	return nil
 }

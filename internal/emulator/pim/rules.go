@@ -1,181 +1,98 @@
 package pim
 
-// Rule kinds, named after the @odata.type of unifiedRoleManagementPolicyRule's derived types.
-const (
-	ruleExpiration            = "unifiedRoleManagementPolicyExpirationRule"
-	ruleEnablement            = "unifiedRoleManagementPolicyEnablementRule"
-	ruleApproval              = "unifiedRoleManagementPolicyApprovalRule"
-	ruleAuthenticationContext = "unifiedRoleManagementPolicyAuthenticationContextRule"
-	ruleNotification          = "unifiedRoleManagementPolicyNotificationRule"
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
-// rule is one of the 17 rules of a group's policy. Only the fields of its kind are meaningful.
-type rule struct {
-	Kind   string     `json:"kind"`
-	ID     string     `json:"id"`
-	Target ruleTarget `json:"target"`
+// rule is one of the 17 rules of a group's policy (pimcore's model, shared with PIM for Azure resources).
+type rule = pimcore.Rule
 
-	IsExpirationRequired bool   `json:"isExpirationRequired,omitempty"`
-	MaximumDuration      string `json:"maximumDuration,omitempty"`
+// ruleType is a rule's @odata.type without the namespace: unifiedRoleManagementPolicyExpirationRule, ...
+func ruleType(k pimcore.RuleKind) string { return "unifiedRoleManagementPolicy" + string(k) + "Rule" }
 
-	EnabledRules []string `json:"enabledRules,omitempty"`
-
-	Setting *approvalSetting `json:"setting,omitempty"`
-
-	IsEnabled  bool    `json:"isEnabled,omitempty"`
-	ClaimValue *string `json:"claimValue,omitempty"`
-
-	NotificationType           string   `json:"notificationType,omitempty"`
-	RecipientType              string   `json:"recipientType,omitempty"`
-	NotificationLevel          string   `json:"notificationLevel,omitempty"`
-	IsDefaultRecipientsEnabled bool     `json:"isDefaultRecipientsEnabled,omitempty"`
-	NotificationRecipients     []string `json:"notificationRecipients,omitempty"`
-}
-
-type ruleTarget struct {
-	Caller              string   `json:"caller"`
-	Operations          []string `json:"operations"`
-	Level               string   `json:"level"`
-	InheritableSettings []string `json:"inheritableSettings"`
-	EnforcedSettings    []string `json:"enforcedSettings"`
-}
-
-type approvalSetting struct {
-	IsApprovalRequired               bool            `json:"isApprovalRequired"`
-	IsApprovalRequiredForExtension   bool            `json:"isApprovalRequiredForExtension"`
-	IsRequestorJustificationRequired bool            `json:"isRequestorJustificationRequired"`
-	ApprovalMode                     string          `json:"approvalMode"`
-	ApprovalStages                   []approvalStage `json:"approvalStages"`
-}
-
-type approvalStage struct {
-	ApprovalStageTimeOutInDays      int          `json:"approvalStageTimeOutInDays"`
-	IsApproverJustificationRequired bool         `json:"isApproverJustificationRequired"`
-	EscalationTimeInMinutes         int          `json:"escalationTimeInMinutes"`
-	IsEscalationEnabled             bool         `json:"isEscalationEnabled"`
-	PrimaryApprovers                []subjectSet `json:"primaryApprovers"`
-	EscalationApprovers             []subjectSet `json:"escalationApprovers"`
-}
-
-// subjectSet is an approver: a single user or the members of a group.
-type subjectSet struct {
-	Kind    string `json:"kind"` // singleUser | groupMembers
-	UserID  string `json:"userId,omitempty"`
-	GroupID string `json:"groupId,omitempty"`
-}
-
+// Approver types of an approval stage: subjectSet's derived types.
 const (
 	subjectSingleUser   = "singleUser"
 	subjectGroupMembers = "groupMembers"
 )
 
+var subjectKinds = []string{subjectSingleUser, subjectGroupMembers}
+
 // defaultRules returns the 17 rules of a fresh group's policy (reference §6.2, the documented owner
 // policy; the member policy is assumed identical).
-func defaultRules() []rule {
-	target := func(caller, level string) ruleTarget {
-		return ruleTarget{Caller: caller, Operations: []string{"All"}, Level: level,
-			InheritableSettings: []string{}, EnforcedSettings: []string{}}
+func defaultRules() []rule { return pimcore.DefaultRules(false) }
+
+// dialect is how Graph merges a rule PATCH: the target's settings are written, a null clears, weeks as
+// the configuration says, approvers as subjectSets.
+func (e *Engine) dialect() pimcore.Dialect {
+	return pimcore.Dialect{
+		TargetSettings: true,
+		Weeks:          !e.cfg.RejectWeekDurations,
+		Approvers:      parseSubjects,
+		NoMaximum: func(*rule) *pimcore.RuleError {
+			return &pimcore.RuleError{Message: "maximumDuration is required when expiration is required."}
+		},
 	}
-	notifications := func(caller, level, suffix string) []rule {
-		var out []rule
-		for _, recipient := range []string{"Admin", "Requestor", "Approver"} {
-			out = append(out, rule{Kind: ruleNotification, ID: "Notification_" + recipient + "_" + suffix,
-				Target: target(caller, level), NotificationType: "Email", RecipientType: recipient,
-				NotificationLevel: "All", IsDefaultRecipientsEnabled: true, NotificationRecipients: []string{}})
-		}
-		return out
-	}
-	var rules []rule
-	rules = append(rules,
-		rule{Kind: ruleExpiration, ID: "Expiration_Admin_Eligibility", Target: target("Admin", "Eligibility"),
-			IsExpirationRequired: true, MaximumDuration: "P365D"},
-		rule{Kind: ruleEnablement, ID: "Enablement_Admin_Eligibility", Target: target("Admin", "Eligibility"),
-			EnabledRules: []string{}})
-	rules = append(rules, notifications("Admin", "Eligibility", "Admin_Eligibility")...)
-	rules = append(rules,
-		rule{Kind: ruleExpiration, ID: "Expiration_Admin_Assignment", Target: target("Admin", "Assignment"),
-			IsExpirationRequired: true, MaximumDuration: "P180D"},
-		rule{Kind: ruleEnablement, ID: "Enablement_Admin_Assignment", Target: target("Admin", "Assignment"),
-			EnabledRules: []string{"Justification"}})
-	rules = append(rules, notifications("Admin", "Assignment", "Admin_Assignment")...)
-	rules = append(rules,
-		rule{Kind: ruleExpiration, ID: "Expiration_EndUser_Assignment", Target: target("EndUser", "Assignment"),
-			IsExpirationRequired: true, MaximumDuration: "PT8H"},
-		rule{Kind: ruleEnablement, ID: "Enablement_EndUser_Assignment", Target: target("EndUser", "Assignment"),
-			EnabledRules: []string{"Justification"}},
-		rule{Kind: ruleApproval, ID: "Approval_EndUser_Assignment", Target: target("EndUser", "Assignment"),
-			Setting: &approvalSetting{
-				IsRequestorJustificationRequired: true,
-				ApprovalMode:                     "SingleStage",
-				ApprovalStages: []approvalStage{{ApprovalStageTimeOutInDays: 1, IsApproverJustificationRequired: true,
-					PrimaryApprovers: []subjectSet{}, EscalationApprovers: []subjectSet{}}},
-			}},
-		rule{Kind: ruleAuthenticationContext, ID: "AuthenticationContext_EndUser_Assignment",
-			Target: target("EndUser", "Assignment")})
-	rules = append(rules, notifications("EndUser", "Assignment", "EndUser_Assignment")...)
-	return rules
 }
 
-// clone returns a deep copy, so that stored rules never alias the defaults or a caller's copy.
-func (r rule) clone() rule {
-	c := r
-	c.Target.Operations = append([]string{}, r.Target.Operations...)
-	c.Target.InheritableSettings = append([]string{}, r.Target.InheritableSettings...)
-	c.Target.EnforcedSettings = append([]string{}, r.Target.EnforcedSettings...)
-	if r.EnabledRules != nil {
-		c.EnabledRules = append([]string{}, r.EnabledRules...)
+// applyRulePatch merges a rule PATCH body into r. The body must name the rule's derived type in
+// @odata.type; only the properties supplied change.
+func (e *Engine) applyRulePatch(r *rule, o pimcore.Object) *apiError {
+	raw, ok := o["@odata.type"]
+	if !ok {
+		return errInvalidRule("The request body must specify '@odata.type' of the rule.")
 	}
-	if r.NotificationRecipients != nil {
-		c.NotificationRecipients = append([]string{}, r.NotificationRecipients...)
+	typ, ok := stripType(raw)
+	if !ok || !strings.EqualFold(typ, "microsoft.graph."+ruleType(r.Kind)) {
+		return errInvalidRule("The '@odata.type' of the request does not match the type of rule '" + r.ID + "'.")
 	}
-	if r.ClaimValue != nil {
-		v := *r.ClaimValue
-		c.ClaimValue = &v
-	}
-	if r.Setting != nil {
-		s := *r.Setting
-		s.ApprovalStages = nil
-		for _, st := range r.Setting.ApprovalStages {
-			st.PrimaryApprovers = append([]subjectSet{}, st.PrimaryApprovers...)
-			st.EscalationApprovers = append([]subjectSet{}, st.EscalationApprovers...)
-			s.ApprovalStages = append(s.ApprovalStages, st)
+	if rawID, ok := o["id"]; ok {
+		var id string
+		if json.Unmarshal(rawID, &id) != nil || !strings.EqualFold(id, r.ID) {
+			return errInvalidRule("The rule ID in the body does not match the rule being updated.")
 		}
-		if s.ApprovalStages == nil {
-			s.ApprovalStages = []approvalStage{}
-		}
-		c.Setting = &s
 	}
-	return c
-}
-
-func cloneRules(rs []rule) []rule {
-	if rs == nil {
-		return nil
-	}
-	out := make([]rule, len(rs))
-	for i, r := range rs {
-		out[i] = r.clone()
-	}
-	return out
-}
-
-func findRule(rs []rule, id string) *rule {
-	for i := range rs {
-		if rs[i].ID == id {
-			return &rs[i]
-		}
+	if rerr := e.dialect().Patch(r, o); rerr != nil {
+		return errInvalidRule(rerr.Message)
 	}
 	return nil
 }
 
-func hasEnabled(r *rule, name string) bool {
-	if r == nil {
-		return false
+// stripType normalises an @odata.type value: clients send it with or without the leading "#".
+func stripType(raw json.RawMessage) (string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil || s == "" {
+		return "", false
 	}
-	for _, v := range r.EnabledRules {
-		if v == name {
-			return true
+	return strings.TrimPrefix(s, "#"), true
+}
+
+// parseSubjects reads primaryApprovers or escalationApprovers: singleUser (userId) and groupMembers
+// (groupId) subject sets.
+func parseSubjects(key string, raw json.RawMessage) ([]pimcore.Approver, *pimcore.RuleError) {
+	var subjects []pimcore.Object
+	if json.Unmarshal(raw, &subjects) != nil {
+		return nil, &pimcore.RuleError{Message: "Property '" + key + "' has an invalid value."}
+	}
+	out := []pimcore.Approver{}
+	for _, so := range subjects {
+		typ, _ := stripType(so["@odata.type"])
+		k, ok := pimcore.Canonical(subjectKinds, strings.TrimPrefix(typ, "microsoft.graph."))
+		if !ok {
+			return nil, &pimcore.RuleError{Message: "Unsupported approver type '" + typ + "'."}
 		}
+		idKey := map[string]string{subjectSingleUser: "userId", subjectGroupMembers: "groupId"}[k]
+		var id string
+		if rerr := pimcore.Field(so, idKey, &id); rerr != nil {
+			return nil, rerr
+		}
+		if !guidPattern.MatchString(id) {
+			return nil, &pimcore.RuleError{Message: "Approver '" + idKey + "' must be an object ID."}
+		}
+		out = append(out, pimcore.Approver{ID: strings.ToLower(id), Group: k == subjectGroupMembers})
 	}
-	return false
+	return out, nil
 }

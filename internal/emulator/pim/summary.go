@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sort"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 )
 
 // Summary is a copy of the engine's state for test assertions and the server's Snapshot.
@@ -50,21 +52,21 @@ func (e *Engine) summary() Summary {
 	var s Summary
 	for _, r := range e.st.Requests {
 		s.Requests++
-		if r.Status == statusPendingApproval {
+		if r.Status == pimcore.StatusPendingApproval {
 			s.PendingApprovals++
 		}
 	}
 	for _, sc := range e.st.Schedules {
-		if !sc.effective(now) {
+		if !sc.Exists(now) {
 			continue
 		}
 		sum := ScheduleSummary{ID: sc.ID, GroupID: sc.GroupID, PrincipalID: sc.PrincipalID, AccessID: sc.AccessID,
-			MemberType: sc.MemberType, AssignmentType: sc.AssignmentType, Start: sc.Start, Active: sc.active(now)}
+			MemberType: sc.MemberType, AssignmentType: sc.AssignmentType, Start: sc.Start, Active: sc.Active(now)}
 		if sc.End != nil {
 			end := *sc.End
 			sum.End = &end
 		}
-		if sc.Kind == kindEligibility {
+		if sc.Kind == pimcore.Eligibility {
 			s.EligibilitySchedules = append(s.EligibilitySchedules, sum)
 		} else {
 			s.AssignmentSchedules = append(s.AssignmentSchedules, sum)
@@ -76,7 +78,7 @@ func (e *Engine) summary() Summary {
 	byID(s.EligibilitySchedules)
 	byID(s.AssignmentSchedules)
 	var groups []string
-	for g := range e.st.Groups {
+	for g := range e.st.Policies {
 		groups = append(groups, g)
 	}
 	sort.Strings(groups)
@@ -87,7 +89,7 @@ func (e *Engine) summary() Summary {
 				continue
 			}
 			ps := PolicySummary{GroupID: g, AccessID: a, PolicyID: p.ID(), AssignmentID: p.AssignmentID(),
-				Onboarded: e.st.Groups[g].Onboarded, Rules: map[string]json.RawMessage{}}
+				Onboarded: e.st.Policies[g].Onboarded, Rules: map[string]json.RawMessage{}}
 			for _, r := range p.Rules {
 				ps.Rules[r.ID], _ = json.Marshal(e.renderRule(r))
 			}

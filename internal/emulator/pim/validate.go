@@ -4,45 +4,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pimcore"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
 )
 
-// Policy rule names reported in RoleAssignmentRequestPolicyValidationFailed, in report order.
-var ruleNames = []string{"EligibilityRule", "ExpirationRule", "JustificationRule", "TicketingRule", "MfaRule",
-	"AuthenticationContextRule"}
-
-type failedRules map[string]bool
-
-func (f failedRules) list() []string {
-	var out []string
-	for _, n := range ruleNames {
-		if f[n] {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // validateShape checks the body alone and returns the normalised request (reference §4.3).
-func (e *Engine) validateShape(k kind, in requestInput, now time.Time) (*request, *apiError) {
+func (e *Engine) validateShape(k pimcore.Kind, in requestInput, now time.Time) (*request, *apiError) {
 	allowed := eligibilityActions
-	if k == kindAssignment {
+	if k == pimcore.Assignment {
 		allowed = assignmentActions
 	}
-	action, ok := canonical(allowed, in.Action)
+	action, ok := pimcore.Canonical(allowed, in.Action)
 	if !ok {
 		return nil, errInvalidRequest("Unsupported action '" + in.Action + "'.")
 	}
-	access, ok := canonical(accessIDs, in.AccessID)
+	access, ok := pimcore.Canonical(accessIDs, in.AccessID)
 	if !ok {
 		return nil, errInvalidRequest("accessId must be 'member' or 'owner'.")
 	}
 	if !guidPattern.MatchString(in.PrincipalID) || !guidPattern.MatchString(in.GroupID) {
 		return nil, errInvalidRequest("principalId and groupId must be object IDs.")
 	}
-	r := &request{Kind: k, Action: action, AccessID: access, PrincipalID: strings.ToLower(in.PrincipalID),
-		GroupID: strings.ToLower(in.GroupID), Justification: in.Justification, CustomData: in.CustomData,
-		Start: now, Expiration: expiration{Type: "notSpecified"}}
+	r := &request{Action: action, AccessID: access, PrincipalID: strings.ToLower(in.PrincipalID),
+		GroupID: strings.ToLower(in.GroupID), CustomData: in.CustomData,
+		Request: pimcore.Request{Kind: k, Justification: in.Justification, Start: now, Expiration: pimcore.Expiration{Type: "notSpecified"}}}
 	if in.IsValidationOnly != nil {
 		r.IsValidationOnly = *in.IsValidationOnly
 	}
@@ -79,7 +64,7 @@ func (e *Engine) validateShape(k kind, in requestInput, now time.Time) (*request
 		}
 	}
 	if si.Expiration != nil && si.Expiration.Type != nil && *si.Expiration.Type != "" {
-		typ, ok := canonical(expirationTypes, *si.Expiration.Type)
+		typ, ok := pimcore.Canonical(expirationTypes, *si.Expiration.Type)
 		if !ok {
 			return nil, errInvalidRequest("Unsupported expiration type '" + *si.Expiration.Type + "'.")
 		}
@@ -90,11 +75,11 @@ func (e *Engine) validateShape(k kind, in requestInput, now time.Time) (*request
 		if si.Expiration.Duration == nil {
 			return nil, errInvalidRequest("duration is required with afterDuration.")
 		}
-		d, err := parseDuration(*si.Expiration.Duration, !e.cfg.RejectWeekDurations)
+		d, err := pimcore.ParseDuration(*si.Expiration.Duration, !e.cfg.RejectWeekDurations)
 		if err != nil || d <= 0 {
 			return nil, errInvalidRequest("Unsupported duration '" + *si.Expiration.Duration + "'.")
 		}
-		r.Expiration.Duration = formatDuration(d)
+		r.Expiration.Duration = pimcore.FormatDuration(d)
 	case "afterDateTime":
 		if si.Expiration.EndDateTime == nil {
 			return nil, errInvalidRequest("endDateTime is required with afterDateTime.")
@@ -106,7 +91,7 @@ func (e *Engine) validateShape(k kind, in requestInput, now time.Time) (*request
 		t = t.UTC()
 		r.Expiration.End = &t
 	}
-	if end := requestEnd(r); end != nil {
+	if end := r.End(); end != nil {
 		if !end.After(r.Start) {
 			return nil, errInvalidRequest("The schedule ends before it starts.")
 		}
@@ -117,25 +102,9 @@ func (e *Engine) validateShape(k kind, in requestInput, now time.Time) (*request
 	return r, nil
 }
 
-// requestEnd is the end of the schedule a request asks for (nil: no end).
-func requestEnd(r *request) *time.Time {
-	switch r.Expiration.Type {
-	case "afterDuration":
-		d, err := parseDuration(r.Expiration.Duration, true)
-		if err != nil {
-			return nil
-		}
-		t := r.Start.Add(d)
-		return &t
-	case "afterDateTime":
-		return r.Expiration.End
-	}
-	return nil
-}
-
 // validateExistence checks the group, the principal and the schedule a request acts on, returning that
 // schedule for updates and removals.
-func (e *Engine) validateExistence(k kind, c reqctx.Caller, r *request, now time.Time) (*schedule, *apiError) {
+func (e *Engine) validateExistence(k pimcore.Kind, c reqctx.Caller, r *request, now time.Time) (*schedule, *apiError) {
 	if !e.dir.GroupExists(r.GroupID) {
 		return nil, errGroupNotFound(r.GroupID)
 	}
@@ -172,18 +141,18 @@ func (e *Engine) validateExistence(k kind, c reqctx.Caller, r *request, now time
 		}
 		return s, nil
 	case actSelfActivate:
-		if e.findSchedule(kindAssignment, r, now, func(*schedule) bool { return true }) != nil {
+		if e.findSchedule(pimcore.Assignment, r, now, func(*schedule) bool { return true }) != nil {
 			return nil, errExists(e.cfg.ExistsStatus)
 		}
 		for _, id := range e.st.Order {
 			p := e.st.Requests[id]
-			if p.Status == statusPendingApproval && p.GroupID == r.GroupID && p.PrincipalID == r.PrincipalID &&
+			if p.Status == pimcore.StatusPendingApproval && p.GroupID == r.GroupID && p.PrincipalID == r.PrincipalID &&
 				p.AccessID == r.AccessID {
 				return nil, errPending()
 			}
 		}
 	case actSelfDeactivate:
-		s := e.findSchedule(kindAssignment, r, now, func(s *schedule) bool { return s.AssignmentType == "activated" })
+		s := e.findSchedule(pimcore.Assignment, r, now, func(s *schedule) bool { return s.AssignmentType == "activated" })
 		if s == nil {
 			return nil, errDoesNotExist(e.cfg.DoesNotExistStatus)
 		}
@@ -204,18 +173,18 @@ func (e *Engine) callerOwns(groupID string, c reqctx.Caller, now time.Time) bool
 
 func (e *Engine) checkMinimumAge(s *schedule, now time.Time) *apiError {
 	if !now.Before(s.Start) && now.Sub(s.Start) < e.cfg.MinimumActiveAge {
-		return errTooShort(formatDuration(e.cfg.MinimumActiveAge))
+		return errTooShort(pimcore.FormatDuration(e.cfg.MinimumActiveAge))
 	}
 	return nil
 }
 
 // findSchedule returns the newest schedule of kind k for the request's group, principal and access that
 // still exists at now and satisfies match.
-func (e *Engine) findSchedule(k kind, r *request, now time.Time, match func(*schedule) bool) *schedule {
+func (e *Engine) findSchedule(k pimcore.Kind, r *request, now time.Time, match func(*schedule) bool) *schedule {
 	var best *schedule
 	for _, s := range e.st.Schedules {
 		if s.Kind == k && s.GroupID == r.GroupID && s.PrincipalID == r.PrincipalID && s.AccessID == r.AccessID &&
-			s.effective(now) && match(s) && (best == nil || s.Created.After(best.Created)) {
+			s.Exists(now) && match(s) && (best == nil || s.Created.After(best.Created)) {
 			best = s
 		}
 	}
@@ -224,7 +193,7 @@ func (e *Engine) findSchedule(k kind, r *request, now time.Time, match func(*sch
 
 // latestSchedule returns the newest schedule for the triple that was not removed, expired or not: renew
 // brings back an expired one.
-func (e *Engine) latestSchedule(k kind, r *request) *schedule {
+func (e *Engine) latestSchedule(k pimcore.Kind, r *request) *schedule {
 	var best *schedule
 	for _, s := range e.st.Schedules {
 		if s.Kind == k && s.GroupID == r.GroupID && s.PrincipalID == r.PrincipalID && s.AccessID == r.AccessID &&
@@ -236,93 +205,27 @@ func (e *Engine) latestSchedule(k kind, r *request) *schedule {
 }
 
 // validatePolicy evaluates the group's policy rules for the request and reports every rule that fails.
-func (e *Engine) validatePolicy(k kind, c reqctx.Caller, r *request, now time.Time) *apiError {
+func (e *Engine) validatePolicy(c reqctx.Caller, r *request, now time.Time) *apiError {
 	p, _ := e.policy(r.GroupID, r.AccessID)
-	failed := failedRules{}
-	end := requestEnd(r)
-	checkExpiration := func(ruleID string) {
-		exp := findRule(p.Rules, ruleID)
-		if exp == nil || !exp.IsExpirationRequired {
-			return
-		}
-		if end == nil {
-			failed["ExpirationRule"] = true
-			return
-		}
-		if maxDur, err := parseDuration(exp.MaximumDuration, true); err == nil && end.Sub(r.Start) > maxDur {
-			failed["ExpirationRule"] = true
-		}
-	}
-	checkEnablement := func(ruleID string) {
-		en := findRule(p.Rules, ruleID)
-		if hasEnabled(en, "Justification") && blank(r.Justification) {
-			failed["JustificationRule"] = true
-		}
-		if hasEnabled(en, "Ticketing") && (blank(r.TicketNumber) || blank(r.TicketSystem)) {
-			failed["TicketingRule"] = true
-		}
-		// Tokens the emulator issues never carry an MFA claim (ROPC cannot do MFA), so a signed-in user
-		// never satisfies the rule; an application is not subject to it.
-		if hasEnabled(en, "MultiFactorAuthentication") && !c.IsApp {
-			failed["MfaRule"] = true
-		}
-	}
-	switch r.Action {
-	case actAdminAssign, actAdminUpdate, actAdminExtend, actAdminRenew:
-		level := "Eligibility"
-		if k == kindAssignment {
-			level = "Assignment"
-		}
-		checkExpiration("Expiration_Admin_" + level)
-		checkEnablement("Enablement_Admin_" + level)
-	case actSelfActivate:
-		elig, memberType := e.eligibilityFor(r, now)
-		if elig == nil {
-			failed["EligibilityRule"] = true
-		} else {
-			r.ActivatedUsing, r.MemberType = elig.ID, memberType
-		}
-		checkExpiration("Expiration_EndUser_Assignment")
-		checkEnablement("Enablement_EndUser_Assignment")
-		if ap := findRule(p.Rules, "Approval_EndUser_Assignment"); ap != nil && ap.Setting != nil &&
-			ap.Setting.IsApprovalRequired && ap.Setting.IsRequestorJustificationRequired && blank(r.Justification) {
-			failed["JustificationRule"] = true
-		}
-		if ac := findRule(p.Rules, "AuthenticationContext_EndUser_Assignment"); ac != nil && ac.IsEnabled {
-			failed["AuthenticationContextRule"] = true
-		}
-	}
-	if len(failed) > 0 {
-		return errPolicy(failed.list())
+	if failed := r.FailedRules(p.Rules, r.Action, c.IsApp, func() bool { return e.useEligibility(r, now) }); len(failed) > 0 {
+		return errPolicy(failed)
 	}
 	return nil
 }
 
-func blank(s *string) bool { return s == nil || strings.TrimSpace(*s) == "" }
-
-// eligibilityFor finds the active eligibility a self-activation uses: the principal's own, or one held by
-// a group the principal is a member of (then the activation's memberType is "group").
-func (e *Engine) eligibilityFor(r *request, now time.Time) (*schedule, string) {
-	var direct, inherited *schedule
-	groups := map[string]bool{}
-	for _, g := range e.dir.MemberOf(r.PrincipalID, now) {
-		groups[strings.ToLower(g)] = true
+// useEligibility finds the active eligibility a self-activation uses, the principal's own or one held by
+// a group the principal is a member of (then the activation's memberType is "group"), and records it in
+// the request. It reports whether there is one.
+func (e *Engine) useEligibility(r *request, now time.Time) bool {
+	s, viaGroup := pimcore.PickEligibility(e.st.Schedules, func(s *schedule) bool {
+		return s.Kind == pimcore.Eligibility && s.GroupID == r.GroupID && s.AccessID == r.AccessID && s.Active(now)
+	}, func(s *schedule) string { return s.PrincipalID }, r.PrincipalID, pimcore.MemberSet(e.dir.MemberOf(r.PrincipalID, now)))
+	if s == nil {
+		return false
 	}
-	for _, s := range e.st.Schedules {
-		if s.Kind != kindEligibility || s.GroupID != r.GroupID || s.AccessID != r.AccessID || !s.active(now) {
-			continue
-		}
-		if s.PrincipalID == r.PrincipalID {
-			direct = s
-		} else if groups[s.PrincipalID] {
-			inherited = s
-		}
+	r.ActivatedUsing, r.MemberType = s.ID, "direct"
+	if viaGroup {
+		r.MemberType = "group"
 	}
-	if direct != nil {
-		return direct, "direct"
-	}
-	if inherited != nil {
-		return inherited, "group"
-	}
-	return nil, ""
+	return true
 }

@@ -1,4 +1,4 @@
-package pim
+package pimcore
 
 import (
 	"errors"
@@ -29,12 +29,12 @@ func TestParseDuration(t *testing.T) {
 		{"", 0, errDurationSyntax},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in, true)
+		got, err := ParseDuration(tt.in, true)
 		if !errors.Is(err, tt.wantErr) || got != tt.want {
-			t.Errorf("parseDuration(%q) = %v, %v; want %v, %v", tt.in, got, err, tt.want, tt.wantErr)
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v, %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
-	if _, err := parseDuration("P2W", false); !errors.Is(err, errDurationWeeks) {
+	if _, err := ParseDuration("P2W", false); !errors.Is(err, errDurationWeeks) {
 		t.Errorf("weeks refused when disallowed: got %v", err)
 	}
 }
@@ -48,11 +48,11 @@ func TestFormatDuration(t *testing.T) {
 		0:                             "PT0S",
 	}
 	for in, want := range tests {
-		if got := formatDuration(in); got != want {
-			t.Errorf("formatDuration(%v) = %q, want %q", in, got, want)
+		if got := FormatDuration(in); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", in, got, want)
 		}
 		if in > 0 {
-			back, err := parseDuration(formatDuration(in), false)
+			back, err := ParseDuration(FormatDuration(in), false)
 			if err != nil || back != in {
 				t.Errorf("round trip of %v gave %v, %v", in, back, err)
 			}

@@ -1,4 +1,4 @@
-package pim
+package pimcore
 
 import (
 	"errors"
@@ -22,8 +22,8 @@ var (
 	errDurationWeeks    = errors.New("week designators are not supported")
 )
 
-// parseDuration parses the ISO 8601 duration subset PIM accepts.
-func parseDuration(s string, allowWeeks bool) (time.Duration, error) {
+// ParseDuration parses the ISO 8601 duration subset PIM accepts (weeks only when allowWeeks).
+func ParseDuration(s string, allowWeeks bool) (time.Duration, error) {
 	m := isoDuration.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil || s == "P" || strings.HasSuffix(strings.ToUpper(s), "T") {
 		return 0, errDurationSyntax
@@ -55,9 +55,9 @@ func parseDuration(s string, allowWeeks bool) (time.Duration, error) {
 	return total, nil
 }
 
-// formatDuration renders d the way Graph does (`P180D`, `PT8H`, `P1DT2H30M`). It never uses weeks,
+// FormatDuration renders d the way Graph does (`P180D`, `PT8H`, `P1DT2H30M`). It never uses weeks,
 // because kiota's parser reads `P25W5D` as 25 weeks and silently drops the days.
-func formatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	if d <= 0 {
 		return "PT0S"
 	}
