@@ -3,6 +3,7 @@ package emuclient
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -10,6 +11,16 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
+
+// Quick are the options of a domain test: the emulator replicates at once unless the test delays it, so
+// a consistency wait checks every 20 ms (twice in a row, up to 20 s) and a PrincipalNotFound is retried
+// for 2 s instead of the provider's minutes.
+func Quick() Options {
+	return Options{
+		PrincipalNotFoundTimeout: 2 * time.Second,
+		Consistency:              clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 20 * time.Second},
+	}
+}
 
 // Start starts an emulator for the test t under cfg, serving first the variants $AZEMU_VARIANTS selects
 // (as the make targets set it; the points cfg pins still win), and closes it when the test ends. Under

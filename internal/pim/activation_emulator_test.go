@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
@@ -14,9 +13,9 @@ import (
 // (n01 a member, eligible for admin) and approver (p01 a member) with admin's member policy requiring
 // approval by approver. Clients act as the admin app, n01 and p01.
 type activationTestWorld struct {
+	emuclient.Principals
 	srv                       *emulator.Server
 	f                         emulator.Fixtures
-	admin, n01, p01           *clients.Client
 	adminGroup, defaultGroup  string
 	approverGroup, otherGroup string
 }
@@ -27,25 +26,24 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 	t.Helper()
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = activationTestMinimumAge
-	srv, who := emuclient.StartAll(t, cfg, emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}})
-	w := &activationTestWorld{srv: srv, f: srv.Fixtures()}
-	w.admin, w.n01, w.p01 = who.Admin, who.N01, who.P01
+	srv, who := emuclient.StartAll(t, cfg, emuclient.Quick())
+	w := &activationTestWorld{Principals: who, srv: srv, f: srv.Fixtures()}
 
 	ctx := t.Context()
-	w.adminGroup = activationTestNewGroup(t, w.admin, "admin")
-	w.defaultGroup = activationTestNewGroup(t, w.admin, "default", w.f.N01.ID)
-	w.approverGroup = activationTestNewGroup(t, w.admin, "approver", w.f.P01.ID)
-	w.otherGroup = activationTestNewGroup(t, w.admin, "other")
+	w.adminGroup = pimTestGroup(t, w.Admin, "admin")
+	w.defaultGroup = pimTestGroup(t, w.Admin, "default", w.f.N01.ID)
+	w.approverGroup = pimTestGroup(t, w.Admin, "approver", w.f.P01.ID)
+	w.otherGroup = pimTestGroup(t, w.Admin, "other")
 
 	policy := DefaultPolicy()
 	policy.Approval.Required = true
 	policy.Approval.ApproverGroups = []string{w.approverGroup}
 	policy.Activation.RequireJustification = true
-	if _, _, err := ApplyPolicy(ctx, w.admin, PolicyKey{GroupID: w.adminGroup, AccessID: AccessMember}, policy); err != nil {
+	if _, _, err := ApplyPolicy(ctx, w.Admin, PolicyKey{GroupID: w.adminGroup, AccessID: AccessMember}, policy); err != nil {
 		t.Fatalf("applying admin's policy: %v", err)
 	}
 	d, _ := ParseDuration("P30D")
-	if _, err := CreateEligibility(ctx, w.admin, EligibilitySpec{
+	if _, err := CreateEligibility(ctx, w.Admin, EligibilitySpec{
 		Key:      EligibilityKey{GroupID: w.adminGroup, PrincipalID: w.defaultGroup, AccessID: AccessMember},
 		Schedule: Schedule{Duration: d}, Justification: "default is eligible for admin",
 	}); err != nil {
@@ -58,21 +56,16 @@ func activationTestSetup(t *testing.T) *activationTestWorld {
 func (w *activationTestWorld) activateApproved(t *testing.T, spec ActivationSpec) {
 	t.Helper()
 	ctx := t.Context()
-	req, err := SelfActivate(ctx, w.n01, spec)
+	req, err := SelfActivate(ctx, w.N01, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
+	if err := DecideApproval(ctx, w.P01, req.ApprovalID, DecisionApprove, "ok"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
+	if _, err := WaitActivation(ctx, w.N01, req.RequestID, ActivationRequest.IsProvisioned); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func activationTestNewGroup(t *testing.T, c *clients.Client, name string, members ...string) string {
-	t.Helper()
-	return emuclient.NewGroup(t, c, "act-"+name, members...)
 }
 
 // TestActivationApprovalFlow is SCENARIO.md §5 through these helpers: n01 activates admin (pending
@@ -84,17 +77,17 @@ func TestActivationApprovalFlow(t *testing.T) {
 	two, _ := ParseDuration("PT2H")
 
 	// The policy requires a justification: Graph's rejection names the rule.
-	_, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two})
+	_, err := SelfActivate(ctx, w.N01, ActivationSpec{GroupID: w.adminGroup, Duration: two})
 	var pe *PolicyRejectedError
 	if !errors.As(err, &pe) || !pe.Has(FailedJustification) {
 		t.Fatalf("activation without justification: got %v, want a PolicyRejectedError naming JustificationRule", err)
 	}
 	// Nobody made n01 eligible for other.
-	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.otherGroup, Duration: two, Justification: "x"}); err == nil {
+	if _, err := SelfActivate(ctx, w.N01, ActivationSpec{GroupID: w.otherGroup, Duration: two, Justification: "x"}); err == nil {
 		t.Fatal("n01 activated a group it is not eligible for")
 	}
 
-	req, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-1: rotate secrets"})
+	req, err := SelfActivate(ctx, w.N01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-1: rotate secrets"})
 	if err != nil {
 		t.Fatalf("n01 selfActivate: %v", err)
 	}
@@ -105,11 +98,11 @@ func TestActivationApprovalFlow(t *testing.T) {
 		t.Fatalf("activation names %s/%s/%s, want n01/admin/member", req.PrincipalID, req.GroupID, req.AccessID)
 	}
 	var exists *ActivationExistsError
-	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || !exists.Pending {
+	if _, err := SelfActivate(ctx, w.N01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || !exists.Pending {
 		t.Errorf("a second activation while one is pending: got %v, want ActivationExistsError{Pending}", err)
 	}
 
-	mine, err := MyActivationRequests(ctx, w.n01, w.adminGroup)
+	mine, err := MyActivationRequests(ctx, w.N01, w.adminGroup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +112,14 @@ func TestActivationApprovalFlow(t *testing.T) {
 
 	// n01 never approves its own request; the service, not this client, says so.
 	var na *NotApproverError
-	if err := DecideApproval(ctx, w.n01, req.ApprovalID, DecisionApprove, "self"); !errors.As(err, &na) {
+	if err := DecideApproval(ctx, w.N01, req.ApprovalID, DecisionApprove, "self"); !errors.As(err, &na) {
 		t.Fatalf("n01 approving its own request: got %v, want NotApproverError", err)
 	}
-	if pend, err := MyPendingApprovals(ctx, w.n01); err != nil || len(pend) != 0 {
+	if pend, err := MyPendingApprovals(ctx, w.N01); err != nil || len(pend) != 0 {
 		t.Fatalf("n01's pending approvals = %+v, %v; want none", pend, err)
 	}
 
-	pend, err := MyPendingApprovals(ctx, w.p01)
+	pend, err := MyPendingApprovals(ctx, w.P01)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,13 +129,13 @@ func TestActivationApprovalFlow(t *testing.T) {
 	if pend[0].Request.PrincipalID != w.f.N01.ID || pend[0].Request.Justification != "INC-1: rotate secrets" {
 		t.Errorf("pending approval's request = %+v, want n01's with its justification", pend[0].Request)
 	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionApprove, "ok for INC-1"); err != nil {
+	if err := DecideApproval(ctx, w.P01, req.ApprovalID, DecisionApprove, "ok for INC-1"); err != nil {
 		t.Fatalf("p01 approving: %v", err)
 	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionDeny, "changed my mind"); !errors.Is(err, ErrAlreadyDecided) {
+	if err := DecideApproval(ctx, w.P01, req.ApprovalID, DecisionDeny, "changed my mind"); !errors.Is(err, ErrAlreadyDecided) {
 		t.Fatalf("second decision: got %v, want ErrAlreadyDecided", err)
 	}
-	appr, err := ReadApproval(ctx, w.n01, req.ApprovalID)
+	appr, err := ReadApproval(ctx, w.N01, req.ApprovalID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,14 +143,14 @@ func TestActivationApprovalFlow(t *testing.T) {
 		t.Errorf("approval after decision = %+v, want one stage approved by p01", appr)
 	}
 
-	got, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned)
+	got, err := WaitActivation(ctx, w.N01, req.RequestID, ActivationRequest.IsProvisioned)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.End.Sub(got.Start) != 2*time.Hour {
 		t.Errorf("provisioned window %s..%s, want 2h", got.Start, got.End)
 	}
-	active, err := AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID)
+	active, err := AssignmentInstances(ctx, w.Admin, w.adminGroup, w.f.N01.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,25 +158,25 @@ func TestActivationApprovalFlow(t *testing.T) {
 		t.Fatalf("n01's active assignments to admin = %+v, want one activated membership", active)
 	}
 
-	if _, err := SelfActivate(ctx, w.n01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || exists.Pending {
+	if _, err := SelfActivate(ctx, w.N01, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "again"}); !errors.As(err, &exists) || exists.Pending {
 		t.Errorf("activating while active: got %v, want ActivationExistsError (not pending)", err)
 	}
 
 	// PIM keeps an activation for its first minutes.
 	var tooNew *ActivationTooNewError
-	if _, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember); !errors.As(err, &tooNew) {
+	if _, err := SelfDeactivate(ctx, w.N01, w.adminGroup, AccessMember); !errors.As(err, &tooNew) {
 		t.Fatalf("deactivating at once: got %v, want ActivationTooNewError", err)
 	}
 
 	w.srv.AdvanceClock(2*time.Hour + time.Minute)
-	active, err = AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID)
+	active, err = AssignmentInstances(ctx, w.Admin, w.adminGroup, w.f.N01.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(active) != 0 {
 		t.Fatalf("after the end, n01's active assignments = %+v, want none", active)
 	}
-	if _, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember); !errors.Is(err, ErrNotActive) {
+	if _, err := SelfDeactivate(ctx, w.N01, w.adminGroup, AccessMember); !errors.Is(err, ErrNotActive) {
 		t.Fatalf("deactivating an expired activation: got %v, want ErrNotActive", err)
 	}
 }
@@ -196,44 +189,44 @@ func TestActivationDenyCancelDeactivate(t *testing.T) {
 	one, _ := ParseDuration("PT1H")
 	spec := ActivationSpec{GroupID: w.adminGroup, Duration: one, Justification: "try"}
 
-	req, err := SelfActivate(ctx, w.n01, spec)
+	req, err := SelfActivate(ctx, w.N01, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := DecideApproval(ctx, w.p01, req.ApprovalID, DecisionDeny, "no ticket"); err != nil {
+	if err := DecideApproval(ctx, w.P01, req.ApprovalID, DecisionDeny, "no ticket"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WaitActivation(ctx, w.n01, req.RequestID, ActivationRequest.IsProvisioned); err == nil {
+	if _, err := WaitActivation(ctx, w.N01, req.RequestID, ActivationRequest.IsProvisioned); err == nil {
 		t.Fatal("waiting for a denied activation to be provisioned succeeded")
 	}
-	if got, _ := ReadActivation(ctx, w.n01, req.RequestID); got.Status != StatusDenied {
+	if got, _ := ReadActivation(ctx, w.N01, req.RequestID); got.Status != StatusDenied {
 		t.Fatalf("status after deny = %q, want Denied", got.Status)
 	}
 
-	req, err = SelfActivate(ctx, w.n01, spec)
+	req, err = SelfActivate(ctx, w.N01, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CancelActivation(ctx, w.n01, req.RequestID); err != nil {
+	if err := CancelActivation(ctx, w.N01, req.RequestID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := ReadActivation(ctx, w.n01, req.RequestID); got.Status != StatusCanceled {
+	if got, _ := ReadActivation(ctx, w.N01, req.RequestID); got.Status != StatusCanceled {
 		t.Fatalf("status after cancel = %q, want Canceled", got.Status)
 	}
-	if pend, _ := MyPendingApprovals(ctx, w.p01); len(pend) != 0 {
+	if pend, _ := MyPendingApprovals(ctx, w.P01); len(pend) != 0 {
 		t.Fatalf("a cancelled request still awaits p01: %+v", pend)
 	}
 
 	w.activateApproved(t, spec)
 	w.srv.AdvanceClock(activationTestMinimumAge + time.Second)
-	end, err := SelfDeactivate(ctx, w.n01, w.adminGroup, AccessMember)
+	end, err := SelfDeactivate(ctx, w.N01, w.adminGroup, AccessMember)
 	if err != nil {
 		t.Fatalf("deactivating after the minimum age: %v", err)
 	}
 	if end.Action != "selfDeactivate" {
 		t.Errorf("deactivation request action = %q", end.Action)
 	}
-	if active, _ := AssignmentInstances(ctx, w.admin, w.adminGroup, w.f.N01.ID); len(active) != 0 {
+	if active, _ := AssignmentInstances(ctx, w.Admin, w.adminGroup, w.f.N01.ID); len(active) != 0 {
 		t.Fatalf("after deactivation n01 is still active: %+v", active)
 	}
 }

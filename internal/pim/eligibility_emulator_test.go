@@ -20,13 +20,19 @@ func TestEligibilityEmulatorLifecycle(t *testing.T) {
 	}
 }
 
+// eligibilityTestKey creates a group "admin" and a group "default" and returns the key of default's
+// membership of admin, of kind k: the schedule a test creates and removes.
+func eligibilityTestKey(t *testing.T, c *clients.Client, k GroupScheduleKind) EligibilityKey {
+	t.Helper()
+	return EligibilityKey{Kind: k, GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
+}
+
 func testGroupScheduleLifecycle(t *testing.T, k GroupScheduleKind) {
 	c, srv := pimTestClient(t)
 	t.Parallel()
 	ctx := t.Context()
-	group := pimTestGroup(t, c, "admin")
-	principal := pimTestGroup(t, c, "default")
-	key := EligibilityKey{Kind: k, GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	key := eligibilityTestKey(t, c, k)
+	group, principal := key.GroupID, key.PrincipalID
 	isMember := func() bool {
 		t.Helper()
 		resp, err := clients.Graph(c).Groups().ByGroupId(group).Members().Get(ctx, nil)
@@ -128,7 +134,7 @@ func TestEligibilityEmulatorPastStart(t *testing.T) {
 	c, _ := pimTestClient(t)
 	t.Parallel()
 	ctx := t.Context()
-	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
+	key := eligibilityTestKey(t, c, GroupEligible)
 	start := c.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
 	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Start: start, Duration: Duration{seconds: 30 * 86400}}, Justification: "x"})
 	if err != nil {
@@ -146,9 +152,7 @@ func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
 	c, _ := pimTestClient(t)
 	t.Parallel()
 	ctx := t.Context()
-	group := pimTestGroup(t, c, "admin")
-	principal := pimTestGroup(t, c, "default")
-	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	key := eligibilityTestKey(t, c, GroupEligible)
 
 	// The default policy rejects a permanent eligibility; the error names the rule and the fix.
 	_, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Permanent: true}, Justification: "x"})
@@ -168,7 +172,7 @@ func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
 	// Once the policy allows it, the same request succeeds.
 	p := DefaultPolicy()
 	p.EligibleAssignment.ExpirationRequired = false
-	if _, _, err := ApplyPolicy(ctx, c, PolicyKey{GroupID: group, AccessID: AccessMember}, p); err != nil {
+	if _, _, err := ApplyPolicy(ctx, c, PolicyKey{GroupID: key.GroupID, AccessID: AccessMember}, p); err != nil {
 		t.Fatal(err)
 	}
 	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Permanent: true}, Justification: "x"})
@@ -184,9 +188,7 @@ func TestEligibilityEmulatorPolicyViolation(t *testing.T) {
 func TestEligibilityEmulatorDrift(t *testing.T) {
 	c, srv := pimTestClient(t)
 	ctx := t.Context()
-	group := pimTestGroup(t, c, "admin")
-	principal := pimTestGroup(t, c, "default")
-	key := EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: AccessMember}
+	key := eligibilityTestKey(t, c, GroupEligible)
 
 	// Removed out of band: Read reports it gone.
 	e, err := CreateEligibility(ctx, c, EligibilitySpec{Key: key, Schedule: Schedule{Duration: Duration{seconds: 86400}}, Justification: "x"})
@@ -223,7 +225,7 @@ var adminRemove = models.ADMINREMOVE_SCHEDULEREQUESTACTIONS
 // CreateEligibility refuses it before sending anything, as PIM would. (On the wall clock it was sent.)
 func TestEligibilityOnTheClientsClock(t *testing.T) {
 	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Options{})
-	key := EligibilityKey{GroupID: pimTestGroup(t, c, "admin"), PrincipalID: pimTestGroup(t, c, "default"), AccessID: AccessMember}
+	key := eligibilityTestKey(t, c, GroupEligible)
 	srv.AdvanceClock(48 * time.Hour)
 	if got := time.Until(c.Now()); got < 47*time.Hour {
 		t.Fatalf("the client's clock is %v from the wall clock, want the emulator's two days", got)

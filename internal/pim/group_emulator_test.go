@@ -10,19 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
-	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/variant"
 )
-
-// groupTestClient starts an emulator and returns a client as its admin service principal.
-func groupTestClient(t *testing.T, cfg emulator.Config) (*clients.Client, *emulator.Server) {
-	t.Helper()
-	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Options{PrincipalNotFoundTimeout: 3 * time.Second,
-		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
-	return c, srv
-}
 
 func groupSnapshot(srv *emulator.Server, id string) (emulator.SnapshotGroup, bool) {
 	for _, g := range srv.Snapshot().Groups {
@@ -53,7 +44,7 @@ func sorted(s []string) []string {
 }
 
 func TestGroupLifecycleAgainstEmulator(t *testing.T) {
-	c, srv := groupTestClient(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	name := "AKS default " + uuid.NewString()[:8]
@@ -143,7 +134,7 @@ func TestGroupLifecycleAgainstEmulator(t *testing.T) {
 // A create whose response is lost leaves exactly one group: the provider finds it by mail nickname and
 // adopts it, both within the same create and on a later re-apply.
 func TestGroupCreateIdempotencyAgainstEmulator(t *testing.T) {
-	c, srv := groupTestClient(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 
@@ -214,7 +205,7 @@ func TestGroupReadSkipsActivatedMembers(t *testing.T) {
 	if !slices.ContainsFunc(snap.Members, func(m string) bool { return strings.EqualFold(m, w.f.N01.ID) }) {
 		t.Fatalf("n01 is not an effective member of admin after approval: %+v", snap)
 	}
-	g, err := ReadGroup(ctx, w.admin, w.adminGroup, GroupReadOptions{WithMembers: true})
+	g, err := ReadGroup(ctx, w.Admin, w.adminGroup, GroupReadOptions{WithMembers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +217,7 @@ func TestGroupReadSkipsActivatedMembers(t *testing.T) {
 	}
 	// Known onboarded: the probes are skipped.
 	w.srv.ResetStats()
-	if g, err := ReadGroup(ctx, w.admin, w.adminGroup, GroupReadOptions{Onboarding: OnboardingKnown}); err != nil || !g.PIMOnboarded {
+	if g, err := ReadGroup(ctx, w.Admin, w.adminGroup, GroupReadOptions{Onboarding: OnboardingKnown}); err != nil || !g.PIMOnboarded {
 		t.Errorf("read with KnownOnboarded: %+v, %v", g, err)
 	}
 	if st := w.srv.Stats(); st.BatchItems != 2 {
@@ -248,14 +239,14 @@ func TestGroupMembersWaitForReplication(t *testing.T) {
 }
 
 func groupMembersWaitForReplication(t *testing.T, cfg emulator.Config) {
-	c, srv := groupTestClient(t, cfg)
+	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Quick())
 	ctx := t.Context()
 	inner, _, err := CreateGroup(ctx, c, GroupSpec{DisplayName: "inner " + uuid.NewString()[:8]}, GroupCreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.SetReplicationDelay(time.Second)
-	fresh := activationTestNewGroup(t, c, "fresh") // a plain POST: no wait, not replicated yet
+	fresh := pimTestGroup(t, c, "fresh") // a plain POST: no wait, not replicated yet
 	start := time.Now()
 	outer, _, err := CreateGroup(ctx, c, GroupSpec{DisplayName: "outer " + uuid.NewString()[:8],
 		Members: []string{inner.ID, fresh}, ManageMembers: true}, GroupCreateOptions{})
@@ -286,7 +277,7 @@ func groupMembersWaitForReplication(t *testing.T, cfg emulator.Config) {
 func TestMemberRemovalOfAMissingReference(t *testing.T) {
 	for _, answer := range []string{"404", "400"} {
 		t.Run(answer, func(t *testing.T) {
-			c, srv := groupTestClient(t, emulator.Config{Variants: variant.Spec("graph.remove-non-member=" + answer)})
+			srv, c := emuclient.StartAdmin(t, emulator.Config{Variants: variant.Spec("graph.remove-non-member=" + answer)}, emuclient.Quick())
 			g, _, err := CreateGroup(t.Context(), c, GroupSpec{DisplayName: "removal " + uuid.NewString()[:8]}, GroupCreateOptions{})
 			if err != nil {
 				t.Fatal(err)

@@ -32,7 +32,7 @@ func graphOps(srv *emulator.Server) (total int64, routes map[string]int64) {
 // when asked for (issue 14: the group and its owners always, members and the PIM instances only with
 // members, onboarding from nothing to three operations).
 func TestGroupReadSendsWhatItsAttributesNeed(t *testing.T) {
-	c, srv := groupTestClient(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	withMember, _, err := CreateGroup(ctx, c, GroupSpec{DisplayName: "ops " + uuid.NewString()[:8], Members: []string{f.N01.ID}, ManageMembers: true}, GroupCreateOptions{})
@@ -80,14 +80,15 @@ func TestGroupReadSendsWhatItsAttributesNeed(t *testing.T) {
 func TestGroupReadSharesInstancesPerPrincipal(t *testing.T) {
 	w := activationTestSetup(t)
 	ctx := t.Context()
-	shared, err := emuclient.Admin(ctx, w.srv, emuclient.Options{SharedReads: true,
-		Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}})
+	o := emuclient.Quick()
+	o.SharedReads = true
+	shared, err := emuclient.Admin(ctx, w.srv, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var groups []string
 	for range 3 {
-		groups = append(groups, activationTestNewGroup(t, w.admin, "shared", w.f.N01.ID))
+		groups = append(groups, pimTestGroup(t, w.Admin, "shared", w.f.N01.ID))
 	}
 	known := []string{w.f.N01.ID}
 	w.srv.ResetStats()
@@ -122,7 +123,7 @@ func TestGroupReadSharesInstancesPerPrincipal(t *testing.T) {
 // TestGroupOnboardingByPolicyBaseline: the policy IDs read when a group is created are its baseline;
 // an eligibility onboards the group and changes them, which one request then detects.
 func TestGroupOnboardingByPolicyBaseline(t *testing.T) {
-	c, srv := groupTestClient(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	g, _, err := CreateGroup(ctx, c, GroupSpec{DisplayName: "onboard " + uuid.NewString()[:8]}, GroupCreateOptions{})
@@ -150,7 +151,7 @@ func TestGroupOnboardingByPolicyBaseline(t *testing.T) {
 func TestGroupReadWithoutPIMPermissions(t *testing.T) {
 	cfg := emulator.DefaultConfig()
 	cfg.AdminGraphPermissions = []string{"Group.ReadWrite.All", "User.Read.All"}
-	c, srv := groupTestClient(t, cfg)
+	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	spec := GroupSpec{DisplayName: "no-pim " + uuid.NewString()[:8], Members: []string{f.N01.ID}, ManageMembers: true}
@@ -200,7 +201,7 @@ func TestGroupReadPlanNamesBuildErrors(t *testing.T) {
 // TestActivationForgetsSharedInstances: an activation or deactivation by this provider instance drops
 // the caller's shared instance list, so later group reads list it again.
 func TestActivationForgetsSharedInstances(t *testing.T) {
-	c, _ := groupTestClient(t, emulator.DefaultConfig())
+	_, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	lists := clients.PerInstance(c, principalTimedKey{}, func() *principalTimed { return &principalTimed{} })
 	me, err := c.CallerObjectID(t.Context())
 	if err != nil {

@@ -16,15 +16,6 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
-// startRBACEmulator starts an emulator and returns a client as its admin service principal, with fast
-// consistency waits and a short PrincipalNotFound window.
-func startRBACEmulator(t *testing.T, cfg emulator.Config) (*clients.Client, *emulator.Server) {
-	t.Helper()
-	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Options{PrincipalNotFoundTimeout: 2 * time.Second,
-		Consistency: clients.ConsistencyOptions{Successes: 2, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}})
-	return c, srv
-}
-
 // routeCount sums the requests whose route key contains all the given parts.
 func routeCount(s emulator.Stats, parts ...string) int64 {
 	var n int64
@@ -46,7 +37,7 @@ func newTestGroup(t *testing.T, c *clients.Client) string {
 }
 
 func TestRolesAndClusterAgainstEmulator(t *testing.T) {
-	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 
@@ -142,7 +133,7 @@ func TestRolesAndClusterAgainstEmulator(t *testing.T) {
 }
 
 func TestAssignmentLifecycleAgainstEmulator(t *testing.T) {
-	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	cluster, _ := ParseClusterID(f.ClusterID)
@@ -246,7 +237,7 @@ func TestAssignmentPrincipalNotFoundIsBounded(t *testing.T) {
 	old := principalNotFoundInterval
 	principalNotFoundInterval = 200 * time.Millisecond
 	t.Cleanup(func() { principalNotFoundInterval = old })
-	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	f := srv.Fixtures()
 
 	start := time.Now()
@@ -281,7 +272,7 @@ func TestAssignmentWaitsForReplication(t *testing.T) {
 	t.Cleanup(func() { principalNotFoundInterval = old })
 	cfg := emulator.DefaultConfig()
 	cfg.ReplicationDelay = 700 * time.Millisecond
-	c, srv := startRBACEmulator(t, cfg)
+	srv, c := emuclient.StartAdmin(t, cfg, emuclient.Quick())
 	group := newTestGroup(t, c)
 	a, err := CreateAssignment(t.Context(), c, AssignmentSpec{Scope: srv.Fixtures().ClusterID, RoleDefinitionID: RoleAKSRBACReader, PrincipalID: group})
 	if err != nil {

@@ -3,6 +3,7 @@ package rbac
 import (
 	"testing"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
@@ -10,7 +11,7 @@ import (
 // principal, asked once per principal and provider instance, and the PUT; a delete is the DELETE. The
 // answers of PUT and DELETE are final, so neither is followed by reads of the assignment.
 func TestAssignmentRequestCounts(t *testing.T) {
-	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	group := newTestGroup(t, c)
@@ -69,7 +70,7 @@ func TestAssignmentRequestCounts(t *testing.T) {
 
 // A principal the provider has just created and read back (RememberPrincipal) is not looked up again.
 func TestRememberedPrincipalIsNotLookedUp(t *testing.T) {
-	c, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, c := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	group := newTestGroup(t, c)
 	RememberPrincipal(c, PrincipalGroup, group)
 	srv.ResetStats()

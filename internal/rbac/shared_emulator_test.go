@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -15,8 +14,8 @@ import (
 
 func sharedClient(t *testing.T, srv *emulator.Server, user *emulator.User) *clients.Client {
 	t.Helper()
-	o := emuclient.Options{SharedReads: true, PrincipalNotFoundTimeout: 2 * time.Second,
-		Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 20 * time.Millisecond, Timeout: 10 * time.Second}}
+	o := emuclient.Quick()
+	o.SharedReads = true
 	var c *clients.Client
 	var err error
 	if user != nil {
@@ -49,7 +48,7 @@ func bindTestGroups(t *testing.T, c *clients.Client, scope string, n int) []stri
 // one deleted before the run is confirmed missing by its own GET; one this instance writes is read on its
 // own.
 func TestReadAssignmentShared(t *testing.T) {
-	admin, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, admin := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	ids := bindTestGroups(t, admin, f.ClusterID, 10)
@@ -96,7 +95,7 @@ func TestReadAssignmentShared(t *testing.T) {
 // TestReadAssignmentFallsBackWhenTheListIsRefused: an identity whose role is scoped to a resource group
 // cannot list the subscription's assignments; every read then goes on its own (one list attempt only).
 func TestReadAssignmentFallsBackWhenTheListIsRefused(t *testing.T) {
-	admin, srv := startRBACEmulator(t, emulator.DefaultConfig())
+	srv, admin := emuclient.StartAdmin(t, emulator.DefaultConfig(), emuclient.Quick())
 	ctx := t.Context()
 	f := srv.Fixtures()
 	rgScope := "/subscriptions/" + f.SubscriptionID + "/resourceGroups/" + f.ResourceGroup
@@ -126,7 +125,7 @@ func TestReadAssignmentFallsBackWhenTheListIsRefused(t *testing.T) {
 func TestClustersShared(t *testing.T) {
 	cfg := emulator.DefaultConfig()
 	cfg.Clusters = 7
-	admin, srv := startRBACEmulator(t, cfg)
+	srv, admin := emuclient.StartAdmin(t, cfg, emuclient.Quick())
 	c := sharedClient(t, srv, nil)
 	ctx := context.Background()
 	srv.ResetStats()
