@@ -157,19 +157,15 @@ func MyActivations(ctx context.Context, c *clients.Client, scope, roleDefinition
 	if err != nil {
 		return nil, err
 	}
-	pager := c.Schedules.AssignmentRequests.NewListForScopePager(t.Scope,
-		&armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: optional("asRequestor()")})
+	ms, err := listAssignmentRequests(ctx, c, t.Scope, "asRequestor()")
+	if err != nil {
+		return nil, fmt.Errorf("listing my activation requests at %s: %w", scope, err)
+	}
 	var out []Activation
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing my activation requests at %s: %w", scope, err)
-		}
-		for _, m := range page.Value {
-			r := assignmentRequestOf(m)
-			if r.RequestType == armauthorization.RequestTypeSelfActivate && r.Same(Target{Scope: scope, RoleDefinitionID: roleDefinitionID, PrincipalID: r.PrincipalID}) {
-				out = append(out, activationOf(r, t.Scope))
-			}
+	for _, m := range ms {
+		r := assignmentRequestOf(m)
+		if r.RequestType == armauthorization.RequestTypeSelfActivate && r.Same(Target{Scope: scope, RoleDefinitionID: roleDefinitionID, PrincipalID: r.PrincipalID}) {
+			out = append(out, activationOf(r, t.Scope))
 		}
 	}
 	return out, nil

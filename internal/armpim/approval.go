@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
-
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
@@ -28,18 +26,14 @@ func PendingApprovals(ctx context.Context, c *clients.Client, scope string) ([]A
 	if err != nil {
 		return nil, err
 	}
-	pager := c.Schedules.AssignmentRequests.NewListForScopePager(sc.Wire,
-		&armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: optional("asApprover()")})
+	ms, err := listAssignmentRequests(ctx, c, sc.Wire, "asApprover()")
+	if err != nil {
+		return nil, fmt.Errorf("listing the requests awaiting my approval at %s: %w", scope, err)
+	}
 	var out []Activation
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing the requests awaiting my approval at %s: %w", scope, err)
-		}
-		for _, m := range page.Value {
-			if a := activationOf(assignmentRequestOf(m), val(m.Properties.Scope)); a.IsPendingApproval() && a.ApprovalID != "" {
-				out = append(out, a)
-			}
+	for _, m := range ms {
+		if a := activationOf(assignmentRequestOf(m), val(m.Properties.Scope)); a.IsPendingApproval() && a.ApprovalID != "" {
+			out = append(out, a)
 		}
 	}
 	return out, nil

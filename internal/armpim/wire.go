@@ -173,31 +173,39 @@ func getSchedule(ctx context.Context, c *clients.Client, k Kind, scope, name str
 // listSchedules lists the schedules of kind k at scope with the given $filter (the 2020-10-01 clients
 // encode it themselves).
 func listSchedules(ctx context.Context, c *clients.Client, k Kind, scope, filter string) ([]Schedule, error) {
-	var out []Schedule
 	if k == Eligible {
-		pager := c.Schedules.EligibilitySchedules.NewListForScopePager(scope, &armauthorization.RoleEligibilitySchedulesClientListForScopeOptions{Filter: optional(filter)})
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, s := range page.Value {
-				out = append(out, eligibilityScheduleOf(s))
-			}
-		}
-		return out, nil
+		ms, err := clients.ARMItems(ctx, c.Schedules.EligibilitySchedules.NewListForScopePager(scope, &armauthorization.RoleEligibilitySchedulesClientListForScopeOptions{Filter: optional(filter)}),
+			func(p armauthorization.RoleEligibilitySchedulesClientListForScopeResponse) []*armauthorization.RoleEligibilitySchedule {
+				return p.Value
+			})
+		return schedulesOf(ms, err, eligibilityScheduleOf)
 	}
-	pager := c.Schedules.AssignmentSchedules.NewListForScopePager(scope, &armauthorization.RoleAssignmentSchedulesClientListForScopeOptions{Filter: optional(filter)})
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page.Value {
-			out = append(out, assignmentScheduleOf(s))
-		}
+	ms, err := clients.ARMItems(ctx, c.Schedules.AssignmentSchedules.NewListForScopePager(scope, &armauthorization.RoleAssignmentSchedulesClientListForScopeOptions{Filter: optional(filter)}),
+		func(p armauthorization.RoleAssignmentSchedulesClientListForScopeResponse) []*armauthorization.RoleAssignmentSchedule {
+			return p.Value
+		})
+	return schedulesOf(ms, err, assignmentScheduleOf)
+}
+
+// schedulesOf maps the schedules of a list answered without error.
+func schedulesOf[M any](ms []M, err error, of func(M) Schedule) ([]Schedule, error) {
+	if err != nil {
+		return nil, err
+	}
+	var out []Schedule
+	for _, m := range ms {
+		out = append(out, of(m))
 	}
 	return out, nil
+}
+
+// listAssignmentRequests lists the activation and assignment requests at scope that filter selects
+// (asRequestor(), asApprover()).
+func listAssignmentRequests(ctx context.Context, c *clients.Client, scope, filter string) ([]*armauthorization.RoleAssignmentScheduleRequest, error) {
+	return clients.ARMItems(ctx, c.Schedules.AssignmentRequests.NewListForScopePager(scope, &armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: optional(filter)}),
+		func(p armauthorization.RoleAssignmentScheduleRequestsClientListForScopeResponse) []*armauthorization.RoleAssignmentScheduleRequest {
+			return p.Value
+		})
 }
 
 func eligibilityScheduleOf(m *armauthorization.RoleEligibilitySchedule) Schedule {

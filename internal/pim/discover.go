@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/directoryobjects"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
@@ -133,18 +135,17 @@ func ListGroups(ctx context.Context, c *clients.Client, prefix string) ([]Group,
 	gb := clients.Graph(c).Groups()
 	resp, err := gb.Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Filter: &filter, Select: groupSelect, Top: ptr(groupPageSize)}})
-	var out []Group
-	for err == nil {
-		for _, m := range resp.GetValue() {
-			out = append(out, groupFromModel(m))
-		}
-		next := resp.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		resp, err = gb.WithUrl(*next).Get(ctx, nil)
+	ms, err := clients.GraphItems(ctx, resp, err, func(ctx context.Context, next string) (models.GroupCollectionResponseable, error) {
+		return gb.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing groups named %q...: %w", prefix, err)
 	}
-	return nil, fmt.Errorf("listing groups named %q...: %w", prefix, err)
+	var out []Group
+	for _, m := range ms {
+		out = append(out, groupFromModel(m))
+	}
+	return out, nil
 }
 
 // ListEligibilities lists the live eligibilities for a group (members and owners, of every principal
@@ -152,35 +153,37 @@ func ListGroups(ctx context.Context, c *clients.Client, prefix string) ([]Group,
 func ListEligibilities(ctx context.Context, c *clients.Client, groupID string) ([]Eligibility, error) {
 	filter := groupFilterEq("groupId", groupID)
 	b := groupPIM(c).EligibilitySchedules()
-	info, err := b.ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+	wire := map[string]wireEnums{} // the enums of every page read, as sent
+	read := func(info *abstractions.RequestInformation, err error) (models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable, error) {
+		var body []byte
+		if err == nil {
+			body, err = c.GraphSendRaw(ctx, info)
+		}
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(wire, wireEnumsByID(body))
+		return clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body,
+			models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue)
+	}
+	page, err := read(b.ToGetRequestInformation(ctx, &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilitySchedulesRequestBuilderGetQueryParameters{Filter: &filter},
+	}))
+	schedules, err := clients.GraphItems(ctx, page, err, func(ctx context.Context, next string) (models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable, error) {
+		return read(b.WithUrl(next).ToGetRequestInformation(ctx, nil))
 	})
+	if err != nil {
+		return nil, fmt.Errorf("listing eligibilities for group %s: %w", groupID, err)
+	}
 	now := time.Now()
 	var out []Eligibility
-	for err == nil {
-		var body []byte
-		if body, err = c.GraphSendRaw(ctx, info); err != nil {
-			break
+	for _, s := range schedules {
+		e := eligibilityFromSchedule(GroupEligible, s, wire[strings.ToLower(deref(s.GetId()))])
+		if (e.MemberType == "" || strings.EqualFold(e.MemberType, "direct")) && !e.Ended(now) {
+			out = append(out, e)
 		}
-		var resp models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable
-		if resp, err = clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body,
-			models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue); err != nil {
-			break
-		}
-		wire := wireEnumsByID(body)
-		for _, s := range resp.GetValue() {
-			e := eligibilityFromSchedule(GroupEligible, s, wire[strings.ToLower(deref(s.GetId()))])
-			if (e.MemberType == "" || strings.EqualFold(e.MemberType, "direct")) && !e.Ended(now) {
-				out = append(out, e)
-			}
-		}
-		next := resp.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		info, err = b.WithUrl(*next).ToGetRequestInformation(ctx, nil)
 	}
-	return nil, fmt.Errorf("listing eligibilities for group %s: %w", groupID, err)
+	return out, nil
 }
 
 // ActiveAssignments lists the PIM assignments to a group in effect now, of every principal: activated

@@ -118,7 +118,7 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 		out.ID = id
 	}
 	gb := clients.Graph(c).Groups().ByGroupId(id)
-	if out.Owners, err = groupCollectIDs(ctx, results[plan.owners], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
+	if out.Owners, err = groupCollectIDs(ctx, results[plan.owners], func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
 		return gb.Owners().WithUrl(next).Get(ctx, nil)
 	}); err != nil {
 		if clients.IsNotFound(err) {
@@ -177,7 +177,7 @@ func planGroupRead(ctx context.Context, c *clients.Client, id string, opts Group
 // as listed and MembersErr says why; the writes that remove members refuse to act on such a list.
 func groupReadMembers(ctx context.Context, c *clients.Client, id string, opts GroupReadOptions, plan *groupReadPlan, results []clients.BatchResult, out *GroupRead) error {
 	gb := clients.Graph(c).Groups().ByGroupId(id)
-	members, err := groupCollectIDs(ctx, results[plan.members], func(next string) (models.DirectoryObjectCollectionResponseable, error) {
+	members, err := groupCollectIDs(ctx, results[plan.members], func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
 		return gb.Members().WithUrl(next).Get(ctx, nil)
 	})
 	if err != nil {
@@ -224,27 +224,28 @@ func groupFromModel(m models.Groupable) Group {
 
 // groupCollectIDs returns the object IDs of a directory-object collection answered in a batch, following
 // @odata.nextLink pages with direct requests.
-func groupCollectIDs(ctx context.Context, r clients.BatchResult, next func(string) (models.DirectoryObjectCollectionResponseable, error)) ([]string, error) {
+func groupCollectIDs(ctx context.Context, r clients.BatchResult, next objectPageReader) ([]string, error) {
 	page, err := clients.DecodeBatch[models.DirectoryObjectCollectionResponseable](r, models.CreateDirectoryObjectCollectionResponseFromDiscriminatorValue)
+	return objectIDs(ctx, page, err, next)
+}
+
+// objectPageReader reads the page of a directory-object collection at an @odata.nextLink.
+type objectPageReader = func(ctx context.Context, link string) (models.DirectoryObjectCollectionResponseable, error)
+
+// objectIDs returns the object IDs of a directory-object collection from page on (the answer to the
+// first request, with its error), reading the pages after it with next.
+func objectIDs(ctx context.Context, page models.DirectoryObjectCollectionResponseable, err error, next objectPageReader) ([]string, error) {
+	objects, err := clients.GraphItems(ctx, page, err, next)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	for page != nil {
-		for _, o := range page.GetValue() {
-			if o != nil && o.GetId() != nil {
-				ids = append(ids, *o.GetId())
-			}
-		}
-		link := page.GetOdataNextLink()
-		if link == nil || *link == "" || ctx.Err() != nil {
-			break
-		}
-		if page, err = next(*link); err != nil {
-			return nil, err
+	for _, o := range objects {
+		if o != nil && o.GetId() != nil {
+			ids = append(ids, *o.GetId())
 		}
 	}
-	return ids, ctx.Err()
+	return ids, nil
 }
 
 // ReadGroupCreatedAt reads a group this provider created at createdAt but never saw read back (the

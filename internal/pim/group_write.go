@@ -285,23 +285,11 @@ func groupOwners(ctx context.Context, c *clients.Client, id string) ([]string, e
 	ob := clients.Graph(c).Groups().ByGroupId(id).Owners()
 	resp, err := ob.Get(ctx, &groups.ItemOwnersRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemOwnersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: ptr(groupPageSize)}})
+	ids, err := objectIDs(ctx, resp, err, func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
+		return ob.WithUrl(next).Get(ctx, nil)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
-	}
-	var ids []string
-	for resp != nil {
-		for _, o := range resp.GetValue() {
-			if o != nil && o.GetId() != nil {
-				ids = append(ids, *o.GetId())
-			}
-		}
-		next := resp.GetOdataNextLink()
-		if next == nil || *next == "" {
-			break
-		}
-		if resp, err = ob.WithUrl(*next).Get(ctx, nil); err != nil {
-			return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
-		}
 	}
 	return ids, nil
 }
@@ -351,20 +339,24 @@ func groupCheckDuplicateName(ctx context.Context, c *clients.Client, name string
 // groupWaitReadable waits until the group is consistently readable: reads served by replicas that have
 // not seen the create would otherwise make the next refresh think it was deleted.
 func groupWaitReadable(ctx context.Context, c *clients.Client, id string) error {
-	gb := clients.Graph(c).Groups().ByGroupId(id)
-	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
-	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-		_, err := gb.Get(ctx, cfg)
-		if clients.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil, err
-	})
-	if err != nil {
+	if err := groupWaitFound(ctx, c, id, true); err != nil {
 		return fmt.Errorf("waiting for group %s to become readable: %w", id, err)
 	}
 	return nil
+}
+
+// groupWaitFound waits until reads of the group consistently find it (found) or consistently answer 404.
+func groupWaitFound(ctx context.Context, c *clients.Client, id string, found bool) error {
+	gb := clients.Graph(c).Groups().ByGroupId(id)
+	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
+	return c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
+		_, err := gb.Get(ctx, cfg)
+		if clients.IsNotFound(err) {
+			return !found, nil
+		}
+		return err == nil && found, err
+	})
 }
 
 // GroupUpdateOptions tune UpdateGroup's final read.
@@ -450,20 +442,10 @@ func groupReconcile(ctx context.Context, c *clients.Client, cur *GroupRead, spec
 // DeleteGroup deletes a group (a missing one is fine) and waits until it is consistently gone.
 // Security groups are deleted permanently, not soft-deleted.
 func DeleteGroup(ctx context.Context, c *clients.Client, id string) error {
-	gb := clients.Graph(c).Groups().ByGroupId(id)
-	if err := gb.Delete(ctx, nil); err != nil && !clients.IsNotFound(err) {
+	if err := clients.Graph(c).Groups().ByGroupId(id).Delete(ctx, nil); err != nil && !clients.IsNotFound(err) {
 		return err
 	}
-	cfg := &groups.GroupItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id"}}}
-	err := c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-		_, err := gb.Get(ctx, cfg)
-		if clients.IsNotFound(err) {
-			return true, nil
-		}
-		return false, err
-	})
-	if err != nil {
+	if err := groupWaitFound(ctx, c, id, false); err != nil {
 		return fmt.Errorf("waiting for group %s to disappear: %w", id, err)
 	}
 	return nil

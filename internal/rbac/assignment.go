@@ -240,31 +240,35 @@ func assignmentFromARM(ra *armauthorization.RoleAssignment, fallback RoleAssignm
 // <32 hex digits>." (the name without dashes).
 var existingIDRE = regexp.MustCompile(`(?i)existing role assignment is ([0-9a-f]{32})`)
 
+// listAssignmentsAt lists the role assignments at scope (and, as ARM answers it, above and below),
+// following pages; with an error, those of the pages listed before it.
+func listAssignmentsAt(ctx context.Context, c *clients.Client, scope string, opts *armauthorization.RoleAssignmentsClientListForScopeOptions) ([]*armauthorization.RoleAssignment, error) {
+	return clients.ARMItems(ctx, c.RoleAssignments.NewListForScopePager(scope, opts),
+		func(p armauthorization.RoleAssignmentsClientListForScopeResponse) []*armauthorization.RoleAssignment {
+			return p.Value
+		})
+}
+
 // findExisting looks for the assignment that made ARM answer RoleAssignmentExists: same principal, role
 // and scope under another name. It lists the principal's assignments at the scope and falls back to the
 // name ARM put in its message. "" when neither works; the caller still reports the conflict.
 func findExisting(ctx context.Context, c *clients.Client, scope string, spec AssignmentSpec, cause error) string {
-	pager := c.RoleAssignments.NewListForScopePager(scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{
+	// A failed page leaves the pages listed before it to search.
+	ras, _ := listAssignmentsAt(ctx, c, scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{
 		Filter: to.Ptr(clients.ARMFilter("principalId eq '" + spec.PrincipalID + "'")),
 	})
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			break
+	for _, ra := range ras {
+		if ra == nil || ra.ID == nil || ra.Properties == nil {
+			continue
 		}
-		for _, ra := range page.Value {
-			if ra == nil || ra.ID == nil || ra.Properties == nil {
-				continue
+		p := ra.Properties
+		if strings.EqualFold(deref(p.PrincipalID), spec.PrincipalID) &&
+			SameRoleDefinition(deref(p.RoleDefinitionID), spec.RoleDefinitionID) &&
+			SameScope(deref(p.Scope), scope) {
+			if rid, err := ParseRoleAssignmentID(*ra.ID); err == nil {
+				return rid.String()
 			}
-			p := ra.Properties
-			if strings.EqualFold(deref(p.PrincipalID), spec.PrincipalID) &&
-				SameRoleDefinition(deref(p.RoleDefinitionID), spec.RoleDefinitionID) &&
-				SameScope(deref(p.Scope), scope) {
-				if rid, err := ParseRoleAssignmentID(*ra.ID); err == nil {
-					return rid.String()
-				}
-				return *ra.ID
-			}
+			return *ra.ID
 		}
 	}
 	if m := existingIDRE.FindStringSubmatch(clients.ErrorMessage(cause)); m != nil {

@@ -108,26 +108,53 @@ func clusterFacts(ctx context.Context, c *clients.Client, id ClusterID, mc *armc
 		f.NodePools = append(f.NodePools, NodePool{Name: *ap.Name, ID: f.ID.AgentPoolID(*ap.Name), Mode: string(deref(ap.Mode))})
 	}
 	if len(profiles) == 0 {
-		pager := c.AgentPools.NewListPager(id.ResourceGroup, id.Name, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
+		pools, err := clients.ARMItems(ctx, c.AgentPools.NewListPager(id.ResourceGroup, id.Name, nil),
+			func(p armcontainerservice.AgentPoolsClientListResponse) []*armcontainerservice.AgentPool {
+				return p.Value
+			})
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range pools {
+			if ap == nil || ap.Name == nil {
+				continue
 			}
-			for _, ap := range page.Value {
-				if ap == nil || ap.Name == nil {
-					continue
-				}
-				np := NodePool{Name: *ap.Name, ID: f.ID.AgentPoolID(*ap.Name)}
-				if ap.Properties != nil {
-					np.Mode = string(deref(ap.Properties.Mode))
-				}
-				f.NodePools = append(f.NodePools, np)
+			np := NodePool{Name: *ap.Name, ID: f.ID.AgentPoolID(*ap.Name)}
+			if ap.Properties != nil {
+				np.Mode = string(deref(ap.Properties.Mode))
 			}
+			f.NodePools = append(f.NodePools, np)
 		}
 	}
 	slices.SortFunc(f.NodePools, func(a, b NodePool) int { return strings.Compare(a.Name, b.Name) })
 	return f, nil
+}
+
+// listedCluster is a cluster of the subscription's list, with its ID parsed.
+type listedCluster struct {
+	id ClusterID
+	mc *armcontainerservice.ManagedCluster
+}
+
+// listClusters lists the subscription's clusters (those with an ID that parses), following pages.
+func listClusters(ctx context.Context, c *clients.Client) ([]listedCluster, error) {
+	all, err := clients.ARMItems(ctx, c.ManagedClusters.NewListPager(nil),
+		func(p armcontainerservice.ManagedClustersClientListResponse) []*armcontainerservice.ManagedCluster {
+			return p.Value
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []listedCluster
+	for _, mc := range all {
+		if mc == nil || mc.ID == nil {
+			continue
+		}
+		if id, err := ParseClusterID(*mc.ID); err == nil {
+			out = append(out, listedCluster{id, mc})
+		}
+	}
+	return out, nil
 }
 
 // ClusterOfResourceGroup finds the cluster (its ID as ARM spells it) a resource group scope belongs to: the one cluster in that
@@ -143,27 +170,17 @@ func ClusterOfResourceGroup(ctx context.Context, c *clients.Client, subscription
 		id   string
 		kind ScopeKind
 	}
+	clusters, err := listClusters(ctx, c)
+	if err != nil {
+		return "", "", false, err
+	}
 	var found []candidate
-	pager := c.ManagedClusters.NewListPager(nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return "", "", false, err
-		}
-		for _, mc := range page.Value {
-			if mc == nil || mc.ID == nil {
-				continue
-			}
-			cid, err := ParseClusterID(*mc.ID)
-			if err != nil {
-				continue
-			}
-			switch {
-			case strings.EqualFold(cid.ResourceGroup, resourceGroup):
-				found = append(found, candidate{*mc.ID, ScopeResourceGroup})
-			case mc.Properties != nil && strings.EqualFold(deref(mc.Properties.NodeResourceGroup), resourceGroup):
-				found = append(found, candidate{*mc.ID, ScopeNodeResourceGroup})
-			}
+	for _, lc := range clusters {
+		switch mc := lc.mc; {
+		case strings.EqualFold(lc.id.ResourceGroup, resourceGroup):
+			found = append(found, candidate{*mc.ID, ScopeResourceGroup})
+		case mc.Properties != nil && strings.EqualFold(deref(mc.Properties.NodeResourceGroup), resourceGroup):
+			found = append(found, candidate{*mc.ID, ScopeNodeResourceGroup})
 		}
 	}
 	if len(found) != 1 {

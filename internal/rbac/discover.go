@@ -37,30 +37,27 @@ func ListClusterAssignments(ctx context.Context, c *clients.Client, f *ClusterFa
 	seen := map[string]bool{}
 	var out []ClusterAssignment
 	for _, scope := range scopes {
-		pager := c.RoleAssignments.NewListForScopePager(scope, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing the role assignments at %s: %w", scope, err)
+		ras, err := listAssignmentsAt(ctx, c, scope, nil)
+		if err != nil {
+			return nil, fmt.Errorf("listing the role assignments at %s: %w", scope, err)
+		}
+		for _, ra := range ras {
+			if ra == nil || ra.ID == nil {
+				continue
 			}
-			for _, ra := range page.Value {
-				if ra == nil || ra.ID == nil {
-					continue
-				}
-				rid, err := ParseRoleAssignmentID(*ra.ID)
-				if err != nil || seen[strings.ToLower(rid.String())] {
-					continue
-				}
-				a := ClusterAssignment{Assignment: *assignmentFromARM(ra, rid)}
-				if !classifyClusterScope(&a, f) {
-					continue
-				}
-				seen[strings.ToLower(rid.String())] = true
-				if a.Role, err = ResolveRoleByID(ctx, c, a.RoleDefinitionID); err != nil {
-					return nil, fmt.Errorf("resolving the role of %s: %w", a.ID, err)
-				}
-				out = append(out, a)
+			rid, err := ParseRoleAssignmentID(*ra.ID)
+			if err != nil || seen[strings.ToLower(rid.String())] {
+				continue
 			}
+			a := ClusterAssignment{Assignment: *assignmentFromARM(ra, rid)}
+			if !classifyClusterScope(&a, f) {
+				continue
+			}
+			seen[strings.ToLower(rid.String())] = true
+			if a.Role, err = ResolveRoleByID(ctx, c, a.RoleDefinitionID); err != nil {
+				return nil, fmt.Errorf("resolving the role of %s: %w", a.ID, err)
+			}
+			out = append(out, a)
 		}
 	}
 	slices.SortFunc(out, func(a, b ClusterAssignment) int { return strings.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID)) })

@@ -147,36 +147,30 @@ func ListPermissions(ctx context.Context, c *clients.Client, scope string) (Effe
 	if err != nil {
 		return EffectivePermissions{}, err
 	}
-	out := EffectivePermissions{Scope: scope}
-	add := func(values []*armauthorization.Permission) {
-		for _, v := range values {
-			if v == nil {
-				continue
-			}
-			out.Entries = append(out.Entries, Permission{
-				Actions: permissionStrings(v.Actions), NotActions: permissionStrings(v.NotActions),
-				DataActions: permissionStrings(v.DataActions), NotDataActions: permissionStrings(v.NotDataActions),
-			})
-		}
-	}
+	var values []*armauthorization.Permission
 	if t.Type == "" {
-		pager := c.Permissions.NewListForResourceGroupPager(t.ResourceGroup, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return EffectivePermissions{}, fmt.Errorf("listing permissions at %s: %w", scope, err)
-			}
-			add(page.Value)
-		}
-		return out, nil
+		values, err = clients.ARMItems(ctx, c.Permissions.NewListForResourceGroupPager(t.ResourceGroup, nil),
+			func(p armauthorization.PermissionsClientListForResourceGroupResponse) []*armauthorization.Permission {
+				return p.Value
+			})
+	} else {
+		values, err = clients.ARMItems(ctx, c.Permissions.NewListForResourcePager(t.ResourceGroup, t.Namespace, t.ParentPath, t.Type, t.Name, nil),
+			func(p armauthorization.PermissionsClientListForResourceResponse) []*armauthorization.Permission {
+				return p.Value
+			})
 	}
-	pager := c.Permissions.NewListForResourcePager(t.ResourceGroup, t.Namespace, t.ParentPath, t.Type, t.Name, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return EffectivePermissions{}, fmt.Errorf("listing permissions at %s: %w", scope, err)
+	if err != nil {
+		return EffectivePermissions{}, fmt.Errorf("listing permissions at %s: %w", scope, err)
+	}
+	out := EffectivePermissions{Scope: scope}
+	for _, v := range values {
+		if v == nil {
+			continue
 		}
-		add(page.Value)
+		out.Entries = append(out.Entries, Permission{
+			Actions: permissionStrings(v.Actions), NotActions: permissionStrings(v.NotActions),
+			DataActions: permissionStrings(v.DataActions), NotDataActions: permissionStrings(v.NotDataActions),
+		})
 	}
 	return out, nil
 }

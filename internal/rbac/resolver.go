@@ -35,19 +35,19 @@ func ResolveRoleByName(ctx context.Context, c *clients.Client, name string) (Rol
 		scope := "/subscriptions/" + c.SubscriptionID
 		// The roleDefinitions list encodes its own filter; quotes inside OData strings are doubled.
 		filter := "roleName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
-		pager := c.RoleDefinitions.NewListPager(scope, &armauthorization.RoleDefinitionsClientListOptions{Filter: to.Ptr(filter)})
+		defs, err := clients.ARMItems(ctx, c.RoleDefinitions.NewListPager(scope, &armauthorization.RoleDefinitionsClientListOptions{Filter: to.Ptr(filter)}),
+			func(p armauthorization.RoleDefinitionsClientListResponse) []*armauthorization.RoleDefinition {
+				return p.Value
+			})
+		if err != nil {
+			return RoleDefinition{}, err
+		}
 		var found []RoleDefinition
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return RoleDefinition{}, err
-			}
-			for _, d := range page.Value {
-				rd, ok := roleFromARM(c.SubscriptionID, d)
-				// The service filter is trusted for selection only; the name must really match.
-				if ok && strings.EqualFold(rd.Name, name) {
-					found = append(found, rd)
-				}
+		for _, d := range defs {
+			rd, ok := roleFromARM(c.SubscriptionID, d)
+			// The service filter is trusted for selection only; the name must really match.
+			if ok && strings.EqualFold(rd.Name, name) {
+				found = append(found, rd)
 			}
 		}
 		switch len(found) {

@@ -77,17 +77,17 @@ func ReadAssignment(ctx context.Context, c *clients.Client, id string) (*Assignm
 		return GetAssignment(ctx, c, id)
 	}
 	list, err := s.assignments.get(ctx, func(ctx context.Context) (map[string]*armauthorization.RoleAssignment, error) {
+		all, err := clients.ARMItems(ctx, c.RoleAssignments.NewListForSubscriptionPager(nil),
+			func(p armauthorization.RoleAssignmentsClientListForSubscriptionResponse) []*armauthorization.RoleAssignment {
+				return p.Value
+			})
+		if err != nil {
+			return nil, err
+		}
 		out := map[string]*armauthorization.RoleAssignment{}
-		pager := c.RoleAssignments.NewListForSubscriptionPager(nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, ra := range page.Value {
-				if ra != nil && ra.Name != nil {
-					out[strings.ToLower(*ra.Name)] = ra
-				}
+		for _, ra := range all {
+			if ra != nil && ra.Name != nil {
+				out[strings.ToLower(*ra.Name)] = ra
 			}
 		}
 		tflog.Debug(ctx, "listed the subscription's role assignments for the role bindings' reads", map[string]any{"assignments": len(out)})
@@ -118,21 +118,13 @@ func sharedCluster(ctx context.Context, c *clients.Client, id ClusterID) (*armco
 		return nil, false
 	}
 	list, err := s.clusters.get(ctx, func(ctx context.Context) (map[string]*armcontainerservice.ManagedCluster, error) {
+		clusters, err := listClusters(ctx, c)
+		if err != nil {
+			return nil, err
+		}
 		out := map[string]*armcontainerservice.ManagedCluster{}
-		pager := c.ManagedClusters.NewListPager(nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, mc := range page.Value {
-				if mc == nil || mc.ID == nil {
-					continue
-				}
-				if cid, err := ParseClusterID(*mc.ID); err == nil {
-					out[strings.ToLower(cid.String())] = mc
-				}
-			}
+		for _, lc := range clusters {
+			out[strings.ToLower(lc.id.String())] = lc.mc
 		}
 		return out, nil
 	})
