@@ -112,42 +112,13 @@ func (s ActivationSpec) access() AccessID {
 // activationRequest builds the body of a selfActivate or selfDeactivate assignment schedule request.
 func activationRequest(action models.ScheduleRequestActions, principalID string, spec ActivationSpec, now time.Time) *models.PrivilegedAccessGroupAssignmentScheduleRequest {
 	r := models.NewPrivilegedAccessGroupAssignmentScheduleRequest()
-	r.SetAction(&action)
-	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	if spec.access() == AccessOwner {
-		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	}
-	r.SetAccessId(&access)
-	r.SetGroupId(ptr(spec.GroupID))
-	r.SetPrincipalId(ptr(principalID))
-	if spec.Justification != "" {
-		r.SetJustification(ptr(spec.Justification))
-	}
-	if spec.TicketNumber != "" {
-		t := models.NewTicketInfo()
-		t.SetTicketNumber(ptr(spec.TicketNumber))
-		if spec.TicketSystem != "" {
-			t.SetTicketSystem(ptr(spec.TicketSystem))
-		}
-		r.SetTicketInfo(t)
-	}
+	// Validate refuses a ticket system without a number.
+	fillRequest(r, action, requestParty{GroupID: spec.GroupID, PrincipalID: principalID, AccessID: spec.access(),
+		Justification: spec.Justification, TicketNumber: spec.TicketNumber, TicketSystem: spec.TicketSystem})
 	if action == models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS {
 		return r
 	}
-	info := models.NewRequestSchedule()
-	start := spec.Start
-	if start.IsZero() {
-		start = now
-	}
-	start = start.UTC().Truncate(time.Second)
-	info.SetStartDateTime(&start)
-	exp := models.NewExpirationPattern()
-	t := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
-	exp.SetTypeEscaped(&t)
-	// A plain string, as for eligibilities: kiota's ISODuration writer rewrites days as weeks.
-	exp.SetAdditionalData(map[string]any{"duration": ptr(spec.Duration.String())})
-	info.SetExpiration(exp)
-	r.SetScheduleInfo(info)
+	setSchedule(r, requestStart(spec.Start, now), models.AFTERDURATION_EXPIRATIONPATTERNTYPE, nil, &spec.Duration)
 	return r
 }
 
@@ -174,26 +145,37 @@ func activationFromRequest(r models.PrivilegedAccessGroupAssignmentScheduleReque
 	if t := r.GetCreatedDateTime(); t != nil {
 		a.Created = t.UTC()
 	}
-	if info := r.GetScheduleInfo(); info != nil {
-		if s := info.GetStartDateTime(); s != nil {
-			a.Start = s.UTC()
-		}
-		if exp := info.GetExpiration(); exp != nil {
-			switch {
-			case exp.GetEndDateTime() != nil:
-				a.End = exp.GetEndDateTime().UTC()
-			case !a.Start.IsZero():
-				if d := activationDuration(exp); !d.IsZero() {
-					a.End = a.Start.Add(d.Std())
-				}
-			}
-		}
-	}
+	a.Start, a.End, _, _ = scheduleWindow(r.GetScheduleInfo())
 	return a
 }
 
-// activationDuration reads the expiration's duration whichever way it was decoded.
-func activationDuration(exp models.ExpirationPatternable) Duration {
+// scheduleWindow reads the scheduleInfo of a request or schedule: its start, its end (without one, start
+// plus duration), the expiration's type and its duration.
+func scheduleWindow(info models.RequestScheduleable) (start, end time.Time, expirationType string, d Duration) {
+	if info == nil {
+		return
+	}
+	if s := info.GetStartDateTime(); s != nil {
+		start = s.UTC()
+	}
+	exp := info.GetExpiration()
+	if exp == nil {
+		return
+	}
+	if t := exp.GetTypeEscaped(); t != nil {
+		expirationType = t.String()
+	}
+	d = expirationDuration(exp)
+	if e := exp.GetEndDateTime(); e != nil {
+		end = e.UTC()
+	} else if !start.IsZero() && !d.IsZero() {
+		end = start.Add(d.Std())
+	}
+	return
+}
+
+// expirationDuration reads the expiration's duration whichever way it was decoded.
+func expirationDuration(exp models.ExpirationPatternable) Duration {
 	if d := exp.GetDuration(); d != nil {
 		return durationFromISO(d)
 	}

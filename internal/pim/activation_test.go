@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
-	"github.com/microsoft/kiota-abstractions-go/store"
-	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
 const (
@@ -23,18 +23,7 @@ const (
 // tests compare what goes on the wire, not the model.
 func activationWire(t *testing.T, v serialization.Parsable) map[string]any {
 	t.Helper()
-	f := store.NewBackingStoreSerializationWriterProxyFactory(jsonserialization.NewJsonSerializationWriterFactory())
-	w, err := f.GetSerializationWriter("application/json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteObjectValue("", v); err != nil {
-		t.Fatal(err)
-	}
-	b, err := w.GetSerializedContent()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := wireBytes(t, v)
 	var out map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatalf("%v\n%s", err, b)
@@ -120,17 +109,9 @@ func TestActivationFromRequest(t *testing.T) {
   "groupId": "` + activationTestGroup + `",
   "targetScheduleId": "` + activationTestGroup + `_member_c3d1a9e0-7777-4a4a-9b9b-2222aaaa3333"
 }`
-	node, err := jsonserialization.NewJsonParseNode([]byte(body))
+	r, err := clients.Decode[models.PrivilegedAccessGroupAssignmentScheduleRequestable]([]byte(body), models.CreatePrivilegedAccessGroupAssignmentScheduleRequestFromDiscriminatorValue)
 	if err != nil {
 		t.Fatal(err)
-	}
-	v, err := node.GetObjectValue(models.CreatePrivilegedAccessGroupAssignmentScheduleRequestFromDiscriminatorValue)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, ok := v.(models.PrivilegedAccessGroupAssignmentScheduleRequestable)
-	if !ok {
-		t.Fatalf("parsed %T", v)
 	}
 	got := activationFromRequest(r)
 	want := ActivationRequest{

@@ -105,23 +105,7 @@ func eligibilityFromSchedule(k GroupScheduleKind, s groupSchedule, wire wireEnum
 	} else {
 		e.MemberType = wire.MemberType
 	}
-	if info := s.GetScheduleInfo(); info != nil {
-		if st := info.GetStartDateTime(); st != nil {
-			e.Start = st.UTC()
-		}
-		if exp := info.GetExpiration(); exp != nil {
-			if t := exp.GetTypeEscaped(); t != nil {
-				e.ExpirationType = t.String()
-			}
-			if end := exp.GetEndDateTime(); end != nil {
-				e.End = end.UTC()
-			}
-			e.Duration = durationFromISO(exp.GetDuration())
-			if e.End.IsZero() && !e.Duration.IsZero() && !e.Start.IsZero() {
-				e.End = e.Start.Add(e.Duration.Std())
-			}
-		}
-	}
+	e.Start, e.End, e.ExpirationType, e.Duration = scheduleWindow(s.GetScheduleInfo())
 	if e.ExpirationType == "" {
 		switch {
 		case !e.Duration.IsZero():
@@ -141,61 +125,25 @@ func eligibilityFromSchedule(k GroupScheduleKind, s groupSchedule, wire wireEnum
 // duration is sent as the end it implies, and afterDuration only when the start is "now" anyway.
 func eligibilityRequest(action models.ScheduleRequestActions, spec EligibilitySpec, now time.Time) groupScheduleRequest {
 	r := spec.Key.Kind.newRequest()
-	r.SetAction(&action)
-	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	if spec.Key.AccessID == AccessOwner {
-		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	}
-	r.SetAccessId(&access)
-	r.SetGroupId(ptr(spec.Key.GroupID))
-	r.SetPrincipalId(ptr(spec.Key.PrincipalID))
-	if spec.Justification != "" {
-		r.SetJustification(ptr(spec.Justification))
-	}
-	if spec.TicketNumber != "" || spec.TicketSystem != "" {
-		t := models.NewTicketInfo()
-		if spec.TicketNumber != "" {
-			t.SetTicketNumber(ptr(spec.TicketNumber))
-		}
-		if spec.TicketSystem != "" {
-			t.SetTicketSystem(ptr(spec.TicketSystem))
-		}
-		r.SetTicketInfo(t)
-	}
+	fillRequest(r, action, requestParty{GroupID: spec.Key.GroupID, PrincipalID: spec.Key.PrincipalID, AccessID: spec.Key.AccessID,
+		Justification: spec.Justification, TicketNumber: spec.TicketNumber, TicketSystem: spec.TicketSystem})
 	if action == models.ADMINREMOVE_SCHEDULEREQUESTACTIONS {
 		return r
 	}
-	info := models.NewRequestSchedule()
-	start := spec.Schedule.Start
-	if start.IsZero() {
-		start = now
-	}
-	start = start.UTC().Truncate(time.Second)
-	info.SetStartDateTime(&start)
-	exp := models.NewExpirationPattern()
+	start := requestStart(spec.Schedule.Start, now)
 	s := spec.Schedule
 	switch {
 	case s.Permanent:
-		t := models.NOEXPIRATION_EXPIRATIONPATTERNTYPE
-		exp.SetTypeEscaped(&t)
+		setSchedule(r, start, models.NOEXPIRATION_EXPIRATIONPATTERNTYPE, nil, nil)
 	case !s.Duration.IsZero() && (action == models.ADMINUPDATE_SCHEDULEREQUESTACTIONS || !spec.Schedule.Start.IsZero()):
-		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
-		exp.SetTypeEscaped(&t)
 		end := start.Add(s.Duration.Std())
-		exp.SetEndDateTime(&end)
+		setSchedule(r, start, models.AFTERDATETIME_EXPIRATIONPATTERNTYPE, &end, nil)
 	case !s.Duration.IsZero():
-		t := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
-		exp.SetTypeEscaped(&t)
-		// A plain string: kiota's ISODuration writer would send P180D as P25W5D.
-		exp.SetAdditionalData(map[string]any{"duration": ptr(s.Duration.String())})
+		setSchedule(r, start, models.AFTERDURATION_EXPIRATIONPATTERNTYPE, nil, &s.Duration)
 	default:
-		t := models.AFTERDATETIME_EXPIRATIONPATTERNTYPE
-		exp.SetTypeEscaped(&t)
 		end := s.End.UTC()
-		exp.SetEndDateTime(&end)
+		setSchedule(r, start, models.AFTERDATETIME_EXPIRATIONPATTERNTYPE, &end, nil)
 	}
-	info.SetExpiration(exp)
-	r.SetScheduleInfo(info)
 	return r
 }
 

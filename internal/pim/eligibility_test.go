@@ -2,8 +2,6 @@ package pim
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,10 +58,7 @@ func TestEligibilityRequestGolden(t *testing.T) {
 // eligibilityFromFile maps a schedule the way ReadEligibility does: the SDK's model and the enums as sent.
 func eligibilityFromFile(t *testing.T, file string) Eligibility {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := ruleTestdata(t, file)
 	sched, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleable](b, models.CreatePrivilegedAccessGroupEligibilityScheduleFromDiscriminatorValue)
 	if err != nil {
 		t.Fatal(err)

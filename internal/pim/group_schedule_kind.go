@@ -3,6 +3,7 @@ package pim
 import (
 	"context"
 	"fmt"
+	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
@@ -59,6 +60,66 @@ type groupScheduleRequest interface {
 	SetPrincipalId(*string)
 }
 
+// requestParty is whom a group schedule request is about and why: a principal's access to a group, the
+// justification and the ticket.
+type requestParty struct {
+	GroupID, PrincipalID       string
+	AccessID                   AccessID
+	Justification              string
+	TicketNumber, TicketSystem string
+}
+
+// fillRequest sets the action and the party of a request of any kind (selfActivate as adminAssign); the
+// ticket is sent when either of its parts is set.
+func fillRequest(r groupScheduleRequest, action models.ScheduleRequestActions, p requestParty) {
+	r.SetAction(&action)
+	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	if p.AccessID == AccessOwner {
+		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	}
+	r.SetAccessId(&access)
+	r.SetGroupId(ptr(p.GroupID))
+	r.SetPrincipalId(ptr(p.PrincipalID))
+	if p.Justification != "" {
+		r.SetJustification(ptr(p.Justification))
+	}
+	if p.TicketNumber != "" || p.TicketSystem != "" {
+		t := models.NewTicketInfo()
+		if p.TicketNumber != "" {
+			t.SetTicketNumber(ptr(p.TicketNumber))
+		}
+		if p.TicketSystem != "" {
+			t.SetTicketSystem(ptr(p.TicketSystem))
+		}
+		r.SetTicketInfo(t)
+	}
+}
+
+// requestStart is the start a request sends: start, or now when it is zero, in UTC to the second.
+func requestStart(start, now time.Time) time.Time {
+	if start.IsZero() {
+		start = now
+	}
+	return start.UTC().Truncate(time.Second)
+}
+
+// setSchedule sets a request's schedule: from start, with the expiration of type t, and its end or its
+// duration (a plain string: kiota's ISODuration writer would send P180D as P25W5D).
+func setSchedule(r groupScheduleRequest, start time.Time, t models.ExpirationPatternType, end *time.Time, duration *Duration) {
+	info := models.NewRequestSchedule()
+	info.SetStartDateTime(&start)
+	exp := models.NewExpirationPattern()
+	exp.SetTypeEscaped(&t)
+	if end != nil {
+		exp.SetEndDateTime(end)
+	}
+	if duration != nil {
+		exp.SetAdditionalData(map[string]any{"duration": ptr(duration.String())})
+	}
+	info.SetExpiration(exp)
+	r.SetScheduleInfo(info)
+}
+
 // requestAnswer is what Graph reports of a schedule request.
 type requestAnswer struct {
 	ID, Status, TargetScheduleID string
@@ -66,15 +127,38 @@ type requestAnswer struct {
 	Ticket                       models.TicketInfoable
 }
 
-func answerOf(r interface {
+// requestModel is what both kinds' request models answer.
+type requestModel interface {
 	GetId() *string
 	GetStatus() *string
 	GetTargetScheduleId() *string
 	GetJustification() *string
 	GetTicketInfo() models.TicketInfoable
-}) requestAnswer {
+}
+
+func answerOf(r requestModel) requestAnswer {
 	return requestAnswer{ID: deref(r.GetId()), Status: deref(r.GetStatus()), TargetScheduleID: deref(r.GetTargetScheduleId()),
 		Justification: deref(r.GetJustification()), Ticket: r.GetTicketInfo()}
+}
+
+// answered is Graph's answer to one request of either kind (none when r is nil).
+func answered[R requestModel](r R, err error) (requestAnswer, error) {
+	if err != nil || any(r) == nil {
+		return requestAnswer{}, err
+	}
+	return answerOf(r), nil
+}
+
+// answers are the requests of a list of either kind (its first page).
+func answers[R requestModel](list interface{ GetValue() []R }, err error) ([]requestAnswer, error) {
+	if err != nil {
+		return nil, err
+	}
+	var out []requestAnswer
+	for _, r := range list.GetValue() {
+		out = append(out, answerOf(r))
+	}
+	return out, nil
 }
 
 func (k GroupScheduleKind) newRequest() groupScheduleRequest {
@@ -95,70 +179,39 @@ func (k GroupScheduleKind) post(ctx context.Context, c *clients.Client, body gro
 		if !ok {
 			return requestAnswer{}, fmt.Errorf("internal error: %T is no assignment schedule request", body)
 		}
-		r, err := groupPIM(c).AssignmentScheduleRequests().Post(ctx, b, nil)
-		if err != nil || r == nil {
-			return requestAnswer{}, err
-		}
-		return answerOf(r), nil
+		return answered(groupPIM(c).AssignmentScheduleRequests().Post(ctx, b, nil))
 	}
 	b, ok := body.(models.PrivilegedAccessGroupEligibilityScheduleRequestable)
 	if !ok {
 		return requestAnswer{}, fmt.Errorf("internal error: %T is no eligibility schedule request", body)
 	}
-	r, err := groupPIM(c).EligibilityScheduleRequests().Post(ctx, b, nil)
-	if err != nil || r == nil {
-		return requestAnswer{}, err
-	}
-	return answerOf(r), nil
+	return answered(groupPIM(c).EligibilityScheduleRequests().Post(ctx, b, nil))
 }
 
 // readRequest reads one request with the properties listed in sel.
 func (k GroupScheduleKind) readRequest(ctx context.Context, c *clients.Client, id string, sel []string) (requestAnswer, error) {
 	if k == GroupActive {
-		r, err := groupPIM(c).AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Get(ctx,
+		return answered(groupPIM(c).AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Get(ctx,
 			&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsPrivilegedAccessGroupAssignmentScheduleRequestItemRequestBuilderGetRequestConfiguration{
 				QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsPrivilegedAccessGroupAssignmentScheduleRequestItemRequestBuilderGetQueryParameters{Select: sel},
-			})
-		if err != nil || r == nil {
-			return requestAnswer{}, err
-		}
-		return answerOf(r), nil
+			}))
 	}
-	r, err := groupPIM(c).EligibilityScheduleRequests().ByPrivilegedAccessGroupEligibilityScheduleRequestId(id).Get(ctx,
+	return answered(groupPIM(c).EligibilityScheduleRequests().ByPrivilegedAccessGroupEligibilityScheduleRequestId(id).Get(ctx,
 		&identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsPrivilegedAccessGroupEligibilityScheduleRequestItemRequestBuilderGetQueryParameters{Select: sel},
-		})
-	if err != nil || r == nil {
-		return requestAnswer{}, err
-	}
-	return answerOf(r), nil
+		}))
 }
 
 // listRequests lists the requests matching filter.
 func (k GroupScheduleKind) listRequests(ctx context.Context, c *clients.Client, filter string) ([]requestAnswer, error) {
-	var out []requestAnswer
 	if k == GroupActive {
-		resp, err := groupPIM(c).AssignmentScheduleRequests().Get(ctx, &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetRequestConfiguration{
+		return answers(groupPIM(c).AssignmentScheduleRequests().Get(ctx, &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderGetQueryParameters{Filter: &filter},
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range resp.GetValue() {
-			out = append(out, answerOf(r))
-		}
-		return out, nil
+		}))
 	}
-	resp, err := groupPIM(c).EligibilityScheduleRequests().Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
+	return answers(groupPIM(c).EligibilityScheduleRequests().Get(ctx, &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleRequestsRequestBuilderGetQueryParameters{Filter: &filter},
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range resp.GetValue() {
-		out = append(out, answerOf(r))
-	}
-	return out, nil
+	}))
 }
 
 // cancel withdraws a pending request.
@@ -197,24 +250,21 @@ func (k GroupScheduleKind) decodeSchedule(body []byte) (groupSchedule, error) {
 }
 
 func (k GroupScheduleKind) decodeSchedules(body []byte) ([]groupSchedule, error) {
-	var out []groupSchedule
 	if k == GroupActive {
-		resp, err := clients.Decode[models.PrivilegedAccessGroupAssignmentScheduleCollectionResponseable](body,
-			models.CreatePrivilegedAccessGroupAssignmentScheduleCollectionResponseFromDiscriminatorValue)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range resp.GetValue() {
-			out = append(out, s)
-		}
-		return out, nil
+		return schedulesOf(clients.Decode[models.PrivilegedAccessGroupAssignmentScheduleCollectionResponseable](body,
+			models.CreatePrivilegedAccessGroupAssignmentScheduleCollectionResponseFromDiscriminatorValue))
 	}
-	resp, err := clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body,
-		models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue)
+	return schedulesOf(clients.Decode[models.PrivilegedAccessGroupEligibilityScheduleCollectionResponseable](body,
+		models.CreatePrivilegedAccessGroupEligibilityScheduleCollectionResponseFromDiscriminatorValue))
+}
+
+// schedulesOf are the schedules of a list of either kind.
+func schedulesOf[S groupSchedule](list interface{ GetValue() []S }, err error) ([]groupSchedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range resp.GetValue() {
+	var out []groupSchedule
+	for _, s := range list.GetValue() {
 		out = append(out, s)
 	}
 	return out, nil

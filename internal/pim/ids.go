@@ -48,23 +48,11 @@ func (id ScheduleID) String() string {
 // ParseScheduleID parses "{groupId}_{member|owner}_{guid}". GUIDs keep the case they were given in (Graph
 // treats them case-insensitively; compare them with SameObjectID).
 func ParseScheduleID(s string) (ScheduleID, error) {
-	parts := strings.Split(s, "_")
-	if len(parts) != 3 {
-		return ScheduleID{}, fmt.Errorf("schedule ID %q does not have the form {groupId}_{member|owner}_{guid}", s)
-	}
-	group, err := idsGUID(parts[0])
+	p, err := idsParse(s, "schedule ID", "_", "{groupId}", "{member|owner}", "{guid}")
 	if err != nil {
-		return ScheduleID{}, fmt.Errorf("schedule ID %q: group ID: %w", s, err)
+		return ScheduleID{}, err
 	}
-	access, err := ParseAccessID(parts[1])
-	if err != nil {
-		return ScheduleID{}, fmt.Errorf("schedule ID %q: %w", s, err)
-	}
-	suffix, err := idsGUID(parts[2])
-	if err != nil {
-		return ScheduleID{}, fmt.Errorf("schedule ID %q: schedule GUID: %w", s, err)
-	}
-	return ScheduleID{GroupID: group, AccessID: access, Suffix: suffix}, nil
+	return ScheduleID{GroupID: p[0], AccessID: AccessID(p[1]), Suffix: p[2]}, nil
 }
 
 // EligibilityKey names an eligibility (or active assignment, by Kind) by what it is about rather than by
@@ -84,23 +72,11 @@ func (k EligibilityKey) String() string {
 
 // ParseEligibilityKey parses "{groupId}/{principalId}/{member|owner}".
 func ParseEligibilityKey(s string) (EligibilityKey, error) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 3 {
-		return EligibilityKey{}, fmt.Errorf("eligibility import ID %q does not have the form {groupId}/{principalId}/{member|owner}", s)
-	}
-	group, err := idsGUID(parts[0])
+	p, err := idsParse(s, "eligibility import ID", "/", "{groupId}", "{principalId}", "{member|owner}")
 	if err != nil {
-		return EligibilityKey{}, fmt.Errorf("eligibility import ID %q: group ID: %w", s, err)
+		return EligibilityKey{}, err
 	}
-	principal, err := idsGUID(parts[1])
-	if err != nil {
-		return EligibilityKey{}, fmt.Errorf("eligibility import ID %q: principal ID: %w", s, err)
-	}
-	access, err := ParseAccessID(parts[2])
-	if err != nil {
-		return EligibilityKey{}, fmt.Errorf("eligibility import ID %q: %w", s, err)
-	}
-	return EligibilityKey{GroupID: group, PrincipalID: principal, AccessID: access}, nil
+	return EligibilityKey{GroupID: p[0], PrincipalID: p[1], AccessID: AccessID(p[2])}, nil
 }
 
 // PolicyKey names the PIM policy of one group for one access ID: "{groupId}/{member|owner}". Graph's own
@@ -115,37 +91,52 @@ func (k PolicyKey) String() string { return k.GroupID + "/" + string(k.AccessID)
 
 // ParsePolicyKey parses "{groupId}/{member|owner}".
 func ParsePolicyKey(s string) (PolicyKey, error) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 2 {
-		return PolicyKey{}, fmt.Errorf("policy import ID %q does not have the form {groupId}/{member|owner}", s)
-	}
-	group, err := idsGUID(parts[0])
+	p, err := idsParse(s, "policy import ID", "/", "{groupId}", "{member|owner}")
 	if err != nil {
-		return PolicyKey{}, fmt.Errorf("policy import ID %q: group ID: %w", s, err)
+		return PolicyKey{}, err
 	}
-	access, err := ParseAccessID(parts[1])
-	if err != nil {
-		return PolicyKey{}, fmt.Errorf("policy import ID %q: %w", s, err)
+	return PolicyKey{GroupID: p[0], AccessID: AccessID(p[1])}, nil
+}
+
+// idsGUIDParts name the GUID parts of the IDs, for errors.
+var idsGUIDParts = map[string]string{"{groupId}": "group ID", "{principalId}": "principal ID", "{guid}": "schedule GUID"}
+
+// idsParse splits s, a what, at sep into the parts form names ("{member|owner}" is an access ID, the
+// others GUIDs) and checks each; it returns the parts, access IDs in Graph's lower case.
+func idsParse(s, what, sep string, form ...string) ([]string, error) {
+	parts := strings.Split(s, sep)
+	if len(parts) != len(form) {
+		return nil, fmt.Errorf("%s %q does not have the form %s", what, s, strings.Join(form, sep))
 	}
-	return PolicyKey{GroupID: group, AccessID: access}, nil
+	for i, name := range form {
+		if name == "{member|owner}" {
+			access, err := ParseAccessID(parts[i])
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: %w", what, s, err)
+			}
+			parts[i] = string(access)
+		} else if err := idsGUID(parts[i]); err != nil {
+			return nil, fmt.Errorf("%s %q: %s: %w", what, s, idsGUIDParts[name], err)
+		}
+	}
+	return parts, nil
 }
 
 // idsGUID accepts only the 36-character hyphenated form Graph uses for object IDs (uuid.Parse also takes
 // braces, URNs and bare hex, which would let two spellings of one ID into state).
-func idsGUID(s string) (string, error) {
+func idsGUID(s string) error {
 	if len(s) != 36 {
-		return "", fmt.Errorf("%q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", s)
+		return fmt.Errorf("%q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", s)
 	}
 	if _, err := uuid.Parse(s); err != nil {
-		return "", fmt.Errorf("%q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", s)
+		return fmt.Errorf("%q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", s)
 	}
-	return s, nil
+	return nil
 }
 
 // IsObjectID reports whether s is an object ID in Graph's GUID form.
 func IsObjectID(s string) bool {
-	_, err := idsGUID(s)
-	return err == nil
+	return idsGUID(s) == nil
 }
 
 // SameObjectID compares two object IDs the way Entra does: case-insensitively.

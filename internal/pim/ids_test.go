@@ -15,11 +15,7 @@ const (
 
 func TestParseScheduleID(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in      string
-		want    ScheduleID
-		wantErr string
-	}{
+	checkParse(t, "ParseScheduleID", ParseScheduleID, []parseCase[ScheduleID]{
 		{in: idsGroup + "_member_" + idsSuffix, want: ScheduleID{GroupID: idsGroup, AccessID: AccessMember, Suffix: idsSuffix}},
 		{in: idsGroup + "_owner_" + idsSuffix, want: ScheduleID{GroupID: idsGroup, AccessID: AccessOwner, Suffix: idsSuffix}},
 		{in: idsGroup + "_Member_" + idsSuffix, want: ScheduleID{GroupID: idsGroup, AccessID: AccessMember, Suffix: idsSuffix}},
@@ -31,32 +27,12 @@ func TestParseScheduleID(t *testing.T) {
 		{in: idsGroup + "_member_{" + idsSuffix[:34] + "}", wantErr: "schedule GUID"},
 		{in: idsGroup + "/" + idsPrincipal + "/member", wantErr: "form"},
 		{in: "", wantErr: "form"},
-	}
-	for _, tt := range tests {
-		got, err := ParseScheduleID(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseScheduleID(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("ParseScheduleID(%q): %v", tt.in, err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("ParseScheduleID(%q) mismatch (-want +got):\n%s", tt.in, diff)
-		}
-	}
+	})
 }
 
 func TestParseEligibilityKey(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in      string
-		want    EligibilityKey
-		wantErr string
-	}{
+	checkParse(t, "ParseEligibilityKey", ParseEligibilityKey, []parseCase[EligibilityKey]{
 		{in: idsGroup + "/" + idsPrincipal + "/member", want: EligibilityKey{GroupID: idsGroup, PrincipalID: idsPrincipal, AccessID: AccessMember}},
 		{in: idsGroup + "/" + idsPrincipal + "/OWNER", want: EligibilityKey{GroupID: idsGroup, PrincipalID: idsPrincipal, AccessID: AccessOwner}},
 		{in: idsGroup + "/" + idsPrincipal, wantErr: "form"},
@@ -65,35 +41,21 @@ func TestParseEligibilityKey(t *testing.T) {
 		{in: "x/" + idsPrincipal + "/member", wantErr: "group ID"},
 		{in: idsGroup + "/" + idsPrincipal + "/guest", wantErr: "neither"},
 		{in: idsGroup + "_member_" + idsSuffix, wantErr: "form"},
-	}
-	for _, tt := range tests {
-		got, err := ParseEligibilityKey(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseEligibilityKey(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("ParseEligibilityKey(%q): %v", tt.in, err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("ParseEligibilityKey(%q) mismatch (-want +got):\n%s", tt.in, diff)
-		}
-		if got.String() != strings.Replace(tt.in, "OWNER", "owner", 1) {
-			t.Errorf("String() = %q, want %q", got.String(), tt.in)
+	})
+	// String formats a key as the import ID it was parsed from, the access ID lower-cased.
+	for in, want := range map[string]string{
+		idsGroup + "/" + idsPrincipal + "/member": idsGroup + "/" + idsPrincipal + "/member",
+		idsGroup + "/" + idsPrincipal + "/OWNER":  idsGroup + "/" + idsPrincipal + "/owner",
+	} {
+		if k, err := ParseEligibilityKey(in); err != nil || k.String() != want {
+			t.Errorf("ParseEligibilityKey(%q).String() = %q (%v), want %q", in, k.String(), err, want)
 		}
 	}
 }
 
 func TestParsePolicyKey(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in      string
-		want    PolicyKey
-		wantErr string
-	}{
+	checkParse(t, "ParsePolicyKey", ParsePolicyKey, []parseCase[PolicyKey]{
 		{in: idsGroup + "/member", want: PolicyKey{GroupID: idsGroup, AccessID: AccessMember}},
 		{in: idsGroup + "/owner", want: PolicyKey{GroupID: idsGroup, AccessID: AccessOwner}},
 		{in: idsGroup, wantErr: "form"},
@@ -101,21 +63,33 @@ func TestParsePolicyKey(t *testing.T) {
 		{in: "Group_" + idsGroup + "_" + idsSuffix, wantErr: "form"},
 		{in: "abc/member", wantErr: "group ID"},
 		{in: idsGroup + "/eligible", wantErr: "neither"},
-	}
-	for _, tt := range tests {
-		got, err := ParsePolicyKey(tt.in)
+	})
+}
+
+// parseCase is an input of a parser and what it must give: want, or an error containing wantErr.
+type parseCase[T any] struct {
+	in      string
+	want    T
+	wantErr string
+}
+
+// checkParse runs the parser called name over cases.
+func checkParse[T any](t *testing.T, name string, parse func(string) (T, error), cases []parseCase[T]) {
+	t.Helper()
+	for _, tt := range cases {
+		got, err := parse(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParsePolicyKey(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.wantErr)
+				t.Errorf("%s(%q) = %v, %v; want error containing %q", name, tt.in, got, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("ParsePolicyKey(%q): %v", tt.in, err)
+			t.Errorf("%s(%q): %v", name, tt.in, err)
 			continue
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("ParsePolicyKey(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			t.Errorf("%s(%q) mismatch (-want +got):\n%s", name, tt.in, diff)
 		}
 	}
 }

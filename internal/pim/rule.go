@@ -235,6 +235,21 @@ func policyEnabledSet(in []string) []string {
 	return slices.Compact(out)
 }
 
+// enabledRules are the enablement rules (Graph's words) of the requirements that hold, in the order
+// justification, MFA, ticketing.
+func enabledRules(justification, mfa, ticketing bool) []string {
+	var out []string
+	for _, r := range []struct {
+		on   bool
+		name string
+	}{{justification, EnableJustification}, {mfa, EnableMFA}, {ticketing, EnableTicketing}} {
+		if r.on {
+			out = append(out, r.name)
+		}
+	}
+	return out
+}
+
 // specOf is the rule p implies for rule d.
 func specOf(p Policy, d ruleDef) RuleSpec {
 	s := RuleSpec{ID: d.id, Kind: d.kind}
@@ -248,26 +263,13 @@ func specOf(p Policy, d ruleDef) RuleSpec {
 		s.ExpirationRequired = p.ActiveAssignment.ExpirationRequired
 		s.MaximumDuration = p.ActiveAssignment.MaximumDuration
 	case RuleEnablementAdminAssignment:
-		if p.ActiveAssignment.RequireJustification {
-			s.EnabledRules = append(s.EnabledRules, EnableJustification)
-		}
-		if p.ActiveAssignment.RequireMFA {
-			s.EnabledRules = append(s.EnabledRules, EnableMFA)
-		}
+		s.EnabledRules = enabledRules(p.ActiveAssignment.RequireJustification, p.ActiveAssignment.RequireMFA, false)
 	case RuleExpirationEndUserAssignment:
 		// Activations are always time-bound; only the maximum is a setting.
 		s.ExpirationRequired = true
 		s.MaximumDuration = p.Activation.MaximumDuration
 	case RuleEnablementEndUserAssignment:
-		if p.Activation.RequireJustification {
-			s.EnabledRules = append(s.EnabledRules, EnableJustification)
-		}
-		if p.Activation.RequireMFA {
-			s.EnabledRules = append(s.EnabledRules, EnableMFA)
-		}
-		if p.Activation.RequireTicketInfo {
-			s.EnabledRules = append(s.EnabledRules, EnableTicketing)
-		}
+		s.EnabledRules = enabledRules(p.Activation.RequireJustification, p.Activation.RequireMFA, p.Activation.RequireTicketInfo)
 	case RuleApprovalEndUserAssignment:
 		s.Approval = ApprovalSpec{
 			Required:                       p.Approval.Required,

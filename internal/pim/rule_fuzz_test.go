@@ -1,14 +1,13 @@
 package pim
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
 // The policy rule mapping is the code that turns what Graph returns into the resource's state and the
@@ -37,25 +36,13 @@ func FuzzPolicyRuleRoundTrip(f *testing.F) {
 // policy, with nothing left to PATCH.
 func FuzzRulesFromGraph(f *testing.F) {
 	for _, name := range []string{"graph_policy_default.json", "graph_policy_changed.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(ruleTestdata(f, name))
 	}
 	f.Add([]byte(`{"rules":[{"@odata.type":"#microsoft.graph.unifiedRoleManagementPolicyExpirationRule","id":"Expiration_Admin_Eligibility","maximumDuration":"P1Y"}]}`))
 	f.Add([]byte(`{"rules":null}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		node, err := jsonserialization.NewJsonParseNode(b)
+		pol, err := clients.Decode[models.UnifiedRoleManagementPolicyable](b, models.CreateUnifiedRoleManagementPolicyFromDiscriminatorValue)
 		if err != nil {
-			return
-		}
-		v, err := node.GetObjectValue(models.CreateUnifiedRoleManagementPolicyFromDiscriminatorValue)
-		if err != nil || v == nil {
-			return
-		}
-		pol, ok := v.(models.UnifiedRoleManagementPolicyable)
-		if !ok {
 			return
 		}
 		rules, err := RulesFromGraph(pol.GetRules())

@@ -15,6 +15,8 @@ import (
 	"github.com/microsoft/kiota-abstractions-go/store"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
 // The golden files are rewritten with `go test ./internal/pim -run Golden -update`. The flag is registered
@@ -30,25 +32,13 @@ func ruleGoldenUpdating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// ruleWireJSON serialises models exactly as the Graph request adapter does: kiota's JSON writer behind the
-// backing-store proxy the Graph service client enables (which also writes explicit nulls).
+// ruleWireJSON is the canonical JSON of models as the Graph request adapter writes them (wireBytes), an
+// array for more than one.
 func ruleWireJSON(t *testing.T, values ...serialization.Parsable) []byte {
 	t.Helper()
-	f := store.NewBackingStoreSerializationWriterProxyFactory(jsonserialization.NewJsonSerializationWriterFactory())
 	var parts []json.RawMessage
 	for _, v := range values {
-		w, err := f.GetSerializationWriter("application/json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteObjectValue("", v); err != nil {
-			t.Fatal(err)
-		}
-		b, err := w.GetSerializedContent()
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts = append(parts, b)
+		parts = append(parts, wireBytes(t, v))
 	}
 	var out []byte
 	var err error
@@ -62,6 +52,25 @@ func ruleWireJSON(t *testing.T, values ...serialization.Parsable) []byte {
 		t.Fatalf("serialised body is not JSON: %v", err)
 	}
 	return out
+}
+
+// wireBytes serialises a model exactly as the Graph request adapter does: kiota's JSON writer behind
+// the backing-store proxy the Graph service client enables (which also writes explicit nulls).
+func wireBytes(t *testing.T, v serialization.Parsable) []byte {
+	t.Helper()
+	f := store.NewBackingStoreSerializationWriterProxyFactory(jsonserialization.NewJsonSerializationWriterFactory())
+	w, err := f.GetSerializationWriter("application/json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteObjectValue("", v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.GetSerializedContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // ruleCanonicalJSON re-indents with sorted keys so golden files do not depend on map order.
@@ -92,19 +101,31 @@ func ruleGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// ruleTestdata reads testdata/name.
+func ruleTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ruleRulesFromFile maps the rules of the policy in testdata/name as a read does.
+func ruleRulesFromFile(t *testing.T, name string) Rules {
+	t.Helper()
+	rules, err := RulesFromGraph(ruleParsePolicy(t, ruleTestdata(t, name)).GetRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules
+}
+
 func ruleParsePolicy(t *testing.T, b []byte) models.UnifiedRoleManagementPolicyable {
 	t.Helper()
-	node, err := jsonserialization.NewJsonParseNode(b)
+	pol, err := clients.Decode[models.UnifiedRoleManagementPolicyable](b, models.CreateUnifiedRoleManagementPolicyFromDiscriminatorValue)
 	if err != nil {
 		t.Fatal(err)
-	}
-	v, err := node.GetObjectValue(models.CreateUnifiedRoleManagementPolicyFromDiscriminatorValue)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, ok := v.(models.UnifiedRoleManagementPolicyable)
-	if !ok {
-		t.Fatalf("parsed %T, want a policy", v)
 	}
 	return pol
 }
@@ -200,14 +221,7 @@ func TestRulesFromGraph(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			b, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rules, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
-			if err != nil {
-				t.Fatal(err)
-			}
+			rules := ruleRulesFromFile(t, tt.file)
 			if diff := cmp.Diff(tt.want.Normalised(), rules.Policy(), cmp.AllowUnexported(Duration{})); diff != "" {
 				t.Errorf("policy mismatch (-want +got):\n%s", diff)
 			}
@@ -220,12 +234,8 @@ func TestRulesFromGraph(t *testing.T) {
 
 func TestRulesFromGraphErrors(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("testdata", "graph_policy_default.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
+	if err := json.Unmarshal(ruleTestdata(t, "graph_policy_default.json"), &doc); err != nil {
 		t.Fatal(err)
 	}
 	rules, ok := doc["rules"].([]any)
@@ -301,14 +311,7 @@ func ruleRoundTrip(t *testing.T, p Policy) {
 
 func TestRulesDiffering(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("testdata", "graph_policy_default.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	current, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
-	if err != nil {
-		t.Fatal(err)
-	}
+	current := ruleRulesFromFile(t, "graph_policy_default.json")
 	tests := []struct {
 		name   string
 		change func(*Policy)
@@ -348,14 +351,7 @@ func TestRulesDiffering(t *testing.T) {
 	}
 
 	// Approver sets compare without regard to order or case.
-	b, err = os.ReadFile(filepath.Join("testdata", "graph_policy_changed.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed, err := RulesFromGraph(ruleParsePolicy(t, b).GetRules())
-	if err != nil {
-		t.Fatal(err)
-	}
+	changed := ruleRulesFromFile(t, "graph_policy_changed.json")
 	p := changed.Policy()
 	p.Approval.ApproverGroups = []string{"3E2D1C0B-0000-4000-8000-0000000A9902"}
 	p.Notifications.EligibleAssignment.Admin.AdditionalRecipients = []string{"SEC-TEAM@contoso.com"}
