@@ -38,7 +38,7 @@ func actTestSetup(t *testing.T) *actTestWorld {
 	t.Helper()
 	cfg := emulator.DefaultConfig()
 	cfg.PIM.MinimumActiveAge = actTestMinimumAge
-	srv, who := emuclient.StartAll(t, cfg, emuclient.Options{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}})
+	srv, who := emuclient.StartAll(t, cfg, emuclient.Quick())
 	w := &actTestWorld{srv: srv, f: srv.Fixtures()}
 	w.admin, w.n01, w.p01 = who.Admin, who.N01, who.P01
 
@@ -270,10 +270,8 @@ func (f *waitFault) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestPIMActivationEphemeralWaitFailure(t *testing.T) {
 	w := actTestSetup(t)
 	fault := &waitFault{}
-	o := emuclient.Options{
-		Consistency:   clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second},
-		WrapTransport: func(next http.RoundTripper) http.RoundTripper { fault.next = next; return fault },
-	}
+	o := emuclient.Quick()
+	o.WrapTransport = func(next http.RoundTripper) http.RoundTripper { fault.next = next; return fault }
 	n01, err := emuclient.User(t.Context(), w.srv, w.f.N01.UPN, w.f.N01.Password, o)
 	if err != nil {
 		t.Fatal(err)

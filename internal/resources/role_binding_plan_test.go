@@ -3,7 +3,6 @@ package resources
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -116,8 +115,7 @@ func planTestClient(t *testing.T) (*clients.Client, emulator.Fixtures, string) {
 	f := srv.Fixtures()
 	plain := srv.ARM().AddCluster(arm.Cluster{Name: "aks-plain", ResourceGroup: f.ResourceGroup, AADManaged: true, AzureRBAC: false,
 		Pools: []arm.AgentPool{{Name: "system", Mode: "System", Count: 1, VMSize: "Standard_D2s_v5"}}})
-	c, err := emuclient.Admin(t.Context(), srv, emuclient.Options{
-		Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 10 * time.Millisecond, Timeout: 5 * time.Second}})
+	c, err := emuclient.Admin(t.Context(), srv, emuclient.Quick())
 	if err != nil {
 		t.Fatal(err)
 	}
