@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -46,25 +44,7 @@ func (s *Server) WriteEnvFile(path string) error {
 	for _, v := range s.Env() {
 		b.WriteString("export " + v.Name + "=" + shellQuote(v.Value) + "\n")
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".azemu-env-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.WriteString(b.String()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writeFileAtomic(path, ".azemu-env-*", []byte(b.String()))
 }
 
 // shellQuote leaves plain values bare and single-quotes anything a shell would interpret.

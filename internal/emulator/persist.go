@@ -57,7 +57,13 @@ func (s *Server) saveState() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.cfg.StatePath), ".azemu-state-*")
+	return writeFileAtomic(s.cfg.StatePath, ".azemu-state-*", b)
+}
+
+// writeFileAtomic replaces path with b through a temporary file (pattern) beside it, so that a reader
+// never sees half a file. The file has mode 0600, as os.CreateTemp makes it: both files hold secrets.
+func writeFileAtomic(path, pattern string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
 	if err != nil {
 		return err
 	}
@@ -70,7 +76,7 @@ func (s *Server) saveState() error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), s.cfg.StatePath)
+	return os.Rename(tmp.Name(), path)
 }
 
 // markDirty schedules a save; saves coalesce so a burst of changes writes the file once or twice.

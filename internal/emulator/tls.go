@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -52,36 +53,51 @@ func processCA() (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
 	return caCert, caKey, caPEM, caErr
 }
 
-// serverCertificate issues a loopback server certificate from the process CA.
+// serverCertificate issues the emulator's server certificate from the process CA: the loopback
+// addresses, names, and host (a name or an address).
 func serverCertificate(host string, names ...string) (tls.Certificate, error) {
-	ca, key, _, err := processCA()
+	return loopbackCertificate("azemu", append(slices.Clone(names), host))
+}
+
+// loopbackCertificate issues a server certificate from the process CA for localhost, the loopback
+// addresses and names (addresses among them go in as such).
+func loopbackCertificate(cn string, names []string) (tls.Certificate, error) {
+	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: cn}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if n != "" && n != "localhost" {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, key, err := issue(tmpl)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, _, _, _ := processCA()
+	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: key}, nil
+}
+
+// issue signs tmpl with the process CA for a fresh P-256 key.
+func issue(tmpl *x509.Certificate) ([]byte, *ecdsa.PrivateKey, error) {
+	ca, caKey, _, err := processCA()
 	if err != nil {
-		return tls.Certificate{}, err
+		return nil, nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "azemu"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(5 * 365 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     append([]string{"localhost"}, names...),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-	} else if host != "" && host != "localhost" {
-		tmpl.DNSNames = append(tmpl.DNSNames, host)
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &leafKey.PublicKey, key)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, err
+		return nil, nil, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: leafKey}, nil
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl.SerialNumber = serial
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(2*365*24*time.Hour)
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	return der, key, err
 }
 
 // Keys that are expensive to generate (RSA) are made once per process too.

@@ -1,9 +1,10 @@
 package arm
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reply"
 )
 
 // apiError is an ARM error (ErrorResponse shape: error.code, error.message).
@@ -19,17 +20,7 @@ func writeError(w http.ResponseWriter, e *apiError) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Pragma", "no-cache")
-	w.Header().Set("Expires", "-1")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	reply.JSON(w, status, v, "Content-Type", "application/json; charset=utf-8", "Cache-Control", "no-cache", "Pragma", "no-cache", "Expires", "-1")
 }
 
 // Common errors with real ARM wording.

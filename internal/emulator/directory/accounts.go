@@ -70,31 +70,31 @@ func copyScopes(m map[string][]string) map[string][]string {
 
 // --- seeding (in-process API used by the server's seed and by tests) ---
 
+// stamp gives an object the seeding API stores the ID and creation time the caller left empty: a new
+// GUID, now (callers hold s.mu).
+func (s *Store) stamp(id *string, created *time.Time) {
+	if *id == "" {
+		*id = s.newID()
+	}
+	if created.IsZero() {
+		*created = s.opt.Now()
+	}
+}
+
 // AddUser stores u; an empty ID is generated, a zero CreatedAt means now.
 func (s *Store) AddUser(u User) User {
 	s.mu.Lock()
-	if u.ID == "" {
-		u.ID = s.newID()
-	}
-	if u.CreatedAt.IsZero() {
-		u.CreatedAt = s.opt.Now()
-	}
+	s.stamp(&u.ID, &u.CreatedAt)
 	cp := u
 	s.users[key(u.ID)] = &cp
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	return u
 }
 
 // AddGroup stores g; an empty ID is generated, a zero CreatedAt means now.
 func (s *Store) AddGroup(g Group) Group {
 	s.mu.Lock()
-	if g.ID == "" {
-		g.ID = s.newID()
-	}
-	if g.CreatedAt.IsZero() {
-		g.CreatedAt = s.opt.Now()
-	}
+	s.stamp(&g.ID, &g.CreatedAt)
 	if g.GroupTypes == nil {
 		g.GroupTypes = []string{}
 	}
@@ -103,8 +103,7 @@ func (s *Store) AddGroup(g Group) Group {
 	}
 	cp := g
 	s.groups[key(g.ID)] = &cp
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	return g
 }
 
@@ -114,12 +113,7 @@ func (s *Store) AddApplication(a App, sp ServicePrincipal) (App, ServicePrincipa
 	if a.AppID == "" {
 		a.AppID = s.newID()
 	}
-	if sp.ID == "" {
-		sp.ID = s.newID()
-	}
-	if sp.CreatedAt.IsZero() {
-		sp.CreatedAt = s.opt.Now()
-	}
+	s.stamp(&sp.ID, &sp.CreatedAt)
 	if sp.DisplayName == "" {
 		sp.DisplayName = a.DisplayName
 	}
@@ -128,8 +122,7 @@ func (s *Store) AddApplication(a App, sp ServicePrincipal) (App, ServicePrincipa
 	ca, csp := a, sp
 	s.apps[key(a.AppID)] = &ca
 	s.sps[key(sp.ID)] = &csp
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	return a, sp
 }
 
@@ -139,8 +132,7 @@ func (s *Store) AddRelationship(groupID, principalID, kind string, at time.Time)
 	if s.liveRel(groupID, principalID, kind) == nil {
 		s.rels = append(s.rels, &Relationship{GroupID: groupID, PrincipalID: principalID, Kind: kind, AddedAt: at})
 	}
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 }
 
 // SetAppRoles replaces the application permissions a service principal holds on resource.
@@ -152,6 +144,5 @@ func (s *Store) SetAppRoles(spID, resource string, roles []string) {
 		}
 		sp.AppRoles[resource] = append([]string(nil), roles...)
 	}
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 }

@@ -58,6 +58,12 @@ func (c collection[T]) list(s *Store) router.Handler {
 	}
 }
 
+// route serves the collection's list and $count under prefix (/v1.0, /beta).
+func (c collection[T]) route(rt *router.Router, prefix string, s *Store) {
+	rt.Handle("GET", prefix+"/"+c.set, c.list(s))
+	rt.Handle("GET", prefix+"/"+c.set+"/$count", c.count(s))
+}
+
 func (c collection[T]) count(s *Store) router.Handler {
 	return func(w http.ResponseWriter, r *http.Request, _ router.Params) {
 		if !require(w, r, c.perms) {

@@ -65,11 +65,7 @@ func (s *Store) withExtras(r *http.Request, g *Group, m map[string]any) map[stri
 // groupMemberOf answers the groups a group is a member of (GET /groups/{id}/memberOf and
 // transitiveMemberOf, api-reference/v1.0/api/group-list-memberof.md).
 func (s *Store) groupMemberOf(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !require(w, r, permReadGroups) {
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !requireID(w, r, permReadGroups, p["id"]) {
 		return
 	}
 	s.writeMemberOf(w, r, p["id"], func(now time.Time) (string, bool) {

@@ -35,15 +35,29 @@ func (s *Store) writableGroup(id string, now time.Time) *Group {
 	return nil
 }
 
+// lockGroup locks s.mu and returns the group named id as reads see it now, and the time; without one it
+// answers 404, unlocks, and returns nil.
+func (s *Store) lockGroup(w http.ResponseWriter, r *http.Request, id string) (*Group, time.Time) {
+	return s.lockFound(w, r, id, s.findGroup, nil)
+}
+
 // lockGroupForWrite locks s.mu and returns the live group named id and the time, when check lets the
 // caller write it; otherwise it answers the error (404 for a group it cannot see), unlocks, and returns nil.
 func (s *Store) lockGroupForWrite(w http.ResponseWriter, r *http.Request, id string, check func(*Group, time.Time) *odata.Error) (*Group, time.Time) {
+	return s.lockFound(w, r, id, s.writableGroup, check)
+}
+
+func (s *Store) lockFound(w http.ResponseWriter, r *http.Request, id string, find func(string, time.Time) *Group,
+	check func(*Group, time.Time) *odata.Error) (*Group, time.Time) {
 	s.mu.Lock()
 	now := s.opt.Now()
-	g := s.writableGroup(id, now)
+	g := find(id, now)
 	err := odata.NotFound(id)
 	if g != nil {
-		err = check(g, now)
+		err = nil
+		if check != nil {
+			err = check(g, now)
+		}
 	}
 	if err != nil {
 		s.mu.Unlock()
@@ -51,6 +65,13 @@ func (s *Store) lockGroupForWrite(w http.ResponseWriter, r *http.Request, id str
 		return nil, now
 	}
 	return g, now
+}
+
+// relate makes each of ids a member or owner (kind) of groupID as of now (callers hold s.mu).
+func (s *Store) relate(groupID, kind string, ids []string, now time.Time) {
+	for _, id := range ids {
+		s.rels = append(s.rels, &Relationship{GroupID: groupID, PrincipalID: id, Kind: kind, AddedAt: now})
+	}
 }
 
 // managerCheck is lockGroupForWrite's check for changing or deleting the group itself.
@@ -76,11 +97,7 @@ func (s *Store) canManageGroup(r *http.Request, g *Group, perms []string, now ti
 }
 
 func (s *Store) getGroup(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !require(w, r, permReadGroups) {
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !requireID(w, r, permReadGroups, p["id"]) {
 		return
 	}
 	s.mu.Lock()
@@ -124,9 +141,57 @@ func inputValue[T any](in groupInput, p string) (*T, *odata.Error) {
 	}
 	var t T
 	if json.Unmarshal(v, &t) != nil {
-		return nil, odata.BadRequest("Invalid value specified for property '" + p + "' of resource 'Group'.")
+		return nil, invalidGroupValue(p)
 	}
 	return &t, nil
+}
+
+func invalidGroupValue(p string) *odata.Error {
+	return odata.BadRequest("Invalid value specified for property '" + p + "' of resource 'Group'.")
+}
+
+// groupFields are the typed properties of a group body (nil: absent or null).
+type groupFields struct {
+	displayName, mailNickname, description, visibility *string
+	mailEnabled, securityEnabled, assignable           *bool
+	groupTypes, owners, members                        []string
+}
+
+// fields decodes the typed properties of the body; the first one of another type is Graph's 400.
+func (in groupInput) fields() (f groupFields, err *odata.Error) {
+	for _, str := range []struct {
+		p   string
+		dst **string
+	}{{"displayName", &f.displayName}, {"mailNickname", &f.mailNickname}, {"description", &f.description}, {"visibility", &f.visibility}} {
+		if *str.dst, err = in.str(str.p); err != nil {
+			return f, err
+		}
+	}
+	for _, b := range []struct {
+		p   string
+		dst **bool
+	}{{"mailEnabled", &f.mailEnabled}, {"securityEnabled", &f.securityEnabled}, {"isAssignableToRole", &f.assignable}} {
+		if *b.dst, err = in.boolean(b.p); err != nil {
+			return f, err
+		}
+	}
+	for _, l := range []struct {
+		p   string
+		dst *[]string
+	}{{"groupTypes", &f.groupTypes}, {"owners@odata.bind", &f.owners}, {"members@odata.bind", &f.members}} {
+		if *l.dst, err = in.list(l.p); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// tooManyReferences is Graph's 400 for a body binding more than 20 owners and members.
+func (f groupFields) tooManyReferences() *odata.Error {
+	if len(f.owners)+len(f.members) > 20 {
+		return odata.BadRequest("The number of references in the request payload exceeded the maximum allowed of 20.")
+	}
+	return nil
 }
 
 func decodeGroupInput(w http.ResponseWriter, r *http.Request) (groupInput, bool) {
@@ -173,6 +238,14 @@ func (s *Store) bindRefs(refs []string, now time.Time) ([]string, *odata.Error) 
 	return ids, nil
 }
 
+// bindAll resolves the owners and members a group body binds (callers hold s.mu).
+func (s *Store) bindAll(f groupFields, now time.Time) (ownerIDs, memberIDs []string, err *odata.Error) {
+	if ownerIDs, err = s.bindRefs(f.owners, now); err == nil {
+		memberIDs, err = s.bindRefs(f.members, now)
+	}
+	return ownerIDs, memberIDs, err
+}
+
 func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Params) {
 	if !require(w, r, permCreateGroup) {
 		return
@@ -182,68 +255,52 @@ func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Par
 		return
 	}
 	fail := func(e *odata.Error) { odata.WriteErr(w, r, e) }
-	displayName, e1 := in.str("displayName")
-	mailNickname, e2 := in.str("mailNickname")
-	description, e3 := in.str("description")
-	visibility, e4 := in.str("visibility")
-	mailEnabled, e5 := in.boolean("mailEnabled")
-	securityEnabled, e6 := in.boolean("securityEnabled")
-	assignable, e7 := in.boolean("isAssignableToRole")
-	groupTypes, e8 := in.list("groupTypes")
-	owners, e9 := in.list("owners@odata.bind")
-	members, e10 := in.list("members@odata.bind")
-	for _, e := range []*odata.Error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10} {
-		if e != nil {
-			fail(e)
-			return
-		}
+	f, ferr := in.fields()
+	if ferr != nil {
+		fail(ferr)
+		return
 	}
 	switch {
-	case displayName == nil || *displayName == "":
-		fail(odata.BadRequest("Invalid value specified for property 'displayName' of resource 'Group'."))
+	case f.displayName == nil || *f.displayName == "":
+		fail(invalidGroupValue("displayName"))
 		return
-	case mailEnabled == nil:
+	case f.mailEnabled == nil:
 		fail(odata.BadRequest("A value is required for property 'mailEnabled' of resource 'Group'."))
 		return
-	case securityEnabled == nil:
+	case f.securityEnabled == nil:
 		fail(odata.BadRequest("A value is required for property 'securityEnabled' of resource 'Group'."))
 		return
-	case mailNickname == nil || !validMailNickname(*mailNickname):
-		fail(odata.BadRequest("Invalid value specified for property 'mailNickname' of resource 'Group'."))
+	case f.mailNickname == nil || !validMailNickname(*f.mailNickname):
+		fail(invalidGroupValue("mailNickname"))
 		return
 	}
 	unified := false
-	for _, t := range groupTypes {
+	for _, t := range f.groupTypes {
 		if strings.EqualFold(t, "Unified") {
 			unified = true
 		}
 	}
-	if *mailEnabled && !unified {
+	if *f.mailEnabled && !unified {
 		fail(odata.BadRequest("The service does not currently support writes of mail-enabled groups. Please ensure that the mail-enablement property is unset or set to false."))
 		return
 	}
-	if assignable != nil && *assignable {
+	if f.assignable != nil && *f.assignable {
 		if !allowed(r, permRoleAssign) {
 			odata.WriteErr(w, r, odata.Forbidden())
 			return
 		}
-		if !*securityEnabled {
+		if !*f.securityEnabled {
 			fail(odata.BadRequest("IsAssignableToRole can only be set on security enabled groups."))
 			return
 		}
 	}
-	if len(owners)+len(members) > 20 {
-		fail(odata.BadRequest("The number of references in the request payload exceeded the maximum allowed of 20."))
+	if err := f.tooManyReferences(); err != nil {
+		fail(err)
 		return
 	}
 	s.mu.Lock()
 	now := s.opt.Now()
-	ownerIDs, err := s.bindRefs(owners, now)
-	if err == nil {
-		var memberIDs []string
-		memberIDs, err = s.bindRefs(members, now)
-		members = memberIDs
-	}
+	ownerIDs, memberIDs, err := s.bindAll(f, now)
 	if err != nil {
 		s.mu.Unlock()
 		fail(err)
@@ -258,45 +315,36 @@ func (s *Store) createGroup(w http.ResponseWriter, r *http.Request, _ router.Par
 	}
 	if unified {
 		for _, g := range s.groups {
-			if g.DeletedAt == nil && strings.EqualFold(g.MailNickname, *mailNickname) {
+			if g.DeletedAt == nil && strings.EqualFold(g.MailNickname, *f.mailNickname) {
 				s.mu.Unlock()
-				fail(odata.BadRequest("Another object with the same value for property mailNickname already exists."))
+				fail(odata.BadRequest("Another object with the same value for property f.mailNickname already exists."))
 				return
 			}
 		}
 	}
+	groupTypes := f.groupTypes
 	if groupTypes == nil {
 		groupTypes = []string{}
 	}
 	g := &Group{
-		ID: s.newID(), DisplayName: *displayName, Description: description, MailNickname: *mailNickname,
-		MailEnabled: *mailEnabled, SecurityEnabled: *securityEnabled, GroupTypes: groupTypes,
-		IsAssignableToRole: assignable, Visibility: visibility, CreatedAt: now,
+		ID: s.newID(), DisplayName: *f.displayName, Description: f.description, MailNickname: *f.mailNickname,
+		MailEnabled: *f.mailEnabled, SecurityEnabled: *f.securityEnabled, GroupTypes: groupTypes,
+		IsAssignableToRole: f.assignable, Visibility: f.visibility, CreatedAt: now,
 	}
 	g.SecurityIdentifier = securityIdentifier(g.ID)
 	setExtraProps(g, in)
 	s.groups[key(g.ID)] = g
-	for _, id := range ownerIDs {
-		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindOwner, AddedAt: now})
-	}
-	for _, id := range members {
-		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindMember, AddedAt: now})
-	}
+	s.relate(g.ID, KindOwner, ownerIDs, now)
+	s.relate(g.ID, KindMember, memberIDs, now)
 	m := s.withExtras(r, g, groupJSON(g, false))
 	m["@odata.id"] = s.groupODataID(g) // as in the example of api-reference/v1.0/api/group-post-groups.md
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	w.Header().Set("Location", s.groupODataID(g))
 	writeEntity(w, r, http.StatusCreated, "groups", m, nil)
 }
 
 func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !allowed(r, append(append([]string{}, permWriteGroup...), "Group.Create")) {
-		odata.WriteErr(w, r, odata.Forbidden())
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !requireID(w, r, permWriteOwnGroup, p["id"]) {
 		return
 	}
 	in, ok := decodeGroupInput(w, r)
@@ -310,40 +358,25 @@ func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Para
 			return
 		}
 	}
-	displayName, e1 := in.str("displayName")
-	mailNickname, e2 := in.str("mailNickname")
-	description, e3 := in.str("description")
-	visibility, e4 := in.str("visibility")
-	securityEnabled, e5 := in.boolean("securityEnabled")
-	owners, e6 := in.list("owners@odata.bind")
-	members, e7 := in.list("members@odata.bind")
-	for _, e := range []*odata.Error{e1, e2, e3, e4, e5, e6, e7} {
-		if e != nil {
-			fail(e)
-			return
-		}
+	f, err := in.fields()
+	switch {
+	case err != nil:
+	case in.has("displayName") && (f.displayName == nil || *f.displayName == ""):
+		err = invalidGroupValue("displayName")
+	case in.has("mailNickname") && (f.mailNickname == nil || !validMailNickname(*f.mailNickname)):
+		err = invalidGroupValue("mailNickname")
+	default:
+		err = f.tooManyReferences()
 	}
-	if in.has("displayName") && (displayName == nil || *displayName == "") {
-		fail(odata.BadRequest("Invalid value specified for property 'displayName' of resource 'Group'."))
-		return
-	}
-	if in.has("mailNickname") && (mailNickname == nil || !validMailNickname(*mailNickname)) {
-		fail(odata.BadRequest("Invalid value specified for property 'mailNickname' of resource 'Group'."))
-		return
-	}
-	if len(owners)+len(members) > 20 {
-		fail(odata.BadRequest("The number of references in the request payload exceeded the maximum allowed of 20."))
+	if err != nil {
+		fail(err)
 		return
 	}
 	g, now := s.lockGroupForWrite(w, r, p["id"], s.managerCheck(r))
 	if g == nil {
 		return
 	}
-	ownerIDs, err := s.bindRefs(owners, now)
-	var memberIDs []string
-	if err == nil {
-		memberIDs, err = s.bindRefs(members, now)
-	}
+	ownerIDs, memberIDs, err := s.bindAll(f, now)
 	if err == nil {
 		for _, id := range memberIDs {
 			if s.liveRel(g.ID, id, KindMember) != nil {
@@ -361,43 +394,32 @@ func (s *Store) patchGroup(w http.ResponseWriter, r *http.Request, p router.Para
 		fail(err)
 		return
 	}
-	if displayName != nil {
-		g.DisplayName = *displayName
+	if f.displayName != nil {
+		g.DisplayName = *f.displayName
 	}
 	if in.has("description") {
-		g.Description = description
-		if description != nil && *description == "" {
+		g.Description = f.description
+		if f.description != nil && *f.description == "" {
 			g.Description = nil
 		}
 	}
-	if mailNickname != nil {
-		g.MailNickname = *mailNickname
+	if f.mailNickname != nil {
+		g.MailNickname = *f.mailNickname
 	}
 	if in.has("visibility") {
-		g.Visibility = visibility
+		g.Visibility = f.visibility
 	}
-	if securityEnabled != nil {
-		g.SecurityEnabled = *securityEnabled
+	if f.securityEnabled != nil {
+		g.SecurityEnabled = *f.securityEnabled
 	}
 	setExtraProps(g, in)
-	for _, id := range ownerIDs {
-		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindOwner, AddedAt: now})
-	}
-	for _, id := range memberIDs {
-		s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: id, Kind: KindMember, AddedAt: now})
-	}
-	s.mu.Unlock()
-	s.Fire()
-	odata.WriteNoContent(w)
+	s.relate(g.ID, KindOwner, ownerIDs, now)
+	s.relate(g.ID, KindMember, memberIDs, now)
+	s.commit(w)
 }
 
 func (s *Store) deleteGroup(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !allowed(r, append(append([]string{}, permWriteGroup...), "Group.Create")) {
-		odata.WriteErr(w, r, odata.Forbidden())
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !requireID(w, r, permWriteOwnGroup, p["id"]) {
 		return
 	}
 	g, now := s.lockGroupForWrite(w, r, p["id"], s.managerCheck(r))
@@ -405,9 +427,5 @@ func (s *Store) deleteGroup(w http.ResponseWriter, r *http.Request, p router.Par
 		return
 	}
 	// Security groups are deleted permanently (no deletedItems); replication keeps them visible a while.
-	g.DeletedAt = &now
-	s.endRelationshipsOf(g.ID, now)
-	s.mu.Unlock()
-	s.Fire()
-	odata.WriteNoContent(w)
+	s.deleteObject(w, &g.DeletedAt, g.ID, now)
 }

@@ -37,20 +37,12 @@ func (s *Store) objectJSON(id string) map[string]any {
 }
 
 func (s *Store) listRelated(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !require(w, r, permReadGroups) {
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !requireID(w, r, permReadGroups, p["id"]) {
 		return
 	}
 	kind, transitive := relKind(r)
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.findGroup(p["id"], now)
+	g, now := s.lockGroup(w, r, p["id"])
 	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
 		return
 	}
 	ids := s.related(g.ID, kind, now)
@@ -78,12 +70,8 @@ func (s *Store) listRelatedRefs(w http.ResponseWriter, r *http.Request, p router
 		return
 	}
 	kind, _ := relKind(r)
-	s.mu.Lock()
-	now := s.opt.Now()
-	g := s.findGroup(p["id"], now)
+	g, now := s.lockGroup(w, r, p["id"])
 	if g == nil {
-		s.mu.Unlock()
-		odata.WriteErr(w, r, odata.NotFound(p["id"]))
 		return
 	}
 	var refs []map[string]any
@@ -119,8 +107,7 @@ func (s *Store) checkRelationshipWrite(r *http.Request, g *Group, now time.Time)
 }
 
 func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !allowed(r, append(append([]string{}, permWriteMembers...), "Group.Create")) {
-		odata.WriteErr(w, r, odata.Forbidden())
+	if !require(w, r, permWriteOwnMembers) {
 		return
 	}
 	kind, _ := relKind(r)
@@ -135,12 +122,7 @@ func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Para
 		return
 	}
 	memberID := refID(body.ID)
-	if !isGUID(memberID) {
-		odata.WriteErr(w, r, invalidID(memberID))
-		return
-	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !validID(w, r, memberID) || !validID(w, r, p["id"]) {
 		return
 	}
 	g, now := s.lockGroupForWrite(w, r, p["id"], func(g *Group, now time.Time) *odata.Error { return s.checkRelationshipWrite(r, g, now) })
@@ -168,10 +150,8 @@ func (s *Store) addRelated(w http.ResponseWriter, r *http.Request, p router.Para
 		odata.WriteErr(w, r, odata.BadRequest("One or more added object references already exist for the following modified properties: '"+kind+"s'."))
 		return
 	}
-	s.rels = append(s.rels, &Relationship{GroupID: g.ID, PrincipalID: memberID, Kind: kind, AddedAt: now})
-	s.mu.Unlock()
-	s.Fire()
-	odata.WriteNoContent(w)
+	s.relate(g.ID, kind, []string{memberID}, now)
+	s.commit(w)
 }
 
 func (s *Store) hasActiveTimed(groupID, principalID, kind string, now time.Time) bool {
@@ -185,8 +165,7 @@ func (s *Store) hasActiveTimed(groupID, principalID, kind string, now time.Time)
 
 // removeRelated answers both removal forms: /members/{id}/$ref and /members/$ref?@id=<url>.
 func (s *Store) removeRelated(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if !allowed(r, append(append([]string{}, permWriteMembers...), "Group.Create")) {
-		odata.WriteErr(w, r, odata.Forbidden())
+	if !require(w, r, permWriteOwnMembers) {
 		return
 	}
 	kind, _ := relKind(r)
@@ -202,8 +181,7 @@ func (s *Store) removeRelated(w http.ResponseWriter, r *http.Request, p router.P
 		}
 		memberID = refID(ref)
 	}
-	if !isGUID(p["id"]) {
-		odata.WriteErr(w, r, invalidID(p["id"]))
+	if !validID(w, r, p["id"]) {
 		return
 	}
 	g, now := s.lockGroupForWrite(w, r, p["id"], func(g *Group, now time.Time) *odata.Error { return s.checkRelationshipWrite(r, g, now) })

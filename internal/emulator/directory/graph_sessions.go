@@ -32,7 +32,6 @@ func (s *Store) revokeSignInSessions(w http.ResponseWriter, r *http.Request, p r
 		return
 	}
 	u.SignInSessionsValidFrom = &now
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	odata.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": odata.Context(r, "Edm.Boolean"), "value": true})
 }

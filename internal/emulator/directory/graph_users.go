@@ -228,8 +228,7 @@ func (s *Store) createUser(w http.ResponseWriter, r *http.Request, _ router.Para
 	}
 	s.users[key(u.ID)] = u
 	m := userJSON(u, false)
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 	w.Header().Set("Location", "https://graph.microsoft.com/v2/"+s.opt.TenantID+"/directoryObjects/"+u.ID+"/Microsoft.DirectoryServices.User")
 	writeEntity(w, r, http.StatusCreated, "users", m, defaultUser)
 }
@@ -246,11 +245,15 @@ func (s *Store) deleteUser(w http.ResponseWriter, r *http.Request, p router.Para
 		odata.WriteErr(w, r, odata.NotFound(p["id"]))
 		return
 	}
-	u.DeletedAt = &now
-	s.endRelationshipsOf(u.ID, now)
-	s.mu.Unlock()
-	s.Fire()
-	odata.WriteNoContent(w)
+	s.deleteObject(w, &u.DeletedAt, u.ID, now)
+}
+
+// deleteObject marks the object id deleted at now, ends its relationships and answers 204 (callers hold
+// s.mu, which it releases).
+func (s *Store) deleteObject(w http.ResponseWriter, deletedAt **time.Time, id string, now time.Time) {
+	*deletedAt = &now
+	s.endRelationshipsOf(id, now)
+	s.commit(w)
 }
 
 // endRelationshipsOf removes every direct relationship of a deleted object (callers hold s.mu).

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reqctx"
@@ -21,6 +22,11 @@ var (
 	permReadAll      = []string{"Directory.Read.All", "Directory.ReadWrite.All"}
 	permRoleAssign   = []string{"RoleManagement.ReadWrite.Directory"}
 	permRevoke       = []string{"User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}
+
+	// An application with Group.Create may also change the groups it owns (canManageGroup checks the
+	// ownership once the group is found).
+	permWriteOwnGroup   = append(slices.Clone(permWriteGroup), "Group.Create")
+	permWriteOwnMembers = append(slices.Clone(permWriteMembers), "Group.Create")
 )
 
 func caller(r *http.Request) reqctx.Caller {
@@ -40,6 +46,20 @@ func require(w http.ResponseWriter, r *http.Request, perms []string) bool {
 		return true
 	}
 	odata.WriteErr(w, r, odata.Forbidden())
+	return false
+}
+
+// requireID is require, then Graph's 400 for an object ID that is not a GUID.
+func requireID(w http.ResponseWriter, r *http.Request, perms []string, id string) bool {
+	return require(w, r, perms) && validID(w, r, id)
+}
+
+// validID writes Graph's 400 and returns false for an object ID that is not a GUID.
+func validID(w http.ResponseWriter, r *http.Request, id string) bool {
+	if isGUID(id) {
+		return true
+	}
+	odata.WriteErr(w, r, invalidID(id))
 	return false
 }
 

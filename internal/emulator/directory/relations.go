@@ -215,8 +215,7 @@ func (s *Store) SetTimedRelationship(groupID, principalID, access string, start,
 	}
 	s.mu.Lock()
 	s.timed[timedKey(scheduleID, kind)] = &Timed{GroupID: groupID, PrincipalID: principalID, Kind: kind, Start: start, End: end, ScheduleID: scheduleID}
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 }
 
 // RemoveTimedRelationship ends the time-bound relationship created for scheduleID.

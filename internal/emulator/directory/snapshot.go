@@ -60,6 +60,5 @@ func (s *Store) UpdateApplication(appID string, fn func(*App)) {
 	if a, ok := s.apps[key(appID)]; ok {
 		fn(a)
 	}
-	s.mu.Unlock()
-	s.Fire()
+	s.unlockChanged()
 }

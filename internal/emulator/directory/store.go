@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/odata"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/router"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/storekit"
 )
@@ -184,6 +185,18 @@ func (s *Store) visible(created time.Time, deleted *time.Time, now time.Time) bo
 		return false
 	}
 	return deleted == nil || now.Before(deleted.Add(s.delay))
+}
+
+// unlockChanged ends a change of the store: it releases s.mu and runs the change hooks.
+func (s *Store) unlockChanged() {
+	s.mu.Unlock()
+	s.Fire()
+}
+
+// commit ends a Graph write that changed the store with its 204 (callers hold s.mu, which it releases).
+func (s *Store) commit(w http.ResponseWriter) {
+	s.unlockChanged()
+	odata.WriteNoContent(w)
 }
 
 // live reports whether an object exists on the primary (writes see it at once).

@@ -1,13 +1,14 @@
 package entra
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reply"
 )
 
 // oauthError is the OAuth2 error body of Entra's token endpoint, which MSAL surfaces verbatim.
@@ -36,15 +37,7 @@ func writeOAuthError(w http.ResponseWriter, status int, code string, aadsts int,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store, no-cache")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	reply.JSON(w, status, v, "Content-Type", "application/json; charset=utf-8", "Cache-Control", "no-store, no-cache")
 }
 
 // grantError carries an OAuth error out of the grant handlers.

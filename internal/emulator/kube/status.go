@@ -1,21 +1,14 @@
 package kube
 
 import (
-	"encoding/json"
 	"net/http"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/emulator/reply"
 )
 
 // writeJSON writes v with the API server's JSON content type.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-cache, private")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	reply.JSON(w, status, v, "Content-Type", "application/json", "Cache-Control", "no-cache, private")
 }
 
 // writeStatus writes a v1 Status failure, the body of every API error; kubectl prints
