@@ -3,18 +3,26 @@ package resources
 import (
 	"context"
 	"fmt"
+	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
 
-// withClient holds the provider's one *clients.Client. Embed resourceBase, dataSourceBase or
-// ephemeralBase (which embed it) in every object to get a Configure method that checks the provider
-// data, and call requireClient at the start of each operation.
+// The frame every object shares: embed resourceBase, dataSourceBase or ephemeralBase (which embed
+// withClient) to get Metadata from the type name and a Configure method that checks the provider data,
+// and run each operation through run, which reads the request, checks the client and bounds the
+// operation by its timeout before the operation's own code.
+
+// withClient holds the provider's one *clients.Client.
 type withClient struct {
 	client *clients.Client
 }
@@ -51,22 +59,131 @@ func (w *withClient) requireClient(diags *diag.Diagnostics) *clients.Client {
 	return w.client
 }
 
-// resourceBase gives a resource its Configure method.
-type resourceBase struct{ withClient }
+// getter is the Get of a plan, state or configuration.
+type getter func(context.Context, any) diag.Diagnostics
+
+// timeoutFunc is one of the Create/Read/Update/Delete methods of a timeouts value.
+type timeoutFunc func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
+
+// run is the frame of an operation: it reads m with get, checks the provider is configured and bounds ctx
+// by the timeout limit gives (asked once m is read: the configured one, and the default), then does the
+// operation; it stops, diagnosed, when any of that fails.
+func (w *withClient) run(ctx context.Context, get getter, m any, limit func() (timeoutFunc, time.Duration), diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+	diags.Append(get(ctx, m)...)
+	c := w.requireClient(diags)
+	if diags.HasError() {
+		return
+	}
+	configured, def := limit()
+	ctx, cancel := operationContext(ctx, configured, def, diags)
+	defer cancel()
+	do(ctx, c)
+}
+
+// op is one of a resource's timed operations.
+type op int
+
+const (
+	opCreate op = iota
+	opRead
+	opUpdate
+	opDelete
+)
+
+// verb names the operation in diagnostics ("Unable to Create ...").
+func (o op) verb() string { return [...]string{"Create", "Read", "Update", "Delete"}[o] }
+
+// planned reads what ModifyPlan works from: the plan, the configuration and the prior state (nil when
+// creating), each with read (readModel, or the object's own reader); ok is false on destroy or when a
+// read failed.
+func planned[M any](ctx context.Context, req resource.ModifyPlanRequest, read func(context.Context, getter, *M) diag.Diagnostics, diags *diag.Diagnostics) (plan, config M, state *M, ok bool) {
+	if req.Plan.Raw.IsNull() {
+		return plan, config, nil, false
+	}
+	diags.Append(read(ctx, req.Plan.Get, &plan)...)
+	diags.Append(read(ctx, req.Config.Get, &config)...)
+	if !req.State.Raw.IsNull() {
+		state = new(M)
+		diags.Append(read(ctx, req.State.Get, state)...)
+	}
+	return plan, config, state, !diags.HasError()
+}
+
+// readModel reads a plan, state or configuration into a model as it is.
+func readModel[M any](ctx context.Context, get getter, m *M) diag.Diagnostics { return get(ctx, m) }
+
+// managedResource is what every resource of the provider implements: Configure (resourceBase), import
+// (the standards ask it of every resource) and ModifyPlan (the plan-time checks).
+type managedResource interface {
+	resource.ResourceWithConfigure
+	resource.ResourceWithImportState
+	resource.ResourceWithModifyPlan
+}
+
+// resourceBase gives a resource (and a list resource, whose Metadata and Configure are the resource's)
+// its Metadata, Configure and operation frame.
+type resourceBase struct {
+	withClient
+	typeName string // after the provider's type name: "_role_binding"
+	timeouts timeoutDefaults
+}
+
+func (r *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + r.typeName
+}
 
 func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	resp.Diagnostics.Append(r.setProviderData(req.ProviderData, "Resource")...)
 }
 
-// dataSourceBase gives a data source its Configure method.
-type dataSourceBase struct{ withClient }
+// timeoutsAttribute is the resource's `timeouts` attribute, with its defaults.
+func (r *resourceBase) timeoutsAttribute(ctx context.Context) schema.Attribute {
+	return timeoutsAttribute(ctx, r.timeouts)
+}
+
+// run frames operation o on the model m read by get; t is m's timeouts attribute.
+func (r *resourceBase) run(ctx context.Context, o op, get getter, m any, t *timeouts.Value, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+	r.withClient.run(ctx, get, m, func() (timeoutFunc, time.Duration) {
+		configured := [...]timeoutFunc{t.Create, t.Read, t.Update, t.Delete}
+		defaults := [...]time.Duration{r.timeouts.Create, r.timeouts.Read, r.timeouts.Update, r.timeouts.Delete}
+		return configured[o], defaults[o]
+	}, diags, do)
+}
+
+// dataSourceBase gives a data source its Metadata, Configure and read frame.
+type dataSourceBase struct {
+	withClient
+	typeName    string
+	readTimeout time.Duration
+}
+
+func (d *dataSourceBase) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + d.typeName
+}
 
 func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	resp.Diagnostics.Append(d.setProviderData(req.ProviderData, "Data Source")...)
 }
 
-// ephemeralBase gives an ephemeral resource its Configure method.
-type ephemeralBase struct{ withClient }
+// timeoutsAttribute is the data source's `timeouts` attribute, with its default.
+func (d *dataSourceBase) timeoutsAttribute(ctx context.Context) dsschema.Attribute {
+	return dataSourceTimeoutsAttribute(ctx, d.readTimeout)
+}
+
+// read frames the data source's read of the configuration into m; t is m's timeouts attribute.
+func (d *dataSourceBase) read(ctx context.Context, req datasource.ReadRequest, m any, t *dstimeouts.Value, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+	d.run(ctx, req.Config.Get, m, func() (timeoutFunc, time.Duration) { return t.Read, d.readTimeout }, diags, do)
+}
+
+// ephemeralBase gives an ephemeral resource its Metadata and Configure.
+type ephemeralBase struct {
+	withClient
+	typeName string
+}
+
+func (e *ephemeralBase) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + e.typeName
+}
 
 func (e *ephemeralBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
 	resp.Diagnostics.Append(e.setProviderData(req.ProviderData, "Ephemeral Resource")...)

@@ -13,25 +13,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/access"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-var (
-	_ datasource.DataSource              = (*clusterAccessDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*clusterAccessDataSource)(nil)
-)
-
-const clusterAccessReadTimeout = 10 * time.Minute
-
 // NewClusterAccessDataSource is aks_cluster_access: everything that grants access to one cluster, to
 // adopt a setup made by hand and to audit who can do what.
-func NewClusterAccessDataSource() datasource.DataSource { return &clusterAccessDataSource{} }
+func NewClusterAccessDataSource() datasource.DataSource {
+	return &clusterAccessDataSource{dataSourceBase{typeName: "_cluster_access", readTimeout: 10 * time.Minute}}
+}
 
 type clusterAccessDataSource struct{ dataSourceBase }
-
-func (d *clusterAccessDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_cluster_access"
-}
 
 func computedString(desc string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
@@ -191,38 +183,33 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 			"import_blocks": computedString("Static `import` blocks for every object in `groups`, `role_assignments`, `approval_policies` and " +
 				"`eligibilities`, for `terraform plan -generate-config-out` (which cannot generate configuration for import blocks " +
 				"with `for_each`): write it to a file with `terraform output -raw`."),
-			"timeouts": dataSourceTimeoutsAttribute(ctx, clusterAccessReadTimeout),
+			"timeouts": d.timeoutsAttribute(ctx),
 		},
 	}
 }
 
 func (d *clusterAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m clusterAccessModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	c := d.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, m.Timeouts.Read, clusterAccessReadTimeout, &resp.Diagnostics)
-	defer cancel()
-	id, err := rbac.ParseClusterID(m.ClusterID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Invalid AKS Cluster ID", err.Error())
-		return
-	}
-	s, err := access.Discover(ctx, c, id)
-	if err != nil {
-		var nf *rbac.ClusterNotFoundError
-		var sub *rbac.UnsupportedSubscriptionError
-		if errors.As(err, &nf) || errors.As(err, &sub) {
-			addClusterError(&resp.Diagnostics, path.Root("cluster_id"), "Read", "Cluster Access", fmt.Sprintf("by ID %q", m.ClusterID.ValueString()), err)
+	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		id, err := rbac.ParseClusterID(m.ClusterID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Invalid AKS Cluster ID", err.Error())
 			return
 		}
-		addAPIError(&resp.Diagnostics, "Read", "Cluster Access", err, grantClusterAccessRead)
-		return
-	}
-	clusterAccessFromSetup(&m, s)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		s, err := access.Discover(ctx, c, id)
+		if err != nil {
+			var nf *rbac.ClusterNotFoundError
+			var sub *rbac.UnsupportedSubscriptionError
+			if errors.As(err, &nf) || errors.As(err, &sub) {
+				addClusterError(&resp.Diagnostics, path.Root("cluster_id"), "Read", "Cluster Access", fmt.Sprintf("by ID %q", m.ClusterID.ValueString()), err)
+				return
+			}
+			addAPIError(&resp.Diagnostics, "Read", "Cluster Access", err, grantClusterAccessRead)
+			return
+		}
+		clusterAccessFromSetup(&m, s)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	})
 }
 
 const grantClusterAccessRead = `"Reader" on the cluster's resource group and node resource group, and the Microsoft Graph ` +

@@ -15,20 +15,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-var (
-	_ datasource.DataSource                     = (*clusterDataSource)(nil)
-	_ datasource.DataSourceWithConfigure        = (*clusterDataSource)(nil)
-	_ datasource.DataSourceWithConfigValidators = (*clusterDataSource)(nil)
-)
-
-const clusterReadTimeout = 5 * time.Minute
+var _ datasource.DataSourceWithConfigValidators = (*clusterDataSource)(nil)
 
 // NewClusterDataSource is the aks_cluster data source: the facts of an AKS cluster that role bindings
 // need, and the ready-made scopes.
-func NewClusterDataSource() datasource.DataSource { return &clusterDataSource{} }
+func NewClusterDataSource() datasource.DataSource {
+	return &clusterDataSource{dataSourceBase{typeName: "_cluster", readTimeout: 5 * time.Minute}}
+}
 
 type clusterDataSource struct{ dataSourceBase }
 
@@ -60,10 +57,6 @@ type clusterScopesModel struct {
 	NodeResourceGroup types.String `tfsdk:"node_resource_group"`
 	NodePools         types.Map    `tfsdk:"node_pools"`
 	NamespaceTemplate types.String `tfsdk:"namespace_template"`
-}
-
-func (d *clusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_cluster"
 }
 
 func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -122,7 +115,7 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 					"namespace_template": computed("A Kubernetes namespace scope with `%s` for the namespace: use it as `format(data.aks_cluster.this.scopes.namespace_template, \"payments\")`."),
 				},
 			},
-			"timeouts": dataSourceTimeoutsAttribute(ctx, clusterReadTimeout),
+			"timeouts": d.timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -137,40 +130,34 @@ func (d *clusterDataSource) ConfigValidators(context.Context) []datasource.Confi
 
 func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m clusterDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	c := d.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, m.Timeouts.Read, clusterReadTimeout, &resp.Diagnostics)
-	defer cancel()
-
-	var id rbac.ClusterID
-	lookedUp := ""
-	if !m.ID.IsNull() {
-		var err error
-		if id, err = rbac.ParseClusterID(m.ID.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid AKS Cluster ID", err.Error())
+	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		var id rbac.ClusterID
+		lookedUp := ""
+		if !m.ID.IsNull() {
+			var err error
+			if id, err = rbac.ParseClusterID(m.ID.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid AKS Cluster ID", err.Error())
+				return
+			}
+			lookedUp = fmt.Sprintf("by ID %q", m.ID.ValueString())
+		} else {
+			id = rbac.ClusterID{SubscriptionID: c.SubscriptionID, ResourceGroup: m.ResourceGroupName.ValueString(), Name: m.Name.ValueString()}
+			lookedUp = fmt.Sprintf("by name %q in resource group %q of subscription %s", id.Name, id.ResourceGroup, id.SubscriptionID)
+		}
+		facts, err := rbac.GetCluster(ctx, c, id)
+		if err != nil {
+			addClusterError(&resp.Diagnostics, path.Root("id"), "Read", "AKS Cluster", lookedUp, err)
 			return
 		}
-		lookedUp = fmt.Sprintf("by ID %q", m.ID.ValueString())
-	} else {
-		id = rbac.ClusterID{SubscriptionID: c.SubscriptionID, ResourceGroup: m.ResourceGroupName.ValueString(), Name: m.Name.ValueString()}
-		lookedUp = fmt.Sprintf("by name %q in resource group %q of subscription %s", id.Name, id.ResourceGroup, id.SubscriptionID)
-	}
-	facts, err := rbac.GetCluster(ctx, c, id)
-	if err != nil {
-		addClusterError(&resp.Diagnostics, path.Root("id"), "Read", "AKS Cluster", lookedUp, err)
-		return
-	}
-	out := clusterModelFromFacts(ctx, facts, m.Timeouts, &resp.Diagnostics)
-	// Inputs stay as written (another casing of the same cluster is not a different value).
-	if !m.ID.IsNull() {
-		out.ID = m.ID
-	} else {
-		out.Name, out.ResourceGroupName = m.Name, m.ResourceGroupName
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
+		out := clusterModelFromFacts(ctx, facts, m.Timeouts, &resp.Diagnostics)
+		// Inputs stay as written (another casing of the same cluster is not a different value).
+		if !m.ID.IsNull() {
+			out.ID = m.ID
+		} else {
+			out.Name, out.ResourceGroupName = m.Name, m.ResourceGroupName
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
+	})
 }
 
 func clusterModelFromFacts(ctx context.Context, f *rbac.ClusterFacts, t timeouts.Value, diags *diag.Diagnostics) clusterDataSourceModel {

@@ -96,30 +96,28 @@ func (ri resourceIdentity) names() string {
 // withIdentity attaches identity to a resource. The wrapper forwards every optional interface this
 // provider's resources implement; TestResourceIdentities fails when a resource implements one it does
 // not forward.
-func withIdentity(r resource.Resource, identity resourceIdentity) resource.Resource {
+func withIdentity(r managedResource, identity resourceIdentity) resource.Resource {
 	return &identified{inner: r, identity: identity}
 }
 
 // withMutableIdentity is withIdentity for a resource whose identifying attributes may change in place
 // (an ARM PIM schedule that AdminUpdate replaces by a new one under a new ID): Terraform then accepts a
 // new identity after an update or a refresh.
-func withMutableIdentity(r resource.Resource, identity resourceIdentity) resource.Resource {
+func withMutableIdentity(r managedResource, identity resourceIdentity) resource.Resource {
 	return &identified{inner: r, identity: identity, mutable: true}
 }
 
 type identified struct {
-	inner    resource.Resource
+	inner    managedResource
 	identity resourceIdentity
 	mutable  bool
 }
 
 var (
 	_ resource.ResourceWithIdentity         = (*identified)(nil)
-	_ resource.ResourceWithConfigure        = (*identified)(nil)
-	_ resource.ResourceWithModifyPlan       = (*identified)(nil)
+	_ managedResource                       = (*identified)(nil)
 	_ resource.ResourceWithValidateConfig   = (*identified)(nil)
 	_ resource.ResourceWithConfigValidators = (*identified)(nil)
-	_ resource.ResourceWithImportState      = (*identified)(nil)
 )
 
 func (r *identified) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -168,15 +166,11 @@ func (r *identified) Delete(ctx context.Context, req resource.DeleteRequest, res
 }
 
 func (r *identified) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if c, ok := r.inner.(resource.ResourceWithConfigure); ok {
-		c.Configure(ctx, req, resp)
-	}
+	r.inner.Configure(ctx, req, resp)
 }
 
 func (r *identified) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if m, ok := r.inner.(resource.ResourceWithModifyPlan); ok {
-		m.ModifyPlan(ctx, req, resp)
-	}
+	r.inner.ModifyPlan(ctx, req, resp)
 }
 
 func (r *identified) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -195,11 +189,6 @@ func (r *identified) ConfigValidators(ctx context.Context) []resource.ConfigVali
 // ImportState hands an import by identity to the resource's own ImportState as the import ID the
 // identity stands for, so both ways of importing share one parser and one set of errors.
 func (r *identified) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	imp, ok := r.inner.(resource.ResourceWithImportState)
-	if !ok {
-		resp.Diagnostics.AddError("Import Not Supported", "This resource cannot be imported. This is a bug in the provider; please report it.")
-		return
-	}
 	if req.ID == "" && req.Identity != nil {
 		id, diags := r.identity.importID(ctx, req.Identity)
 		resp.Diagnostics.Append(diags...)
@@ -208,7 +197,7 @@ func (r *identified) ImportState(ctx context.Context, req resource.ImportStateRe
 		}
 		req.ID = id
 	}
-	imp.ImportState(ctx, req, resp)
+	r.inner.ImportState(ctx, req, resp)
 }
 
 // unwrapResource returns the resource a wrapper such as withIdentity holds (for tests and list

@@ -37,7 +37,7 @@ const activationPrivateKey = "activation"
 // NewPIMActivationEphemeralResource is the aks_pim_activation ephemeral resource: the caller activates
 // its eligible membership (or ownership) of a group for the duration of a Terraform run.
 func NewPIMActivationEphemeralResource() ephemeral.EphemeralResource {
-	return &pimActivationEphemeralResource{}
+	return &pimActivationEphemeralResource{ephemeralBase{typeName: "_pim_activation"}}
 }
 
 type pimActivationEphemeralResource struct{ ephemeralBase }
@@ -74,10 +74,6 @@ type activationPrivate struct {
 	// Scope and RoleDefinitionID are set for an activation of an Azure role (pim_activation_role.go).
 	Scope            string `json:"scope,omitempty"`
 	RoleDefinitionID string `json:"role_definition_id,omitempty"`
-}
-
-func (r *pimActivationEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_pim_activation"
 }
 
 func (r *pimActivationEphemeralResource) Schema(ctx context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {

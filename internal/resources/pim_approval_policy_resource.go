@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -23,18 +24,12 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
-var (
-	_ resource.Resource                   = (*pimApprovalPolicyResource)(nil)
-	_ resource.ResourceWithConfigure      = (*pimApprovalPolicyResource)(nil)
-	_ resource.ResourceWithImportState    = (*pimApprovalPolicyResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*pimApprovalPolicyResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*pimApprovalPolicyResource)(nil)
-)
+var _ resource.ResourceWithValidateConfig = (*pimApprovalPolicyResource)(nil)
 
 // NewPIMApprovalPolicyResource is the aks_pim_approval_policy resource: the PIM policy of one group for
 // member or owner access.
 func NewPIMApprovalPolicyResource() resource.Resource {
-	return withIdentity(&pimApprovalPolicyResource{}, pimApprovalPolicyIdentity)
+	return withIdentity(&pimApprovalPolicyResource{resourceBase{typeName: "_pim_approval_policy", timeouts: policyTimeouts}}, pimApprovalPolicyIdentity)
 }
 
 var pimApprovalPolicyIdentity = resourceIdentity{
@@ -57,11 +52,8 @@ const policyObject = "PIM Approval Policy"
 // grantPolicy is what the provider's identity needs to read and write group policies.
 const grantPolicy = "the Microsoft Graph application permission RoleManagementPolicy.ReadWrite.AzureADGroup (admin consent required)"
 
+// policyTimeouts are those of both policy resources.
 var policyTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 10 * time.Minute}
-
-func (r *pimApprovalPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_pim_approval_policy"
-}
 
 func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -93,7 +85,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
 			},
-			"timeouts": timeoutsAttribute(ctx, policyTimeouts),
+			"timeouts": r.timeoutsAttribute(ctx),
 		}),
 	}
 }
@@ -118,21 +110,13 @@ func (r *pimApprovalPolicyResource) ValidateConfig(ctx context.Context, req reso
 // eligible for the governed group), read only when the approvers change so plans with no change cost no
 // request.
 func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, config pimApprovalPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := planned(ctx, req, readModel[pimApprovalPolicyModel], &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var prior pimApprovalPolicyModel
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	if state != nil {
+		prior = *state
 	}
 	var refs objectRefs
 	refs.add(path.Root("group_id"), plan.GroupID, prior.GroupID, pim.KindGroup)
@@ -149,7 +133,7 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if r.client == nil || !p.Approval.Required {
 		return
 	}
-	if !req.State.Raw.IsNull() && prior.Approvers.Equal(plan.Approvers) && prior.RequireApproval.Equal(plan.RequireApproval) {
+	if state != nil && prior.Approvers.Equal(plan.Approvers) && prior.RequireApproval.Equal(plan.RequireApproval) {
 		return
 	}
 	key := pim.PolicyKey{GroupID: plan.GroupID.ValueString(), AccessID: pim.AccessID(plan.AccessID.ValueString())}
@@ -164,11 +148,7 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	addFindings(&resp.Diagnostics, p.ApproverConflicts(pc), policyFindingPath)
 }
 
-func (r *pimApprovalPolicyResource) apply(ctx context.Context, verb string, plan pimApprovalPolicyModel, diags *diag.Diagnostics) (pimApprovalPolicyModel, bool) {
-	c := r.requireClient(diags)
-	if c == nil {
-		return plan, false
-	}
+func (r *pimApprovalPolicyResource) apply(ctx context.Context, c *clients.Client, verb string, plan pimApprovalPolicyModel, diags *diag.Diagnostics) (pimApprovalPolicyModel, bool) {
 	desired, known, ds := policyExpand(ctx, plan.policySettingsModel)
 	diags.Append(ds...)
 	if ds.HasError() {
@@ -217,93 +197,67 @@ func policyAPIError(diags *diag.Diagnostics, verb string, key pim.PolicyKey, err
 }
 
 func (r *pimApprovalPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, opCreate, req.Plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *pimApprovalPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.save(ctx, opUpdate, req.Plan, &resp.State, &resp.Diagnostics)
+}
+
+// save is Create and Update: the plan written to Graph, the result recorded in state.
+func (r *pimApprovalPolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, st *tfsdk.State, diags *diag.Diagnostics) {
 	var plan pimApprovalPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, policyTimeouts.Create, &resp.Diagnostics)
-	defer cancel()
-	out, ok := r.apply(ctx, "Create", plan, &resp.Diagnostics)
-	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
-	}
+	r.run(ctx, o, p.Get, &plan, &plan.Timeouts, diags, func(ctx context.Context, c *clients.Client) {
+		if out, ok := r.apply(ctx, c, o.verb(), plan, diags); ok {
+			diags.Append(st.Set(ctx, out)...)
+		}
+	})
 }
 
 func (r *pimApprovalPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimApprovalPolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, policyTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
-	key, err := pim.ParsePolicyKey(state.ID.ValueString())
-	if err != nil {
-		key = pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
-	}
-	ps, err := pim.ReadPolicy(ctx, c, key)
-	if errors.Is(err, pim.ErrPolicyNotFound) {
-		tflog.Warn(ctx, "PIM policy not found (group deleted?); removing it from state", map[string]any{"id": key.String()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		policyAPIError(&resp.Diagnostics, "Read", key, err)
-		return
-	}
-	out := state
-	out.ID = types.StringValue(key.String())
-	if out.GroupID.IsNull() || !pim.SameObjectID(out.GroupID.ValueString(), key.GroupID) {
-		out.GroupID = types.StringValue(key.GroupID)
-	}
-	out.AccessID = types.StringValue(string(key.AccessID))
-	policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
-	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
-}
-
-func (r *pimApprovalPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan pimApprovalPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, policyTimeouts.Update, &resp.Diagnostics)
-	defer cancel()
-	out, ok := r.apply(ctx, "Update", plan, &resp.Diagnostics)
-	if ok {
+	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		key, err := pim.ParsePolicyKey(state.ID.ValueString())
+		if err != nil {
+			key = pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
+		}
+		ps, err := pim.ReadPolicy(ctx, c, key)
+		if errors.Is(err, pim.ErrPolicyNotFound) {
+			tflog.Warn(ctx, "PIM policy not found (group deleted?); removing it from state", map[string]any{"id": key.String()})
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		if err != nil {
+			policyAPIError(&resp.Diagnostics, "Read", key, err)
+			return
+		}
+		out := state
+		out.ID = types.StringValue(key.String())
+		if out.GroupID.IsNull() || !pim.SameObjectID(out.GroupID.ValueString(), key.GroupID) {
+			out.GroupID = types.StringValue(key.GroupID)
+		}
+		out.AccessID = types.StringValue(string(key.AccessID))
+		policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
 		resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
-	}
+	})
 }
 
 // Delete resets the managed rules to Azure's defaults: a group's policy cannot be deleted.
 func (r *pimApprovalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimApprovalPolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, policyTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	key := pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
-	_, written, err := pim.ResetPolicy(ctx, c, key)
-	if errors.Is(err, pim.ErrPolicyNotFound) {
-		tflog.Warn(ctx, "PIM policy not found on destroy (group deleted?); nothing to reset", map[string]any{"id": key.String()})
-		return
-	}
-	if err != nil {
-		policyAPIError(&resp.Diagnostics, "Delete", key, err)
-		return
-	}
-	tflog.Info(ctx, "PIM policy reset to Azure defaults", map[string]any{"id": key.String(), "rules_written": len(written)})
+	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		key := pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
+		_, written, err := pim.ResetPolicy(ctx, c, key)
+		if errors.Is(err, pim.ErrPolicyNotFound) {
+			tflog.Warn(ctx, "PIM policy not found on destroy (group deleted?); nothing to reset", map[string]any{"id": key.String()})
+			return
+		}
+		if err != nil {
+			policyAPIError(&resp.Diagnostics, "Delete", key, err)
+			return
+		}
+		tflog.Info(ctx, "PIM policy reset to Azure defaults", map[string]any{"id": key.String(), "rules_written": len(written)})
+	})
 }
 
 func (r *pimApprovalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -15,7 +15,7 @@ import (
 // NewPIMAssignmentResource is the aks_pim_assignment resource: a principal made member or owner of a
 // group by an administrator's active PIM-for-groups assignment, for a limited time or permanently.
 func NewPIMAssignmentResource() resource.Resource {
-	return withIdentity(&pimGroupScheduleResource[pimAssignmentModel, *pimAssignmentModel]{k: assignmentKind}, pimAssignmentIdentity)
+	return newPIMGroupScheduleResource[pimAssignmentModel]("_pim_assignment", assignmentKind, pimAssignmentIdentity)
 }
 
 // An active assignment is named by who is assigned to what, not by its schedule ID, which PIM assigns
@@ -31,7 +31,7 @@ func (m *pimAssignmentModel) common() *pimGroupScheduleModel { return &m.pimGrou
 func (m *pimAssignmentModel) policy() types.Object           { return m.PolicyActiveAssignment }
 
 var assignmentKind = groupScheduleKind{
-	kind: pim.GroupActive, typeSuffix: "_pim_assignment", object: "PIM Assignment", noun: "assignment",
+	kind: pim.GroupActive, object: "PIM Assignment", noun: "assignment",
 	grant:         "the Microsoft Graph application permission PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup (admin consent required)",
 	permanentNote: "The default group policy rejects it (`active_assignment.expiration_required`).",
 	description: "An active PIM-for-groups assignment: `principal_id` **is** a `member` (or `owner`) of `group_id` from " +

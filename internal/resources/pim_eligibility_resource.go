@@ -15,7 +15,7 @@ import (
 // NewPIMEligibilityResource is the aks_pim_eligibility resource: a principal eligible (through PIM for
 // groups) to become member or owner of a group.
 func NewPIMEligibilityResource() resource.Resource {
-	return withIdentity(&pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel]{k: eligibilityKind}, pimEligibilityIdentity)
+	return newPIMGroupScheduleResource[pimEligibilityModel]("_pim_eligibility", eligibilityKind, pimEligibilityIdentity)
 }
 
 // An eligibility is named by who is eligible for what, not by its schedule ID, which PIM assigns.
@@ -30,7 +30,7 @@ func (m *pimEligibilityModel) common() *pimGroupScheduleModel { return &m.pimGro
 func (m *pimEligibilityModel) policy() types.Object           { return m.PolicyEligibleAssignment }
 
 var eligibilityKind = groupScheduleKind{
-	kind: pim.GroupEligible, typeSuffix: "_pim_eligibility", object: "PIM Eligibility", noun: "eligibility",
+	kind: pim.GroupEligible, object: "PIM Eligibility", noun: "eligibility",
 	grant:         "the Microsoft Graph application permission PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup (admin consent required)",
 	permanentNote: "The default group policy rejects it (`eligible_assignment.expiration_required`).",
 	description: "A PIM-for-groups eligibility: `principal_id` may activate `member` (or `owner`) access to `group_id` " +

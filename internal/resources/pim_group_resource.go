@@ -26,24 +26,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-var (
-	_ resource.Resource                = (*pimGroupResource)(nil)
-	_ resource.ResourceWithConfigure   = (*pimGroupResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*pimGroupResource)(nil)
-	_ resource.ResourceWithImportState = (*pimGroupResource)(nil)
-)
-
 const pimGroupObject = "PIM Group"
-
-var pimGroupTimeouts = timeoutDefaults{Create: 20 * time.Minute, Read: 5 * time.Minute, Update: 20 * time.Minute, Delete: 10 * time.Minute}
 
 // NewPIMGroupResource is aks_pim_group: an Entra security group meant to be governed by PIM for groups.
 func NewPIMGroupResource() resource.Resource {
-	return withIdentity(&pimGroupResource{}, pimGroupIdentity)
+	return withIdentity(&pimGroupResource{resourceBase{typeName: "_pim_group",
+		timeouts: timeoutDefaults{Create: 20 * time.Minute, Read: 5 * time.Minute, Update: 20 * time.Minute, Delete: 10 * time.Minute}}}, pimGroupIdentity)
 }
 
 var pimGroupIdentity = resourceIdentity{{"object_id", "The group's object ID."}}
@@ -62,10 +55,6 @@ type pimGroupModel struct {
 	PreventDuplicateNames types.Bool     `tfsdk:"prevent_duplicate_names"`
 	PIMOnboarded          types.Bool     `tfsdk:"pim_onboarded"`
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *pimGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_pim_group"
 }
 
 func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -148,22 +137,17 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"eligibility or assignment) or its PIM policy was changed. Onboarding cannot be undone.",
 				PlanModifiers: []planmodifier.Bool{keepTrue{}},
 			},
-			"timeouts": timeoutsAttribute(ctx, pimGroupTimeouts),
+			"timeouts": r.timeoutsAttribute(ctx),
 		},
 	}
 }
 
 func (r *pimGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	plan, config, state, ok := planned(ctx, req, readModel[pimGroupModel], &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var plan, config pimGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	creating := req.State.Raw.IsNull()
+	creating := state == nil
 	if creating && config.MailNickname.IsNull() && known(plan.DisplayName) {
 		plan.MailNickname = types.StringValue(pim.DeriveMailNickname(plan.DisplayName.ValueString()))
 	}
@@ -195,132 +179,109 @@ func (r *pimGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, pimGroupTimeouts.Create, &resp.Diagnostics)
-	defer cancel()
-
-	spec := pimGroupSpec(ctx, plan, !config.Members.IsNull(), &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	g, adopted, err := pim.CreateGroup(ctx, c, spec, pim.GroupCreateOptions{PreventDuplicateNames: plan.PreventDuplicateNames.ValueBool()})
-	if err != nil {
-		if g != nil && g.ID != "" {
-			// The group exists but a later step failed: keep it in state (tainted) so it is not orphaned.
-			plan.ID, plan.ObjectID = types.StringValue(g.ID), types.StringValue(g.ID)
-			plan.MailNickname = types.StringValue(spec.Nickname())
-			if !known(plan.Owners) {
-				plan.Owners = types.SetNull(types.StringType)
-			}
-			if !known(plan.Members) {
-				plan.Members = types.SetNull(types.StringType)
-			}
-			plan.PIMOnboarded = types.BoolValue(false)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, []byte(strconv.Quote(c.Now().UTC().Format(time.RFC3339))))...)
+	r.run(ctx, opCreate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		spec := pimGroupSpec(ctx, plan, !config.Members.IsNull(), &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
 		}
-		addPIMGroupCreateError(&resp.Diagnostics, spec, err)
-		return
-	}
-	if adopted {
-		resp.Diagnostics.AddWarning("Existing Group Adopted", fmt.Sprintf(
-			"Group %s (mail nickname %q) already existed, matched this configuration and is owned by Terraform's identity, so it "+
-				"was adopted instead of creating a duplicate: an earlier create probably lost its response.", g.ID, spec.Nickname()))
-	}
-	tflog.Info(ctx, "created group", map[string]any{"id": g.ID, "adopted": adopted})
-	pimGroupReadWarnings(&resp.Diagnostics, "Create", g)
-	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, nil, g)...)
-	// The group read back: role bindings for it need not ask Graph whether it exists.
-	rbac.RememberPrincipal(c, rbac.PrincipalGroup, g.ID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, true, &resp.Diagnostics))...)
+		g, adopted, err := pim.CreateGroup(ctx, c, spec, pim.GroupCreateOptions{PreventDuplicateNames: plan.PreventDuplicateNames.ValueBool()})
+		if err != nil {
+			if g != nil && g.ID != "" {
+				// The group exists but a later step failed: keep it in state (tainted) so it is not orphaned.
+				plan.ID, plan.ObjectID = types.StringValue(g.ID), types.StringValue(g.ID)
+				plan.MailNickname = types.StringValue(spec.Nickname())
+				if !known(plan.Owners) {
+					plan.Owners = types.SetNull(types.StringType)
+				}
+				if !known(plan.Members) {
+					plan.Members = types.SetNull(types.StringType)
+				}
+				plan.PIMOnboarded = types.BoolValue(false)
+				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+				resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, []byte(strconv.Quote(c.Now().UTC().Format(time.RFC3339))))...)
+			}
+			addPIMGroupCreateError(&resp.Diagnostics, spec, err)
+			return
+		}
+		if adopted {
+			resp.Diagnostics.AddWarning("Existing Group Adopted", fmt.Sprintf(
+				"Group %s (mail nickname %q) already existed, matched this configuration and is owned by Terraform's identity, so it "+
+					"was adopted instead of creating a duplicate: an earlier create probably lost its response.", g.ID, spec.Nickname()))
+		}
+		tflog.Info(ctx, "created group", map[string]any{"id": g.ID, "adopted": adopted})
+		pimGroupReadWarnings(&resp.Diagnostics, "Create", g)
+		resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, nil, g)...)
+		// The group read back: role bindings for it need not ask Graph whether it exists.
+		rbac.RememberPrincipal(c, rbac.PrincipalGroup, g.ID)
+		resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, true, &resp.Diagnostics))...)
+	})
 }
 
 func (r *pimGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, pimGroupTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
-
-	opts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
-	var g *pim.GroupRead
-	var err error
-	if createdAt, unverified := pimGroupUnverifiedSince(ctx, req.Private); unverified {
-		g, err = pim.ReadGroupCreatedAt(ctx, c, state.ID.ValueString(), opts, createdAt)
-		if err == nil {
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, nil)...)
+	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		opts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
+		var g *pim.GroupRead
+		var err error
+		if createdAt, unverified := pimGroupUnverifiedSince(ctx, req.Private); unverified {
+			g, err = pim.ReadGroupCreatedAt(ctx, c, state.ID.ValueString(), opts, createdAt)
+			if err == nil {
+				resp.Diagnostics.Append(resp.Private.SetKey(ctx, pimGroupUnverifiedKey, nil)...)
+			}
+		} else {
+			g, err = pim.ReadGroup(ctx, c, state.ID.ValueString(), opts)
 		}
-	} else {
-		g, err = pim.ReadGroup(ctx, c, state.ID.ValueString(), opts)
-	}
-	if errors.Is(err, pim.ErrGroupNotFound) {
-		tflog.Warn(ctx, "group no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read", pimGroupObject, err, grantGroupRead)
-		return
-	}
-	pimGroupReadWarnings(&resp.Diagnostics, "Read", g)
-	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, opts.PolicyBaseline, g)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, state, g, true, &resp.Diagnostics))...)
+		if errors.Is(err, pim.ErrGroupNotFound) {
+			tflog.Warn(ctx, "group no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Read", pimGroupObject, err, grantGroupRead)
+			return
+		}
+		pimGroupReadWarnings(&resp.Diagnostics, "Read", g)
+		resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, opts.PolicyBaseline, g)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, state, g, true, &resp.Diagnostics))...)
+	})
 }
 
 func (r *pimGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state, config pimGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, pimGroupTimeouts.Update, &resp.Diagnostics)
-	defer cancel()
-
-	managed := !config.Members.IsNull()
-	spec := pimGroupSpec(ctx, plan, managed, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	readOpts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
-	g, err := pim.UpdateGroup(ctx, c, state.ID.ValueString(), spec, pim.GroupUpdateOptions{Onboarding: readOpts.Onboarding, PolicyBaseline: readOpts.PolicyBaseline})
-	if err != nil {
-		grant := grantGroupWrite
-		if plan.AssignableToRole.ValueBool() {
-			grant = grantRoleAssignableGroup
+	r.run(ctx, opUpdate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		managed := !config.Members.IsNull()
+		spec := pimGroupSpec(ctx, plan, managed, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
 		}
-		addAPIError(&resp.Diagnostics, "Update", pimGroupObject, err, grant)
-		return
-	}
-	plan.ID, plan.ObjectID = state.ID, state.ObjectID
-	pimGroupReadWarnings(&resp.Diagnostics, "Update", g)
-	resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, readOpts.PolicyBaseline, g)...)
-	// Unmanaged members were planned as the prior state; the next refresh reports any change.
-	resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, managed || !known(plan.Members), &resp.Diagnostics))...)
+		readOpts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
+		g, err := pim.UpdateGroup(ctx, c, state.ID.ValueString(), spec, pim.GroupUpdateOptions{Onboarding: readOpts.Onboarding, PolicyBaseline: readOpts.PolicyBaseline})
+		if err != nil {
+			grant := grantGroupWrite
+			if plan.AssignableToRole.ValueBool() {
+				grant = grantRoleAssignableGroup
+			}
+			addAPIError(&resp.Diagnostics, "Update", pimGroupObject, err, grant)
+			return
+		}
+		plan.ID, plan.ObjectID = state.ID, state.ObjectID
+		pimGroupReadWarnings(&resp.Diagnostics, "Update", g)
+		resp.Diagnostics.Append(pimGroupKeepBaseline(ctx, resp.Private, readOpts.PolicyBaseline, g)...)
+		// Unmanaged members were planned as the prior state; the next refresh reports any change.
+		resp.Diagnostics.Append(resp.State.Set(ctx, pimGroupState(ctx, plan, g, managed || !known(plan.Members), &resp.Diagnostics))...)
+	})
 }
 
 func (r *pimGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, pimGroupTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	if err := pim.DeleteGroup(ctx, c, state.ID.ValueString()); err != nil {
-		addAPIError(&resp.Diagnostics, "Delete", pimGroupObject, err, grantGroupWrite)
-	}
+	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		if err := pim.DeleteGroup(ctx, c, state.ID.ValueString()); err != nil {
+			addAPIError(&resp.Diagnostics, "Delete", pimGroupObject, err, grantGroupWrite)
+		}
+	})
 }
 
 func (r *pimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -58,7 +58,7 @@ func (r *pimGroupScheduleResource[M, P]) apiError(diags *diag.Diagnostics, verb 
 		diags.AddError(errorSummary(verb, r.k.object), errorDetail(
 			exists.Error()+". It was not made by this resource (or not with this schedule), so it is not adopted.",
 			fmt.Sprintf("Import it (terraform import aks%s.<name> %s, or an import block with that ID) and let the "+
-				"configuration update it, or remove it outside Terraform and apply again.", r.k.typeSuffix, exists.ImportID()),
+				"configuration update it, or remove it outside Terraform and apply again.", r.typeName, exists.ImportID()),
 			err))
 	case errors.As(err, &failed):
 		diags.AddError(errorSummary(verb, r.k.object), errorDetail(

@@ -26,9 +26,6 @@ import (
 // (eligible or active) telling them apart. Each resource file holds its kind's description, model and the
 // policy attribute it is checked against at plan time.
 
-// Delete includes PIM's five-minute minimum age of a new schedule.
-var groupScheduleTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
-
 // pimGroupScheduleModel holds the attributes both kinds share; each kind's model embeds it and adds its
 // policy attribute.
 type pimGroupScheduleModel struct {
@@ -59,7 +56,6 @@ type groupScheduleModel interface {
 // groupScheduleKind is what tells the two resources apart.
 type groupScheduleKind struct {
 	kind          pim.GroupScheduleKind
-	typeSuffix    string // after the provider type name
 	object        string // in diagnostics: "PIM Eligibility"
 	noun          string // in descriptions and diagnostics: "eligibility"
 	description   string
@@ -77,12 +73,7 @@ type groupScheduleKind struct {
 	words        findingWords      // of plan-time findings
 }
 
-var (
-	_ resource.ResourceWithConfigure      = (*pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel])(nil)
-	_ resource.ResourceWithImportState    = (*pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel])(nil)
-	_ resource.ResourceWithValidateConfig = (*pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel])(nil)
-	_ resource.ResourceWithModifyPlan     = (*pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel])(nil)
-)
+var _ resource.ResourceWithValidateConfig = (*pimGroupScheduleResource[pimEligibilityModel, *pimEligibilityModel])(nil)
 
 type pimGroupScheduleResource[M any, P interface {
 	*M
@@ -92,8 +83,12 @@ type pimGroupScheduleResource[M any, P interface {
 	k groupScheduleKind
 }
 
-func (r *pimGroupScheduleResource[M, P]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + r.k.typeSuffix
+// newPIMGroupScheduleResource is the resource of kind k, aks{typeName}, with model M.
+func newPIMGroupScheduleResource[M any, P interface {
+	*M
+	groupScheduleModel
+}](typeName string, k groupScheduleKind, identity resourceIdentity) resource.Resource {
+	return withIdentity(&pimGroupScheduleResource[M, P]{resourceBase{typeName: typeName, timeouts: scheduleTimeouts}, k}, identity)
 }
 
 func (r *pimGroupScheduleResource[M, P]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -126,7 +121,7 @@ func (r *pimGroupScheduleResource[M, P]) Schema(ctx context.Context, _ resource.
 				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
 			},
 			r.k.policyAttr: r.k.policySchema,
-			"timeouts":     timeoutsAttribute(ctx, groupScheduleTimeouts),
+			"timeouts":     r.timeoutsAttribute(ctx),
 		}),
 	}
 }
@@ -146,29 +141,18 @@ func (r *pimGroupScheduleResource[M, P]) ValidateConfig(ctx context.Context, req
 // change it). It also marks the schedule's computed values unknown when the update will create a new
 // schedule.
 func (r *pimGroupScheduleResource[M, P]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var planM M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &planM)...)
-	if resp.Diagnostics.HasError() {
+	planM, _, stateM, ok := planned(ctx, req, readModel[M], &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	plan := P(&planM).common()
 	var state *pimGroupScheduleModel
-	if !req.State.Raw.IsNull() {
-		var stateM M
-		resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		state = P(&stateM).common()
-	}
-	var refs objectRefs
 	prior := pimGroupScheduleModel{}
-	if state != nil {
+	if stateM != nil {
+		state = P(stateM).common()
 		prior = *state
 	}
+	var refs objectRefs
 	refs.add(path.Root("group_id"), plan.GroupID, prior.GroupID, pim.KindGroup)
 	refs.add(path.Root("principal_id"), plan.PrincipalID, prior.PrincipalID, pim.KindUser, pim.KindGroup)
 	refs.check(ctx, r.client, &resp.Diagnostics)
@@ -216,26 +200,18 @@ func (r *pimGroupScheduleResource[M, P]) ModifyPlan(ctx context.Context, req res
 
 func (r *pimGroupScheduleResource[M, P]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var planM M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &planM)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	plan := P(&planM).common()
-	if r.send(ctx, "Create", plan, plan.Timeouts.Create, groupScheduleTimeouts.Create, pim.CreateEligibility, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
-	}
+	r.run(ctx, opCreate, req.Plan.Get, &planM, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		if r.send(ctx, c, "Create", plan, pim.CreateEligibility, &resp.Diagnostics) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
+		}
+	})
 }
 
 // send makes the request of verb (Create: adminAssign, Update: adminUpdate) for plan and writes the
 // schedule it produced into plan; ok is false when it failed (diagnosed in diags).
-func (r *pimGroupScheduleResource[M, P]) send(ctx context.Context, verb string, plan *pimGroupScheduleModel, t func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration,
+func (r *pimGroupScheduleResource[M, P]) send(ctx context.Context, c *clients.Client, verb string, plan *pimGroupScheduleModel,
 	request func(context.Context, *clients.Client, pim.EligibilitySpec) (pim.Eligibility, error), diags *diag.Diagnostics) (ok bool) {
-	c := r.requireClient(diags)
-	if c == nil {
-		return false
-	}
-	ctx, cancel := operationContext(ctx, t, def, diags)
-	defer cancel()
 	old := plan.ID.ValueString()
 	e, err := request(ctx, c, r.spec(plan))
 	if err != nil {
@@ -249,46 +225,38 @@ func (r *pimGroupScheduleResource[M, P]) send(ctx context.Context, verb string, 
 
 func (r *pimGroupScheduleResource[M, P]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var stateM M
-	resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	state := P(&stateM).common()
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, groupScheduleTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
-	e, found, err := pim.ReadGroupSchedule(ctx, c, r.k.kind, state.ID.ValueString())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read", r.k.object, err, r.k.grant)
-		return
-	}
-	if !found {
-		tflog.Warn(ctx, "PIM group schedule gone (removed or expired outside Terraform); removing it from state",
-			map[string]any{"id": state.ID.ValueString(), "status": e.Status, "kind": r.k.noun})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	groupScheduleFlatten(e, state)
-	if imported, d := req.Private.GetKey(ctx, groupScheduleImportedKey); len(imported) > 0 && !d.HasError() {
-		// Justification and ticket live on the request, not the schedule: after an import, read them from
-		// the request that created the schedule (once; Graph may have purged it), so that importing into a
-		// configuration that sets them plans no change.
-		details, ok, err := pim.ReadGroupScheduleRequestDetails(ctx, c, r.k.kind, e.CreatedUsing)
+	r.run(ctx, opRead, req.State.Get, &stateM, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		e, found, err := pim.ReadGroupSchedule(ctx, c, r.k.kind, state.ID.ValueString())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Read", r.k.object, err, r.k.grant)
 			return
 		}
-		if ok {
-			state.Justification = optionalString(details.Justification)
-			state.TicketNumber = optionalString(details.TicketNumber)
-			state.TicketSystem = optionalString(details.TicketSystem)
+		if !found {
+			tflog.Warn(ctx, "PIM group schedule gone (removed or expired outside Terraform); removing it from state",
+				map[string]any{"id": state.ID.ValueString(), "status": e.Status, "kind": r.k.noun})
+			resp.State.RemoveResource(ctx)
+			return
 		}
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, groupScheduleImportedKey, nil)...)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &stateM)...)
+		groupScheduleFlatten(e, state)
+		if imported, d := req.Private.GetKey(ctx, groupScheduleImportedKey); len(imported) > 0 && !d.HasError() {
+			// Justification and ticket live on the request, not the schedule: after an import, read them from
+			// the request that created the schedule (once; Graph may have purged it), so that importing into a
+			// configuration that sets them plans no change.
+			details, ok, err := pim.ReadGroupScheduleRequestDetails(ctx, c, r.k.kind, e.CreatedUsing)
+			if err != nil {
+				addAPIError(&resp.Diagnostics, "Read", r.k.object, err, r.k.grant)
+				return
+			}
+			if ok {
+				state.Justification = optionalString(details.Justification)
+				state.TicketNumber = optionalString(details.TicketNumber)
+				state.TicketSystem = optionalString(details.TicketSystem)
+			}
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, groupScheduleImportedKey, nil)...)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &stateM)...)
+	})
 }
 
 // groupScheduleImportedKey marks, in private state, a schedule imported but not yet read.
@@ -296,47 +264,36 @@ const groupScheduleImportedKey = "imported"
 
 func (r *pimGroupScheduleResource[M, P]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var planM, stateM M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &planM)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	plan, state := P(&planM).common(), P(&stateM).common()
-	if !plan.needsRequest(state.pimScheduleModel) {
-		// Only the form of the schedule, the wired policy or the timeouts changed: nothing to tell Azure.
+	resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
+	r.run(ctx, opUpdate, req.Plan.Get, &planM, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		plan.ID = state.ID
-		plan.keepReported(state.pimScheduleModel)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
-		return
-	}
-	plan.ID = state.ID
-	if r.send(ctx, "Update", plan, plan.Timeouts.Update, groupScheduleTimeouts.Update, pim.UpdateEligibility, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
-	}
+		if !plan.needsRequest(state.pimScheduleModel) {
+			// Only the form of the schedule, the wired policy or the timeouts changed: nothing to tell Azure.
+			plan.keepReported(state.pimScheduleModel)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
+			return
+		}
+		if r.send(ctx, c, "Update", plan, pim.UpdateEligibility, &resp.Diagnostics) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
+		}
+	})
 }
 
 func (r *pimGroupScheduleResource[M, P]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var stateM M
-	resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	state := P(&stateM).common()
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, groupScheduleTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	spec := r.spec(state)
-	spec.Schedule = pim.Schedule{}
-	// A policy that wants a justification for assignments may want one for their removal too.
-	if spec.Justification == "" {
-		spec.Justification = "Removed by Terraform"
-	}
-	if err := pim.DeleteGroupSchedule(ctx, c, state.ID.ValueString(), spec); err != nil {
-		r.apiError(&resp.Diagnostics, "Delete", state, err)
-	}
+	r.run(ctx, opDelete, req.State.Get, &stateM, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		spec := r.spec(state)
+		spec.Schedule = pim.Schedule{}
+		// A policy that wants a justification for assignments may want one for their removal too.
+		if spec.Justification == "" {
+			spec.Justification = "Removed by Terraform"
+		}
+		if err := pim.DeleteGroupSchedule(ctx, c, state.ID.ValueString(), spec); err != nil {
+			r.apiError(&resp.Diagnostics, "Delete", state, err)
+		}
+	})
 }
 
 // ImportState accepts the schedule ID or {group_id}/{principal_id}/{access_id}.

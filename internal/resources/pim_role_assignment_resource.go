@@ -9,8 +9,8 @@ import (
 // NewPIMRoleAssignmentResource is aks_pim_role_assignment: an active, time-bound (or permanent) Azure
 // role assignment at an AKS scope made through PIM for Azure resources.
 func NewPIMRoleAssignmentResource() resource.Resource {
-	return withMutableIdentity(&pimRoleScheduleResource{k: roleScheduleKind{
-		kind: armpim.Active, typeSuffix: "_pim_role_assignment", object: "PIM Role Assignment", noun: "assignment",
+	return newPIMRoleScheduleResource("_pim_role_assignment", roleScheduleKind{
+		kind: armpim.Active, object: "PIM Role Assignment", noun: "assignment",
 		permanentNote: "The default policy of a role rejects it.",
 		description: "An active Azure role assignment made through PIM for Azure resources, at a scope derived from an AKS " +
 			"cluster or at an explicit `scope`: a principal holds `role` from `start_date_time` for `duration` (or until " +
@@ -24,5 +24,5 @@ func NewPIMRoleAssignmentResource() resource.Resource {
 			"the schedule a new ID. Destroy sends `AdminRemove`, waiting out PIM's five-minute minimum age within its timeout.\n\n" +
 			"Set exactly one of `duration`, `end_date_time` or `permanent`.\n\n" +
 			"Required Azure permission: " + grantRoleSchedule + ".",
-	}}, pimRoleScheduleIdentity)
+	})
 }

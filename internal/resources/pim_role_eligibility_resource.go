@@ -9,8 +9,8 @@ import (
 // NewPIMRoleEligibilityResource is aks_pim_role_eligibility: an Azure role a principal may activate just
 // in time at an AKS scope (PIM for Azure resources).
 func NewPIMRoleEligibilityResource() resource.Resource {
-	return withMutableIdentity(&pimRoleScheduleResource{k: roleScheduleKind{
-		kind: armpim.Eligible, typeSuffix: "_pim_role_eligibility", object: "PIM Role Eligibility", noun: "eligibility",
+	return newPIMRoleScheduleResource("_pim_role_eligibility", roleScheduleKind{
+		kind: armpim.Eligible, object: "PIM Role Eligibility", noun: "eligibility",
 		permanentNote: "The default policy of a role rejects it.",
 		description: "An eligible Azure role assignment (PIM for Azure resources): `principal_id` may activate `role` at a scope " +
 			"derived from an AKS cluster (the cluster, its resource group, its node resource group, one node pool or one " +
@@ -28,5 +28,5 @@ func NewPIMRoleEligibilityResource() resource.Resource {
 			"timeout.\n\n" +
 			"Set exactly one of `duration`, `end_date_time` or `permanent`.\n\n" +
 			"Required Azure permission: " + grantRoleSchedule + ".",
-	}}, pimRoleScheduleIdentity)
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,22 +20,14 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
-	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-var (
-	_ resource.Resource                     = (*pimRolePolicyResource)(nil)
-	_ resource.ResourceWithConfigure        = (*pimRolePolicyResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*pimRolePolicyResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*pimRolePolicyResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*pimRolePolicyResource)(nil)
-	_ resource.ResourceWithImportState      = (*pimRolePolicyResource)(nil)
-)
+var _ scopeRoleResource = (*pimRolePolicyResource)(nil)
 
 // NewPIMRolePolicyResource is aks_pim_role_policy: the PIM policy of one Azure role at one scope (PIM for
 // Azure resources), with the settings of aks_pim_approval_policy.
 func NewPIMRolePolicyResource() resource.Resource {
-	return withIdentity(&pimRolePolicyResource{}, pimRolePolicyIdentity)
+	return withIdentity(&pimRolePolicyResource{resourceBase{typeName: "_pim_role_policy", timeouts: policyTimeouts}}, pimRolePolicyIdentity)
 }
 
 // The identity is the import ID: its two parts are joined by "|" (both hold "/"), which identity's
@@ -59,8 +50,6 @@ const rolePolicyObject = "PIM Role Policy"
 const grantRolePolicy = `the Azure role "User Access Administrator" (or "Owner") at the scope or above: writing a role ` +
 	`management policy needs Microsoft.Authorization/roleManagementPolicies/write`
 
-var rolePolicyTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 10 * time.Minute}
-
 var rolePolicySubject = policySubject{
 	selfElevation: "a principal eligible for the role activates it by itself",
 	notApprover:   "a principal eligible for the role at this scope, or a group it belongs to",
@@ -72,10 +61,6 @@ var rolePolicySubject = policySubject{
 		"so they are checked against it at plan time)",
 }
 
-func (r *pimRolePolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_pim_role_policy"
-}
-
 func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	own := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
@@ -83,7 +68,7 @@ func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			Computed:            true,
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"timeouts": timeoutsAttribute(ctx, rolePolicyTimeouts),
+		"timeouts": r.timeoutsAttribute(ctx),
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The PIM policy of one Azure role at one scope (PIM for Azure resources), for instance " +
@@ -141,26 +126,15 @@ func (r *pimRolePolicyResource) ValidateConfig(ctx context.Context, req resource
 // warns when an approver is eligible for the role at the scope: read only when the approvers change, so a
 // plan with no change costs no request.
 func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, config pimRolePolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	var state *pimRolePolicyModel
-	var prior *scopeRoleModel
-	if !req.State.Raw.IsNull() {
-		state = &pimRolePolicyModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		prior = &state.scopeRoleModel
-	}
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := planned(ctx, req, readModel[pimRolePolicyModel], &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var refs objectRefs
 	priorSettings := policySettingsModel{}
+	var prior *scopeRoleModel
 	if state != nil {
-		priorSettings = state.policySettingsModel
+		priorSettings, prior = state.policySettingsModel, &state.scopeRoleModel
 	}
 	refs.addApprovers(ctx, plan.policySettingsModel, priorSettings)
 	refs.check(ctx, r.client, &resp.Diagnostics)
@@ -212,11 +186,7 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 }
 
 // write makes the role's policy at the scope say what plan says, and returns the state to record.
-func (r *pimRolePolicyResource) write(ctx context.Context, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics, record func(pim.Policy)) (pimRolePolicyModel, bool) {
-	c := r.requireClient(diags)
-	if c == nil {
-		return plan, false
-	}
+func (r *pimRolePolicyResource) write(ctx context.Context, c *clients.Client, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics, record func(pim.Policy)) (pimRolePolicyModel, bool) {
 	planner := scopeRolePlanner{c: c, diags: diags, apply: true}
 	planner.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
 	desired, isKnown, ds := policyExpand(ctx, plan.policySettingsModel)
@@ -281,7 +251,7 @@ func rolePolicyAPIError(diags *diag.Diagnostics, verb string, key armpim.PolicyK
 const rolePolicyBeforeKey = "policy_before"
 
 func (r *pimRolePolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, "Create", req.Plan, req.Config, &resp.State, &resp.Diagnostics, func(before pim.Policy) {
+	r.save(ctx, opCreate, req.Plan, req.Config, &resp.State, &resp.Diagnostics, func(before pim.Policy) {
 		if b, err := json.Marshal(before); err == nil {
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, rolePolicyBeforeKey, b)...)
 		}
@@ -289,107 +259,86 @@ func (r *pimRolePolicyResource) Create(ctx context.Context, req resource.CreateR
 }
 
 // save is Create and Update: the plan written to Azure, the result recorded in state.
-func (r *pimRolePolicyResource) save(ctx context.Context, verb string, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics, record func(pim.Policy)) {
+func (r *pimRolePolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics, record func(pim.Policy)) {
 	var plan, config pimRolePolicyModel
-	diags.Append(p.Get(ctx, &plan)...)
 	diags.Append(cfg.Get(ctx, &config)...)
-	if diags.HasError() {
-		return
-	}
-	timeout, def := plan.Timeouts.Create, rolePolicyTimeouts.Create
-	if verb == "Update" {
-		timeout, def = plan.Timeouts.Update, rolePolicyTimeouts.Update
-	}
-	ctx, cancel := operationContext(ctx, timeout, def, diags)
-	defer cancel()
-	if out, ok := r.write(ctx, verb, plan, config, diags, record); ok {
-		diags.Append(st.Set(ctx, &out)...)
-	}
+	r.run(ctx, o, p.Get, &plan, &plan.Timeouts, diags, func(ctx context.Context, c *clients.Client) {
+		if out, ok := r.write(ctx, c, o.verb(), plan, config, diags, record); ok {
+			diags.Append(st.Set(ctx, &out)...)
+		}
+	})
 }
 
 func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRolePolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, rolePolicyTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
-	key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
-	if key.Scope == "" || key.RoleDefinitionID == "" {
-		k, err := armpim.ParsePolicyKey(state.ID.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError(errorSummary("Read", rolePolicyObject), errorDetail(
-				fmt.Sprintf("The state holds neither scope and role_definition_id nor a valid ID (%q).", state.ID.ValueString()),
-				"Import the policy again with {role_definition_id}|{scope}.", err))
+	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
+		if key.Scope == "" || key.RoleDefinitionID == "" {
+			k, err := armpim.ParsePolicyKey(state.ID.ValueString())
+			if err != nil {
+				resp.Diagnostics.AddError(errorSummary("Read", rolePolicyObject), errorDetail(
+					fmt.Sprintf("The state holds neither scope and role_definition_id nor a valid ID (%q).", state.ID.ValueString()),
+					"Import the policy again with {role_definition_id}|{scope}.", err))
+				return
+			}
+			key = k
+		}
+		ps, err := armpim.ReadPolicy(ctx, c, key)
+		if errors.Is(err, armpim.ErrPolicyNotFound) {
+			tflog.Warn(ctx, "PIM role policy not found (scope deleted?); removing it from state", map[string]any{"id": key.String()})
+			resp.State.RemoveResource(ctx)
 			return
 		}
-		key = k
-	}
-	ps, err := armpim.ReadPolicy(ctx, c, key)
-	if errors.Is(err, armpim.ErrPolicyNotFound) {
-		tflog.Warn(ctx, "PIM role policy not found (scope deleted?); removing it from state", map[string]any{"id": key.String()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		rolePolicyAPIError(&resp.Diagnostics, "Read", key, err)
-		return
-	}
-	out := state
-	out.ID = types.StringValue(key.String())
-	if state.Scope.IsNull() {
-		// Just imported: the scope and role as the import ID spells them, the cluster inputs derived from
-		// the scope and the role's name resolved, as a configuration would give them.
-		out.Scope, out.RoleDefinitionID = types.StringValue(key.Scope), types.StringValue(key.RoleDefinitionID)
-		deriveImportedScope(ctx, c, &out.scopeRoleModel)
-		rd, err := rbac.ResolveRoleByID(ctx, c, key.RoleDefinitionID)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Read", rolePolicyObject, fmt.Errorf("resolving the name of role definition %s: %w", key.RoleDefinitionID, err), grantRoleDefinitionRead)
+			rolePolicyAPIError(&resp.Diagnostics, "Read", key, err)
 			return
 		}
-		out.Role = types.StringValue(rd.Name)
-	}
-	policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
+		out := state
+		out.ID = types.StringValue(key.String())
+		if state.Scope.IsNull() {
+			// Just imported: the scope and role as the import ID spells them, the cluster inputs derived from
+			// the scope and the role's name resolved, as a configuration would give them.
+			out.Scope, out.RoleDefinitionID, out.Role = types.StringValue(key.Scope), types.StringValue(key.RoleDefinitionID), types.StringNull()
+			deriveImportedScope(ctx, c, &out.scopeRoleModel)
+			if !resolveRoleName(ctx, c, rolePolicyObject, &out.scopeRoleModel, key.RoleDefinitionID, &resp.Diagnostics) {
+				return
+			}
+		}
+		policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
+	})
 }
 
 func (r *pimRolePolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, "Update", req.Plan, req.Config, &resp.State, &resp.Diagnostics, nil)
+	r.save(ctx, opUpdate, req.Plan, req.Config, &resp.State, &resp.Diagnostics, nil)
 }
 
 // Delete writes back the policy as it was before Create (or, imported, Azure's defaults as package pim
 // knows them): a role's policy cannot be deleted.
 func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRolePolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, rolePolicyTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
-	var before *pim.Policy
-	if b, ds := req.Private.GetKey(ctx, rolePolicyBeforeKey); !ds.HasError() && len(b) > 0 {
-		var p pim.Policy
-		if err := json.Unmarshal(b, &p); err == nil {
-			before = &p
-		} else {
-			tflog.Warn(ctx, "unreadable record of the policy before; resetting to the defaults", map[string]any{"error": err.Error()})
+	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
+		var before *pim.Policy
+		if b, ds := req.Private.GetKey(ctx, rolePolicyBeforeKey); !ds.HasError() && len(b) > 0 {
+			var p pim.Policy
+			if err := json.Unmarshal(b, &p); err == nil {
+				before = &p
+			} else {
+				tflog.Warn(ctx, "unreadable record of the policy before; resetting to the defaults", map[string]any{"error": err.Error()})
+			}
 		}
-	}
-	_, written, err := armpim.ResetPolicy(ctx, c, key, before)
-	if errors.Is(err, armpim.ErrPolicyNotFound) {
-		tflog.Warn(ctx, "PIM role policy not found on destroy (scope deleted?); nothing to reset", map[string]any{"id": key.String()})
-		return
-	}
-	if err != nil {
-		rolePolicyAPIError(&resp.Diagnostics, "Delete", key, err)
-		return
-	}
-	tflog.Info(ctx, "PIM role policy reset to what it was before", map[string]any{"id": key.String(), "rules_written": len(written)})
+		_, written, err := armpim.ResetPolicy(ctx, c, key, before)
+		if errors.Is(err, armpim.ErrPolicyNotFound) {
+			tflog.Warn(ctx, "PIM role policy not found on destroy (scope deleted?); nothing to reset", map[string]any{"id": key.String()})
+			return
+		}
+		if err != nil {
+			rolePolicyAPIError(&resp.Diagnostics, "Delete", key, err)
+			return
+		}
+		tflog.Info(ctx, "PIM role policy reset to what it was before", map[string]any{"id": key.String(), "rules_written": len(written)})
+	})
 }
 
 // ImportState takes {role_definition_id}|{scope}; Read fills in the rest.

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
@@ -27,17 +28,7 @@ import (
 // The PIM role schedules, aks_pim_role_eligibility and aks_pim_role_assignment: one implementation, the
 // kind (eligible or active) telling them apart. Each resource file holds its kind's description.
 
-var (
-	_ resource.Resource                     = (*pimRoleScheduleResource)(nil)
-	_ resource.ResourceWithConfigure        = (*pimRoleScheduleResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*pimRoleScheduleResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*pimRoleScheduleResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*pimRoleScheduleResource)(nil)
-	_ resource.ResourceWithImportState      = (*pimRoleScheduleResource)(nil)
-)
-
-// Delete includes PIM's five-minute minimum age of a new schedule.
-var roleScheduleTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
+var _ scopeRoleResource = (*pimRoleScheduleResource)(nil)
 
 const grantRoleSchedule = `the Azure role "User Access Administrator" (or "Owner") at the scope or above: PIM requests need ` +
 	`Microsoft.Authorization/roleEligibilityScheduleRequests/write and roleAssignmentScheduleRequests/write, which ` +
@@ -46,7 +37,6 @@ const grantRoleSchedule = `the Azure role "User Access Administrator" (or "Owner
 // roleScheduleKind is what tells the two resources apart.
 type roleScheduleKind struct {
 	kind          armpim.Kind
-	typeSuffix    string // after the provider type name
 	object        string // in diagnostics: "PIM Role Eligibility"
 	noun          string // in descriptions: "eligibility"
 	description   string
@@ -56,6 +46,11 @@ type roleScheduleKind struct {
 type pimRoleScheduleResource struct {
 	resourceBase
 	k roleScheduleKind
+}
+
+// newPIMRoleScheduleResource is the resource of kind k, aks{typeName}.
+func newPIMRoleScheduleResource(typeName string, k roleScheduleKind) resource.Resource {
+	return withMutableIdentity(&pimRoleScheduleResource{resourceBase{typeName: typeName, timeouts: scheduleTimeouts}, k}, pimRoleScheduleIdentity)
 }
 
 // An ARM PIM schedule is named by its resource ID (the import ID), which AdminUpdate may change.
@@ -90,7 +85,7 @@ type (
 )
 
 // get reads a plan, state or configuration (its Get) into m.
-func (r *pimRoleScheduleResource) get(ctx context.Context, get func(context.Context, any) diag.Diagnostics, m *pimRoleScheduleModel) diag.Diagnostics {
+func (r *pimRoleScheduleResource) get(ctx context.Context, get getter, m *pimRoleScheduleModel) diag.Diagnostics {
 	if r.k.kind == armpim.Eligible {
 		var d roleEligibilityDoc
 		diags := get(ctx, &d)
@@ -103,16 +98,19 @@ func (r *pimRoleScheduleResource) get(ctx context.Context, get func(context.Cont
 	return diags
 }
 
+// doc is get as a getter of models: what run reads the model with.
+func (r *pimRoleScheduleResource) doc(get getter) getter {
+	return func(ctx context.Context, m any) diag.Diagnostics {
+		return r.get(ctx, get, m.(*pimRoleScheduleModel))
+	}
+}
+
 // set writes m into a plan or state (its Set).
 func (r *pimRoleScheduleResource) set(ctx context.Context, set func(context.Context, any) diag.Diagnostics, m pimRoleScheduleModel) diag.Diagnostics {
 	if r.k.kind == armpim.Eligible {
 		return set(ctx, &roleEligibilityDoc{pimRoleScheduleModel: m, Policy: m.Policy})
 	}
 	return set(ctx, &roleAssignmentDoc{pimRoleScheduleModel: m, Policy: m.Policy})
-}
-
-func (r *pimRoleScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + r.k.typeSuffix
 }
 
 func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -143,7 +141,7 @@ func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaR
 			Optional:            true, Computed: true,
 			Validators: []validator.String{stringvalidator.OneOf("2.0"), stringvalidator.AlsoRequires(path.MatchRoot("condition"))},
 		},
-		"timeouts": timeoutsAttribute(ctx, roleScheduleTimeouts),
+		"timeouts": r.timeoutsAttribute(ctx),
 	}
 	own[r.k.policyAttribute()] = r.k.policyAttributeSchema()
 	resp.Schema = schema.Schema{
@@ -169,26 +167,15 @@ func (r *pimRoleScheduleResource) ValidateConfig(ctx context.Context, req resour
 // ModifyPlan derives the scope and role like aks_role_binding does, replaces the schedule when its target
 // changes, and marks what Azure will report afresh when an update sends a request.
 func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan, config pimRoleScheduleModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
-	resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
-	var state *pimRoleScheduleModel
-	var prior *scopeRoleModel
-	if !req.State.Raw.IsNull() {
-		state = &pimRoleScheduleModel{}
-		resp.Diagnostics.Append(r.get(ctx, req.State.Get, state)...)
-		prior = &state.scopeRoleModel
-	}
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := planned(ctx, req, r.get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var refs objectRefs
 	priorPrincipal := types.StringNull()
+	var prior *scopeRoleModel
 	if state != nil {
-		priorPrincipal = state.PrincipalID
+		priorPrincipal, prior = state.PrincipalID, &state.scopeRoleModel
 	}
 	refs.add(path.Root("principal_id"), plan.PrincipalID, priorPrincipal, pim.KindUser, pim.KindGroup, pim.KindServicePrincipal)
 	refs.check(ctx, r.client, &resp.Diagnostics)
@@ -344,28 +331,23 @@ func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
 
 func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimRoleScheduleModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
-	resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, roleScheduleTimeouts.Create, &resp.Diagnostics)
-	defer cancel()
-	// Values the plan could not know yet (inputs unknown at plan time) are settled now.
-	p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
-	p.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s, err := armpim.Create(ctx, c, r.spec(plan))
-	if err != nil {
-		r.apiError("Create", plan, err, &resp.Diagnostics)
-		return
-	}
-	tflog.Info(ctx, "PIM role schedule created", map[string]any{"id": s.ID, "kind": r.k.noun})
-	r.flatten(s, &plan)
-	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
+	r.run(ctx, opCreate, r.doc(req.Plan.Get), &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
+		// Values the plan could not know yet (inputs unknown at plan time) are settled now.
+		p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
+		p.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		s, err := armpim.Create(ctx, c, r.spec(plan))
+		if err != nil {
+			r.apiError("Create", plan, err, &resp.Diagnostics)
+			return
+		}
+		tflog.Info(ctx, "PIM role schedule created", map[string]any{"id": s.ID, "kind": r.k.noun})
+		r.flatten(s, &plan)
+		resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
+	})
 }
 
 // flatten writes the schedule as ARM reports it into m, keeping the spellings m already has for the same
@@ -393,52 +375,37 @@ func (r *pimRoleScheduleResource) flatten(s armpim.Schedule, m *pimRoleScheduleM
 		m.PrincipalID = types.StringValue(s.PrincipalID)
 	}
 	m.PrincipalType = optionalString(s.PrincipalType)
-	m.Condition = optionalString(s.Condition)
-	m.ConditionVersion = types.StringNull()
-	if s.Condition != "" {
-		m.ConditionVersion = optionalString(s.ConditionVersion)
-	}
+	m.Condition, m.ConditionVersion = readCondition(s.Condition, s.ConditionVersion)
 	m.flatten(reportedSchedule{Status: s.Status, Start: s.Start, End: s.End})
 }
 
 func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRoleScheduleModel
-	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, roleScheduleTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
-	s, found, err := armpim.Read(ctx, c, state.ID.ValueString())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
-		return
-	}
-	if !found {
-		tflog.Warn(ctx, "PIM role schedule gone (removed or expired outside Terraform); removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	imported, d := req.Private.GetKey(ctx, roleScheduleImportedKey)
-	resp.Diagnostics.Append(d...)
-	if len(imported) > 0 {
-		r.readImported(ctx, s, &state, resp)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleScheduleImportedKey, nil)...)
-	}
-	r.flatten(s, &state)
-	if !known(state.Role) {
-		rd, err := rbac.ResolveRoleByID(ctx, c, s.RoleDefinitionID)
+	r.run(ctx, opRead, r.doc(req.State.Get), &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		s, found, err := armpim.Read(ctx, c, state.ID.ValueString())
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Read", r.k.object, fmt.Errorf("resolving the name of role definition %s: %w", s.RoleDefinitionID, err), grantRoleDefinitionRead)
+			addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
 			return
 		}
-		state.Role = types.StringValue(rd.Name)
-	}
-	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, state)...)
+		if !found {
+			tflog.Warn(ctx, "PIM role schedule gone (removed or expired outside Terraform); removing it from state", map[string]any{"id": state.ID.ValueString()})
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		imported, d := req.Private.GetKey(ctx, roleScheduleImportedKey)
+		resp.Diagnostics.Append(d...)
+		if len(imported) > 0 {
+			r.readImported(ctx, s, &state, resp)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleScheduleImportedKey, nil)...)
+		}
+		r.flatten(s, &state)
+		if resolveRoleName(ctx, c, r.k.object, &state.scopeRoleModel, s.RoleDefinitionID, &resp.Diagnostics) {
+			resp.Diagnostics.Append(r.set(ctx, resp.State.Set, state)...)
+		}
+	})
 }
 
 // readImported fills, once after an import, what a configuration would give: the derived scope inputs,
@@ -471,54 +438,39 @@ const roleScheduleImportedKey = "imported"
 
 func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pimRoleScheduleModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan.Get, &plan)...)
 	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.PrincipalType = state.PrincipalType
-	if !plan.needsRequest(state.pimScheduleModel) {
-		// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
-		plan.ID = state.ID
-		plan.keepReported(state.pimScheduleModel)
+	r.run(ctx, opUpdate, r.doc(req.Plan.Get), &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		plan.PrincipalType, plan.ID = state.PrincipalType, state.ID
+		if !plan.needsRequest(state.pimScheduleModel) {
+			// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
+			plan.keepReported(state.pimScheduleModel)
+			resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
+			return
+		}
+		s, err := armpim.Update(ctx, c, r.spec(plan))
+		if err != nil {
+			r.apiError("Update", plan, err, &resp.Diagnostics)
+			return
+		}
+		tflog.Info(ctx, "PIM role schedule updated", map[string]any{"old_id": state.ID.ValueString(), "id": s.ID})
+		r.flatten(s, &plan)
 		resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
-		return
-	}
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, roleScheduleTimeouts.Update, &resp.Diagnostics)
-	defer cancel()
-	s, err := armpim.Update(ctx, c, r.spec(plan))
-	if err != nil {
-		r.apiError("Update", plan, err, &resp.Diagnostics)
-		return
-	}
-	tflog.Info(ctx, "PIM role schedule updated", map[string]any{"old_id": state.ID.ValueString(), "id": s.ID})
-	plan.ID = state.ID
-	r.flatten(s, &plan)
-	resp.Diagnostics.Append(r.set(ctx, resp.State.Set, plan)...)
+	})
 }
 
 func (r *pimRoleScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRoleScheduleModel
-	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, roleScheduleTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	// A policy that wants a justification for assignments wants one for their removal too.
-	justification := state.Justification.ValueString()
-	if justification == "" {
-		justification = "Removed by Terraform"
-	}
-	spec := r.spec(state)
-	if err := armpim.Remove(ctx, c, state.ID.ValueString(), spec.Target, justification, spec.TicketNumber, spec.TicketSystem); err != nil {
-		r.apiError("Delete", state, err, &resp.Diagnostics)
-	}
+	r.run(ctx, opDelete, r.doc(req.State.Get), &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		// A policy that wants a justification for assignments wants one for their removal too.
+		justification := state.Justification.ValueString()
+		if justification == "" {
+			justification = "Removed by Terraform"
+		}
+		spec := r.spec(state)
+		if err := armpim.Remove(ctx, c, state.ID.ValueString(), spec.Target, justification, spec.TicketNumber, spec.TicketSystem); err != nil {
+			r.apiError("Delete", state, err, &resp.Diagnostics)
+		}
+	})
 }
 
 // ImportState takes the schedule's resource ID (the id attribute, as `az rest` lists it).

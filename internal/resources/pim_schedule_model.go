@@ -22,6 +22,10 @@ import (
 // and the schedule as Azure reports it. How the attributes map to a pim.Schedule, when a plan needs a new
 // request, and what Azure reports written back in the configured expiration form.
 
+// scheduleTimeouts are those of the PIM schedules; Delete includes PIM's five-minute minimum age of a new
+// schedule.
+var scheduleTimeouts = timeoutDefaults{Create: 10 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 15 * time.Minute}
+
 // scheduleDrift is how far Azure's end may be from the configured one before Read reports a change: PIM
 // sets start and end from its own clock when it processes a request.
 const scheduleDrift = 2 * time.Minute

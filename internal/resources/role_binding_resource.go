@@ -24,23 +24,15 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-var (
-	_ resource.Resource                     = (*roleBindingResource)(nil)
-	_ resource.ResourceWithConfigure        = (*roleBindingResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*roleBindingResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*roleBindingResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*roleBindingResource)(nil)
-	_ resource.ResourceWithImportState      = (*roleBindingResource)(nil)
-)
+var _ scopeRoleResource = (*roleBindingResource)(nil)
 
 const roleBindingObject = "Role Binding"
-
-var roleBindingTimeouts = timeoutDefaults{Create: 15 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 10 * time.Minute}
 
 // NewRoleBindingResource is aks_role_binding: an Azure RBAC role assignment for a principal at a scope
 // derived from an AKS cluster (or an explicit scope).
 func NewRoleBindingResource() resource.Resource {
-	return withIdentity(&roleBindingResource{}, roleBindingIdentity)
+	return withIdentity(&roleBindingResource{resourceBase{typeName: "_role_binding",
+		timeouts: timeoutDefaults{Create: 15 * time.Minute, Read: 5 * time.Minute, Update: 10 * time.Minute, Delete: 10 * time.Minute}}}, roleBindingIdentity)
 }
 
 var roleBindingIdentity = resourceIdentity{
@@ -59,10 +51,6 @@ type roleBindingModel struct {
 	Condition        types.String   `tfsdk:"condition"`
 	ConditionVersion types.String   `tfsdk:"condition_version"`
 	Timeouts         timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *roleBindingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_role_binding"
 }
 
 func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -115,7 +103,7 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 					stringvalidator.AlsoRequires(path.MatchRoot("condition")),
 				},
 			},
-			"timeouts": timeoutsAttribute(ctx, roleBindingTimeouts),
+			"timeouts": r.timeoutsAttribute(ctx),
 		}),
 	}
 }
@@ -135,18 +123,8 @@ func (r *roleBindingResource) ValidateConfig(ctx context.Context, req resource.V
 }
 
 func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan, config roleBindingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	var state *roleBindingModel
-	if !req.State.Raw.IsNull() {
-		state = &roleBindingModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := planned(ctx, req, readModel[roleBindingModel], &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var refs objectRefs
@@ -191,136 +169,113 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config roleBindingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, roleBindingTimeouts.Create, &resp.Diagnostics)
-	defer cancel()
-
-	// Values the plan could not know yet (inputs unknown at plan time) are settled now.
-	p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
-	p.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec := roleBindingSpec(plan)
-	a, err := rbac.CreateAssignment(ctx, c, spec)
-	if err != nil {
-		addRoleBindingCreateError(&resp.Diagnostics, c, spec, err)
-		return
-	}
-	tflog.Info(ctx, "created role assignment", map[string]any{"id": a.ID})
-	plan.ID = types.StringValue(a.ID)
-	plan.Name = types.StringValue(a.Name)
-	if !known(plan.ConditionVersion) {
-		plan.ConditionVersion = optionalString(a.ConditionVersion)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.run(ctx, opCreate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+		// Values the plan could not know yet (inputs unknown at plan time) are settled now.
+		p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
+		p.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		spec := roleBindingSpec(plan)
+		a, err := rbac.CreateAssignment(ctx, c, spec)
+		if err != nil {
+			addRoleBindingCreateError(&resp.Diagnostics, c, spec, err)
+			return
+		}
+		tflog.Info(ctx, "created role assignment", map[string]any{"id": a.ID})
+		plan.ID = types.StringValue(a.ID)
+		plan.Name = types.StringValue(a.Name)
+		if !known(plan.ConditionVersion) {
+			plan.ConditionVersion = optionalString(a.ConditionVersion)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	})
 }
 
 func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleBindingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Read, roleBindingTimeouts.Read, &resp.Diagnostics)
-	defer cancel()
+	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		a, err := rbac.ReadAssignment(ctx, c, state.ID.ValueString())
+		if rbac.IsAssignmentGone(err) {
+			tflog.Warn(ctx, "role assignment no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Read", roleBindingObject, err, grantRoleAssignmentRead)
+			return
+		}
+		if !r.flatten(ctx, c, a, &state, &resp.Diagnostics) {
+			return
+		}
+		imported, ds := req.Private.GetKey(ctx, roleBindingImportedKey)
+		resp.Diagnostics.Append(ds...)
+		if len(imported) > 0 {
+			deriveImportedScope(ctx, c, &state.scopeRoleModel)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleBindingImportedKey, nil)...)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	})
+}
 
-	a, err := rbac.ReadAssignment(ctx, c, state.ID.ValueString())
-	if rbac.IsAssignmentGone(err) {
-		tflog.Warn(ctx, "role assignment no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Read", roleBindingObject, err, grantRoleAssignmentRead)
-		return
-	}
-	// The ID and scope keep the spelling they were created (or imported) with, which names the same
-	// assignment as ARM's spelling; an import therefore reads back what the configuration says.
-	stateRID, _ := rbac.ParseRoleAssignmentID(state.ID.ValueString())
+// flatten writes the assignment as ARM reports it into m. The ID and scope keep the spelling they were
+// created (or imported) with, which names the same assignment as ARM's spelling; an import therefore
+// reads back what the configuration says. ok is false when the role's name could not be resolved.
+func (r *roleBindingResource) flatten(ctx context.Context, c *clients.Client, a *rbac.Assignment, m *roleBindingModel, diags *diag.Diagnostics) (ok bool) {
+	stateRID, _ := rbac.ParseRoleAssignmentID(m.ID.ValueString())
 	if armRID, err := rbac.ParseRoleAssignmentID(a.ID); err == nil && !stateRID.Same(armRID) {
-		state.ID, stateRID = types.StringValue(a.ID), armRID
+		m.ID, stateRID = types.StringValue(a.ID), armRID
 	}
-	state.Name = types.StringValue(a.Name)
+	m.Name = types.StringValue(a.Name)
 	seen := a.Scope
 	if stateRID.WireScope != "" && rbac.SameScope(stateRID.WireScope, a.Scope) {
 		seen = stateRID.WireScope
 	}
-	if !rbac.SameScope(state.Scope.ValueString(), seen) {
-		state.Scope = types.StringValue(seen)
+	if !rbac.SameScope(m.Scope.ValueString(), seen) {
+		m.Scope = types.StringValue(seen)
 	}
-	if !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), a.RoleDefinitionID) {
-		state.RoleDefinitionID = types.StringValue(rbac.CanonicalRoleDefinitionID(a.RoleDefinitionID, a.Scope))
-		state.Role = types.StringNull()
+	if !rbac.SameRoleDefinition(m.RoleDefinitionID.ValueString(), a.RoleDefinitionID) {
+		m.RoleDefinitionID = types.StringValue(rbac.CanonicalRoleDefinitionID(a.RoleDefinitionID, a.Scope))
+		m.Role = types.StringNull()
 	}
-	if !known(state.Role) {
-		rd, err := rbac.ResolveRoleByID(ctx, c, a.RoleDefinitionID)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Read", roleBindingObject, fmt.Errorf("resolving the name of role definition %s: %w", a.RoleDefinitionID, err), grantRoleDefinitionRead)
-			return
-		}
-		state.Role = types.StringValue(rd.Name)
-	}
-	if !strings.EqualFold(state.PrincipalID.ValueString(), a.PrincipalID) {
-		state.PrincipalID = types.StringValue(a.PrincipalID)
+	ok = resolveRoleName(ctx, c, roleBindingObject, &m.scopeRoleModel, a.RoleDefinitionID, diags)
+	if !strings.EqualFold(m.PrincipalID.ValueString(), a.PrincipalID) {
+		m.PrincipalID = types.StringValue(a.PrincipalID)
 	}
 	if a.PrincipalType != "" {
-		state.PrincipalType = types.StringValue(a.PrincipalType)
+		m.PrincipalType = types.StringValue(a.PrincipalType)
 	}
-	state.Description = optionalString(a.Description)
-	state.Condition = optionalString(a.Condition)
-	state.ConditionVersion = types.StringNull()
-	if a.Condition != "" {
-		state.ConditionVersion = optionalString(a.ConditionVersion)
-	}
-	imported, ds := req.Private.GetKey(ctx, roleBindingImportedKey)
-	resp.Diagnostics.Append(ds...)
-	if len(imported) > 0 {
-		deriveImportedScope(ctx, c, &state.scopeRoleModel)
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, roleBindingImportedKey, nil)...)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	m.Description = optionalString(a.Description)
+	m.Condition, m.ConditionVersion = readCondition(a.Condition, a.ConditionVersion)
+	return ok
 }
 
 func (r *roleBindingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state roleBindingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, roleBindingTimeouts.Update, &resp.Diagnostics)
-	defer cancel()
-
-	plan.ID, plan.Name = state.ID, state.Name
-	if !plan.Description.Equal(state.Description) || !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
-		if _, err := rbac.UpdateAssignment(ctx, c, state.ID.ValueString(), roleBindingSpec(plan)); err != nil {
-			addAPIError(&resp.Diagnostics, "Update", roleBindingObject, err, grantRoleAssignmentWrite)
+	r.run(ctx, opUpdate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
 			return
 		}
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		plan.ID, plan.Name = state.ID, state.Name
+		if !plan.Description.Equal(state.Description) || !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
+			if _, err := rbac.UpdateAssignment(ctx, c, state.ID.ValueString(), roleBindingSpec(plan)); err != nil {
+				addAPIError(&resp.Diagnostics, "Update", roleBindingObject, err, grantRoleAssignmentWrite)
+				return
+			}
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	})
 }
 
 func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state roleBindingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, roleBindingTimeouts.Delete, &resp.Diagnostics)
-	defer cancel()
-	if err := rbac.DeleteAssignment(ctx, c, state.ID.ValueString()); err != nil {
-		addAPIError(&resp.Diagnostics, "Delete", roleBindingObject, err, grantRoleAssignmentWrite)
-	}
+	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		if err := rbac.DeleteAssignment(ctx, c, state.ID.ValueString()); err != nil {
+			addAPIError(&resp.Diagnostics, "Delete", roleBindingObject, err, grantRoleAssignmentWrite)
+		}
+	})
 }
 
 func (r *roleBindingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

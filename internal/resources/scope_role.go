@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"maps"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
@@ -85,6 +87,13 @@ func withAttributes[A any](shared, own map[string]A) map[string]A {
 	return own
 }
 
+// scopeRoleResource is what the objects with a scope and role implement besides managedResource: the
+// scope's config validators and ValidateConfig.
+type scopeRoleResource interface {
+	resource.ResourceWithConfigValidators
+	resource.ResourceWithValidateConfig
+}
+
 func scopeRoleConfigValidators() []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		// At least one, not exactly one: configuration generated on import writes both, which the planner
@@ -127,6 +136,29 @@ func validateScopeRole(m scopeRoleModel, diags *diag.Diagnostics) {
 					"cluster_id with scope_kind = \"node_pool\", to match what Azure reports.", sc.ID))
 		}
 	}
+}
+
+// resolveRoleName fills in m.Role, when it is not known, with the name of role definition id (the
+// object's own ID form); ok is false, diagnosed, when it could not be resolved.
+func resolveRoleName(ctx context.Context, c *clients.Client, object string, m *scopeRoleModel, id string, diags *diag.Diagnostics) (ok bool) {
+	if known(m.Role) {
+		return true
+	}
+	rd, err := rbac.ResolveRoleByID(ctx, c, id)
+	if err != nil {
+		addAPIError(diags, "Read", object, fmt.Errorf("resolving the name of role definition %s: %w", id, err), grantRoleDefinitionRead)
+		return false
+	}
+	m.Role = types.StringValue(rd.Name)
+	return true
+}
+
+// readCondition is an ABAC condition and its version as Azure reports them: no version without a condition.
+func readCondition(condition, version string) (types.String, types.String) {
+	if condition == "" {
+		return types.StringNull(), types.StringNull()
+	}
+	return types.StringValue(condition), optionalString(version)
 }
 
 // conditionVersion is the planned condition_version of an ABAC condition: as configured, else "2.0" (or

@@ -14,20 +14,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
 )
 
-var (
-	_ datasource.DataSource                     = (*userDataSource)(nil)
-	_ datasource.DataSourceWithConfigure        = (*userDataSource)(nil)
-	_ datasource.DataSourceWithConfigValidators = (*userDataSource)(nil)
-)
-
-const userReadTimeout = 5 * time.Minute
+var _ datasource.DataSourceWithConfigValidators = (*userDataSource)(nil)
 
 // NewUserDataSource is the aks_user data source: a Microsoft Entra user looked up by user principal
 // name or object ID (the scenario looks its users up rather than creating them).
-func NewUserDataSource() datasource.DataSource { return &userDataSource{} }
+func NewUserDataSource() datasource.DataSource {
+	return &userDataSource{dataSourceBase{typeName: "_user", readTimeout: 5 * time.Minute}}
+}
 
 type userDataSource struct{ dataSourceBase }
 
@@ -37,10 +34,6 @@ type userDataSourceModel struct {
 	DisplayName       types.String   `tfsdk:"display_name"`
 	Mail              types.String   `tfsdk:"mail"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_user"
 }
 
 func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -60,7 +53,7 @@ func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest,
 			},
 			"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's display name."},
 			"mail":         schema.StringAttribute{Computed: true, MarkdownDescription: "The user's email address (empty when the user has no mailbox)."},
-			"timeouts":     dataSourceTimeoutsAttribute(ctx, userReadTimeout),
+			"timeouts":     d.timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -73,39 +66,32 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m userDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	c := d.requireClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, m.Timeouts.Read, userReadTimeout, &resp.Diagnostics)
-	defer cancel()
-
-	key, attr := m.ObjectID.ValueString(), path.Root("object_id")
-	if m.ObjectID.IsNull() {
-		key, attr = m.UserPrincipalName.ValueString(), path.Root("user_principal_name")
-	}
-	u, err := pim.LookupUser(ctx, c, key)
-	if err != nil {
-		if errors.Is(err, pim.ErrUserNotFound) {
-			resp.Diagnostics.AddAttributeError(attr, errorSummary("Read", "User"), errorDetail(
-				fmt.Sprintf("No user with %s %q exists in the tenant.", attr, key),
-				"Check the value; a guest's user principal name contains #EXT#. If the user was created moments ago, run the command again.",
-				err))
+	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		key, attr := m.ObjectID.ValueString(), path.Root("object_id")
+		if m.ObjectID.IsNull() {
+			key, attr = m.UserPrincipalName.ValueString(), path.Root("user_principal_name")
+		}
+		u, err := pim.LookupUser(ctx, c, key)
+		if err != nil {
+			if errors.Is(err, pim.ErrUserNotFound) {
+				resp.Diagnostics.AddAttributeError(attr, errorSummary("Read", "User"), errorDetail(
+					fmt.Sprintf("No user with %s %q exists in the tenant.", attr, key),
+					"Check the value; a guest's user principal name contains #EXT#. If the user was created moments ago, run the command again.",
+					err))
+				return
+			}
+			addAttributeAPIError(&resp.Diagnostics, attr, "Read", "User", err, grantUserRead)
 			return
 		}
-		addAttributeAPIError(&resp.Diagnostics, attr, "Read", "User", err, grantUserRead)
-		return
-	}
-	// The configured key stays as written (Terraform rejects a data source that changes its inputs);
-	// the other one comes from Graph.
-	if m.ObjectID.IsNull() {
-		m.ObjectID = types.StringValue(u.ID)
-	}
-	if m.UserPrincipalName.IsNull() {
-		m.UserPrincipalName = types.StringValue(u.UserPrincipalName)
-	}
-	m.DisplayName = types.StringValue(u.DisplayName)
-	m.Mail = types.StringValue(u.Mail)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		// The configured key stays as written (Terraform rejects a data source that changes its inputs);
+		// the other one comes from Graph.
+		if m.ObjectID.IsNull() {
+			m.ObjectID = types.StringValue(u.ID)
+		}
+		if m.UserPrincipalName.IsNull() {
+			m.UserPrincipalName = types.StringValue(u.UserPrincipalName)
+		}
+		m.DisplayName, m.Mail = types.StringValue(u.DisplayName), types.StringValue(u.Mail)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	})
 }
