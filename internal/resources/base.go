@@ -141,9 +141,20 @@ func (r *resourceBase) timeoutsAttribute(ctx context.Context) schema.Attribute {
 	return timeoutsAttribute(ctx, r.timeouts)
 }
 
-// run frames operation o on the model m read by get; t is m's timeouts attribute.
-func (r *resourceBase) run(ctx context.Context, o op, get getter, m any, t *timeouts.Value, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+// resourceTimeouts is the `timeouts` attribute of a resource; every resource model embeds it.
+type resourceTimeouts struct {
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (t *resourceTimeouts) timeoutsValue() timeouts.Value { return t.Timeouts }
+
+// timed is a resource model (a pointer to it): what run reads an operation's timeout from.
+type timed interface{ timeoutsValue() timeouts.Value }
+
+// run frames operation o on the model m (a pointer) read by get.
+func (r *resourceBase) run(ctx context.Context, o op, get getter, m timed, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
 	r.withClient.run(ctx, get, m, func() (timeoutFunc, time.Duration) {
+		t := m.timeoutsValue()
 		configured := [...]timeoutFunc{t.Create, t.Read, t.Update, t.Delete}
 		defaults := [...]time.Duration{r.timeouts.Create, r.timeouts.Read, r.timeouts.Update, r.timeouts.Delete}
 		return configured[o], defaults[o]
@@ -170,9 +181,16 @@ func (d *dataSourceBase) timeoutsAttribute(ctx context.Context) dsschema.Attribu
 	return dataSourceTimeoutsAttribute(ctx, d.readTimeout)
 }
 
-// read frames the data source's read of the configuration into m; t is m's timeouts attribute.
-func (d *dataSourceBase) read(ctx context.Context, req datasource.ReadRequest, m any, t *dstimeouts.Value, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
-	d.run(ctx, req.Config.Get, m, func() (timeoutFunc, time.Duration) { return t.Read, d.readTimeout }, diags, do)
+// dataSourceTimeouts is the `timeouts` attribute of a data source; every data source model embeds it.
+type dataSourceTimeouts struct {
+	Timeouts dstimeouts.Value `tfsdk:"timeouts"`
+}
+
+func (t *dataSourceTimeouts) timeoutsRead() timeoutFunc { return t.Timeouts.Read }
+
+// read frames the data source's read of the configuration into m (a pointer to its model).
+func (d *dataSourceBase) read(ctx context.Context, req datasource.ReadRequest, m interface{ timeoutsRead() timeoutFunc }, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+	d.run(ctx, req.Config.Get, m, func() (timeoutFunc, time.Duration) { return m.timeoutsRead(), d.readTimeout }, diags, do)
 }
 
 // ephemeralBase gives an ephemeral resource its Metadata and Configure.

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/access"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -24,18 +23,6 @@ func NewClusterAccessDataSource() datasource.DataSource {
 }
 
 type clusterAccessDataSource struct{ dataSourceBase }
-
-func computedString(desc string) schema.StringAttribute {
-	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-}
-
-func computedBool(desc string) schema.BoolAttribute {
-	return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
-}
-
-func computedList(desc string) schema.ListAttribute {
-	return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
-}
 
 func eligibilityAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
@@ -190,7 +177,7 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 
 func (d *clusterAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m clusterAccessModel
-	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	d.read(ctx, req, &m, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		id, err := rbac.ParseClusterID(m.ClusterID.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("cluster_id"), "Invalid AKS Cluster ID", err.Error())

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/access"
@@ -29,7 +28,7 @@ type clusterAccessModel struct {
 	ApprovalPolicies         map[string]clusterAccessPolicy      `tfsdk:"approval_policies"`
 	Access                   []clusterAccessEntry                `tfsdk:"access"`
 	ImportBlocks             types.String                        `tfsdk:"import_blocks"`
-	Timeouts                 timeouts.Value                      `tfsdk:"timeouts"`
+	dataSourceTimeouts
 }
 
 type clusterRoleAssignment struct {

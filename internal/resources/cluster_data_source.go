@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -42,7 +40,7 @@ type clusterDataSourceModel struct {
 	LocalAccountsDisabled types.Bool          `tfsdk:"local_accounts_disabled"`
 	TenantID              types.String        `tfsdk:"tenant_id"`
 	Scopes                *clusterScopesModel `tfsdk:"scopes"`
-	Timeouts              timeouts.Value      `tfsdk:"timeouts"`
+	dataSourceTimeouts
 }
 
 type clusterNodePool struct {
@@ -60,9 +58,6 @@ type clusterScopesModel struct {
 }
 
 func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads an AKS managed cluster: its ID, node resource group, node pools, Microsoft Entra and Azure RBAC " +
 			"settings, and the ready-made role assignment scopes for `aks_role_binding`. Give either `id`, or `name` and " +
@@ -70,49 +65,37 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			"every `aks_role_binding` on the same cluster during a plan.\n\n" +
 			"Required Azure permission: `Microsoft.ContainerService/managedClusters/read` on the cluster (e.g. the `Reader` role).",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The cluster's resource ID, `/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}`. " +
-					"Conflicts with `name` and `resource_group_name`; the cluster must be in the provider's subscription.",
-				Validators: []validator.String{clusterIDValidator()},
-			},
-			"name": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The cluster's name. Requires `resource_group_name`.",
-			},
-			"resource_group_name": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The resource group holding the cluster. Requires `name`.",
-			},
-			"location":                 computed("The Azure region of the cluster."),
-			"node_resource_group_name": computed("The name of the node resource group (`MC_...`), where the cluster's VMs and disks live."),
-			"node_resource_group_id":   computed("The resource ID of the node resource group: the scope for node login roles such as `Virtual Machine User Login`."),
+			"id": lookupKey("The cluster's resource ID, `/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}`. "+
+				"Conflicts with `name` and `resource_group_name`; the cluster must be in the provider's subscription.", clusterIDValidator()),
+			"name":                     lookupKey("The cluster's name. Requires `resource_group_name`."),
+			"resource_group_name":      lookupKey("The resource group holding the cluster. Requires `name`."),
+			"location":                 computedString("The Azure region of the cluster."),
+			"node_resource_group_name": computedString("The name of the node resource group (`MC_...`), where the cluster's VMs and disks live."),
+			"node_resource_group_id":   computedString("The resource ID of the node resource group: the scope for node login roles such as `Virtual Machine User Login`."),
 			"node_pools": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The cluster's node pools, sorted by name.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": computed("The node pool name."),
-					"id":   computed("The node pool's resource ID (`{cluster id}/agentPools/{name}`), also its role assignment scope."),
-					"mode": computed("`System` or `User`."),
+					"name": computedString("The node pool name."),
+					"id":   computedString("The node pool's resource ID (`{cluster id}/agentPools/{name}`), also its role assignment scope."),
+					"mode": computedString("`System` or `User`."),
 				}},
 			},
-			"aad_managed": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether the cluster uses AKS-managed Microsoft Entra integration."},
-			"azure_rbac_enabled": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether Azure RBAC authorizes Kubernetes requests. The `Azure Kubernetes Service RBAC ...` roles have no effect when this is false."},
-			"local_accounts_disabled": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether local Kubernetes accounts are disabled, so that every access goes through Microsoft Entra ID."},
-			"tenant_id": computed("The Microsoft Entra tenant the cluster authenticates users against (empty without Entra integration)."),
+			"aad_managed": computedBool("Whether the cluster uses AKS-managed Microsoft Entra integration."),
+			"azure_rbac_enabled": computedBool("Whether Azure RBAC authorizes Kubernetes requests. The `Azure Kubernetes Service RBAC ...` " +
+				"roles have no effect when this is false."),
+			"local_accounts_disabled": computedBool("Whether local Kubernetes accounts are disabled, so that every access goes through Microsoft Entra ID."),
+			"tenant_id":               computedString("The Microsoft Entra tenant the cluster authenticates users against (empty without Entra integration)."),
 			"scopes": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Ready-made role assignment scopes derived from the cluster.",
 				Attributes: map[string]schema.Attribute{
-					"cluster":             computed("The cluster itself."),
-					"resource_group":      computed("The cluster's resource group."),
-					"node_resource_group": computed("The node resource group."),
+					"cluster":             computedString("The cluster itself."),
+					"resource_group":      computedString("The cluster's resource group."),
+					"node_resource_group": computedString("The node resource group."),
 					"node_pools": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Each node pool's scope, by pool name."},
-					"namespace_template": computed("A Kubernetes namespace scope with `%s` for the namespace: use it as `format(data.aks_cluster.this.scopes.namespace_template, \"payments\")`."),
+					"namespace_template": computedString("A Kubernetes namespace scope with `%s` for the namespace: use it as `format(data.aks_cluster.this.scopes.namespace_template, \"payments\")`."),
 				},
 			},
 			"timeouts": d.timeoutsAttribute(ctx),
@@ -130,7 +113,7 @@ func (d *clusterDataSource) ConfigValidators(context.Context) []datasource.Confi
 
 func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m clusterDataSourceModel
-	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	d.read(ctx, req, &m, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		var id rbac.ClusterID
 		lookedUp := ""
 		if !m.ID.IsNull() {
@@ -149,7 +132,7 @@ func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			addClusterError(&resp.Diagnostics, path.Root("id"), "Read", "AKS Cluster", lookedUp, err)
 			return
 		}
-		out := clusterModelFromFacts(ctx, facts, m.Timeouts, &resp.Diagnostics)
+		out := clusterModelFromFacts(ctx, facts, m.dataSourceTimeouts, &resp.Diagnostics)
 		// Inputs stay as written (another casing of the same cluster is not a different value).
 		if !m.ID.IsNull() {
 			out.ID = m.ID
@@ -160,7 +143,7 @@ func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	})
 }
 
-func clusterModelFromFacts(ctx context.Context, f *rbac.ClusterFacts, t timeouts.Value, diags *diag.Diagnostics) clusterDataSourceModel {
+func clusterModelFromFacts(ctx context.Context, f *rbac.ClusterFacts, t dataSourceTimeouts, diags *diag.Diagnostics) clusterDataSourceModel {
 	m := clusterDataSourceModel{
 		ID:                    types.StringValue(f.ID.String()),
 		Name:                  types.StringValue(f.ID.Name),
@@ -173,7 +156,7 @@ func clusterModelFromFacts(ctx context.Context, f *rbac.ClusterFacts, t timeouts
 		AzureRBACEnabled:      types.BoolValue(f.AzureRBACEnabled),
 		LocalAccountsDisabled: types.BoolValue(f.LocalAccountsDisabled),
 		TenantID:              types.StringValue(f.TenantID),
-		Timeouts:              t,
+		dataSourceTimeouts:    t,
 	}
 	pools := map[string]string{}
 	for _, p := range f.NodePools {

@@ -91,7 +91,7 @@ func listNullObject(req list.ListRequest, name string) types.Object {
 	return types.ObjectNull(attrTypes)
 }
 
-// listNullTimeouts is a null `timeouts` value of the listed resource's schema.
-func listNullTimeouts(req list.ListRequest) timeouts.Value {
-	return timeouts.Value{Object: listNullObject(req, "timeouts")}
+// listNullTimeouts is a null `timeouts` attribute of the listed resource's schema.
+func listNullTimeouts(req list.ListRequest) resourceTimeouts {
+	return resourceTimeouts{timeouts.Value{Object: listNullObject(req, "timeouts")}}
 }

@@ -6,16 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -41,10 +35,10 @@ type pimApprovalPolicyResource struct{ resourceBase }
 
 type pimApprovalPolicyModel struct {
 	policySettingsModel
-	ID       types.String   `tfsdk:"id"`
-	GroupID  types.String   `tfsdk:"group_id"`
-	AccessID types.String   `tfsdk:"access_id"`
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	ID       types.String `tfsdk:"id"`
+	GroupID  types.String `tfsdk:"group_id"`
+	AccessID types.String `tfsdk:"access_id"`
+	resourceTimeouts
 }
 
 const policyObject = "PIM Approval Policy"
@@ -67,25 +61,11 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 			"**Destroy** cannot delete the policy (Azure does not allow it): it resets every rule this resource manages to " +
 			"Azure's defaults. Activations then no longer need approval.",
 		Attributes: withAttributes(policySettingsAttributes(groupPolicySubject), map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`{group_id}/{access_id}`, also the import ID.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Object ID of the group whose policy this is. Changing it moves the resource to another group " +
-					"(the old group's policy is reset).",
-				Required:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{objectIDValidator()},
-			},
-			"access_id": schema.StringAttribute{
-				MarkdownDescription: "`member` (the default) or `owner`: which relationship's policy. The two are separate policies.",
-				Optional:            true, Computed: true, Default: stringdefault.StaticString(string(pim.AccessMember)),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
-			},
-			"timeouts": r.timeoutsAttribute(ctx),
+			"id": keptString("`{group_id}/{access_id}`, also the import ID."),
+			"group_id": replacingObjectID("Object ID of the group whose policy this is. Changing it moves the resource to another group " +
+				"(the old group's policy is reset)."),
+			"access_id": accessIDAttribute("`member` (the default) or `owner`: which relationship's policy. The two are separate policies."),
+			"timeouts":  r.timeoutsAttribute(ctx),
 		}),
 	}
 }
@@ -207,7 +187,7 @@ func (r *pimApprovalPolicyResource) Update(ctx context.Context, req resource.Upd
 // save is Create and Update: the plan written to Graph, the result recorded in state.
 func (r *pimApprovalPolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, st *tfsdk.State, diags *diag.Diagnostics) {
 	var plan pimApprovalPolicyModel
-	r.run(ctx, o, p.Get, &plan, &plan.Timeouts, diags, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, o, p.Get, &plan, diags, func(ctx context.Context, c *clients.Client) {
 		if out, ok := r.apply(ctx, c, o.verb(), plan, diags); ok {
 			diags.Append(st.Set(ctx, out)...)
 		}
@@ -216,7 +196,7 @@ func (r *pimApprovalPolicyResource) save(ctx context.Context, o op, p tfsdk.Plan
 
 func (r *pimApprovalPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimApprovalPolicyModel
-	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key, err := pim.ParsePolicyKey(state.ID.ValueString())
 		if err != nil {
 			key = pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
@@ -245,7 +225,7 @@ func (r *pimApprovalPolicyResource) Read(ctx context.Context, req resource.ReadR
 // Delete resets the managed rules to Azure's defaults: a group's policy cannot be deleted.
 func (r *pimApprovalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimApprovalPolicyModel
-	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key := pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
 		_, written, err := pim.ResetPolicy(ctx, c, key)
 		if errors.Is(err, pim.ErrPolicyNotFound) {

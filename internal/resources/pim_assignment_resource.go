@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -52,35 +51,17 @@ var assignmentKind = groupScheduleKind{
 		"`aks_pim_approval_policy` so a schedule or missing justification the policy would reject fails at plan time.\n\n" +
 		"Required Microsoft Graph permission: PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup (application, admin consent).",
 	policyAttr: "policy_active_assignment", policyBlock: "active_assignment",
-	policySchema: schema.SingleNestedAttribute{
-		MarkdownDescription: "The group's rules for active assignments, for plan-time checking: set it to the " +
-			"`active_assignment` attribute of the group's `aks_pim_approval_policy` " +
-			"(`policy_active_assignment = aks_pim_approval_policy.admin.active_assignment`). A permanent or over-long " +
-			"assignment, or one without the justification the policy requires, then fails at plan time, and Terraform orders " +
-			"the policy change before the assignment. Not sent to Azure. Without it, the plan reads the group's current policy " +
-			"and warns.",
-		Optional: true,
-		Attributes: map[string]schema.Attribute{
-			"expiration_required": schema.BoolAttribute{
-				MarkdownDescription: "Whether the policy requires active assignments to expire.",
-				Required:            true,
-			},
-			"maximum_duration": schema.StringAttribute{
-				MarkdownDescription: "Longest active assignment the policy allows.",
-				CustomType:          pimDurationType{},
-				Optional:            true,
-			},
-			"require_justification": schema.BoolAttribute{
-				MarkdownDescription: "Whether the policy requires a justification for active assignments.",
-				Optional:            true,
-			},
-			"require_mfa": schema.BoolAttribute{
-				MarkdownDescription: "Whether the policy requires multi-factor authentication for active assignments. Not checked: " +
-					"it binds a signed-in administrator.",
-				Optional: true,
-			},
-		},
-	},
+	policySchema: wiredPolicyAttribute("The group's rules for active assignments, for plan-time checking: set it to the "+
+		"`active_assignment` attribute of the group's `aks_pim_approval_policy` "+
+		"(`policy_active_assignment = aks_pim_approval_policy.admin.active_assignment`). A permanent or over-long "+
+		"assignment, or one without the justification the policy requires, then fails at plan time, and Terraform orders "+
+		"the policy change before the assignment. Not sent to Azure. Without it, the plan reads the group's current policy "+
+		"and warns.", wiredRules{
+		expirationRequired: "Whether the policy requires active assignments to expire.",
+		maximumDuration:    "Longest active assignment the policy allows.",
+		justification:      "Whether the policy requires a justification for active assignments.",
+		mfa:                "Whether the policy requires multi-factor authentication for active assignments. Not checked: it binds a signed-in administrator.",
+	}),
 	checkWired: func(_ context.Context, o types.Object, s pim.Schedule, m *pimGroupScheduleModel, now time.Time, _ *diag.Diagnostics) ([]pim.Finding, bool) {
 		if m.Justification.IsUnknown() {
 			return nil, false

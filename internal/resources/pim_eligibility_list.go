@@ -34,7 +34,7 @@ func NewPIMEligibilityList() list.ListResource {
 		},
 		result: func(ctx context.Context, _ *clients.Client, req list.ListRequest, _ pimEligibilityListConfig, e pim.Eligibility) list.ListResult {
 			m := pimEligibilityModel{PolicyEligibleAssignment: listNullObject(req, "policy_eligible_assignment"),
-				pimGroupScheduleModel: pimGroupScheduleModel{Timeouts: listNullTimeouts(req), pimScheduleModel: pimScheduleModel{
+				pimGroupScheduleModel: pimGroupScheduleModel{resourceTimeouts: listNullTimeouts(req), pimScheduleModel: pimScheduleModel{
 					Duration: newPIMDuration(pim.Duration{}), Justification: types.StringNull(), TicketNumber: types.StringNull(),
 					TicketSystem: types.StringNull()}}}
 			groupScheduleFlatten(e, m.common())

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -43,25 +42,14 @@ var eligibilityKind = groupScheduleKind{
 		"expire within 365 days; wire `policy_eligible_assignment` to the group's `aks_pim_approval_policy` so a schedule " +
 		"the policy would reject fails at plan time.",
 	policyAttr: "policy_eligible_assignment", policyBlock: "eligible_assignment",
-	policySchema: schema.SingleNestedAttribute{
-		MarkdownDescription: "The group's eligibility expiration rule, for plan-time checking: set it to the " +
-			"`eligible_assignment` attribute of the group's `aks_pim_approval_policy` " +
-			"(`policy_eligible_assignment = aks_pim_approval_policy.admin.eligible_assignment`). A permanent or over-long " +
-			"eligibility the policy would reject then fails at plan time, and Terraform orders the policy change before the " +
-			"eligibility. Not sent to Azure. Without it, the plan reads the group's current policy and warns.",
-		Optional: true,
-		Attributes: map[string]schema.Attribute{
-			"expiration_required": schema.BoolAttribute{
-				MarkdownDescription: "Whether the policy requires eligibilities to expire.",
-				Required:            true,
-			},
-			"maximum_duration": schema.StringAttribute{
-				MarkdownDescription: "Longest eligibility the policy allows.",
-				CustomType:          pimDurationType{},
-				Optional:            true,
-			},
-		},
-	},
+	policySchema: wiredPolicyAttribute("The group's eligibility expiration rule, for plan-time checking: set it to the "+
+		"`eligible_assignment` attribute of the group's `aks_pim_approval_policy` "+
+		"(`policy_eligible_assignment = aks_pim_approval_policy.admin.eligible_assignment`). A permanent or over-long "+
+		"eligibility the policy would reject then fails at plan time, and Terraform orders the policy change before the "+
+		"eligibility. Not sent to Azure. Without it, the plan reads the group's current policy and warns.", wiredRules{
+		expirationRequired: "Whether the policy requires eligibilities to expire.",
+		maximumDuration:    "Longest eligibility the policy allows.",
+	}),
 	checkWired: func(_ context.Context, o types.Object, s pim.Schedule, _ *pimGroupScheduleModel, now time.Time, _ *diag.Diagnostics) ([]pim.Finding, bool) {
 		x, ok := wiredExpiry(o)
 		if !ok {

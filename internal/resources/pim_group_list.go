@@ -47,7 +47,7 @@ func pimGroupListResult(ctx context.Context, c *clients.Client, req list.ListReq
 		}
 	}
 	var d diag.Diagnostics
-	m := pimGroupModel{Timeouts: listNullTimeouts(req), Owners: types.SetNull(types.StringType), Members: types.SetNull(types.StringType)}
+	m := pimGroupModel{resourceTimeouts: listNullTimeouts(req), Owners: types.SetNull(types.StringType), Members: types.SetNull(types.StringType)}
 	m = pimGroupState(ctx, m, gr, req.IncludeResource, &d)
 	res := listResult(ctx, req, pimGroupIdentity, g.DisplayName, &m)
 	res.Diagnostics.Append(d...)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -17,11 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -44,21 +41,27 @@ var pimGroupIdentity = resourceIdentity{{"object_id", "The group's object ID."}}
 type pimGroupResource struct{ resourceBase }
 
 type pimGroupModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	ObjectID              types.String   `tfsdk:"object_id"`
-	DisplayName           types.String   `tfsdk:"display_name"`
-	Description           types.String   `tfsdk:"description"`
-	MailNickname          types.String   `tfsdk:"mail_nickname"`
-	AssignableToRole      types.Bool     `tfsdk:"assignable_to_role"`
-	Owners                types.Set      `tfsdk:"owners"`
-	Members               types.Set      `tfsdk:"members"`
-	PreventDuplicateNames types.Bool     `tfsdk:"prevent_duplicate_names"`
-	PIMOnboarded          types.Bool     `tfsdk:"pim_onboarded"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	ID                    types.String `tfsdk:"id"`
+	ObjectID              types.String `tfsdk:"object_id"`
+	DisplayName           types.String `tfsdk:"display_name"`
+	Description           types.String `tfsdk:"description"`
+	MailNickname          types.String `tfsdk:"mail_nickname"`
+	AssignableToRole      types.Bool   `tfsdk:"assignable_to_role"`
+	Owners                types.Set    `tfsdk:"owners"`
+	Members               types.Set    `tfsdk:"members"`
+	PreventDuplicateNames types.Bool   `tfsdk:"prevent_duplicate_names"`
+	PIMOnboarded          types.Bool   `tfsdk:"pim_onboarded"`
+	resourceTimeouts
 }
 
 func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	assignable := defaultedBool("Whether Microsoft Entra roles can be assigned to the group. Fixed at creation: changing it "+
+		"replaces the group. Needs `RoleManagement.ReadWrite.Directory`. Not needed for PIM for groups or Azure roles.", false)
+	assignable.PlanModifiers = []planmodifier.Bool{boolplanmodifier.RequiresReplace()}
+	mailNickname := keptString("The mail alias Graph requires even for security groups: up to 64 printable ASCII characters " +
+		"without `@()\\[]\";:.<>,` or spaces. Derived from `display_name` at create time when not set (runs of other " +
+		"characters become `-`), and then kept; it is how a create whose response was lost finds its group again.")
+	mailNickname.Optional, mailNickname.Validators = true, []validator.String{mailNicknameValidator()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Microsoft Entra security group meant to be governed by PIM for groups: the `default`, `admin`, " +
 			"`approver` and `node-access` groups of the AKS scenario.\n\n" +
@@ -78,59 +81,25 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"run; 1 more when a member is new), `pim_onboarded` nothing once true, else 1 (the group's PIM policies, whose IDs " +
 			"change at onboarding) or 3 the first time (after an import).",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The group's object ID (also the import ID).",
-			},
-			"object_id": schema.StringAttribute{
-				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The group's object ID, to use as `principal_id` or `group_id` elsewhere.",
-			},
+			"id":        keptString("The group's object ID (also the import ID)."),
+			"object_id": keptString("The group's object ID, to use as `principal_id` or `group_id` elsewhere."),
 			"display_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The group's display name. Display names need not be unique; see `prevent_duplicate_names`.",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
-			"description": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "A description of the group.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
-			},
-			"mail_nickname": schema.StringAttribute{
-				Optional: true, Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The mail alias Graph requires even for security groups: up to 64 printable ASCII characters " +
-					"without `@()\\[]\";:.<>,` or spaces. Derived from `display_name` at create time when not set (runs of other " +
-					"characters become `-`), and then kept; it is how a create whose response was lost finds its group again.",
-				Validators: []validator.String{mailNicknameValidator()},
-			},
-			"assignable_to_role": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Whether Microsoft Entra roles can be assigned to the group. Fixed at creation: changing it " +
-					"replaces the group. Needs `RoleManagement.ReadWrite.Directory`. Not needed for PIM for groups or Azure roles.",
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
-			},
-			"owners": schema.SetAttribute{
-				Optional: true, Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Object IDs of the group's owners (authoritative). Defaults to the identity Terraform runs as: " +
-					"a group created by an application without owners cannot be administered later except by directory admins. " +
-					"Owners administer the group; being an owner does not make anyone an approver (approvers are members of the " +
-					"approver group).",
-				Validators:    []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(objectIDValidator())},
-				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
-			},
-			"members": schema.SetAttribute{
-				Optional: true, Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Object IDs of the group's direct, permanent members, such as `n01` in `default`. Authoritative " +
-					"when set: other direct members are removed. When omitted, membership is not managed and this reports the " +
-					"current direct members. Members holding their membership through PIM (activated or time-bound assignments) " +
-					"are never listed, counted or removed.",
-				Validators:    []validator.Set{setvalidator.ValueStringsAre(objectIDValidator())},
-				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
-			},
-			"prevent_duplicate_names": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Fail the create when a group with the same display name already exists.",
-			},
+			"description":        optionalStringAttribute("A description of the group.", stringvalidator.LengthBetween(1, 1024)),
+			"mail_nickname":      mailNickname,
+			"assignable_to_role": assignable,
+			"owners": groupMembersAttribute("Object IDs of the group's owners (authoritative). Defaults to the identity Terraform runs as: "+
+				"a group created by an application without owners cannot be administered later except by directory admins. "+
+				"Owners administer the group; being an owner does not make anyone an approver (approvers are members of the "+
+				"approver group).", setvalidator.SizeAtLeast(1)),
+			"members": groupMembersAttribute("Object IDs of the group's direct, permanent members, such as `n01` in `default`. Authoritative " +
+				"when set: other direct members are removed. When omitted, membership is not managed and this reports the " +
+				"current direct members. Members holding their membership through PIM (activated or time-bound assignments) " +
+				"are never listed, counted or removed."),
+			"prevent_duplicate_names": defaultedBool("Fail the create when a group with the same display name already exists.", false),
 			"pim_onboarded": schema.BoolAttribute{
 				Computed: true,
 				MarkdownDescription: "Whether PIM for groups has onboarded the group: it processed a request for it (an " +
@@ -139,6 +108,15 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"timeouts": r.timeoutsAttribute(ctx),
 		},
+	}
+}
+
+// groupMembersAttribute is owners or members: object IDs, kept through plans when not configured.
+func groupMembersAttribute(description string, validators ...validator.Set) schema.SetAttribute {
+	return schema.SetAttribute{
+		MarkdownDescription: description, Optional: true, Computed: true, ElementType: types.StringType,
+		Validators:    append(validators, setvalidator.ValueStringsAre(objectIDValidator())),
+		PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 	}
 }
 
@@ -180,7 +158,7 @@ func (r *pimGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimGroupModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	r.run(ctx, opCreate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opCreate, req.Plan.Get, &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		spec := pimGroupSpec(ctx, plan, !config.Members.IsNull(), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
@@ -220,7 +198,7 @@ func (r *pimGroupResource) Create(ctx context.Context, req resource.CreateReques
 
 func (r *pimGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimGroupModel
-	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		opts := pimGroupReadOptions(ctx, state, req.Private, &resp.Diagnostics)
 		var g *pim.GroupRead
 		var err error
@@ -251,7 +229,7 @@ func (r *pimGroupResource) Update(ctx context.Context, req resource.UpdateReques
 	var plan, state, config pimGroupModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	r.run(ctx, opUpdate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opUpdate, req.Plan.Get, &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		managed := !config.Members.IsNull()
 		spec := pimGroupSpec(ctx, plan, managed, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
@@ -277,7 +255,7 @@ func (r *pimGroupResource) Update(ctx context.Context, req resource.UpdateReques
 
 func (r *pimGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimGroupModel
-	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		if err := pim.DeleteGroup(ctx, c, state.ID.ValueString()); err != nil {
 			addAPIError(&resp.Diagnostics, "Delete", pimGroupObject, err, grantGroupWrite)
 		}

@@ -5,16 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -30,11 +24,11 @@ import (
 // policy attribute.
 type pimGroupScheduleModel struct {
 	pimScheduleModel
-	ID          types.String   `tfsdk:"id"`
-	GroupID     types.String   `tfsdk:"group_id"`
-	PrincipalID types.String   `tfsdk:"principal_id"`
-	AccessID    types.String   `tfsdk:"access_id"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	ID          types.String `tfsdk:"id"`
+	GroupID     types.String `tfsdk:"group_id"`
+	PrincipalID types.String `tfsdk:"principal_id"`
+	AccessID    types.String `tfsdk:"access_id"`
+	resourceTimeouts
 }
 
 // groupScheduleIdentity is the identity of a group schedule: its import form
@@ -49,6 +43,7 @@ func groupScheduleIdentity(who string) resourceIdentity {
 
 // groupScheduleModel is a kind's model: the shared attributes and the wired policy attribute.
 type groupScheduleModel interface {
+	timed
 	common() *pimGroupScheduleModel
 	policy() types.Object
 }
@@ -96,30 +91,11 @@ func (r *pimGroupScheduleResource[M, P]) Schema(ctx context.Context, _ resource.
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.k.description,
 		Attributes: withAttributes(pimScheduleAttributes(n, r.k.permanentNote), map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The " + n + " schedule ID, `{group_id}_{member|owner}_{guid}`. It changes when the " + n + " is updated.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Object ID of the group the " + n + " is for. Changing it replaces the " + n + ".",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{objectIDValidator()},
-			},
-			"principal_id": schema.StringAttribute{
-				MarkdownDescription: "Object ID of the user, group or service principal. With a group, its members inherit the " + n +
-					". Changing it replaces the " + n + ".",
-				Required:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{objectIDValidator()},
-			},
-			"access_id": schema.StringAttribute{
-				MarkdownDescription: "`member` (the default) or `owner`: the relationship to the group. Changing it replaces the " + n + ".",
-				Optional:            true, Computed: true, Default: stringdefault.StaticString(string(pim.AccessMember)),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.OneOf(pim.AccessIDs...)},
-			},
+			"id":       keptString("The " + n + " schedule ID, `{group_id}_{member|owner}_{guid}`. It changes when the " + n + " is updated."),
+			"group_id": replacingObjectID("Object ID of the group the " + n + " is for. Changing it replaces the " + n + "."),
+			"principal_id": replacingObjectID("Object ID of the user, group or service principal. With a group, its members inherit the " + n +
+				". Changing it replaces the " + n + "."),
+			"access_id":    accessIDAttribute("`member` (the default) or `owner`: the relationship to the group. Changing it replaces the " + n + "."),
 			r.k.policyAttr: r.k.policySchema,
 			"timeouts":     r.timeoutsAttribute(ctx),
 		}),
@@ -201,7 +177,7 @@ func (r *pimGroupScheduleResource[M, P]) ModifyPlan(ctx context.Context, req res
 func (r *pimGroupScheduleResource[M, P]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var planM M
 	plan := P(&planM).common()
-	r.run(ctx, opCreate, req.Plan.Get, &planM, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opCreate, req.Plan.Get, P(&planM), &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		if r.send(ctx, c, "Create", plan, pim.CreateEligibility, &resp.Diagnostics) {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &planM)...)
 		}
@@ -226,7 +202,7 @@ func (r *pimGroupScheduleResource[M, P]) send(ctx context.Context, c *clients.Cl
 func (r *pimGroupScheduleResource[M, P]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var stateM M
 	state := P(&stateM).common()
-	r.run(ctx, opRead, req.State.Get, &stateM, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, req.State.Get, P(&stateM), &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		e, found, err := pim.ReadGroupSchedule(ctx, c, r.k.kind, state.ID.ValueString())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Read", r.k.object, err, r.k.grant)
@@ -266,7 +242,7 @@ func (r *pimGroupScheduleResource[M, P]) Update(ctx context.Context, req resourc
 	var planM, stateM M
 	plan, state := P(&planM).common(), P(&stateM).common()
 	resp.Diagnostics.Append(req.State.Get(ctx, &stateM)...)
-	r.run(ctx, opUpdate, req.Plan.Get, &planM, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opUpdate, req.Plan.Get, P(&planM), &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		plan.ID = state.ID
 		if !plan.needsRequest(state.pimScheduleModel) {
 			// Only the form of the schedule, the wired policy or the timeouts changed: nothing to tell Azure.
@@ -283,7 +259,7 @@ func (r *pimGroupScheduleResource[M, P]) Update(ctx context.Context, req resourc
 func (r *pimGroupScheduleResource[M, P]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var stateM M
 	state := P(&stateM).common()
-	r.run(ctx, opDelete, req.State.Get, &stateM, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, req.State.Get, P(&stateM), &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		spec := r.spec(state)
 		spec.Schedule = pim.Schedule{}
 		// A policy that wants a justification for assignments may want one for their removal too.

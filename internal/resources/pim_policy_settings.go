@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -391,7 +390,10 @@ var groupPolicySubject = policySubject{
 func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 	def := pim.DefaultPolicy()
 	empty := setdefault.StaticValue(types.SetValueMust(types.StringType, nil))
-	guids := setvalidator.ValueStringsAre(objectIDValidator())
+	approvers := func(description string) schema.SetAttribute {
+		return schema.SetAttribute{MarkdownDescription: description, ElementType: types.StringType, Optional: true, Computed: true, Default: empty,
+			Validators: []validator.Set{setvalidator.ValueStringsAre(objectIDValidator())}}
+	}
 	notification := func(who, what string) schema.SingleNestedAttribute {
 		return schema.SingleNestedAttribute{
 			MarkdownDescription: fmt.Sprintf("E-mail notifications to %s %s.", who, what),
@@ -403,10 +405,7 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 					Optional:            true, Computed: true, Default: stringdefault.StaticString(pim.NotificationAll),
 					Validators: []validator.String{stringvalidator.OneOf(pim.NotificationLevels...)},
 				},
-				"default_recipients": schema.BoolAttribute{
-					MarkdownDescription: "Whether the default recipients of this notification receive it. Default `true`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
-				},
+				"default_recipients": defaultedBool("Whether the default recipients of this notification receive it. Default `true`.", true),
 				"additional_recipients": schema.SetAttribute{
 					MarkdownDescription: "Further e-mail addresses that receive it. Default none.",
 					ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
@@ -428,11 +427,8 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 		}
 	}
 	return map[string]schema.Attribute{
-		"require_approval": schema.BoolAttribute{
-			MarkdownDescription: "Whether activating needs an approver's decision. Default `false`. When `true`, `approvers` must " +
-				"name at least one group or user; otherwise " + s.selfElevation + ".",
-			Optional: true, Computed: true, Default: booldefault.StaticBool(def.Approval.Required),
-		},
+		"require_approval": defaultedBool("Whether activating needs an approver's decision. Default `false`. When `true`, `approvers` must "+
+			"name at least one group or user; otherwise "+s.selfElevation+".", def.Approval.Required),
 		"approvers": schema.SingleNestedAttribute{
 			MarkdownDescription: "Who approves activations. Members (not owners) of an approver group can approve. Do not name " +
 				s.notApprover + ": whoever is activated could then approve their own request (the plan warns about it). Default: nobody.",
@@ -441,22 +437,11 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 				"groups": types.SetValueMust(types.StringType, nil), "users": types.SetValueMust(types.StringType, nil),
 			})),
 			Attributes: map[string]schema.Attribute{
-				"groups": schema.SetAttribute{
-					MarkdownDescription: "Object IDs of approver groups.",
-					ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
-					Validators: []validator.Set{guids},
-				},
-				"users": schema.SetAttribute{
-					MarkdownDescription: "Object IDs of approver users.",
-					ElementType:         types.StringType, Optional: true, Computed: true, Default: empty,
-					Validators: []validator.Set{guids},
-				},
+				"groups": approvers("Object IDs of approver groups."),
+				"users":  approvers("Object IDs of approver users."),
 			},
 		},
-		"approver_justification_required": schema.BoolAttribute{
-			MarkdownDescription: "Whether an approver must justify the decision. Default `true`.",
-			Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Approval.ApproverJustificationRequired),
-		},
+		"approver_justification_required": defaultedBool("Whether an approver must justify the decision. Default `true`.", def.Approval.ApproverJustificationRequired),
 		"approval_timeout_days": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Days a request waits for a decision before it expires, %d to %d. Default `%d`.",
 				pim.PolicyApprovalTimeoutMin, pim.PolicyApprovalTimeoutMax, pim.DefaultApprovalTimeoutDays),
@@ -468,30 +453,15 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 			Optional:            true, Computed: true,
 			Default: objectdefault.StaticValue(policyActivationObject(def.Activation)),
 			Attributes: map[string]schema.Attribute{
-				"maximum_duration": schema.StringAttribute{
-					MarkdownDescription: fmt.Sprintf("Longest activation, an ISO-8601 duration in whole minutes from %s to %s (`PT30M`, `PT4H`, `P1D`). Default `%s`. ",
-						pim.PolicyActivationMin, pim.PolicyActivationMax, pim.DefaultActivationMaximum) + s.activationEnd,
-					CustomType: pimDurationType{}, Optional: true, Computed: true,
-					Default: stringdefault.StaticString(pim.DefaultActivationMaximum.String()),
-				},
-				"require_justification": schema.BoolAttribute{
-					MarkdownDescription: "Whether the requester must justify an activation. Default `true`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireJustification),
-				},
-				"require_mfa": schema.BoolAttribute{
-					MarkdownDescription: "Whether activation requires multi-factor authentication. Default `false`. Conflicts with `require_conditional_access_context`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireMFA),
-				},
-				"require_ticket_info": schema.BoolAttribute{
-					MarkdownDescription: "Whether the requester must give ticket information. Default `false`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.Activation.RequireTicketInfo),
-				},
-				"require_conditional_access_context": schema.StringAttribute{
-					MarkdownDescription: "Conditional Access authentication context (`c1` to `c99`) whose policy the requester must satisfy. " +
-						"Default none. Conflicts with `require_mfa`: put the MFA requirement in that Conditional Access policy.",
-					Optional:   true,
-					Validators: []validator.String{stringvalidator.RegexMatches(pimAuthContextPattern, "must be an authentication context ID, c1 to c99")},
-				},
+				"maximum_duration": defaultedDuration(fmt.Sprintf("Longest activation, an ISO-8601 duration in whole minutes from %s to %s (`PT30M`, `PT4H`, `P1D`). Default `%s`. ",
+					pim.PolicyActivationMin, pim.PolicyActivationMax, pim.DefaultActivationMaximum)+s.activationEnd, pim.DefaultActivationMaximum),
+				"require_justification": defaultedBool("Whether the requester must justify an activation. Default `true`.", def.Activation.RequireJustification),
+				"require_mfa": defaultedBool("Whether activation requires multi-factor authentication. Default `false`. Conflicts with "+
+					"`require_conditional_access_context`.", def.Activation.RequireMFA),
+				"require_ticket_info": defaultedBool("Whether the requester must give ticket information. Default `false`.", def.Activation.RequireTicketInfo),
+				"require_conditional_access_context": optionalStringAttribute("Conditional Access authentication context (`c1` to `c99`) whose "+
+					"policy the requester must satisfy. Default none. Conflicts with `require_mfa`: put the MFA requirement in that Conditional Access policy.",
+					stringvalidator.RegexMatches(pimAuthContextPattern, "must be an authentication context ID, c1 to c99")),
 			},
 		},
 		"eligible_assignment": schema.SingleNestedAttribute{
@@ -500,16 +470,10 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 			Optional: true, Computed: true,
 			Default: objectdefault.StaticValue(policyEligibleObject(def.EligibleAssignment)),
 			Attributes: map[string]schema.Attribute{
-				"expiration_required": schema.BoolAttribute{
-					MarkdownDescription: "Whether eligibilities must expire. Default `true`: permanent eligibilities are rejected.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.EligibleAssignment.ExpirationRequired),
-				},
-				"maximum_duration": schema.StringAttribute{
-					MarkdownDescription: fmt.Sprintf("Longest eligibility when expiration is required, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
-						pim.PolicyAssignmentMax, pim.DefaultEligibleMaximum),
-					CustomType: pimDurationType{}, Optional: true, Computed: true,
-					Default: stringdefault.StaticString(pim.DefaultEligibleMaximum.String()),
-				},
+				"expiration_required": defaultedBool("Whether eligibilities must expire. Default `true`: permanent eligibilities are rejected.",
+					def.EligibleAssignment.ExpirationRequired),
+				"maximum_duration": defaultedDuration(fmt.Sprintf("Longest eligibility when expiration is required, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
+					pim.PolicyAssignmentMax, pim.DefaultEligibleMaximum), pim.DefaultEligibleMaximum),
 			},
 		},
 		"active_assignment": schema.SingleNestedAttribute{
@@ -518,24 +482,11 @@ func policySettingsAttributes(s policySubject) map[string]schema.Attribute {
 			Optional: true, Computed: true,
 			Default: objectdefault.StaticValue(policyActiveObject(def.ActiveAssignment)),
 			Attributes: map[string]schema.Attribute{
-				"expiration_required": schema.BoolAttribute{
-					MarkdownDescription: "Whether active assignments must expire. Default `true`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.ExpirationRequired),
-				},
-				"maximum_duration": schema.StringAttribute{
-					MarkdownDescription: fmt.Sprintf("Longest active assignment, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
-						pim.PolicyAssignmentMax, pim.DefaultActiveMaximum),
-					CustomType: pimDurationType{}, Optional: true, Computed: true,
-					Default: stringdefault.StaticString(pim.DefaultActiveMaximum.String()),
-				},
-				"require_justification": schema.BoolAttribute{
-					MarkdownDescription: "Whether an active assignment needs a justification. Default `true`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.RequireJustification),
-				},
-				"require_mfa": schema.BoolAttribute{
-					MarkdownDescription: "Whether an active assignment needs multi-factor authentication. Default `false`.",
-					Optional:            true, Computed: true, Default: booldefault.StaticBool(def.ActiveAssignment.RequireMFA),
-				},
+				"expiration_required": defaultedBool("Whether active assignments must expire. Default `true`.", def.ActiveAssignment.ExpirationRequired),
+				"maximum_duration": defaultedDuration(fmt.Sprintf("Longest active assignment, an ISO-8601 duration in whole minutes up to %s. Default `%s`.",
+					pim.PolicyAssignmentMax, pim.DefaultActiveMaximum), pim.DefaultActiveMaximum),
+				"require_justification": defaultedBool("Whether an active assignment needs a justification. Default `true`.", def.ActiveAssignment.RequireJustification),
+				"require_mfa":           defaultedBool("Whether an active assignment needs multi-factor authentication. Default `false`.", def.ActiveAssignment.RequireMFA),
 			},
 		},
 		"notifications": schema.SingleNestedAttribute{

@@ -6,13 +6,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -41,8 +38,8 @@ type pimRolePolicyResource struct{ resourceBase }
 type pimRolePolicyModel struct {
 	scopeRoleModel
 	policySettingsModel
-	ID       types.String   `tfsdk:"id"`
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	ID types.String `tfsdk:"id"`
+	resourceTimeouts
 }
 
 const rolePolicyObject = "PIM Role Policy"
@@ -63,11 +60,7 @@ var rolePolicySubject = policySubject{
 
 func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	own := map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			MarkdownDescription: "`{role_definition_id}|{scope}`, also the import ID.",
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		"id":       keptString("`{role_definition_id}|{scope}`, also the import ID."),
 		"timeouts": r.timeoutsAttribute(ctx),
 	}
 	resp.Schema = schema.Schema{
@@ -262,7 +255,7 @@ func (r *pimRolePolicyResource) Create(ctx context.Context, req resource.CreateR
 func (r *pimRolePolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, cfg tfsdk.Config, st *tfsdk.State, diags *diag.Diagnostics, record func(pim.Policy)) {
 	var plan, config pimRolePolicyModel
 	diags.Append(cfg.Get(ctx, &config)...)
-	r.run(ctx, o, p.Get, &plan, &plan.Timeouts, diags, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, o, p.Get, &plan, diags, func(ctx context.Context, c *clients.Client) {
 		if out, ok := r.write(ctx, c, o.verb(), plan, config, diags, record); ok {
 			diags.Append(st.Set(ctx, &out)...)
 		}
@@ -271,7 +264,7 @@ func (r *pimRolePolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, cf
 
 func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRolePolicyModel
-	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
 		if key.Scope == "" || key.RoleDefinitionID == "" {
 			k, err := armpim.ParsePolicyKey(state.ID.ValueString())
@@ -317,7 +310,7 @@ func (r *pimRolePolicyResource) Update(ctx context.Context, req resource.UpdateR
 // knows them): a role's policy cannot be deleted.
 func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRolePolicyModel
-	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key := armpim.PolicyKey{Scope: state.Scope.ValueString(), RoleDefinitionID: state.RoleDefinitionID.ValueString()}
 		var before *pim.Policy
 		if b, ds := req.Private.GetKey(ctx, rolePolicyBeforeKey); !ds.HasError() && len(b) > 0 {

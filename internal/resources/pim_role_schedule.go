@@ -7,14 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -61,12 +57,12 @@ var pimRoleScheduleIdentity = resourceIdentity{
 type pimRoleScheduleModel struct {
 	scopeRoleModel
 	pimScheduleModel
-	ID               types.String   `tfsdk:"id"`
-	PrincipalID      types.String   `tfsdk:"principal_id"`
-	PrincipalType    types.String   `tfsdk:"principal_type"`
-	Condition        types.String   `tfsdk:"condition"`
-	ConditionVersion types.String   `tfsdk:"condition_version"`
-	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+	ID               types.String `tfsdk:"id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	Condition        types.String `tfsdk:"condition"`
+	ConditionVersion types.String `tfsdk:"condition_version"`
+	resourceTimeouts
 	// Policy is the kind's wired policy rule: policy_eligible_assignment or policy_active_assignment
 	// (roleEligibilityDoc, roleAssignmentDoc carry it to and from Terraform).
 	Policy types.Object `tfsdk:"-"`
@@ -114,39 +110,23 @@ func (r *pimRoleScheduleResource) set(ctx context.Context, set func(context.Cont
 }
 
 func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	own := map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			MarkdownDescription: "The schedule's resource ID, `{scope}/providers/Microsoft.Authorization/" + r.k.kind.ResourceType() +
-				"/{guid}`. It may change when the " + r.k.noun + " is updated.",
-			Computed: true, PlanModifiers: keep,
-		},
+		"id": keptString("The schedule's resource ID, `{scope}/providers/Microsoft.Authorization/" + r.k.kind.ResourceType() +
+			"/{guid}`. It may change when the " + r.k.noun + " is updated."),
 		"principal_id": schema.StringAttribute{
 			MarkdownDescription: "Object ID of the user, group or service principal. With a group, its members hold (or may " +
 				"activate) the role. Changing it replaces the " + r.k.noun + ".",
 			Required:   true,
 			Validators: []validator.String{objectIDValidator()},
 		},
-		"principal_type": schema.StringAttribute{
-			MarkdownDescription: "`User`, `Group` or `ServicePrincipal`, as PIM reports it (PIM looks the principal up itself).",
-			Computed:            true, PlanModifiers: keep,
-		},
-		"condition": schema.StringAttribute{
-			MarkdownDescription: "An ABAC condition limiting the role. Changing it replaces the " + r.k.noun + ".",
-			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-		},
-		"condition_version": schema.StringAttribute{
-			MarkdownDescription: "The condition language version; `2.0` (the only one Azure accepts) when `condition` is set.",
-			Optional:            true, Computed: true,
-			Validators: []validator.String{stringvalidator.OneOf("2.0"), stringvalidator.AlsoRequires(path.MatchRoot("condition"))},
-		},
-		"timeouts": r.timeoutsAttribute(ctx),
+		"principal_type":      keptString("`User`, `Group` or `ServicePrincipal`, as PIM reports it (PIM looks the principal up itself)."),
+		"timeouts":            r.timeoutsAttribute(ctx),
+		r.k.policyAttribute(): r.k.policyAttributeSchema(),
 	}
-	own[r.k.policyAttribute()] = r.k.policyAttributeSchema()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.k.description,
-		Attributes:          withAttributes(scopeRoleAttributes(r.k.noun), withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote), own)),
+		Attributes: withAttributes(scopeRoleAttributes(r.k.noun), withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote),
+			withAttributes(conditionAttributes("An ABAC condition limiting the role. Changing it replaces the "+r.k.noun+"."), own))),
 	}
 }
 
@@ -280,36 +260,16 @@ func (k roleScheduleKind) policyBlock() string {
 // policyAttributeSchema is the wired policy rule: the role policy's eligible_assignment (or
 // active_assignment) object, assigned as a whole.
 func (k roleScheduleKind) policyAttributeSchema() schema.SingleNestedAttribute {
-	attrs := map[string]schema.Attribute{
-		"expiration_required": schema.BoolAttribute{
-			MarkdownDescription: "Whether the policy requires each " + k.noun + " to expire.",
-			Required:            true,
-		},
-		"maximum_duration": schema.StringAttribute{
-			MarkdownDescription: "Longest " + k.noun + " the policy allows.",
-			CustomType:          pimDurationType{},
-			Optional:            true,
-		},
-	}
+	w := wiredRules{expirationRequired: "Whether the policy requires each " + k.noun + " to expire.", maximumDuration: "Longest " + k.noun + " the policy allows."}
 	if k.kind == armpim.Active {
-		attrs["require_justification"] = schema.BoolAttribute{
-			MarkdownDescription: "Whether the policy requires a justification for active assignments (then `justification` is required).",
-			Optional:            true,
-		}
-		attrs["require_mfa"] = schema.BoolAttribute{
-			MarkdownDescription: "Whether the policy requires multi-factor authentication for active assignments (not checked here).",
-			Optional:            true,
-		}
+		w.justification = "Whether the policy requires a justification for active assignments (then `justification` is required)."
+		w.mfa = "Whether the policy requires multi-factor authentication for active assignments (not checked here)."
 	}
-	return schema.SingleNestedAttribute{
-		MarkdownDescription: "The role's " + k.noun + " rules at this scope, for plan-time checking: set it to the `" + k.policyBlock() +
-			"` attribute of the role's `aks_pim_role_policy` (`" + k.policyAttribute() + " = aks_pim_role_policy.admin." + k.policyBlock() +
-			"`). A permanent or over-long " + k.noun + " the policy would reject then fails at plan time, and Terraform orders the " +
-			"policy change before the " + k.noun + ". Not sent to Azure. Without it, the plan reads the role's current policy at " +
-			"the scope and warns.",
-		Optional:   true,
-		Attributes: attrs,
-	}
+	return wiredPolicyAttribute("The role's "+k.noun+" rules at this scope, for plan-time checking: set it to the `"+k.policyBlock()+
+		"` attribute of the role's `aks_pim_role_policy` (`"+k.policyAttribute()+" = aks_pim_role_policy.admin."+k.policyBlock()+
+		"`). A permanent or over-long "+k.noun+" the policy would reject then fails at plan time, and Terraform orders the "+
+		"policy change before the "+k.noun+". Not sent to Azure. Without it, the plan reads the role's current policy at "+
+		"the scope and warns.", w)
 }
 
 func stateConditionVersion(state *pimRoleScheduleModel) types.String {
@@ -331,7 +291,7 @@ func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
 
 func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimRoleScheduleModel
-	r.run(ctx, opCreate, r.doc(req.Plan.Get), &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opCreate, r.doc(req.Plan.Get), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
 		// Values the plan could not know yet (inputs unknown at plan time) are settled now.
 		p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
@@ -381,7 +341,7 @@ func (r *pimRoleScheduleResource) flatten(s armpim.Schedule, m *pimRoleScheduleM
 
 func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRoleScheduleModel
-	r.run(ctx, opRead, r.doc(req.State.Get), &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, r.doc(req.State.Get), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		s, found, err := armpim.Read(ctx, c, state.ID.ValueString())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
@@ -439,7 +399,7 @@ const roleScheduleImportedKey = "imported"
 func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pimRoleScheduleModel
 	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
-	r.run(ctx, opUpdate, r.doc(req.Plan.Get), &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opUpdate, r.doc(req.Plan.Get), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		plan.PrincipalType, plan.ID = state.PrincipalType, state.ID
 		if !plan.needsRequest(state.pimScheduleModel) {
 			// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
@@ -460,7 +420,7 @@ func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.Updat
 
 func (r *pimRoleScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRoleScheduleModel
-	r.run(ctx, opDelete, r.doc(req.State.Get), &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, r.doc(req.State.Get), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		// A policy that wants a justification for assignments wants one for their removal too.
 		justification := state.Justification.ValueString()
 		if justification == "" {

@@ -7,9 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -48,53 +45,25 @@ type pimScheduleModel struct {
 // permanentNote says which policy setting refuses a permanent one.
 func pimScheduleAttributes(noun, permanentNote string) map[string]schema.Attribute {
 	rfc3339 := stringCheck{desc: "an RFC 3339 date and time such as 2025-07-01T09:00:00Z", check: checkScheduleTime}
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	start := keptString("When the " + noun + " starts (RFC 3339). Default: when it is created, as Azure records it. " +
+		"A start in the past is moved to the request time by PIM. `duration` counts from this start.")
+	start.Optional, start.Validators = true, []validator.String{rfc3339}
 	return map[string]schema.Attribute{
-		"start_date_time": schema.StringAttribute{
-			MarkdownDescription: "When the " + noun + " starts (RFC 3339). Default: when it is created, as Azure records it. " +
-				"A start in the past is moved to the request time by PIM. `duration` counts from this start.",
-			Optional: true, Computed: true, PlanModifiers: keep,
-			Validators: []validator.String{rfc3339},
-		},
+		"start_date_time": start,
 		"duration": schema.StringAttribute{
 			MarkdownDescription: "How long the " + noun + " lasts from `start_date_time`, an ISO-8601 duration in days, hours or " +
 				"minutes (`P180D`, `PT12H`). Years, months and weeks (`P1Y`, `P6M`) are rejected, as PIM rejects them.",
 			CustomType: pimDurationType{},
 			Optional:   true,
 		},
-		"end_date_time": schema.StringAttribute{
-			MarkdownDescription: "When the " + noun + " ends (RFC 3339).",
-			Optional:            true,
-			Validators:          []validator.String{rfc3339},
-		},
-		"permanent": schema.BoolAttribute{
-			MarkdownDescription: "Whether the " + noun + " never expires. Default `false`. " + permanentNote,
-			Optional:            true, Computed: true, Default: booldefault.StaticBool(false),
-		},
-		"justification": schema.StringAttribute{
-			MarkdownDescription: "Reason recorded with the request (required when the " + noun + "'s policy requires a justification).",
-			Optional:            true,
-		},
-		"ticket_number": schema.StringAttribute{
-			MarkdownDescription: "Ticket number recorded with the request. Requires `ticket_system`.",
-			Optional:            true,
-		},
-		"ticket_system": schema.StringAttribute{
-			MarkdownDescription: "Ticket system of `ticket_number`. Requires `ticket_number`.",
-			Optional:            true,
-		},
-		"status": schema.StringAttribute{
-			MarkdownDescription: "Status of the schedule as Azure reports it (`Provisioned` for a live " + noun + ").",
-			Computed:            true, PlanModifiers: keep,
-		},
-		"effective_start_date_time": schema.StringAttribute{
-			MarkdownDescription: "Start of the schedule as Azure reports it.",
-			Computed:            true, PlanModifiers: keep,
-		},
-		"effective_end_date_time": schema.StringAttribute{
-			MarkdownDescription: "End of the schedule as Azure reports it; null when permanent.",
-			Computed:            true, PlanModifiers: keep,
-		},
+		"end_date_time":             optionalStringAttribute("When the "+noun+" ends (RFC 3339).", rfc3339),
+		"permanent":                 defaultedBool("Whether the "+noun+" never expires. Default `false`. "+permanentNote, false),
+		"justification":             optionalStringAttribute("Reason recorded with the request (required when the " + noun + "'s policy requires a justification)."),
+		"ticket_number":             optionalStringAttribute("Ticket number recorded with the request. Requires `ticket_system`."),
+		"ticket_system":             optionalStringAttribute("Ticket system of `ticket_number`. Requires `ticket_number`."),
+		"status":                    keptString("Status of the schedule as Azure reports it (`Provisioned` for a live " + noun + ")."),
+		"effective_start_date_time": keptString("Start of the schedule as Azure reports it."),
+		"effective_end_date_time":   keptString("End of the schedule as Azure reports it; null when permanent."),
 	}
 }
 

@@ -29,7 +29,7 @@ func NewRoleBindingList() list.ListResource {
 		find: findRoleBindings,
 		result: func(ctx context.Context, _ *clients.Client, req list.ListRequest, cfg roleBindingListConfig, a rbac.ClusterAssignment) list.ListResult {
 			m := roleBindingFromAssignment(a, cfg.ClusterID.ValueString())
-			m.Timeouts = listNullTimeouts(req)
+			m.resourceTimeouts = listNullTimeouts(req)
 			return listResult(ctx, req, roleBindingIdentity, fmt.Sprintf("%s for %s at %s", a.Role.Name, a.PrincipalID, a.Scope), &m)
 		},
 	}

@@ -7,15 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -43,18 +40,17 @@ type roleBindingResource struct{ resourceBase }
 
 type roleBindingModel struct {
 	scopeRoleModel
-	ID               types.String   `tfsdk:"id"`
-	Name             types.String   `tfsdk:"name"`
-	PrincipalID      types.String   `tfsdk:"principal_id"`
-	PrincipalType    types.String   `tfsdk:"principal_type"`
-	Description      types.String   `tfsdk:"description"`
-	Condition        types.String   `tfsdk:"condition"`
-	ConditionVersion types.String   `tfsdk:"condition_version"`
-	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+	ID               types.String `tfsdk:"id"`
+	Name             types.String `tfsdk:"name"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	Description      types.String `tfsdk:"description"`
+	Condition        types.String `tfsdk:"condition"`
+	ConditionVersion types.String `tfsdk:"condition_version"`
+	resourceTimeouts
 }
 
 func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An Azure RBAC role assignment that gives a principal (usually an `aks_pim_group`) a role at a scope " +
 			"derived from an AKS cluster: the cluster, its resource group, its node resource group, one node pool, or one Kubernetes " +
@@ -65,15 +61,9 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`principal_not_found_retry_timeout`, default 5 minutes). Role names are resolved once per provider run.\n\n" +
 			"Required Azure permission: `Microsoft.Authorization/roleAssignments/write` and `/delete` at the scope, e.g. the " +
 			"`Role Based Access Control Administrator` or `User Access Administrator` role.",
-		Attributes: withAttributes(scopeRoleAttributes("assignment"), map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`.",
-			},
-			"name": schema.StringAttribute{
-				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The role assignment's name: a GUID derived from scope, role definition and principal.",
-			},
+		Attributes: withAttributes(scopeRoleAttributes("assignment"), withAttributes(conditionAttributes("An ABAC condition limiting the assignment. Updated in place."), map[string]schema.Attribute{
+			"id":   keptString("The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`."),
+			"name": keptString("The role assignment's name: a GUID derived from scope, role definition and principal."),
 			"principal_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The object ID of the user, group or service principal. Changing it replaces the assignment.",
@@ -85,26 +75,9 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"principal; sending it lets Azure accept principals that have not replicated yet. Changing it replaces the assignment.",
 				Validators: []validator.String{stringvalidator.OneOf(rbac.PrincipalTypes()...)},
 			},
-			"description": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "A description of the assignment. Updated in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"condition": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "An ABAC condition limiting the assignment. Updated in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"condition_version": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The condition language version; `2.0` (the only one Azure accepts) when `condition` is set.",
-				Validators: []validator.String{
-					stringvalidator.OneOf("2.0"),
-					stringvalidator.AlsoRequires(path.MatchRoot("condition")),
-				},
-			},
-			"timeouts": r.timeoutsAttribute(ctx),
-		}),
+			"description": optionalStringAttribute("A description of the assignment. Updated in place.", stringvalidator.LengthAtLeast(1)),
+			"timeouts":    r.timeoutsAttribute(ctx),
+		})),
 	}
 }
 
@@ -169,7 +142,7 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config roleBindingModel
-	r.run(ctx, opCreate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opCreate, req.Plan.Get, &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 		// Values the plan could not know yet (inputs unknown at plan time) are settled now.
 		p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
@@ -195,7 +168,7 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 
 func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleBindingModel
-	r.run(ctx, opRead, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		a, err := rbac.ReadAssignment(ctx, c, state.ID.ValueString())
 		if rbac.IsAssignmentGone(err) {
 			tflog.Warn(ctx, "role assignment no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
@@ -253,7 +226,7 @@ func (r *roleBindingResource) flatten(ctx context.Context, c *clients.Client, a 
 
 func (r *roleBindingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state roleBindingModel
-	r.run(ctx, opUpdate, req.Plan.Get, &plan, &plan.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opUpdate, req.Plan.Get, &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -271,7 +244,7 @@ func (r *roleBindingResource) Update(ctx context.Context, req resource.UpdateReq
 
 func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state roleBindingModel
-	r.run(ctx, opDelete, req.State.Get, &state, &state.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		if err := rbac.DeleteAssignment(ctx, c, state.ID.ValueString()); err != nil {
 			addAPIError(&resp.Diagnostics, "Delete", roleBindingObject, err, grantRoleAssignmentWrite)
 		}

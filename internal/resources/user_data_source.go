@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -29,11 +27,11 @@ func NewUserDataSource() datasource.DataSource {
 type userDataSource struct{ dataSourceBase }
 
 type userDataSourceModel struct {
-	ObjectID          types.String   `tfsdk:"object_id"`
-	UserPrincipalName types.String   `tfsdk:"user_principal_name"`
-	DisplayName       types.String   `tfsdk:"display_name"`
-	Mail              types.String   `tfsdk:"mail"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ObjectID          types.String `tfsdk:"object_id"`
+	UserPrincipalName types.String `tfsdk:"user_principal_name"`
+	DisplayName       types.String `tfsdk:"display_name"`
+	Mail              types.String `tfsdk:"mail"`
+	dataSourceTimeouts
 }
 
 func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -42,17 +40,11 @@ func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest,
 			"existing user a member of an `aks_pim_group`. One Microsoft Graph request.\n\n" +
 			"Required Microsoft Graph application permission: `User.Read.All` (or `Directory.Read.All`).",
 		Attributes: map[string]schema.Attribute{
-			"object_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The user's object ID. Exactly one of `object_id` and `user_principal_name` must be set.",
-				Validators:          []validator.String{objectIDValidator()},
-			},
-			"user_principal_name": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The user's sign-in name, e.g. `n01@contoso.onmicrosoft.com`. Exactly one of `object_id` and `user_principal_name` must be set.",
-			},
-			"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's display name."},
-			"mail":         schema.StringAttribute{Computed: true, MarkdownDescription: "The user's email address (empty when the user has no mailbox)."},
+			"object_id": lookupKey("The user's object ID. Exactly one of `object_id` and `user_principal_name` must be set.", objectIDValidator()),
+			"user_principal_name": lookupKey("The user's sign-in name, e.g. `n01@contoso.onmicrosoft.com`. Exactly one of `object_id` and " +
+				"`user_principal_name` must be set."),
+			"display_name": computedString("The user's display name."),
+			"mail":         computedString("The user's email address (empty when the user has no mailbox)."),
 			"timeouts":     d.timeoutsAttribute(ctx),
 		},
 	}
@@ -66,7 +58,7 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m userDataSourceModel
-	d.read(ctx, req, &m, &m.Timeouts, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	d.read(ctx, req, &m, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key, attr := m.ObjectID.ValueString(), path.Root("object_id")
 		if m.ObjectID.IsNull() {
 			key, attr = m.UserPrincipalName.ValueString(), path.Root("user_principal_name")
