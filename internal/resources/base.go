@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 )
@@ -136,29 +132,9 @@ func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureReques
 	resp.Diagnostics.Append(r.setProviderData(req.ProviderData, "Resource")...)
 }
 
-// timeoutsAttribute is the resource's `timeouts` attribute, with its defaults.
-func (r *resourceBase) timeoutsAttribute(ctx context.Context) schema.Attribute {
-	return timeoutsAttribute(ctx, r.timeouts)
-}
-
-// resourceTimeouts is the `timeouts` attribute of a resource; every resource model embeds it.
-type resourceTimeouts struct {
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (t *resourceTimeouts) timeoutsValue() timeouts.Value { return t.Timeouts }
-
-// timed is a resource model (a pointer to it): what run reads an operation's timeout from.
-type timed interface{ timeoutsValue() timeouts.Value }
-
 // run frames operation o on the model m (a pointer) read by get.
 func (r *resourceBase) run(ctx context.Context, o op, get getter, m timed, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
-	r.withClient.run(ctx, get, m, func() (timeoutFunc, time.Duration) {
-		t := m.timeoutsValue()
-		configured := [...]timeoutFunc{t.Create, t.Read, t.Update, t.Delete}
-		defaults := [...]time.Duration{r.timeouts.Create, r.timeouts.Read, r.timeouts.Update, r.timeouts.Delete}
-		return configured[o], defaults[o]
-	}, diags, do)
+	r.withClient.run(ctx, get, m, func() (timeoutFunc, time.Duration) { return r.timeouts.of(o, m.timeoutsValue()) }, diags, do)
 }
 
 // dataSourceBase gives a data source its Metadata, Configure and read frame.
@@ -176,20 +152,8 @@ func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRe
 	resp.Diagnostics.Append(d.setProviderData(req.ProviderData, "Data Source")...)
 }
 
-// timeoutsAttribute is the data source's `timeouts` attribute, with its default.
-func (d *dataSourceBase) timeoutsAttribute(ctx context.Context) dsschema.Attribute {
-	return dataSourceTimeoutsAttribute(ctx, d.readTimeout)
-}
-
-// dataSourceTimeouts is the `timeouts` attribute of a data source; every data source model embeds it.
-type dataSourceTimeouts struct {
-	Timeouts dstimeouts.Value `tfsdk:"timeouts"`
-}
-
-func (t *dataSourceTimeouts) timeoutsRead() timeoutFunc { return t.Timeouts.Read }
-
 // read frames the data source's read of the configuration into m (a pointer to its model).
-func (d *dataSourceBase) read(ctx context.Context, req datasource.ReadRequest, m interface{ timeoutsRead() timeoutFunc }, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
+func (d *dataSourceBase) read(ctx context.Context, req datasource.ReadRequest, m timedRead, diags *diag.Diagnostics, do func(context.Context, *clients.Client)) {
 	d.run(ctx, req.Config.Get, m, func() (timeoutFunc, time.Duration) { return m.timeoutsRead(), d.readTimeout }, diags, do)
 }
 

@@ -170,7 +170,7 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 			"import_blocks": computedString("Static `import` blocks for every object in `groups`, `role_assignments`, `approval_policies` and " +
 				"`eligibilities`, for `terraform plan -generate-config-out` (which cannot generate configuration for import blocks " +
 				"with `for_each`): write it to a file with `terraform output -raw`."),
-			"timeouts": d.timeoutsAttribute(ctx),
+			"timeouts": dataSourceTimeoutsAttribute(ctx, d.readTimeout),
 		},
 	}
 }

@@ -19,6 +19,7 @@ import (
 // say what they hold; a key two objects would share gets the object's ID appended.
 
 type clusterAccessModel struct {
+	dataSourceTimeouts
 	ClusterID                types.String                        `tfsdk:"cluster_id"`
 	ID                       types.String                        `tfsdk:"id"`
 	RoleAssignments          map[string]clusterRoleAssignment    `tfsdk:"role_assignments"`
@@ -28,7 +29,6 @@ type clusterAccessModel struct {
 	ApprovalPolicies         map[string]clusterAccessPolicy      `tfsdk:"approval_policies"`
 	Access                   []clusterAccessEntry                `tfsdk:"access"`
 	ImportBlocks             types.String                        `tfsdk:"import_blocks"`
-	dataSourceTimeouts
 }
 
 type clusterRoleAssignment struct {

@@ -28,6 +28,7 @@ func NewClusterDataSource() datasource.DataSource {
 type clusterDataSource struct{ dataSourceBase }
 
 type clusterDataSourceModel struct {
+	dataSourceTimeouts
 	ID                    types.String        `tfsdk:"id"`
 	Name                  types.String        `tfsdk:"name"`
 	ResourceGroupName     types.String        `tfsdk:"resource_group_name"`
@@ -40,7 +41,6 @@ type clusterDataSourceModel struct {
 	LocalAccountsDisabled types.Bool          `tfsdk:"local_accounts_disabled"`
 	TenantID              types.String        `tfsdk:"tenant_id"`
 	Scopes                *clusterScopesModel `tfsdk:"scopes"`
-	dataSourceTimeouts
 }
 
 type clusterNodePool struct {
@@ -98,7 +98,7 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 					"namespace_template": computedString("A Kubernetes namespace scope with `%s` for the namespace: use it as `format(data.aks_cluster.this.scopes.namespace_template, \"payments\")`."),
 				},
 			},
-			"timeouts": d.timeoutsAttribute(ctx),
+			"timeouts": dataSourceTimeoutsAttribute(ctx, d.readTimeout),
 		},
 	}
 }

@@ -67,60 +67,63 @@ func originalError(err error) string {
 	return strings.Join(parts, " ") + ": " + clients.ErrorMessage(err)
 }
 
+// apiErrorClass is a class of API errors, with what happened and what to do next; {verb}, {object},
+// {timeout} and {grant} stand for the operation's verb (lower case), its object, its timeouts key and
+// what the identity needs.
+type apiErrorClass struct {
+	is         func(error) bool
+	what, next string
+}
+
+// apiErrorClasses are the classes apiErrorDetail explains, in the order it tries them; apiErrorOther
+// explains the rest.
+var apiErrorClasses = []apiErrorClass{
+	{func(err error) bool { return errors.Is(err, context.DeadlineExceeded) },
+		"The {verb} of the {object} did not finish within its timeout.",
+		"Raise timeouts.{timeout} on the resource, or run the command again later: the service may be slow or throttling requests."},
+	{func(err error) bool { return errors.Is(err, context.Canceled) },
+		"The {verb} of the {object} was interrupted before it finished.",
+		"Run the command again; the provider picks up where the interrupted run stopped."},
+	{clients.IsPermissionDenied,
+		"The service refused to {verb} the {object} because the provider's identity lacks a permission.",
+		"Grant the provider's identity {grant}, then run the command again. New permissions can take a few minutes to take effect."},
+	{clients.IsThrottled,
+		"The service kept throttling requests (HTTP 429) while trying to {verb} the {object}, beyond what the retries could absorb.",
+		"Run the command again later, lower Terraform's -parallelism, or raise the operation's timeout."},
+	{clients.IsPrincipalNotFound,
+		"The principal was not found in the directory.",
+		"Check the principal ID and principal_type. If the principal was created moments ago, this is a replication delay; run the command again."},
+	{clients.IsPolicyViolation,
+		"A policy rejected the request to {verb} the {object}.",
+		"Change the configuration to satisfy the policy named in the error below, or change the policy."},
+	{clients.IsNotFound,
+		"An object needed to {verb} the {object} does not exist.",
+		"Check the IDs in the configuration; if the object was deleted outside Terraform, refresh and apply again."},
+	{clients.IsConflict,
+		"The request to {verb} the {object} conflicts with an existing object.",
+		"Import the existing object into Terraform, or remove it, then run the command again."},
+}
+
+var apiErrorOther = apiErrorClass{
+	what: "The service returned an error while trying to {verb} the {object}.",
+	next: "Check the error below. If it is transient, run the command again; if it persists, report it with the request ID from the log (TF_LOG=DEBUG).",
+}
+
 // apiErrorDetail explains a failed API call by its error class. grant says what the provider's identity
-// needs for this operation, for permission errors.
+// needs for this operation, for permission errors (unless the error names it itself).
 func apiErrorDetail(verb, object string, err error, grant string) string {
-	lowerVerb := strings.ToLower(verb)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return errorDetail(
-			fmt.Sprintf("The %s of the %s did not finish within its timeout.", lowerVerb, object),
-			fmt.Sprintf("Raise timeouts.%s on the resource, or run the command again later: the service may be slow or throttling requests.", timeoutKey(verb)),
-			err)
-	case errors.Is(err, context.Canceled):
-		return errorDetail(
-			fmt.Sprintf("The %s of the %s was interrupted before it finished.", lowerVerb, object),
-			"Run the command again; the provider picks up where the interrupted run stopped.",
-			err)
-	case clients.IsPermissionDenied(err):
-		if hint, ok := clients.PermissionHint(err); ok {
-			grant = hint
-		}
-		return errorDetail(
-			fmt.Sprintf("The service refused to %s the %s because the provider's identity lacks a permission.", lowerVerb, object),
-			fmt.Sprintf("Grant the provider's identity %s, then run the command again. New permissions can take a few minutes to take effect.", grant),
-			err)
-	case clients.IsThrottled(err):
-		return errorDetail(
-			fmt.Sprintf("The service kept throttling requests (HTTP 429) while trying to %s the %s, beyond what the retries could absorb.", lowerVerb, object),
-			"Run the command again later, lower Terraform's -parallelism, or raise the operation's timeout.",
-			err)
-	case clients.IsPrincipalNotFound(err):
-		return errorDetail(
-			"The principal was not found in the directory.",
-			"Check the principal ID and principal_type. If the principal was created moments ago, this is a replication delay; run the command again.",
-			err)
-	case clients.IsPolicyViolation(err):
-		return errorDetail(
-			fmt.Sprintf("A policy rejected the request to %s the %s.", lowerVerb, object),
-			"Change the configuration to satisfy the policy named in the error below, or change the policy.",
-			err)
-	case clients.IsNotFound(err):
-		return errorDetail(
-			fmt.Sprintf("An object needed to %s the %s does not exist.", lowerVerb, object),
-			"Check the IDs in the configuration; if the object was deleted outside Terraform, refresh and apply again.",
-			err)
-	case clients.IsConflict(err):
-		return errorDetail(
-			fmt.Sprintf("The request to %s the %s conflicts with an existing object.", lowerVerb, object),
-			"Import the existing object into Terraform, or remove it, then run the command again.",
-			err)
-	default:
-		return errorDetail(
-			fmt.Sprintf("The service returned an error while trying to %s the %s.", lowerVerb, object),
-			"Check the error below. If it is transient, run the command again; if it persists, report it with the request ID from the log (TF_LOG=DEBUG).",
-			err)
+	if hint, ok := clients.PermissionHint(err); ok {
+		grant = hint
 	}
+	words := strings.NewReplacer("{verb}", strings.ToLower(verb), "{object}", object, "{timeout}", timeoutKey(verb), "{grant}", grant)
+	class := apiErrorOther
+	for _, c := range apiErrorClasses {
+		if c.is(err) {
+			class = c
+			break
+		}
+	}
+	return errorDetail(words.Replace(class.what), words.Replace(class.next), err)
 }
 
 // timeoutKey maps an operation verb to the attribute name in the timeouts object.

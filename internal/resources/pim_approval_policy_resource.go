@@ -35,10 +35,10 @@ type pimApprovalPolicyResource struct{ resourceBase }
 
 type pimApprovalPolicyModel struct {
 	policySettingsModel
+	resourceTimeouts
 	ID       types.String `tfsdk:"id"`
 	GroupID  types.String `tfsdk:"group_id"`
 	AccessID types.String `tfsdk:"access_id"`
-	resourceTimeouts
 }
 
 const policyObject = "PIM Approval Policy"
@@ -65,7 +65,7 @@ func (r *pimApprovalPolicyResource) Schema(ctx context.Context, _ resource.Schem
 			"group_id": replacingObjectID("Object ID of the group whose policy this is. Changing it moves the resource to another group " +
 				"(the old group's policy is reset)."),
 			"access_id": accessIDAttribute("`member` (the default) or `owner`: which relationship's policy. The two are separate policies."),
-			"timeouts":  r.timeoutsAttribute(ctx),
+			"timeouts":  timeoutsAttribute(ctx, r.timeouts),
 		}),
 	}
 }

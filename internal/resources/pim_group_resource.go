@@ -41,6 +41,7 @@ var pimGroupIdentity = resourceIdentity{{"object_id", "The group's object ID."}}
 type pimGroupResource struct{ resourceBase }
 
 type pimGroupModel struct {
+	resourceTimeouts
 	ID                    types.String `tfsdk:"id"`
 	ObjectID              types.String `tfsdk:"object_id"`
 	DisplayName           types.String `tfsdk:"display_name"`
@@ -51,7 +52,6 @@ type pimGroupModel struct {
 	Members               types.Set    `tfsdk:"members"`
 	PreventDuplicateNames types.Bool   `tfsdk:"prevent_duplicate_names"`
 	PIMOnboarded          types.Bool   `tfsdk:"pim_onboarded"`
-	resourceTimeouts
 }
 
 func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -106,7 +106,7 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"eligibility or assignment) or its PIM policy was changed. Onboarding cannot be undone.",
 				PlanModifiers: []planmodifier.Bool{keepTrue{}},
 			},
-			"timeouts": r.timeoutsAttribute(ctx),
+			"timeouts": timeoutsAttribute(ctx, r.timeouts),
 		},
 	}
 }

@@ -24,11 +24,11 @@ import (
 // policy attribute.
 type pimGroupScheduleModel struct {
 	pimScheduleModel
+	resourceTimeouts
 	ID          types.String `tfsdk:"id"`
 	GroupID     types.String `tfsdk:"group_id"`
 	PrincipalID types.String `tfsdk:"principal_id"`
 	AccessID    types.String `tfsdk:"access_id"`
-	resourceTimeouts
 }
 
 // groupScheduleIdentity is the identity of a group schedule: its import form
@@ -97,7 +97,7 @@ func (r *pimGroupScheduleResource[M, P]) Schema(ctx context.Context, _ resource.
 				". Changing it replaces the " + n + "."),
 			"access_id":    accessIDAttribute("`member` (the default) or `owner`: the relationship to the group. Changing it replaces the " + n + "."),
 			r.k.policyAttr: r.k.policySchema,
-			"timeouts":     r.timeoutsAttribute(ctx),
+			"timeouts":     timeoutsAttribute(ctx, r.timeouts),
 		}),
 	}
 }

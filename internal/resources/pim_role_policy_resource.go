@@ -38,8 +38,8 @@ type pimRolePolicyResource struct{ resourceBase }
 type pimRolePolicyModel struct {
 	scopeRoleModel
 	policySettingsModel
-	ID types.String `tfsdk:"id"`
 	resourceTimeouts
+	ID types.String `tfsdk:"id"`
 }
 
 const rolePolicyObject = "PIM Role Policy"
@@ -61,7 +61,7 @@ var rolePolicySubject = policySubject{
 func (r *pimRolePolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	own := map[string]schema.Attribute{
 		"id":       keptString("`{role_definition_id}|{scope}`, also the import ID."),
-		"timeouts": r.timeoutsAttribute(ctx),
+		"timeouts": timeoutsAttribute(ctx, r.timeouts),
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The PIM policy of one Azure role at one scope (PIM for Azure resources), for instance " +

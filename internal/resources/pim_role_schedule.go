@@ -57,12 +57,12 @@ var pimRoleScheduleIdentity = resourceIdentity{
 type pimRoleScheduleModel struct {
 	scopeRoleModel
 	pimScheduleModel
+	resourceTimeouts
 	ID               types.String `tfsdk:"id"`
 	PrincipalID      types.String `tfsdk:"principal_id"`
 	PrincipalType    types.String `tfsdk:"principal_type"`
 	Condition        types.String `tfsdk:"condition"`
 	ConditionVersion types.String `tfsdk:"condition_version"`
-	resourceTimeouts
 	// Policy is the kind's wired policy rule: policy_eligible_assignment or policy_active_assignment
 	// (roleEligibilityDoc, roleAssignmentDoc carry it to and from Terraform).
 	Policy types.Object `tfsdk:"-"`
@@ -94,11 +94,9 @@ func (r *pimRoleScheduleResource) get(ctx context.Context, get getter, m *pimRol
 	return diags
 }
 
-// doc is get as a getter of models: what run reads the model with.
-func (r *pimRoleScheduleResource) doc(get getter) getter {
-	return func(ctx context.Context, m any) diag.Diagnostics {
-		return r.get(ctx, get, m.(*pimRoleScheduleModel))
-	}
+// doc is run's getter for the model m: it reads the kind's document with get into m.
+func (r *pimRoleScheduleResource) doc(get getter, m *pimRoleScheduleModel) getter {
+	return func(ctx context.Context, _ any) diag.Diagnostics { return r.get(ctx, get, m) }
 }
 
 // set writes m into a plan or state (its Set).
@@ -120,7 +118,7 @@ func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaR
 			Validators: []validator.String{objectIDValidator()},
 		},
 		"principal_type":      keptString("`User`, `Group` or `ServicePrincipal`, as PIM reports it (PIM looks the principal up itself)."),
-		"timeouts":            r.timeoutsAttribute(ctx),
+		"timeouts":            timeoutsAttribute(ctx, r.timeouts),
 		r.k.policyAttribute(): r.k.policyAttributeSchema(),
 	}
 	resp.Schema = schema.Schema{
@@ -291,7 +289,7 @@ func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
 
 func (r *pimRoleScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config pimRoleScheduleModel
-	r.run(ctx, opCreate, r.doc(req.Plan.Get), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opCreate, r.doc(req.Plan.Get, &plan), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		resp.Diagnostics.Append(r.get(ctx, req.Config.Get, &config)...)
 		// Values the plan could not know yet (inputs unknown at plan time) are settled now.
 		p := scopeRolePlanner{c: c, diags: &resp.Diagnostics, apply: true}
@@ -341,7 +339,7 @@ func (r *pimRoleScheduleResource) flatten(s armpim.Schedule, m *pimRoleScheduleM
 
 func (r *pimRoleScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pimRoleScheduleModel
-	r.run(ctx, opRead, r.doc(req.State.Get), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opRead, r.doc(req.State.Get, &state), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		s, found, err := armpim.Read(ctx, c, state.ID.ValueString())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Read", r.k.object, err, grantRoleSchedule)
@@ -399,7 +397,7 @@ const roleScheduleImportedKey = "imported"
 func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state pimRoleScheduleModel
 	resp.Diagnostics.Append(r.get(ctx, req.State.Get, &state)...)
-	r.run(ctx, opUpdate, r.doc(req.Plan.Get), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opUpdate, r.doc(req.Plan.Get, &plan), &plan, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		plan.PrincipalType, plan.ID = state.PrincipalType, state.ID
 		if !plan.needsRequest(state.pimScheduleModel) {
 			// Only the form of the schedule or the timeouts changed: nothing to tell Azure.
@@ -420,7 +418,7 @@ func (r *pimRoleScheduleResource) Update(ctx context.Context, req resource.Updat
 
 func (r *pimRoleScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state pimRoleScheduleModel
-	r.run(ctx, opDelete, r.doc(req.State.Get), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+	r.run(ctx, opDelete, r.doc(req.State.Get, &state), &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		// A policy that wants a justification for assignments wants one for their removal too.
 		justification := state.Justification.ValueString()
 		if justification == "" {

@@ -40,6 +40,7 @@ type roleBindingResource struct{ resourceBase }
 
 type roleBindingModel struct {
 	scopeRoleModel
+	resourceTimeouts
 	ID               types.String `tfsdk:"id"`
 	Name             types.String `tfsdk:"name"`
 	PrincipalID      types.String `tfsdk:"principal_id"`
@@ -47,7 +48,6 @@ type roleBindingModel struct {
 	Description      types.String `tfsdk:"description"`
 	Condition        types.String `tfsdk:"condition"`
 	ConditionVersion types.String `tfsdk:"condition_version"`
-	resourceTimeouts
 }
 
 func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -76,7 +76,7 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.OneOf(rbac.PrincipalTypes()...)},
 			},
 			"description": optionalStringAttribute("A description of the assignment. Updated in place.", stringvalidator.LengthAtLeast(1)),
-			"timeouts":    r.timeoutsAttribute(ctx),
+			"timeouts":    timeoutsAttribute(ctx, r.timeouts),
 		})),
 	}
 }

@@ -20,6 +20,33 @@ type timeoutDefaults struct {
 	Create, Read, Update, Delete time.Duration
 }
 
+// of is operation o's timeout: as configured in t, else the default.
+func (d timeoutDefaults) of(o op, t timeouts.Value) (timeoutFunc, time.Duration) {
+	configured := [...]timeoutFunc{t.Create, t.Read, t.Update, t.Delete}
+	defaults := [...]time.Duration{d.Create, d.Read, d.Update, d.Delete}
+	return configured[o], defaults[o]
+}
+
+// resourceTimeouts is the `timeouts` attribute of a resource; every resource model embeds it.
+type resourceTimeouts struct {
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (t *resourceTimeouts) timeoutsValue() timeouts.Value { return t.Timeouts }
+
+// timed is a resource model (a pointer to it): what an operation's timeout is read from.
+type timed interface{ timeoutsValue() timeouts.Value }
+
+// dataSourceTimeouts is the `timeouts` attribute of a data source; every data source model embeds it.
+type dataSourceTimeouts struct {
+	Timeouts dstimeouts.Value `tfsdk:"timeouts"`
+}
+
+func (t *dataSourceTimeouts) timeoutsRead() timeoutFunc { return t.Timeouts.Read }
+
+// timedRead is a data source model (a pointer to it): what the read's timeout is read from.
+type timedRead interface{ timeoutsRead() timeoutFunc }
+
 const timeoutFormat = ` A duration such as "30s", "10m" or "1h30m".`
 
 // timeoutsAttribute is the `timeouts` nested attribute of a resource, documenting each default.

@@ -27,11 +27,11 @@ func NewUserDataSource() datasource.DataSource {
 type userDataSource struct{ dataSourceBase }
 
 type userDataSourceModel struct {
+	dataSourceTimeouts
 	ObjectID          types.String `tfsdk:"object_id"`
 	UserPrincipalName types.String `tfsdk:"user_principal_name"`
 	DisplayName       types.String `tfsdk:"display_name"`
 	Mail              types.String `tfsdk:"mail"`
-	dataSourceTimeouts
 }
 
 func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -45,7 +45,7 @@ func (d *userDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest,
 				"`user_principal_name` must be set."),
 			"display_name": computedString("The user's display name."),
 			"mail":         computedString("The user's email address (empty when the user has no mailbox)."),
-			"timeouts":     d.timeoutsAttribute(ctx),
+			"timeouts":     dataSourceTimeoutsAttribute(ctx, d.readTimeout),
 		},
 	}
 }

@@ -41,25 +41,25 @@ func objectIDValidator() validator.String {
 	}}
 }
 
-func clusterIDValidator() validator.String {
-	return stringCheck{desc: "an AKS cluster resource ID", check: func(s string) error {
-		_, err := rbac.ParseClusterID(s)
+// parses is the check that a value parses with parse.
+func parses[T any](parse func(string) (T, error)) func(string) error {
+	return func(s string) error {
+		_, err := parse(s)
 		return err
-	}}
+	}
+}
+
+func clusterIDValidator() validator.String {
+	return stringCheck{desc: "an AKS cluster resource ID", check: parses(rbac.ParseClusterID)}
 }
 
 func scopeValidator() validator.String {
-	return stringCheck{desc: "a role assignment scope (a management group, subscription, resource group or resource ID)", check: func(s string) error {
-		_, err := rbac.NormalizeScope(s)
-		return err
-	}}
+	return stringCheck{desc: "a role assignment scope (a management group, subscription, resource group or resource ID)", check: parses(rbac.NormalizeScope)}
 }
 
 func roleDefinitionIDValidator() validator.String {
-	return stringCheck{desc: "a role definition ID (/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}, or the tenant-level form)", check: func(s string) error {
-		_, err := rbac.RoleDefinitionGUID(s)
-		return err
-	}}
+	return stringCheck{desc: "a role definition ID (/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}, or the tenant-level form)",
+		check: parses(rbac.RoleDefinitionGUID)}
 }
 
 func nodePoolNameValidator() validator.String {
