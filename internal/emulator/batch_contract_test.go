@@ -19,8 +19,7 @@ import (
 func TestGraphBatch(t *testing.T) {
 	t.Parallel()
 	f := shared.Fixtures()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 	grp := newGroup(t, g, uniqueName("grp-batch"))
 	gid := *grp.GetId()
 
@@ -89,18 +88,13 @@ func TestGraphBatch(t *testing.T) {
 
 func TestGraphBatchValidation(t *testing.T) {
 	t.Parallel()
-	tok := plainToken(t, shared)
+	w := appWire(t, shared, "https://graph.microsoft.com/.default")
 	post := func(body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, shared.URL()+"/v1.0/$batch", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := shared.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
+		a := w.do(http.MethodPost, "/v1.0/$batch", body)
+		if str(obj(a.Body, "error"), "message") == "" {
+			t.Errorf("error body without message: %s", a.Raw)
 		}
-		defer resp.Body.Close()
-		code := errorBody(t, resp)
-		return resp.StatusCode, code
+		return a.Status, str(obj(a.Body, "error"), "code")
 	}
 	var items []string
 	for i := 0; i < 21; i++ {
@@ -117,14 +111,7 @@ func TestGraphBatchValidation(t *testing.T) {
 	}
 
 	// Item headers carry the exact "Content-Type" key the SDK looks up.
-	req, _ := http.NewRequest(http.MethodPost, shared.URL()+"/v1.0/$batch", strings.NewReader(`{"requests":[{"id":"a","method":"GET","url":"/users/`+shared.Fixtures().N01.ID+`"}]}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := shared.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	a := w.do(http.MethodPost, "/v1.0/$batch", `{"requests":[{"id":"a","method":"GET","url":"/users/`+shared.Fixtures().N01.ID+`"}]}`)
 	var out struct {
 		Responses []struct {
 			ID      string            `json:"id"`
@@ -132,7 +119,7 @@ func TestGraphBatchValidation(t *testing.T) {
 			Headers map[string]string `json:"headers"`
 		} `json:"responses"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Responses) != 1 {
+	if err := json.Unmarshal(a.Raw, &out); err != nil || len(out.Responses) != 1 {
 		t.Fatalf("batch answer: %v", err)
 	}
 	if ct := out.Responses[0].Headers["Content-Type"]; !strings.HasPrefix(ct, "application/json") || out.Responses[0].Status != 200 {
@@ -146,14 +133,8 @@ func TestGraphBatchReachesPIM(t *testing.T) {
 	t.Parallel()
 	g := graphFor(t, shared, adminCred(t, shared))
 	gid := *newGroup(t, g, uniqueName("grp-batch-pim")).GetId()
-	req, _ := http.NewRequest(http.MethodPost, shared.URL()+"/v1.0/$batch", strings.NewReader(`{"requests":[{"id":"p","method":"GET","url":"/policies/roleManagementPolicyAssignments?$filter=scopeId eq '`+gid+`' and scopeType eq 'Group'"}]}`))
-	req.Header.Set("Authorization", "Bearer "+plainToken(t, shared))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := shared.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	a := appWire(t, shared, "https://graph.microsoft.com/.default").do(http.MethodPost, "/v1.0/$batch",
+		`{"requests":[{"id":"p","method":"GET","url":"/policies/roleManagementPolicyAssignments?$filter=scopeId eq '`+gid+`' and scopeType eq 'Group'"}]}`)
 	var out struct {
 		Responses []struct {
 			Status int `json:"status"`
@@ -162,7 +143,7 @@ func TestGraphBatchReachesPIM(t *testing.T) {
 			} `json:"body"`
 		} `json:"responses"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Responses) != 1 {
+	if err := json.Unmarshal(a.Raw, &out); err != nil || len(out.Responses) != 1 {
 		t.Fatalf("batch: %v", err)
 	}
 	if r := out.Responses[0]; r.Status != 200 || len(r.Body.Value) != 2 {

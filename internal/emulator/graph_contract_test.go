@@ -25,8 +25,7 @@ import (
 func TestGraphUsers(t *testing.T) {
 	t.Parallel()
 	f := shared.Fixtures()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 
 	byID, err := g.Users().ByUserId(f.N01.ID).Get(ctx, nil)
 	if err != nil {
@@ -88,8 +87,7 @@ func TestGraphUsers(t *testing.T) {
 
 func TestGraphGroupLifecycle(t *testing.T) {
 	t.Parallel()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 	name := uniqueName("grp-lifecycle")
 	created := newGroup(t, g, name)
 	id := *created.GetId()
@@ -162,8 +160,7 @@ func TestGraphGroupLifecycle(t *testing.T) {
 // iterator.
 func TestGraphGroupListPaging(t *testing.T) {
 	t.Parallel()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 	prefix := uniqueName("grp-page")
 	want := map[string]bool{}
 	for i := 0; i < 7; i++ {
@@ -213,8 +210,7 @@ func refBody(id string) models.ReferenceCreateable {
 func TestGraphMembersAndOwners(t *testing.T) {
 	t.Parallel()
 	f := shared.Fixtures()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 	parent := newGroup(t, g, uniqueName("grp-parent"))
 	child := newGroup(t, g, uniqueName("grp-child"))
 	pid, cid := *parent.GetId(), *child.GetId()
@@ -299,8 +295,7 @@ func TestGraphMembersAndOwners(t *testing.T) {
 func TestGraphDirectoryObjects(t *testing.T) {
 	t.Parallel()
 	f := shared.Fixtures()
-	g := graphFor(t, shared, adminCred(t, shared))
-	ctx := ctxT(t)
+	g, ctx := adminGraph(t)
 	grp := newGroup(t, g, uniqueName("grp-dirobj"))
 	obj, err := g.DirectoryObjects().ByDirectoryObjectId(f.N01.ID).Get(ctx, nil)
 	if err != nil {

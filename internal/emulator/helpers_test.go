@@ -117,6 +117,13 @@ func userCred(t testing.TB, srv *emulator.Server, u emulator.User) azcore.TokenC
 
 // graphFor builds a Graph client the way the provider must: emulator host allowed, base URL set before the
 // service client is created.
+// adminGraph is the shared emulator's Graph client for the admin service principal, with the test's
+// context.
+func adminGraph(t testing.TB) (*msgraphsdk.GraphServiceClient, context.Context) {
+	t.Helper()
+	return graphFor(t, shared, adminCred(t, shared)), ctxT(t)
+}
+
 func graphFor(t testing.TB, srv *emulator.Server, cred azcore.TokenCredential) *msgraphsdk.GraphServiceClient {
 	t.Helper()
 	adapter := graphAdapter(t, srv, cred)

@@ -89,9 +89,7 @@ func (s *Store) authorize(r *http.Request, action, scope, messageScope string) *
 	if c.UPN != "" {
 		client = c.UPN
 	}
-	return errorf(http.StatusForbidden, "AuthorizationFailed",
-		"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-		client, c.ObjectID, action, messageScope)
+	return AuthorizationFailed(client, c.ObjectID, action, messageScope)
 }
 
 func callerID(r *http.Request) string {

@@ -152,6 +152,50 @@ func (s *Store) checkAPIVersion(r *http.Request, f family) *apiError {
 	return errorf(http.StatusBadRequest, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(supported, ","))
 }
 
+// subscribed checks the route's subscription, writing ARM's error when it is not the emulated one.
+func (s *Store) subscribed(w http.ResponseWriter, p router.Params) bool {
+	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
+		writeError(w, e)
+		return false
+	}
+	return true
+}
+
+// Resolved resolves the route's scope ({scope...}), writing ARM's error when it does not resolve.
+func (s *Store) Resolved(w http.ResponseWriter, p router.Params) (string, bool) {
+	scope, e := s.resolveScope(p["scope"])
+	if e != nil {
+		writeError(w, e)
+		return "", false
+	}
+	return scope, true
+}
+
+// authorizedAt resolves the route's scope and checks the caller for action there, the refusal quoting
+// quoted(scope); it writes the error when either fails.
+func (s *Store) authorizedAt(w http.ResponseWriter, r *http.Request, p router.Params, action string, quoted func(scope string) string) (string, bool) {
+	scope, ok := s.Resolved(w, p)
+	if !ok {
+		return "", false
+	}
+	if e := s.authorize(r, action, scope, quoted(scope)); e != nil {
+		writeError(w, e)
+		return "", false
+	}
+	return scope, true
+}
+
+// atScope quotes the scope itself in a refusal (reads).
+func atScope(scope string) string { return scope }
+
+// writeLocked answers status with what render returns, rendered under s.mu.
+func (s *Store) writeLocked(w http.ResponseWriter, status int, render func() any) {
+	s.mu.Lock()
+	v := render()
+	s.mu.Unlock()
+	writeJSON(w, status, v)
+}
+
 // checkSubscription verifies the subscription of a path or scope.
 func (s *Store) checkSubscription(sub string) *apiError {
 	if sub != "" && !strings.EqualFold(sub, s.opt.SubscriptionID) {

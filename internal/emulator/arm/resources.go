@@ -94,8 +94,7 @@ func (s *Store) listSubscriptions(w http.ResponseWriter, r *http.Request, _ rout
 }
 
 func (s *Store) getSubscription(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	if e := s.authorize(r, actSubscriptionRead, s.subscriptionScope(), s.subscriptionScope()); e != nil {
@@ -127,8 +126,7 @@ func (s *Store) findRG(name string) *ResourceGroup {
 }
 
 func (s *Store) getResourceGroup(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	scope := s.subscriptionScope() + "/resourceGroups/" + p["resourceGroupName"]
@@ -150,15 +148,11 @@ func (s *Store) getResourceGroup(w http.ResponseWriter, r *http.Request, p route
 		writeError(w, errResourceGroupNotFound(p["resourceGroupName"]))
 		return
 	}
-	s.mu.Lock()
-	m := s.rgJSON(rg)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, m)
+	s.writeLocked(w, http.StatusOK, func() any { return s.rgJSON(rg) })
 }
 
 func (s *Store) listResourceGroups(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	s.mu.Lock()
@@ -293,15 +287,11 @@ func (s *Store) getCluster(w http.ResponseWriter, r *http.Request, p router.Para
 	if c == nil {
 		return
 	}
-	s.mu.Lock()
-	m := s.clusterJSON(c)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, m)
+	s.writeLocked(w, http.StatusOK, func() any { return s.clusterJSON(c) })
 }
 
 func (s *Store) listClusters(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	rgFilter := p["resourceGroupName"]
@@ -406,8 +396,7 @@ func (s *Store) scaleSetJSON(v scaleSet) map[string]any {
 }
 
 func (s *Store) listScaleSets(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	rg := s.findRG(p["resourceGroupName"])
@@ -427,8 +416,7 @@ func (s *Store) listScaleSets(w http.ResponseWriter, r *http.Request, p router.P
 }
 
 func (s *Store) getScaleSet(w http.ResponseWriter, r *http.Request, p router.Params) {
-	if e := s.checkSubscription(p["subscriptionId"]); e != nil {
-		writeError(w, e)
+	if !s.subscribed(w, p) {
 		return
 	}
 	scope := s.subscriptionScope() + "/resourceGroups/" + p["resourceGroupName"] + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + p["vmScaleSetName"]

@@ -77,13 +77,8 @@ func errAssignmentNotFound(name string) *apiError {
 }
 
 func (s *Store) getRoleAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := s.authorize(r, actRoleAssignmentRead, scope, scope); e != nil {
-		writeError(w, e)
+	scope, ok := s.authorizedAt(w, r, p, actRoleAssignmentRead, atScope)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -129,9 +124,8 @@ func (s *Store) roleGUIDFromID(id string) (string, bool) {
 }
 
 func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
+	scope, ok := s.Resolved(w, p)
+	if !ok {
 		return
 	}
 	name := p["roleAssignmentName"]
@@ -274,15 +268,11 @@ func (s *Store) putRoleAssignment(w http.ResponseWriter, r *http.Request, p rout
 }
 
 func (s *Store) deleteRoleAssignment(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
-		return
-	}
 	name := p["roleAssignmentName"]
-	fullID := strings.TrimSuffix(scope, "/") + "/providers/Microsoft.Authorization/roleAssignments/" + name
-	if e := s.authorize(r, actRoleAssignmentDelete, scope, fullID); e != nil {
-		writeError(w, e)
+	scope, ok := s.authorizedAt(w, r, p, actRoleAssignmentDelete, func(scope string) string {
+		return strings.TrimSuffix(scope, "/") + "/providers/Microsoft.Authorization/roleAssignments/" + name
+	})
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -304,13 +294,8 @@ func (s *Store) deleteRoleAssignment(w http.ResponseWriter, r *http.Request, p r
 // principalId eq '{id}' (that principal only, at, above and below), assignedTo('{id}') (the principal and
 // its groups), and atScope() combined with either of the last two.
 func (s *Store) listRoleAssignments(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := s.authorize(r, actRoleAssignmentRead, scope, scope); e != nil {
-		writeError(w, e)
+	scope, ok := s.authorizedAt(w, r, p, actRoleAssignmentRead, atScope)
+	if !ok {
 		return
 	}
 	raw := r.URL.Query().Get("$filter")
@@ -395,9 +380,8 @@ func btoi(b bool) int {
 }
 
 func (s *Store) listPermissions(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
+	scope, ok := s.Resolved(w, p)
+	if !ok {
 		return
 	}
 	// Any authenticated caller may read its own permissions.

@@ -120,9 +120,8 @@ func splitAnd(s string) []string {
 }
 
 func (s *Store) listRoleDefinitions(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
+	scope, ok := s.Resolved(w, p)
+	if !ok {
 		return
 	}
 	raw := r.URL.Query().Get("$filter")
@@ -157,9 +156,8 @@ func (s *Store) listRoleDefinitions(w http.ResponseWriter, r *http.Request, p ro
 }
 
 func (s *Store) getRoleDefinition(w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, e := s.resolveScope(p["scope"])
-	if e != nil {
-		writeError(w, e)
+	scope, ok := s.Resolved(w, p)
+	if !ok {
 		return
 	}
 	rd, ok := roleByID(p["roleDefinitionId"])

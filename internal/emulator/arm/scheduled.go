@@ -36,6 +36,12 @@ func AuthorizationFailed(callerName, callerOID, action, messageScope string) *Er
 		callerName, callerOID, action, messageScope)
 }
 
+// Authorize checks the caller of r for action at scope, the refusal (AuthorizationFailed) quoting
+// messageScope.
+func (s *Store) Authorize(r *http.Request, action, scope, messageScope string) *Error {
+	return s.authorize(r, action, scope, messageScope)
+}
+
 // PutScheduledAssignment stores (or replaces) a role assignment that exists from start until end (end
 // zero: no end): the materialisation of an active PIM schedule.
 func (s *Store) PutScheduledAssignment(a RoleAssignment, start, end time.Time) {

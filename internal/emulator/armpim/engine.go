@@ -182,17 +182,9 @@ func caller(r *http.Request) reqctx.Caller {
 	return c
 }
 
-// authorize checks the caller for action at scope and returns ARM's AuthorizationFailed when denied.
+// authorize checks the caller for action at scope as ARM does (AuthorizationFailed when denied).
 func (e *Engine) authorize(r *http.Request, action, scope, messageScope string) *apiError {
-	c := caller(r)
-	if e.arm.Can(c.ObjectID, scope, action) {
-		return nil
-	}
-	name := c.ObjectID
-	if c.UPN != "" {
-		name = c.UPN
-	}
-	return arm.AuthorizationFailed(name, c.ObjectID, action, messageScope)
+	return e.arm.Authorize(r, action, scope, messageScope)
 }
 
 // resolveScope validates the scope of a route and returns it in canonical casing.

@@ -14,20 +14,10 @@ import (
 // readAction is the Microsoft.Authorization action that lists or reads objects of type typ.
 func readAction(typ string) string { return "Microsoft.Authorization/" + typ + "/read" }
 
-// scoped resolves the route's scope, writing the error when it does not exist.
-func (e *Engine) scoped(w http.ResponseWriter, p router.Params) (string, bool) {
-	scope, aerr := e.resolveScope(p["scope"])
-	if aerr != nil {
-		writeError(w, aerr)
-		return "", false
-	}
-	return scope, true
-}
-
 // authorized resolves the route's scope and checks the caller for action there, writing the error when
 // either fails. A write names the object written (of type typ) in the refusal, a read ("" typ) the scope.
 func (e *Engine) authorized(w http.ResponseWriter, r *http.Request, p router.Params, action, typ string) (string, bool) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.arm.Resolved(w, p)
 	if !ok {
 		return "", false
 	}
@@ -51,7 +41,7 @@ func (e *Engine) validateRequest(k pimcore.Kind, w http.ResponseWriter, r *http.
 }
 
 func (e *Engine) writeRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params, validateOnly bool) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.arm.Resolved(w, p)
 	if !ok {
 		return
 	}
@@ -74,25 +64,21 @@ func (e *Engine) writeRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Req
 }
 
 func (e *Engine) getRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
-	if !ok {
-		return
-	}
 	c := caller(r)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	req := e.st.Requests[strings.ToLower(p["name"])]
-	if req == nil || req.Kind != k || !strings.EqualFold(req.Scope, scope) {
-		writeError(w, errRequestNotFound(p["name"]))
-		return
-	}
-	if !isRequestor(req, c.ObjectID) && !e.awaits(req, c.ObjectID, e.now().UTC()) {
-		if aerr := e.authorize(r, readAction(typeName(k, "ScheduleRequests")), scope, scope); aerr != nil {
-			writeError(w, aerr)
+	e.atScope(w, p, func(scope string, now time.Time) {
+		req := e.st.Requests[strings.ToLower(p["name"])]
+		if req == nil || req.Kind != k || !strings.EqualFold(req.Scope, scope) {
+			writeError(w, errRequestNotFound(p["name"]))
 			return
 		}
-	}
-	writeJSON(w, http.StatusOK, e.requestJSON(req))
+		if !isRequestor(req, c.ObjectID) && !e.awaits(req, c.ObjectID, now) {
+			if aerr := e.authorize(r, readAction(typeName(k, "ScheduleRequests")), scope, scope); aerr != nil {
+				writeError(w, aerr)
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, e.requestJSON(req))
+	})
 }
 
 func (e *Engine) listRequests(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
@@ -114,26 +100,33 @@ func (e *Engine) listRequests(k pimcore.Kind, w http.ResponseWriter, r *http.Req
 // list answers a list route: it resolves the scope, reads the filter, checks the caller may read at
 // the scope (unless the filter keeps only the caller's own objects) and writes what collect returns.
 func (e *Engine) list(w http.ResponseWriter, r *http.Request, p router.Params, requests bool, action string, collect func(listFilter, string, time.Time) []any) {
-	scope, ok := e.scoped(w, p)
+	e.atScope(w, p, func(scope string, now time.Time) {
+		f, aerr := e.parseListFilter(r.URL.Query().Get("$filter"), requests, caller(r), now)
+		if aerr == nil && !f.personal() {
+			aerr = e.authorize(r, action, scope, scope)
+		}
+		if aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": collect(f, scope, now)})
+	})
+}
+
+// atScope resolves the route's scope (or writes ARM's error) and runs fn on it with the engine locked.
+func (e *Engine) atScope(w http.ResponseWriter, p router.Params, fn func(scope string, now time.Time)) {
+	scope, ok := e.arm.Resolved(w, p)
 	if !ok {
 		return
 	}
 	now := e.now().UTC()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	f, aerr := e.parseListFilter(r.URL.Query().Get("$filter"), requests, caller(r), now)
-	if aerr == nil && !f.personal() {
-		aerr = e.authorize(r, action, scope, scope)
-	}
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": collect(f, scope, now)})
+	fn(scope, now)
 }
 
 func (e *Engine) cancelRequest(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {
-	scope, ok := e.scoped(w, p)
+	scope, ok := e.arm.Resolved(w, p)
 	if !ok {
 		return
 	}
@@ -188,30 +181,25 @@ func (e *Engine) listInstances(k pimcore.Kind, w http.ResponseWriter, r *http.Re
 // getOne answers a schedule or instance GET: the object named at exactly the scope, readable by its
 // principal (or a member of it) or by anyone with the read action at the scope.
 func (e *Engine) getOne(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params, typ string, find func(*schedule, string, time.Time) bool, render func(*schedule) map[string]any) {
-	scope, ok := e.scoped(w, p)
-	if !ok {
-		return
-	}
-	now := e.now().UTC()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var found *schedule
-	for _, s := range e.st.Schedules {
-		if s.Kind == k && strings.EqualFold(s.Scope, scope) && find(s, strings.ToLower(p["name"]), now) {
-			found = s
+	e.atScope(w, p, func(scope string, now time.Time) {
+		var found *schedule
+		for _, s := range e.st.Schedules {
+			if s.Kind == k && strings.EqualFold(s.Scope, scope) && find(s, strings.ToLower(p["name"]), now) {
+				found = s
+			}
 		}
-	}
-	if found == nil {
-		writeError(w, errNotFound(strings.ToUpper(typ[:1])+strings.TrimSuffix(typ[1:], "s")+"NotFound", "object", p["name"]))
-		return
-	}
-	if !e.principalAndGroups(caller(r).ObjectID, now)[found.PrincipalID] {
-		if aerr := e.authorize(r, readAction(typ), scope, scope); aerr != nil {
-			writeError(w, aerr)
+		if found == nil {
+			writeError(w, errNotFound(strings.ToUpper(typ[:1])+strings.TrimSuffix(typ[1:], "s")+"NotFound", "object", p["name"]))
 			return
 		}
-	}
-	writeJSON(w, http.StatusOK, render(found))
+		if !e.principalAndGroups(caller(r).ObjectID, now)[found.PrincipalID] {
+			if aerr := e.authorize(r, readAction(typ), scope, scope); aerr != nil {
+				writeError(w, aerr)
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, render(found))
+	})
 }
 
 func (e *Engine) getSchedule(k pimcore.Kind, w http.ResponseWriter, r *http.Request, p router.Params) {

@@ -17,20 +17,24 @@ func (s *Store) buildRoutes() *router.Router {
 		rt.Handle("POST", v+"/$batch", s.batch)
 		rt.Handle("GET", v+"/me", s.getMe)
 		usersCollection.route(rt, v, s)
-		rt.Handle("POST", v+"/users", s.createUser)
-		rt.Handle("GET", v+"/users/{id}", s.getUser)
-		rt.Handle("DELETE", v+"/users/{id}", s.deleteUser)
-		rt.Handle("GET", v+"/users/{id}/memberOf", s.userMemberOf)
-		rt.Handle("GET", v+"/users/{id}/transitiveMemberOf", s.userMemberOf)
+		groupsCollection.route(rt, v, s)
+		// What users and groups both answer: create, read, delete, and the groups they are in.
+		for _, o := range []struct {
+			set                        string
+			create, get, del, memberOf router.Handler
+		}{
+			{"users", s.createUser, s.getUser, s.deleteUser, s.userMemberOf},
+			{"groups", s.createGroup, s.getGroup, s.deleteGroup, s.groupMemberOf},
+		} {
+			rt.Handle("POST", v+"/"+o.set, o.create)
+			rt.Handle("GET", v+"/"+o.set+"/{id}", o.get)
+			rt.Handle("DELETE", v+"/"+o.set+"/{id}", o.del)
+			rt.Handle("GET", v+"/"+o.set+"/{id}/memberOf", o.memberOf)
+			rt.Handle("GET", v+"/"+o.set+"/{id}/transitiveMemberOf", o.memberOf)
+		}
 		rt.Handle("POST", v+"/users/{id}/revokeSignInSessions", s.revokeSignInSessions)
 		rt.Handle("POST", v+"/me/revokeSignInSessions", s.revokeSignInSessions)
-		groupsCollection.route(rt, v, s)
-		rt.Handle("POST", v+"/groups", s.createGroup)
-		rt.Handle("GET", v+"/groups/{id}", s.getGroup)
 		rt.Handle("PATCH", v+"/groups/{id}", s.patchGroup)
-		rt.Handle("DELETE", v+"/groups/{id}", s.deleteGroup)
-		rt.Handle("GET", v+"/groups/{id}/memberOf", s.groupMemberOf)
-		rt.Handle("GET", v+"/groups/{id}/transitiveMemberOf", s.groupMemberOf)
 		for _, kind := range []string{"members", "owners"} {
 			rt.Handle("GET", v+"/groups/{id}/"+kind, s.listRelated)
 			rt.Handle("GET", v+"/groups/{id}/"+kind+"/$ref", s.listRelatedRefs)

@@ -12,12 +12,12 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 )
 
-// requireApproval makes the admin group's member policy require approval by the approver group, as the
+// requireApproval makes group's member policy require approval by the members of approverGroup, as the
 // scenario does, through the SDK's typed rule model.
-func requireApproval(t *testing.T, app *msgraphsdk.GraphServiceClient) {
+func requireApproval(t *testing.T, app *msgraphsdk.GraphServiceClient, group, approverGroup string) {
 	t.Helper()
 	approvers := models.NewGroupMembers()
-	approvers.SetGroupId(ptr(gApprover))
+	approvers.SetGroupId(ptr(approverGroup))
 	stage := models.NewUnifiedApprovalStage()
 	stage.SetApprovalStageTimeOutInDays(ptr(int32(1)))
 	stage.SetIsApproverJustificationRequired(ptr(true))
@@ -29,7 +29,7 @@ func requireApproval(t *testing.T, app *msgraphsdk.GraphServiceClient) {
 	rule := models.NewUnifiedRoleManagementPolicyApprovalRule()
 	rule.SetId(ptr("Approval_EndUser_Assignment"))
 	rule.SetSetting(setting)
-	_, err := app.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(memberPolicyID(t, app, gAdmin)).Rules().
+	_, err := app.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(memberPolicyID(t, app, group)).Rules().
 		ByUnifiedRoleManagementPolicyRuleId("Approval_EndUser_Assignment").Patch(ctx, rule, nil)
 	must(t, err)
 }
@@ -65,7 +65,7 @@ func TestApprovalFlowThroughSDK(t *testing.T) {
 	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
 		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
 	must(t, err)
-	requireApproval(t, app)
+	requireApproval(t, app, gAdmin, gApprover)
 
 	elig, err := pimGroup(n01).EligibilitySchedules().FilterByCurrentUserWithOn(ptr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
 	must(t, err)
@@ -157,7 +157,7 @@ func TestApprovalDenyStepsAndCancelThroughSDK(t *testing.T) {
 	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
 		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
 	must(t, err)
-	requireApproval(t, app)
+	requireApproval(t, app, gAdmin, gApprover)
 
 	h.dir.AddRelationship(gApprover, uN01, "member", h.clock()) // even an approver cannot decide their own request
 	req, err := activate(t, n01, "PT1H")
@@ -236,7 +236,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
 		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
 	must(t, err)
-	requireApproval(t, app)
+	requireApproval(t, app, gAdmin, gApprover)
 	_, err = activate(t, h.client("n01"), "PT1H")
 	must(t, err)
 

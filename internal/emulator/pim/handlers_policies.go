@@ -18,40 +18,26 @@ const (
 
 func (e *Engine) policyRoutes(rt *router.Router) {
 	ro, wo := routeOpts{perms: permPolicyRead}, routeOpts{perms: permPolicyWrite}
-	e.handle(rt, http.MethodGet, assignmentsBase, ro, func(c *call) (any, *apiError) {
-		return e.policyCollection(c, true)
-	})
-	e.handle(rt, http.MethodGet, assignmentsBase+"/$count", ro, func(c *call) (any, *apiError) {
-		return countOf(e.policyCollection(c, true))
-	})
+	for _, coll := range []struct {
+		base        string
+		assignments bool
+	}{{assignmentsBase, true}, {policiesBase, false}} {
+		e.handle(rt, http.MethodGet, coll.base, ro, func(c *call) (any, *apiError) {
+			return e.policyCollection(c, coll.assignments)
+		})
+		e.handle(rt, http.MethodGet, coll.base+"/$count", ro, func(c *call) (any, *apiError) {
+			return countOf(e.policyCollection(c, coll.assignments))
+		})
+	}
 	e.handle(rt, http.MethodGet, assignmentsBase+"/{id}", ro, func(c *call) (any, *apiError) {
-		p, ok := e.policyByAssignmentID(c.p["id"])
-		if !ok {
-			return nil, errNotFound("role management policy assignment", c.p["id"])
-		}
-		return entity{fragment: "policies/roleManagementPolicyAssignments/$entity", obj: e.renderAssignmentExpanded(c, p)}, nil
-	})
-	e.handle(rt, http.MethodGet, assignmentsBase+"/{id}/policy", ro, func(c *call) (any, *apiError) {
-		p, ok := e.policyByAssignmentID(c.p["id"])
-		if !ok {
-			return nil, errNotFound("role management policy assignment", c.p["id"])
-		}
-		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(c, p, c.q.Expand)}, nil
-	})
-
-	e.handle(rt, http.MethodGet, policiesBase, ro, func(c *call) (any, *apiError) {
-		return e.policyCollection(c, false)
-	})
-	e.handle(rt, http.MethodGet, policiesBase+"/$count", ro, func(c *call) (any, *apiError) {
-		return countOf(e.policyCollection(c, false))
-	})
-	e.handle(rt, http.MethodGet, policiesBase+"/{id}", ro, func(c *call) (any, *apiError) {
-		p, aerr := e.lookupPolicy(c.p["id"])
+		p, aerr := e.lookupAssignment(c.p["id"])
 		if aerr != nil {
 			return nil, aerr
 		}
-		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(c, p, c.q.Expand)}, nil
+		return entity{fragment: "policies/roleManagementPolicyAssignments/$entity", obj: e.renderAssignmentExpanded(c, p)}, nil
 	})
+	e.handle(rt, http.MethodGet, assignmentsBase+"/{id}/policy", ro, e.policyEntity(e.lookupAssignment))
+	e.handle(rt, http.MethodGet, policiesBase+"/{id}", ro, e.policyEntity(e.lookupPolicy))
 	e.handle(rt, http.MethodPatch, policiesBase+"/{id}", wo, e.patchPolicy)
 	for _, seg := range []string{"rules", "effectiveRules"} {
 		e.handle(rt, http.MethodGet, policiesBase+"/{id}/"+seg, ro, func(c *call) (any, *apiError) {
@@ -99,6 +85,25 @@ func (e *Engine) policyRoutes(rt *router.Router) {
 		c.changed = true
 		return noContent{}, nil
 	})
+}
+
+// policyEntity answers the policy that lookup finds for the route's ID.
+func (e *Engine) policyEntity(lookup func(id string) (policyView, *apiError)) handler {
+	return func(c *call) (any, *apiError) {
+		p, aerr := lookup(c.p["id"])
+		if aerr != nil {
+			return nil, aerr
+		}
+		return entity{fragment: "policies/roleManagementPolicies/$entity", obj: e.renderPolicy(c, p, c.q.Expand)}, nil
+	}
+}
+
+func (e *Engine) lookupAssignment(id string) (policyView, *apiError) {
+	p, ok := e.policyByAssignmentID(id)
+	if !ok {
+		return policyView{}, errNotFound("role management policy assignment", id)
+	}
+	return p, nil
 }
 
 func (e *Engine) lookupPolicy(id string) (policyView, *apiError) {

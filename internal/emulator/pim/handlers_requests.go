@@ -147,18 +147,9 @@ func hasScopeFilter(f odata.Filter) bool {
 }
 
 func (e *Engine) expandRequest(c *call, r *request, obj map[string]any) {
-	if c.q.Expand == "" {
-		return
-	}
-	for name := range expandNames(c.q.Expand) {
-		for _, nav := range []string{"targetSchedule", "principal", "group", "activatedUsing"} {
-			if name == strings.ToLower(nav) || name == "*" {
-				if v := e.requestNav(r, nav, c); v != nil {
-					obj[nav] = v
-				}
-			}
-		}
-	}
+	c.expand(obj, []string{"targetSchedule", "principal", "group", "activatedUsing"}, func(nav string) map[string]any {
+		return e.requestNav(r, nav, c)
+	})
 }
 
 func (e *Engine) requestNav(r *request, nav string, c *call) map[string]any {

@@ -140,18 +140,12 @@ func (e *Engine) scheduleCollection(c *call, k pimcore.Kind, instances, currentU
 }
 
 func (e *Engine) expandSchedule(c *call, s *schedule, instances bool, obj map[string]any) {
-	if c.q.Expand == "" || s == nil {
+	if s == nil {
 		return
 	}
-	for name := range expandNames(c.q.Expand) {
-		for _, nav := range []string{"principal", "group", "activatedUsing"} {
-			if name == strings.ToLower(nav) || name == "*" {
-				if v := e.scheduleNav(c, s, instances, nav); v != nil {
-					obj[nav] = v
-				}
-			}
-		}
-	}
+	c.expand(obj, []string{"principal", "group", "activatedUsing"}, func(nav string) map[string]any {
+		return e.scheduleNav(c, s, instances, nav)
+	})
 }
 
 func (e *Engine) scheduleNav(c *call, s *schedule, instances bool, nav string) map[string]any {

@@ -141,6 +141,23 @@ func writeResult(w http.ResponseWriter, r *http.Request, c *call, res any) {
 	}
 }
 
+// expand adds to obj each of navs that $expand names (or "*" expands), as render renders it (nil: left
+// out).
+func (c *call) expand(obj map[string]any, navs []string, render func(nav string) map[string]any) {
+	if c.q.Expand == "" {
+		return
+	}
+	for name := range expandNames(c.q.Expand) {
+		for _, nav := range navs {
+			if name == strings.ToLower(nav) || name == "*" {
+				if v := render(nav); v != nil {
+					obj[nav] = v
+				}
+			}
+		}
+	}
+}
+
 // filterItems applies $filter to rendered items.
 func (c *call) filterItems(items []map[string]any) []map[string]any {
 	if len(c.q.Filter) == 0 {

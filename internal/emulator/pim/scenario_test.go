@@ -189,22 +189,7 @@ func TestScenarioActivationGrantsClusterSecrets(t *testing.T) {
 		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D",
 		justification: "scenario"}), nil)
 	must(t, err)
-	approvers := models.NewGroupMembers()
-	approvers.SetGroupId(ptr(gApprover))
-	stage := models.NewUnifiedApprovalStage()
-	stage.SetApprovalStageTimeOutInDays(ptr(int32(1)))
-	stage.SetIsApproverJustificationRequired(ptr(true))
-	stage.SetPrimaryApprovers([]models.SubjectSetable{approvers})
-	setting := models.NewApprovalSettings()
-	setting.SetIsApprovalRequired(ptr(true))
-	setting.SetApprovalMode(ptr("SingleStage"))
-	setting.SetApprovalStages([]models.UnifiedApprovalStageable{stage})
-	rule := models.NewUnifiedRoleManagementPolicyApprovalRule()
-	rule.SetId(ptr("Approval_EndUser_Assignment"))
-	rule.SetSetting(setting)
-	_, err = admin.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(memberPolicyID(t, admin, gAdmin)).Rules().
-		ByUnifiedRoleManagementPolicyRuleId("Approval_EndUser_Assignment").Patch(ctx, rule, nil)
-	must(t, err)
+	requireApproval(t, admin, gAdmin, gApprover)
 
 	n01, p01 := w.graph(n01Cred), w.graph(p01Cred)
 	req, err := pimGroup(n01).AssignmentScheduleRequests().Post(ctx, assignmentRequest(t, reqSpec{
