@@ -16,11 +16,8 @@ import (
 // TestSDKRetriesHonourRetryAfter injects 429s (and a 503) and shows both SDK pipelines retry after the
 // Retry-After the emulator sends: 1s here, far from kiota's 3s default backoff and azcore's 10ms test delay.
 func TestSDKRetriesHonourRetryAfter(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv, cred, g, ctx := startAdmin(t, emulator.Config{})
 	f := srv.Fixtures()
-	cred := adminCred(t, srv)
-	g := graphFor(t, srv, cred)
-	ctx := ctxT(t)
 	if _, err := g.Groups().Get(ctx, nil); err != nil { // warm the token cache
 		t.Fatal(err)
 	}
@@ -66,11 +63,8 @@ func TestSDKRetriesHonourRetryAfter(t *testing.T) {
 
 // TestDropAfterWrite: the write is applied, the connection dropped; the caller cannot tell.
 func TestDropAfterWrite(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv, cred, g, ctx := startAdmin(t, emulator.Config{})
 	f := srv.Fixtures()
-	cred := adminCred(t, srv)
-	g := graphFor(t, srv, cred)
-	ctx := ctxT(t)
 	if _, err := g.Groups().Get(ctx, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,15 @@ func userCred(t testing.TB, srv *emulator.Server, u emulator.User) azcore.TokenC
 
 // graphFor builds a Graph client the way the provider must: emulator host allowed, base URL set before the
 // service client is created.
+// startAdmin starts an emulator of the test's own (one whose clock, faults or delays it changes) and
+// signs in as its admin service principal: the credential, its Graph client and the test's context.
+func startAdmin(t testing.TB, cfg emulator.Config) (*emulator.Server, azcore.TokenCredential, *msgraphsdk.GraphServiceClient, context.Context) {
+	t.Helper()
+	srv := startEmulator(t, cfg)
+	cred := adminCred(t, srv)
+	return srv, cred, graphFor(t, srv, cred), ctxT(t)
+}
+
 // adminGraph is the shared emulator's Graph client for the admin service principal, with the test's
 // context.
 func adminGraph(t testing.TB) (*msgraphsdk.GraphServiceClient, context.Context) {

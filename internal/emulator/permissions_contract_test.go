@@ -46,11 +46,8 @@ func deref(l []*string) []string {
 // group holding only AKS RBAC Reader at the cluster, lacks secrets/read; a time-bound membership of a
 // group holding AKS RBAC Admin grants it; it is gone once the clock passes the membership's end.
 func TestPermissionsFollowTimeBoundMembership(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv, admin, g, ctx := startAdmin(t, emulator.Config{})
 	f := srv.Fixtures()
-	admin := adminCred(t, srv)
-	g := graphFor(t, srv, admin)
-	ctx := ctxT(t)
 	readers := newGroup(t, g, "default")
 	admins := newGroup(t, g, "admin")
 	if err := g.Groups().ByGroupId(*readers.GetId()).Members().Ref().Post(ctx, refBody(f.N01.ID), nil); err != nil {

@@ -20,11 +20,8 @@ import (
 // TestReplicationDelay: a new group is invisible to Graph reads and to ARM principal lookups for the
 // delay (unless principalType is set); a deleted one stays visible for the delay.
 func TestReplicationDelay(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{ReplicationDelay: 30 * time.Second})
+	srv, cred, g, ctx := startAdmin(t, emulator.Config{ReplicationDelay: 30 * time.Second})
 	f := srv.Fixtures()
-	cred := adminCred(t, srv)
-	g := graphFor(t, srv, cred)
-	ctx := ctxT(t)
 	grp := newGroup(t, g, uniqueName("grp-lag"))
 	gid := *grp.GetId()
 

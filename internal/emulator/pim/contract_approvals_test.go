@@ -12,6 +12,15 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/pim"
 )
 
+// makeDefaultEligible makes the default group eligible for membership of the admin group for 30 days:
+// the scenario's standing eligibility, which activations use.
+func makeDefaultEligible(t *testing.T, app *msgraphsdk.GraphServiceClient) {
+	t.Helper()
+	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
+		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
+	must(t, err)
+}
+
 // requireApproval makes group's member policy require approval by the members of approverGroup, as the
 // scenario does, through the SDK's typed rule model.
 func requireApproval(t *testing.T, app *msgraphsdk.GraphServiceClient, group, approverGroup string) {
@@ -62,9 +71,7 @@ func activeInstances(t *testing.T, c *msgraphsdk.GraphServiceClient) []models.Pr
 func TestApprovalFlowThroughSDK(t *testing.T) {
 	h := newHarness(t, pim.DefaultConfig())
 	app, n01, p01, o01 := h.client("app"), h.client("n01"), h.client("p01"), h.client("o01")
-	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, app)
 	requireApproval(t, app, gAdmin, gApprover)
 
 	elig, err := pimGroup(n01).EligibilitySchedules().FilterByCurrentUserWithOn(ptr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
@@ -154,9 +161,7 @@ func TestApprovalFlowThroughSDK(t *testing.T) {
 func TestApprovalDenyStepsAndCancelThroughSDK(t *testing.T) {
 	h := newHarness(t, pim.DefaultConfig())
 	app, n01 := h.client("app"), h.client("n01")
-	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, app)
 	requireApproval(t, app, gAdmin, gApprover)
 
 	h.dir.AddRelationship(gApprover, uN01, "member", h.clock()) // even an approver cannot decide their own request
@@ -206,9 +211,7 @@ func TestApprovalDenyStepsAndCancelThroughSDK(t *testing.T) {
 func TestSelfDeactivateThroughSDK(t *testing.T) {
 	h := newHarness(t, pim.DefaultConfig())
 	app, n01 := h.client("app"), h.client("n01")
-	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, app)
 	req, err := activate(t, n01, "PT4H")
 	must(t, err)
 	if deref(req.GetStatus()) != "Provisioned" || !h.dir.IsMember(gAdmin, uN01, h.clock()) {
@@ -233,11 +236,9 @@ func TestSelfDeactivateThroughSDK(t *testing.T) {
 func TestPersistenceRoundTrip(t *testing.T) {
 	h := newHarness(t, pim.DefaultConfig())
 	app := h.client("app")
-	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, app)
 	requireApproval(t, app, gAdmin, gApprover)
-	_, err = activate(t, h.client("n01"), "PT1H")
+	_, err := activate(t, h.client("n01"), "PT1H")
 	must(t, err)
 
 	saved, err := h.eng.MarshalJSON()

@@ -169,9 +169,7 @@ func TestRequestErrorsThroughSDK(t *testing.T) {
 	// Every case is rejected, so they share one world: the default group is eligible for admin, so only
 	// the rule under test fails for activations.
 	h := newHarness(t, pim.DefaultConfig())
-	_, err := pimGroup(h.client("app")).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, h.client("app"))
 	clients := map[string]*msgraphsdk.GraphServiceClient{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,14 +195,12 @@ func TestRequestErrorsThroughSDK(t *testing.T) {
 func TestTicketAndMfaRulesThroughSDK(t *testing.T) {
 	h := newHarness(t, pim.DefaultConfig())
 	app := h.client("app")
-	_, err := pimGroup(app).EligibilityScheduleRequests().Post(ctx, eligibilityRequest(t, reqSpec{
-		action: models.ADMINASSIGN_SCHEDULEREQUESTACTIONS, group: gAdmin, principal: gDefault, duration: "P30D"}), nil)
-	must(t, err)
+	makeDefaultEligible(t, app)
 	policyID := memberPolicyID(t, app, gAdmin)
 	rule := models.NewUnifiedRoleManagementPolicyEnablementRule()
 	rule.SetId(ptr("Enablement_EndUser_Assignment"))
 	rule.SetEnabledRules([]string{"Justification", "Ticketing", "MultiFactorAuthentication"})
-	_, err = app.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(policyID).Rules().
+	_, err := app.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(policyID).Rules().
 		ByUnifiedRoleManagementPolicyRuleId("Enablement_EndUser_Assignment").Patch(ctx, rule, nil)
 	must(t, err)
 	n01 := h.client("n01")
