@@ -45,8 +45,8 @@ const (
 const (
 	ViaDirect   = "direct"   // the role is assigned to the principal
 	ViaMember   = "member"   // through (nested) membership of the group the role is assigned to
-	ViaActive   = "active"   // through an active PIM assignment or activation of that group, until it ends
-	ViaEligible = "eligible" // through a PIM eligibility for that group: activation needed
+	ViaActive   = "active"   // through an active PIM assignment or activation (of the role or of a group on the path), until it ends
+	ViaEligible = "eligible" // through a PIM eligibility (for the role or for a group on the path): activation needed
 )
 
 // Access is one way one principal reaches one family at one place.
@@ -62,28 +62,33 @@ type Access struct {
 	Steps      []string
 	Role       string
 	Scope      string
-	Assignment string // the role assignment's ID
-	// Until is when an active PIM membership ends (zero when permanent or not applicable).
+	Assignment string // the role assignment's ID ("" for an eligible role)
+	// Schedule is the PIM for Azure resources schedule behind the access: the role's eligibility (Via
+	// eligible), or its time-bound active assignment (Via active); "" otherwise.
+	Schedule string
+	// Until is when the first time-bound PIM activation or assignment on the path ends (zero when
+	// permanent or not applicable).
 	Until time.Time
-	// For eligible access: whether activation needs approval and who may approve (names of users and
-	// of approver groups' members).
+	// For eligible access: whether an activation on the path needs approval, and who may approve any of
+	// them (names of users and of approver groups' members).
 	ApprovalRequired bool
 	Approvers        []string
 }
 
 // Audit lists, for every user and service principal, each way it reaches each family, standing or
-// eligible. Groups appear in the steps, never as holders: a group cannot sign in.
+// eligible: through role assignments and the PIM for Azure resources schedules at the cluster's scopes,
+// followed through groups. Groups appear in the steps, never as holders: a group cannot sign in.
 func Audit(s *Setup) []Access {
 	var out []Access
-	for _, a := range s.Assignments {
+	for _, g := range s.roleGrants() {
 		for _, fam := range Families {
-			where, ok := grants(a, fam)
+			where, ok := grants(g.at, fam)
 			if !ok {
 				continue
 			}
-			base := Access{Family: fam, Where: where, Role: a.Role.Name, Scope: a.Scope, Assignment: a.ID}
-			roleStep := fmt.Sprintf("%s at %s", a.Role.Name, scopeLabel(a))
-			out = append(out, s.holders(base, a.PrincipalID, []string{roleStep}, map[string]bool{})...)
+			base := g.base
+			base.Family, base.Where, base.Role, base.Scope = fam, where, g.at.Role.Name, g.at.Scope
+			out = append(out, s.holders(base, g.at.PrincipalID, []string{g.step}, map[string]bool{})...)
 		}
 	}
 	slices.SortFunc(out, func(x, y Access) int {
@@ -135,8 +140,8 @@ func (s *Setup) holders(base Access, principalID string, steps []string, visitin
 			continue // owners administer the group; they do not hold its roles
 		}
 		b := base
-		if b.Via == "" || b.Via == ViaMember {
-			b.Via, b.Standing, b.Until = ViaActive, true, a.End
+		if b.Via != ViaEligible {
+			b.Via, b.Standing, b.Until = ViaActive, true, earliest(b.Until, a.End)
 		}
 		out = append(out, s.holders(b, a.PrincipalID, prepend(fmt.Sprintf("active member of %s (PIM, %s)", name, a.AssignmentType), steps), visiting)...)
 	}
@@ -146,11 +151,10 @@ func (s *Setup) holders(base Access, principalID string, steps []string, visitin
 		}
 		b := base
 		b.Via, b.Standing, b.Until = ViaEligible, false, time.Time{}
-		if pol, ok := g.Policies[pim.AccessMember]; ok {
-			b.ApprovalRequired = pol.Approval.Required
-			if pol.Approval.Required {
-				b.Approvers = s.approvers(pol)
-			}
+		// Each activation on the path needs its own approval: the group's and the role's.
+		if pol, ok := g.Policies[pim.AccessMember]; ok && pol.Approval.Required {
+			b.ApprovalRequired = true
+			b.Approvers = slices.Compact(slices.Sorted(slices.Values(slices.Concat(b.Approvers, s.approvers(pol)))))
 		}
 		out = append(out, s.holders(b, e.Key.PrincipalID, prepend("eligible member of "+name+" (PIM)", steps), visiting)...)
 	}
@@ -213,6 +217,14 @@ func scopeLabel(a rbac.ClusterAssignment) string {
 		return a.Scope
 	}
 	return strings.ReplaceAll(string(a.Kind), "_", " ")
+}
+
+// earliest is the earlier of two ends, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 func prepend(step string, steps []string) []string {

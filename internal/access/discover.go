@@ -1,8 +1,9 @@
 // Package access reads who holds what on an AKS cluster, and answers the question a security review
 // asks first: who can read, read secrets, administer or log in to the nodes of this cluster, standing or
 // just in time, through which role, group and PIM eligibility, and who approves. It composes the rbac
-// (role assignments at the cluster's scopes) and pim (groups, members, eligibilities, active
-// assignments, policies) domains; it only reads.
+// (role assignments at the cluster's scopes), armpim (roles eligible and active through PIM for Azure
+// resources, their policies) and pim (groups, members, eligibilities, active assignments, policies)
+// domains; it only reads.
 package access
 
 import (
@@ -17,12 +18,16 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
-// Setup is what exists for one cluster: the role assignments that apply to it, every group involved
-// (holding a role, eligible for such a group, approving its activations, or nested in one of them), and
-// the principals they name.
+// Setup is what exists for one cluster: the role assignments and PIM for Azure resources schedules that
+// apply to it, every group involved (holding or eligible for a role, eligible for such a group,
+// approving its activations, or nested in one of them), and the principals they name.
 type Setup struct {
 	Cluster     *rbac.ClusterFacts
 	Assignments []rbac.ClusterAssignment
+	// RoleEligibilities and RoleActive are the PIM for Azure resources schedules in effect at the
+	// cluster's scopes and above: eligible roles, and active ones (activations, assignments through PIM).
+	RoleEligibilities []RoleSchedule
+	RoleActive        []RoleSchedule
 	// Groups by lower-case object ID.
 	Groups map[string]*Group
 	// Principals by lower-case object ID: every user, group and service principal named anywhere above
@@ -53,10 +58,12 @@ func (s *Setup) Principal(id string) pim.Principal {
 // Group returns the group with this ID, or nil.
 func (s *Setup) Group(id string) *Group { return s.Groups[strings.ToLower(id)] }
 
-// Discover reads the setup of a cluster: two ARM list requests for the role assignments, then in
-// rounds one getByIds for the principals not yet known and, for each new group, one Graph $batch
-// (group, owners, members), one eligibility list and one read of the request behind each eligibility,
-// one active-assignment list, and its policy when PIM governs it.
+// Discover reads the setup of a cluster: two ARM list requests for the role assignments, four for the
+// PIM for Azure resources schedules (eligible and active, at the same two scopes) and one policy read
+// per role and scope someone is eligible at; then in rounds one getByIds for the principals not yet
+// known and, for each new group, one Graph $batch (group, owners, members), one eligibility list and one
+// read of the request behind each eligibility, one active-assignment list, and its policy when PIM
+// governs it. No request is made per user.
 func Discover(ctx context.Context, c *clients.Client, cluster rbac.ClusterID) (*Setup, error) {
 	facts, err := rbac.GetCluster(ctx, c, cluster)
 	if err != nil {
@@ -66,7 +73,10 @@ func Discover(ctx context.Context, c *clients.Client, cluster rbac.ClusterID) (*
 	if s.Assignments, err = rbac.ListClusterAssignments(ctx, c, facts); err != nil {
 		return nil, err
 	}
-	var next []string
+	if err := s.discoverRoleSchedules(ctx, c); err != nil {
+		return nil, err
+	}
+	next := s.rolePrincipals()
 	for _, a := range s.Assignments {
 		next = append(next, a.PrincipalID)
 	}

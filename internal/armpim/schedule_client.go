@@ -226,6 +226,28 @@ func Find(ctx context.Context, c *clients.Client, k Kind, t Target) (Schedule, b
 	return Schedule{}, false, nil
 }
 
+// ListInEffect lists the schedules of kind k in effect now (started, not ended) at, above and below
+// scope: one unfiltered list, which ARM answers with every schedule there, each principal's own and
+// every role's.
+func ListInEffect(ctx context.Context, c *clients.Client, k Kind, scope string) ([]Schedule, error) {
+	sc, err := rbac.NormalizeScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listSchedules(ctx, c, k, sc.Wire, "")
+	if err != nil {
+		return nil, fmt.Errorf("listing the %s schedules at %s: %w", k, scope, err)
+	}
+	now := c.Now()
+	out := list[:0]
+	for _, s := range list {
+		if !s.ended(now) && !s.Start.After(now) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
 // Update sends AdminUpdate (never a second AdminAssign, which PIM refuses with RoleAssignmentExists) and
 // follows the schedule the request names: PIM may give the updated access a new schedule ID, which is
 // returned. spec.Schedule.Start should be the original start, so that a duration keeps counting from it.

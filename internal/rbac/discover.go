@@ -29,14 +29,9 @@ type ClusterAssignment struct {
 // ARM lists, without a filter, the assignments at, above and below a scope; other resources of the
 // resource groups are left out.
 func ListClusterAssignments(ctx context.Context, c *clients.Client, f *ClusterFacts) ([]ClusterAssignment, error) {
-	rg := ResourceGroupID(f.ID.SubscriptionID, f.ID.ResourceGroup)
-	scopes := []string{rg}
-	if f.NodeResourceGroupID != "" {
-		scopes = append(scopes, f.NodeResourceGroupID)
-	}
 	seen := map[string]bool{}
 	var out []ClusterAssignment
-	for _, scope := range scopes {
+	for _, scope := range f.ListScopes() {
 		ras, err := listAssignmentsAt(ctx, c, scope, nil)
 		if err != nil {
 			return nil, fmt.Errorf("listing the role assignments at %s: %w", scope, err)
@@ -62,6 +57,25 @@ func ListClusterAssignments(ctx context.Context, c *clients.Client, f *ClusterFa
 	}
 	slices.SortFunc(out, func(a, b ClusterAssignment) int { return strings.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID)) })
 	return out, nil
+}
+
+// ListScopes are the scopes whose unfiltered ARM lists (at, above and below the scope) cover every
+// scope of the cluster: its resource group and its node resource group.
+func (f *ClusterFacts) ListScopes() []string {
+	scopes := []string{ResourceGroupID(f.ID.SubscriptionID, f.ID.ResourceGroup)}
+	if f.NodeResourceGroupID != "" {
+		scopes = append(scopes, f.NodeResourceGroupID)
+	}
+	return scopes
+}
+
+// Classify tells which of the cluster's scopes scope is, as ListClusterAssignments classifies role
+// assignments (ScopeInherited above the resource group), with its node pool or namespace; ok is false
+// when scope does not apply to the cluster. PIM schedules at the cluster's scopes are classified alike.
+func (f *ClusterFacts) Classify(scope string) (kind ScopeKind, nodePool, namespace string, ok bool) {
+	a := ClusterAssignment{Assignment: Assignment{Scope: scope}}
+	ok = classifyClusterScope(&a, f)
+	return a.Kind, a.NodePool, a.Namespace, ok
 }
 
 // classifyClusterScope sets a.Kind (and pool or namespace) when a's scope is one of the cluster's or
