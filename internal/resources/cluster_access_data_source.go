@@ -73,13 +73,15 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 		MarkdownDescription: "Everything that grants access to one AKS cluster, read from Azure RBAC and Microsoft Entra: the role " +
 			"assignments at the cluster's scopes (the cluster, its resource group, its node resource group, its node pools and " +
 			"namespaces) with their principals, and for each group involved (holding such a role, eligible for such a group, or " +
-			"approving its activations) its direct members, PIM eligibilities, active PIM assignments and approval policy.\n\n" +
+			"approving its activations) its direct members, PIM eligibilities, active PIM assignments and approval policy; and the " +
+			"roles eligible or active through PIM for Azure resources at those scopes, with their policies' approvers.\n\n" +
 			"Two uses. **Adopting a setup made by hand** (see the guide \"Adopt a setup made by hand\"): the maps are keyed by " +
 			"readable names and hold each object's import ID and arguments, so `import` blocks with `for_each` bring the whole " +
 			"setup under Terraform in one plan; `import_blocks` holds static import blocks for `terraform plan " +
 			"-generate-config-out`. **Auditing**: `access` answers who can read, read secrets, administer, or log in to the nodes " +
-			"of the cluster, standing or through a PIM eligibility, by which path, and who approves.\n\n" +
-			"Required permissions: `Microsoft.Authorization/roleAssignments/read` and `roleDefinitions/read` (e.g. `Reader`) on " +
+			"of the cluster, standing or through a PIM eligibility (for a group or for the role itself), by which path, and who approves.\n\n" +
+			"Required permissions: `Microsoft.Authorization/roleAssignments/read`, `roleDefinitions/read`, " +
+			"`roleEligibilitySchedules/read`, `roleAssignmentSchedules/read` and `roleManagementPolicies/read` (e.g. `Reader`) on " +
 			"the cluster's resource group and node resource group; Microsoft Graph `Group.Read.All`, `User.Read.All`, " +
 			"`PrivilegedEligibilitySchedule.Read.AzureADGroup`, `PrivilegedAssignmentSchedule.Read.AzureADGroup` and " +
 			"`RoleManagementPolicy.Read.AzureADGroup` (the provider's write permissions include them).",
@@ -150,7 +152,9 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 				MarkdownDescription: "Who can do what: one entry per user or service principal, access family, place and path. " +
 					"Families: `read` (read Kubernetes objects such as pods), `secrets` (read secrets), `admin` (write role bindings, " +
 					"and so everything else), `node_login` (Entra ID SSH to the nodes). Judged from the roles' data actions, as AKS's " +
-					"authorization does.",
+					"authorization does. Role assignments, the roles eligible or active through PIM for Azure resources (role " +
+					"eligibility and assignment schedules) and PIM for groups are followed through group membership; each activation on " +
+					"the path is named with its approvers.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"principal_id":           computedString("The user or service principal."),
 					"principal_type":         computedString("`User` or `ServicePrincipal`."),
@@ -158,13 +162,24 @@ func (d *clusterAccessDataSource) Schema(ctx context.Context, _ datasource.Schem
 					"family":                 computedString("`read`, `secrets`, `admin` or `node_login`."),
 					"where":                  computedString("`cluster`, `namespace/{name}` or `nodes`."),
 					"standing":               computedBool("True when the access holds now without activation; false when a PIM activation is needed."),
-					"via":                    computedString("`direct` (assigned to the principal), `member` (group membership), `active` (an active PIM membership) or `eligible` (a PIM eligibility)."),
-					"path":                   computedList("The steps from the principal to the role, e.g. `member of aks-default`, `eligible member of aks-admin (PIM)`, `Azure Kubernetes Service RBAC Admin at cluster`."),
-					"role":                   computedString("The role that grants the access."),
-					"role_assignment_id":     computedString("The role assignment that grants it."),
-					"active_until":           computedString("When the active PIM membership ends (RFC 3339), for `via = \"active\"`."),
-					"approval_required":      computedBool("For eligible access: whether activating needs an approval."),
-					"approvers":              computedList("For eligible access that needs approval: who may approve (approver users, members of approver groups)."),
+					"via": computedString("`direct` (assigned to the principal), `member` (group membership), `active` (a time-bound " +
+						"PIM activation or assignment on the path: of the role, through PIM for Azure resources, or of a group membership) " +
+						"or `eligible` (a PIM eligibility on the path: for the role itself, or for a group that holds it)."),
+					"path": computedList("The steps from the principal to the role, e.g. `member of aks-default`, `eligible member of " +
+						"aks-admin (PIM)`, `Azure Kubernetes Service RBAC Admin at cluster`; a role eligible through PIM for Azure resources " +
+						"is `eligible for Azure Kubernetes Service RBAC Admin at cluster (PIM)`, an active one `... at cluster (PIM, activated)`."),
+					"role":  computedString("The role that grants the access."),
+					"scope": computedString("The scope of the role assignment or PIM schedule that grants it, as ARM spells it."),
+					"role_assignment_id": computedString("The role assignment that grants it; null for a role eligible through PIM for Azure " +
+						"resources (no assignment exists until it is activated)."),
+					"schedule_id": computedString("For access through PIM for Azure resources: the role eligibility schedule " +
+						"(`via = \"eligible\"`; the `aks_pim_role_eligibility` import ID) or the time-bound role assignment schedule " +
+						"(`via = \"active\"`); null otherwise."),
+					"active_until": computedString("When the first time-bound PIM activation or assignment on the path ends (RFC 3339), for `via = \"active\"`."),
+					"approval_required": computedBool("For eligible access: whether an activation on the path needs an approval (the role's " +
+						"policy at the schedule's scope, and the policy of each group activated on the way)."),
+					"approvers": computedList("For eligible access that needs approval: who may approve (approver users, members of approver " +
+						"groups), of every activation on the path."),
 				}},
 			},
 			"import_blocks": computedString("Static `import` blocks for every object in `groups`, `role_assignments`, `approval_policies` and " +

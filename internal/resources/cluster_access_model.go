@@ -111,7 +111,9 @@ type clusterAccessEntry struct {
 	Via                  types.String `tfsdk:"via"`
 	Path                 []string     `tfsdk:"path"`
 	Role                 types.String `tfsdk:"role"`
+	Scope                types.String `tfsdk:"scope"`
 	RoleAssignmentID     types.String `tfsdk:"role_assignment_id"`
+	ScheduleID           types.String `tfsdk:"schedule_id"`
 	ActiveUntil          types.String `tfsdk:"active_until"`
 	ApprovalRequired     types.Bool   `tfsdk:"approval_required"`
 	Approvers            []string     `tfsdk:"approvers"`
@@ -206,7 +208,8 @@ func clusterAccessFromSetup(m *clusterAccessModel, s *access.Setup) {
 			PrincipalID: types.StringValue(a.Principal.ID), PrincipalType: types.StringValue(a.Principal.Type),
 			PrincipalDisplayName: types.StringValue(a.Principal.DisplayName), Family: types.StringValue(string(a.Family)),
 			Where: types.StringValue(a.Where), Standing: types.BoolValue(a.Standing), Via: types.StringValue(a.Via),
-			Path: a.Steps, Role: types.StringValue(a.Role), RoleAssignmentID: types.StringValue(a.Assignment),
+			Path: a.Steps, Role: types.StringValue(a.Role), Scope: types.StringValue(a.Scope),
+			RoleAssignmentID: optionalString(a.Assignment), ScheduleID: optionalString(a.Schedule),
 			ActiveUntil: timeString(a.Until), ApprovalRequired: types.BoolValue(a.ApprovalRequired), Approvers: nonNil(a.Approvers),
 		})
 	}
