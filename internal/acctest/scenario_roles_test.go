@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/access"
 	"github.com/aks-pim/terraform-provider-aks/internal/acctest"
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
@@ -32,6 +33,8 @@ type roleScenarioWorld struct {
 	*scenarioWorld
 	targets  map[string]armpim.Target // eligibility address -> scope, role, n01
 	bindings []string
+	// eligibleFamilies are the families the audit said n01 could activate (scenario_roles_audit_test.go).
+	eligibleFamilies []access.Family
 }
 
 // TestAccScenarioWithoutGroups is SCENARIO.md's access granted through PIM for Azure resources instead of
@@ -44,12 +47,15 @@ type roleScenarioWorld struct {
 //     data actions are n01's;
 //  4. when the activations end, those permissions are gone (pods stay);
 //  5. destroy leaves no eligibility, no standing binding, and the policies at Azure's defaults.
+//
+// Between 2 and 3 the audit (aks_cluster_access) names n01's eligible roles, and the real kubectl and ssh
+// refuse them; after 3 they allow them and the audit calls them standing (scenario_roles_audit_test.go).
 func TestAccScenarioWithoutGroups(t *testing.T) {
 	f := acctest.Fixture(t)
 	acctest.GrantPIMAdministration(t)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", scenarioProviderNamespace)
 	w := &roleScenarioWorld{scenarioWorld: newScenarioWorld(t, f), targets: map[string]armpim.Target{}}
-	cfg := scenarioConfig(t, "scenario-roles")
+	cfg := scenarioConfig(t, "scenario-roles") + roleAuditConfig
 	vars := config.Variables{
 		"cluster_id": config.StringVariable(f.ClusterID),
 		"n01_upn":    config.StringVariable(f.N01.UPN),
@@ -59,9 +65,12 @@ func TestAccScenarioWithoutGroups(t *testing.T) {
 		w.capture,
 		w.checkRoleObjects,  // 1
 		w.checkRoleStanding, // 2
+		w.setUpTerminals,
+		w.checkRoleAudit, // the audit, and the data plane refusing what it calls eligible
 		w.checkRoleActivation("aks_pim_role_eligibility.n01_admin", rbac.ActionAKSSecretsRead), // 3
 		w.checkRoleActivation("aks_pim_role_eligibility.n01_node_access", rbac.ActionVMLogin),
-		w.checkRoleActivationsEnd, // 4
+		w.checkRoleAuditAfterActivation, // the data plane allowing it after the activations
+		w.checkRoleActivationsEnd,       // 4
 	)}
 	for _, address := range append(append(append([]string{}, roleScenarioBindings...), roleScenarioPolicies...), roleScenarioEligibilities...) {
 		steps = append(steps, scenarioImportStep(cfg, vars, address))

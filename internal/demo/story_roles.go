@@ -77,6 +77,7 @@ func (d *demo) runRoles(ctx context.Context) error {
 	r.done()
 	d.kubectlBefore(ctx)
 	d.observePhase(ctx, phaseBefore)
+	d.audit(ctx, phaseBefore)
 
 	r.section("Without groups, §5: n01 activates the AKS RBAC Admin role (and Contributor on node pool 'user'), p01 approves")
 	d.activateRole(ctx, s, "admin", true)
@@ -97,6 +98,7 @@ func (d *demo) runRoles(ctx context.Context) error {
 	d.sshStep(ctx, true)
 	r.done()
 	d.observePhase(ctx, phaseBoth)
+	d.audit(ctx, phaseBoth)
 
 	r.section("Without groups, §7: the activations end, and the token's access with them")
 	d.roleTokenLifetime(ctx)

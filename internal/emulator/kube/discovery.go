@@ -20,6 +20,14 @@ var apiGroups = []apiGroup{
 	{Name: "authorization.k8s.io", Resources: []map[string]any{
 		{"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": []string{"create"}},
 	}},
+	// Served by every cluster; kubectl resolves `auth can-i create rolebindings` through it (the admin
+	// families' question). Only the reviews are answered; the objects themselves are not emulated.
+	{Name: "rbac.authorization.k8s.io", Resources: []map[string]any{
+		{"name": "rolebindings", "singularName": "rolebinding", "namespaced": true, "kind": "RoleBinding", "verbs": readVerbs},
+		{"name": "roles", "singularName": "role", "namespaced": true, "kind": "Role", "verbs": readVerbs},
+		{"name": "clusterrolebindings", "singularName": "clusterrolebinding", "namespaced": false, "kind": "ClusterRoleBinding", "verbs": readVerbs},
+		{"name": "clusterroles", "singularName": "clusterrole", "namespaced": false, "kind": "ClusterRole", "verbs": readVerbs},
+	}},
 }
 
 // serveDiscovery answers /version, /api, /apis, /api/v1 and /apis/{group}[/{version}]. kubectl asks for
