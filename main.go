@@ -6,9 +6,11 @@ import (
 	"flag"
 	"log"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/heapprofile"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 )
 
@@ -23,6 +25,7 @@ func main() {
 	if !debug {
 		quietUnlessLogging(os.LookupEnv, os.Setenv)
 	}
+	heapprofile.Start(os.LookupEnv, 250*time.Millisecond)
 	opts := providerserver.ServeOpts{
 		Address: provider.RegistryAddress,
 		Debug:   debug,

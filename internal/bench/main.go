@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +47,8 @@ type options struct {
 	Destroy bool
 	// RoleClusters is how many clusters the roles phase (PIM for Azure resources) uses; 0 skips it.
 	RoleClusters int
+	// HeapProfiles is where each measured command's provider processes write their heap profiles.
+	HeapProfiles string
 }
 
 type envList []string
@@ -79,9 +82,18 @@ func main() {
 	flag.BoolVar(&o.TerraformFloor, "terraform-floor", true, "also apply, refresh and destroy the same graph of terraform_data resources (Terraform's own floor)")
 	flag.BoolVar(&o.Destroy, "destroy", true, "measure destroy and what follows it (-compare-writes, -floors); -destroy=false stops after the drift plans and the terraform_data apply and refresh, for a size whose reads are what is measured")
 	flag.IntVar(&o.RoleClusters, "role-clusters", 5, "clusters of the separate roles phase (one aks_pim_role_policy, aks_pim_role_eligibility and aks_pim_role_assignment each; apply, refresh, destroy); 0 skips it")
+	flag.StringVar(&o.HeapProfiles, "heap-profiles", "", "directory for the provider's heap profiles: each measured command's provider processes write, under DIR/<nn>-<phase>-<mode>/, the heap profile at their largest live heap (go tool pprof) and their memory and GC figures, which the table reports")
 	flag.Int64Var(&o.Seed, "seed", 7, "emulator seed (IDs and fault draws); fixed so runs are comparable")
 	flag.Parse()
 	o.ProviderEnv = env
+	if o.HeapProfiles != "" {
+		abs, err := filepath.Abs(o.HeapProfiles)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: -heap-profiles: %v\n", err)
+			os.Exit(2)
+		}
+		o.HeapProfiles = abs
+	}
 	if o.Clusters < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -clusters must be at least 1")
 		os.Exit(2)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/aks-pim/terraform-provider-aks/internal/heapprofile"
 )
 
 // target is one of the targets and whether this run met it.
@@ -124,6 +126,14 @@ func printTable(w io.Writer, r *result) {
 	row("minimum per resource", func(p phaseResult) string { return fmt.Sprintf("%.2f", p.MinPerResource) })
 	row("requests ÷ minimum", func(p phaseResult) string { return fmt.Sprintf("%.2fx", p.RequestRatio) })
 	row("provider peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.ProviderHWMKB)/kbPerMiB) })
+	if slices.ContainsFunc(shared, func(p phaseResult) bool { return p.Heap != nil }) {
+		row("provider peak live heap / heap / goal (MiB)", heapCell(func(h *heapprofile.Summary) string {
+			return fmt.Sprintf("%.0f / %.0f / %.0f", mib(h.PeakLiveBytes), mib(h.PeakHeapBytes), mib(h.PeakGoalBytes))
+		}))
+		row("provider allocated (MiB), GCs, GC CPU / its code's CPU", heapCell(func(h *heapprofile.Summary) string {
+			return fmt.Sprintf("%.0f, %d, %.2f s / %.2f s", mib(h.TotalAllocBytes), h.GCCycles, h.GCBusyCPUSeconds(), h.UserCPUSeconds)
+		}))
+	}
 	row("provider CPU (all processes)", func(p phaseResult) string { return dur(p.Processes.ProviderCPU) })
 	row("provider processes", func(p phaseResult) string { return fmt.Sprint(p.Processes.ProviderProcesses) })
 	row("terraform peak RSS (MiB)", func(p phaseResult) string { return fmt.Sprintf("%.0f", float64(p.Processes.TerraformHWMKB)/kbPerMiB) })

@@ -16,6 +16,7 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator/throttle"
+	"github.com/aks-pim/terraform-provider-aks/internal/heapprofile"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
 	"github.com/aks-pim/terraform-provider-aks/internal/tfrun"
 )
@@ -73,6 +74,8 @@ type phaseResult struct {
 	// average when the command ended (the machine is shared: high figures distort wall times).
 	ProviderWaits providerWaits `json:"providerWaits"`
 	Load1         float64       `json:"load1"`
+	// Heap is the provider's own account of its memory (-heap-profiles), nil without it.
+	Heap *heapprofile.Summary `json:"heap,omitempty"`
 }
 
 // run performs the whole benchmark.
@@ -373,6 +376,7 @@ func (b *bencher) workspace(mode string) *tfrun.Workspace {
 // reset before it and the processes sampled while it runs, and checks its exit code.
 func (b *bencher) measure(ctx context.Context, ws *tfrun.Workspace, mode string, p phase, args []string, wantExit int) (phaseResult, string, error) {
 	b.logf("%s (%s): terraform %s", p, mode, strings.Join(args, " "))
+	ws, heapDir := b.withHeapProfiles(ws, p, mode)
 	b.srv.RefillBudgets()
 	_ = os.Remove(b.logPath)
 	b.srv.ResetStats()
@@ -396,6 +400,13 @@ func (b *bencher) measure(ctx context.Context, ws *tfrun.Workspace, mode string,
 	pr.Mode, pr.TerraformExitCode, pr.Load1 = mode, r.ExitCode, loadAverage()
 	if pr.ProviderWaits, err = readProviderWaits(b.logPath); err != nil {
 		return phaseResult{}, "", err
+	}
+	if pr.Heap, err = readHeap(heapDir); err != nil {
+		return phaseResult{}, "", err
+	}
+	if pr.Heap != nil {
+		b.logf("%s (%s): provider peak live heap %.0f MiB, heap %.0f MiB, goal %.0f MiB, %d GCs (%.2f s CPU, its code %.2f s); profiles in %s",
+			p, mode, mib(pr.Heap.PeakLiveBytes), mib(pr.Heap.PeakHeapBytes), mib(pr.Heap.PeakGoalBytes), pr.Heap.GCCycles, pr.Heap.GCBusyCPUSeconds(), pr.Heap.UserCPUSeconds, heapDir)
 	}
 	b.logf("%s (%s): %s, %d API requests, %d Graph operations, %d ARM reads, %d throttled, Retry-After waited %s, provider peak RSS %d MB, load %.1f",
 		p, mode, pr.Wall.Round(10*time.Millisecond), pr.Requests.API, pr.Requests.GraphOps, pr.Requests.ARMReads, pr.Requests.throttledTotal(),
