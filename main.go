@@ -2,13 +2,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/heapprofile"
 	"github.com/aks-pim/terraform-provider-aks/internal/provider"
@@ -26,11 +25,11 @@ func main() {
 		quietUnlessLogging(os.LookupEnv, os.Setenv)
 	}
 	heapprofile.Start(os.LookupEnv, 250*time.Millisecond)
-	opts := providerserver.ServeOpts{
-		Address: provider.RegistryAddress,
-		Debug:   debug,
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	if err := providerserver.Serve(context.Background(), provider.New(version), opts); err != nil {
+	if err := tf6server.Serve(provider.RegistryAddress, provider.Protocol6(provider.New(version)), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
@@ -62,7 +61,9 @@ var (
 
 // ProtoV6ProviderFactories serves the provider in-process to terraform-plugin-testing, on the tests' clock.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	provider.TypeName: providerserver.NewProtocol6WithError(provider.New("test", provider.WithClock(Clock))()),
+	provider.TypeName: func() (tfprotov6.ProviderServer, error) {
+		return provider.Protocol6(provider.New("test", provider.WithClock(Clock)))(), nil
+	},
 }
 
 // Clock is the acceptance tests' time of day: the in-process emulator's clock (so the provider under test
