@@ -128,12 +128,12 @@ func ReadGroup(ctx context.Context, c *clients.Client, id string, opts GroupRead
 		}
 		return nil, fmt.Errorf("reading the owners of group %s: %w", id, err)
 	}
+	groupReadOnboarding(plan.onboarding, results, opts, out)
 	if opts.WithMembers {
 		if err := groupReadMembers(ctx, c, id, opts, plan, results, out); err != nil {
 			return nil, err
 		}
 	}
-	groupReadOnboarding(plan.onboarding, results, opts, out)
 	return out, nil
 }
 
@@ -192,7 +192,10 @@ func groupReadMembers(ctx context.Context, c *clients.Client, id string, opts Gr
 	case plan.instances >= 0:
 		timed, err = groupTimedFromResult(ctx, c, id, results[plan.instances])
 	default:
-		timed, err = groupTimedShared(ctx, c, id, members, opts.KnownMembers)
+		// PIM onboards a group at the first request it processes for it, so a group the same $batch found
+		// not onboarded has no PIM assignments: its known members need no instances list.
+		unassigned := plan.onboarding.policies >= 0 && out.ProbeErr == nil && !out.PIMOnboarded
+		timed, err = groupTimedShared(ctx, c, id, members, opts.KnownMembers, unassigned)
 	}
 	if err != nil {
 		out.MembersErr = clients.WithPermissionHint(fmt.Errorf("reading the PIM assignments of group %s (needed to tell activated members from direct ones): %w", id, err),

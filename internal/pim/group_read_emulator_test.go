@@ -120,6 +120,43 @@ func TestGroupReadSharesInstancesPerPrincipal(t *testing.T) {
 	}
 }
 
+// TestGroupReadNotOnboardedNeedsNoInstances: a group the read finds not onboarded has no PIM
+// assignments, so its known members are direct without an instances list (the bench's default and
+// approver groups); an onboarded group's known members are still checked, so an activation is not taken
+// for a direct membership.
+func TestGroupReadNotOnboardedNeedsNoInstances(t *testing.T) {
+	w := activationTestSetup(t)
+	ctx := t.Context()
+	shared, err := emuclient.Admin(ctx, w.srv, emuclient.Options{SharedReads: true,
+		Consistency: clients.ConsistencyOptions{Successes: 1, Interval: 50 * time.Millisecond, Timeout: 20 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const instances = "GET /v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleInstances"
+	known := []string{w.f.N01.ID}
+	w.srv.ResetStats()
+	read, err := ReadGroup(ctx, shared, w.defaultGroup, GroupReadOptions{WithMembers: true, KnownMembers: known, SharedInstances: true, Onboarding: OnboardingProbe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, routes := graphOps(w.srv); routes[instances] != 0 || read.PIMOnboarded || !slices.Equal(read.Members, known) {
+		t.Errorf("default (not onboarded): members %v, onboarded %v, %d instances lists; want n01, false, none: %v",
+			read.Members, read.PIMOnboarded, routes[instances], routes)
+	}
+
+	two, _ := ParseDuration("PT2H")
+	w.activateApproved(t, ActivationSpec{GroupID: w.adminGroup, Duration: two, Justification: "INC-4"})
+	w.srv.ResetStats()
+	read, err = ReadGroup(ctx, shared, w.adminGroup, GroupReadOptions{WithMembers: true, KnownMembers: known, SharedInstances: true, Onboarding: OnboardingProbe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, routes := graphOps(w.srv); routes[instances] == 0 || !read.PIMOnboarded || len(read.Members) != 0 {
+		t.Errorf("admin (onboarded, n01 activated): members %v, onboarded %v, %d instances lists; want none, true, a list: %v",
+			read.Members, read.PIMOnboarded, routes[instances], routes)
+	}
+}
+
 // TestGroupOnboardingByPolicyBaseline: the policy IDs read when a group is created are its baseline;
 // an eligibility onboards the group and changes them, which one request then detects.
 func TestGroupOnboardingByPolicyBaseline(t *testing.T) {

@@ -97,15 +97,19 @@ func groupTimedFromResult(ctx context.Context, c *clients.Client, groupID string
 // shares, when every member is a known one and they are few; otherwise with the group's own list. A
 // member the caller did not know (a new member: drift to report, or an activation) is always checked
 // against a list read after the members were, so an activation is never reported as a direct member.
-func groupTimedShared(ctx context.Context, c *clients.Client, groupID string, members, known []string) (map[string]bool, error) {
+// Known members of a group without PIM assignments (unassigned: not onboarded) need no list at all.
+func groupTimedShared(ctx context.Context, c *clients.Client, groupID string, members, known []string, unassigned bool) (map[string]bool, error) {
 	knownSet := memberSet(known)
-	perGroup := len(members) > sharedInstancesMaxMembers
+	allKnown := true
 	for _, m := range members {
 		if _, ok := knownSet[strings.ToLower(m)]; !ok {
-			perGroup = true
+			allKnown = false
 		}
 	}
-	if perGroup {
+	if allKnown && unassigned {
+		return nil, nil
+	}
+	if !allKnown || len(members) > sharedInstancesMaxMembers {
 		ri, err := instancesRequest(ctx, c, groupFilterEq("groupId", groupID))
 		if err != nil {
 			return nil, err

@@ -78,7 +78,8 @@ func (r *pimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"that would remove a member fails instead of risking an activated one.\n\n" +
 			"What each attribute costs on refresh, in Graph operations: the group's properties 1, `owners` 1, `members` 1 plus " +
 			"the PIM assignment instances of its members (shared by all groups with the same members within one Terraform " +
-			"run; 1 more when a member is new), `pim_onboarded` nothing once true, else 1 (the group's PIM policies, whose IDs " +
+			"run; 1 more when a member is new; none while PIM has not onboarded the group, which then has no PIM " +
+			"assignments), `pim_onboarded` nothing once true, else 1 (the group's PIM policies, whose IDs " +
 			"change at onboarding) or 3 the first time (after an import).",
 		Attributes: map[string]schema.Attribute{
 			"id":        keptString("The group's object ID (also the import ID)."),
