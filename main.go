@@ -24,7 +24,7 @@ func main() {
 	if !debug {
 		quietUnlessLogging(os.LookupEnv, os.Setenv)
 	}
-	heapprofile.Start(os.LookupEnv, 250*time.Millisecond)
+	_ = heapprofile.Start(os.LookupEnv, 250*time.Millisecond)
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())

@@ -48,22 +48,33 @@ func (s *Summary) GCBusyCPUSeconds() float64 { return s.GCCPUSeconds - s.GCIdleC
 // Start samples the runtime's memory metrics every interval in the background when Env is set. A new
 // peak of the live heap (10 % above the last one written) rewrites the profile, and every sample
 // rewrites the summary, so the files stay current when Terraform ends the process without warning.
-func Start(lookup func(string) (string, bool), interval time.Duration) {
+// stop ends the sampling (the provider never calls it: its process ends).
+func Start(lookup func(string) (string, bool), interval time.Duration) (stop func()) {
 	dir, ok := lookup(Env)
 	if !ok || dir == "" {
-		return
+		return func() {}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", Env, err)
-		return
+		return func() {}
 	}
 	p := &profiler{base: filepath.Join(dir, fmt.Sprintf("heap-%d", os.Getpid())), s: Summary{PID: os.Getpid()}}
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			p.sample()
-			time.Sleep(interval)
+			select {
+			case <-quit:
+				return
+			case <-time.After(interval):
+			}
 		}
 	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 type profiler struct {

@@ -10,7 +10,8 @@ import (
 
 func TestStartWritesProfileAndSummary(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "profiles")
-	Start(func(name string) (string, bool) { return map[string]string{Env: dir}[name], name == Env }, 10*time.Millisecond)
+	stop := Start(func(name string) (string, bool) { return map[string]string{Env: dir}[name], name == Env }, 10*time.Millisecond)
+	defer stop()
 	var s *Summary
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		var err error
