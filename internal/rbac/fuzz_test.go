@@ -1,12 +1,31 @@
 package rbac
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
 
 // The parsers take user input and API output; these fuzz tests check they never panic and that every
 // accepted value round-trips through its canonical form.
+
+// fuzzRoundTrip parses s; when the parser accepts it (ok), its canonical form (String) must parse back
+// to the same value.
+func fuzzRoundTrip[T fmt.Stringer](t *testing.T, s string, parse func(string) (T, error), same func(a, b T) bool) (id T, ok bool) {
+	t.Helper()
+	id, err := parse(s)
+	if err != nil {
+		return id, false
+	}
+	again, err := parse(id.String())
+	if err != nil {
+		t.Fatalf("canonical form %q of %q does not parse: %v", id.String(), s, err)
+	}
+	if !same(again, id) || again.String() != id.String() {
+		t.Fatalf("round trip changed %+v to %+v", id, again)
+	}
+	return id, true
+}
 
 func FuzzParseClusterID(f *testing.F) {
 	f.Add(testCluster)
@@ -15,16 +34,9 @@ func FuzzParseClusterID(f *testing.F) {
 	f.Add("/subscriptions//resourceGroups/a")
 	f.Add("/")
 	f.Fuzz(func(t *testing.T, s string) {
-		id, err := ParseClusterID(s)
-		if err != nil {
+		id, ok := fuzzRoundTrip(t, s, ParseClusterID, func(a, b ClusterID) bool { return a == b })
+		if !ok {
 			return
-		}
-		again, err := ParseClusterID(id.String())
-		if err != nil {
-			t.Fatalf("canonical form %q of %q does not parse: %v", id.String(), s, err)
-		}
-		if again != id {
-			t.Fatalf("round trip changed %+v to %+v", id, again)
 		}
 		if !strings.EqualFold(id.String(), s) {
 			t.Fatalf("canonical form %q differs from input %q by more than case", id.String(), s)
@@ -39,16 +51,9 @@ func FuzzParseRoleAssignmentID(f *testing.F) {
 	f.Add("/providers/Microsoft.Authorization/roleAssignments/" + name)
 	f.Add("/providers/Microsoft.Authorization/roleAssignments/")
 	f.Fuzz(func(t *testing.T, s string) {
-		id, err := ParseRoleAssignmentID(s)
-		if err != nil {
+		id, ok := fuzzRoundTrip(t, s, ParseRoleAssignmentID, RoleAssignmentID.Same)
+		if !ok {
 			return
-		}
-		again, err := ParseRoleAssignmentID(id.String())
-		if err != nil {
-			t.Fatalf("canonical form %q of %q does not parse: %v", id.String(), s, err)
-		}
-		if !again.Same(id) || again.String() != id.String() {
-			t.Fatalf("round trip changed %+v to %+v", id, again)
 		}
 		wire, err := ParseRoleAssignmentID(id.WireString())
 		if err != nil || !wire.Same(id) || wire.WireString() != id.WireString() {

@@ -13,14 +13,38 @@ const (
 	testCluster = "/subscriptions/" + testSub + "/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
 )
 
+// tableCase is a case of a table test: an input and what it must give, or an error containing wantErr.
+type tableCase[I, W any] struct {
+	in      I
+	want    W
+	wantErr string
+}
+
+// runTable runs f on each case's input in a parallel subtest: an error must contain wantErr, and
+// without wantErr check judges the result.
+func runTable[I, W, G any](t *testing.T, cases map[string]tableCase[I, W], f func(I) (G, error), check func(t *testing.T, tc tableCase[I, W], got G)) {
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := f(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("%v: error = %v, want containing %q", tc.in, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", tc.in, err)
+			}
+			check(t, tc, got)
+		})
+	}
+}
+
 func TestParseClusterID(t *testing.T) {
 	t.Parallel()
 	want := ClusterID{SubscriptionID: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
-	cases := map[string]struct {
-		in      string
-		want    ClusterID
-		wantErr string
-	}{
+	cases := map[string]tableCase[string, ClusterID]{
 		"canonical": {in: testCluster, want: want},
 		"lowercase resourcegroups": {
 			in:   "/subscriptions/" + testSub + "/resourcegroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1",
@@ -44,27 +68,14 @@ func TestParseClusterID(t *testing.T) {
 		"whitespace":         {in: testCluster + " ", wantErr: "whitespace"},
 		"empty":              {in: "", wantErr: "must start with '/'"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseClusterID(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("ParseClusterID(%q) error = %v, want containing %q", tc.in, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseClusterID(%q): %v", tc.in, err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("unexpected difference: %s", diff)
-			}
-			if got.String() != testCluster {
-				t.Errorf("String() = %q, want canonical %q", got.String(), testCluster)
-			}
-		})
-	}
+	runTable(t, cases, ParseClusterID, func(t *testing.T, tc tableCase[string, ClusterID], got ClusterID) {
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("unexpected difference: %s", diff)
+		}
+		if got.String() != testCluster {
+			t.Errorf("String() = %q, want canonical %q", got.String(), testCluster)
+		}
+	})
 }
 
 func TestClusterIDDerivedIDs(t *testing.T) {
@@ -92,69 +103,53 @@ func TestClusterIDDerivedIDs(t *testing.T) {
 func TestParseRoleAssignmentID(t *testing.T) {
 	t.Parallel()
 	const name = "2f1e0d9c-8b7a-4c6d-9e0f-1a2b3c4d5e6f"
-	cases := map[string]struct {
-		in        string
-		wantScope string
-		wantErr   string
-	}{
+	// want is the scope.
+	cases := map[string]tableCase[string, string]{
 		"cluster scope": {
-			in:        testCluster + "/providers/Microsoft.Authorization/roleAssignments/" + name,
-			wantScope: testCluster,
+			in:   testCluster + "/providers/Microsoft.Authorization/roleAssignments/" + name,
+			want: testCluster,
 		},
 		"namespace scope, lowercase keywords": {
-			in:        strings.ToLower(testCluster) + "/namespaces/payments/providers/microsoft.authorization/roleassignments/" + name,
-			wantScope: "/subscriptions/" + testSub + "/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1/namespaces/payments",
+			in:   strings.ToLower(testCluster) + "/namespaces/payments/providers/microsoft.authorization/roleassignments/" + name,
+			want: "/subscriptions/" + testSub + "/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1/namespaces/payments",
 		},
 		"node pool alias": {
-			in:        testCluster + "/nodepools/system/providers/Microsoft.Authorization/roleAssignments/" + name,
-			wantScope: testCluster + "/agentPools/system",
+			in:   testCluster + "/nodepools/system/providers/Microsoft.Authorization/roleAssignments/" + name,
+			want: testCluster + "/agentPools/system",
 		},
 		"resource group": {
-			in:        "/subscriptions/" + testSub + "/resourcegroups/MC_rg_aks1_westeurope/providers/Microsoft.Authorization/roleAssignments/" + name,
-			wantScope: "/subscriptions/" + testSub + "/resourceGroups/MC_rg_aks1_westeurope",
+			in:   "/subscriptions/" + testSub + "/resourcegroups/MC_rg_aks1_westeurope/providers/Microsoft.Authorization/roleAssignments/" + name,
+			want: "/subscriptions/" + testSub + "/resourceGroups/MC_rg_aks1_westeurope",
 		},
 		"root": {
-			in:        "/providers/Microsoft.Authorization/roleAssignments/" + name,
-			wantScope: "/",
+			in:   "/providers/Microsoft.Authorization/roleAssignments/" + name,
+			want: "/",
 		},
 		"uppercase name": {
-			in:        testCluster + "/providers/Microsoft.Authorization/roleAssignments/" + strings.ToUpper(name),
-			wantScope: testCluster,
+			in:   testCluster + "/providers/Microsoft.Authorization/roleAssignments/" + strings.ToUpper(name),
+			want: testCluster,
 		},
 		"name not a guid": {in: testCluster + "/providers/Microsoft.Authorization/roleAssignments/abc", wantErr: "not a GUID"},
 		"no infix":        {in: testCluster, wantErr: "expected {scope}"},
 		"bad scope":       {in: "/foo/providers/Microsoft.Authorization/roleAssignments/" + name, wantErr: "invalid scope"},
 		"role definition": {in: "/providers/Microsoft.Authorization/roleDefinitions/" + name, wantErr: "expected {scope}"},
 	}
-	for n, tc := range cases {
-		t.Run(n, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseRoleAssignmentID(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error = %v, want containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(RoleAssignmentID{Scope: tc.wantScope, Name: name}, got, cmpopts.IgnoreFields(RoleAssignmentID{}, "WireScope")); diff != "" {
-				t.Errorf("unexpected difference: %s", diff)
-			}
-			again, err := ParseRoleAssignmentID(got.String())
-			if err != nil || !again.Same(got) {
-				t.Errorf("String() %q does not round-trip: %v %v", got.String(), again, err)
-			}
-			wire, err := ParseRoleAssignmentID(got.WireString())
-			if err != nil || !wire.Same(got) || wire.WireString() != got.WireString() {
-				t.Errorf("WireString() %q does not round-trip: %v %v", got.WireString(), wire, err)
-			}
-			if strings.Contains(got.WireString(), "/nodepools/") {
-				t.Errorf("WireString() %q kept the /nodepools/ alias", got.WireString())
-			}
-		})
-	}
+	runTable(t, cases, ParseRoleAssignmentID, func(t *testing.T, tc tableCase[string, string], got RoleAssignmentID) {
+		if diff := cmp.Diff(RoleAssignmentID{Scope: tc.want, Name: name}, got, cmpopts.IgnoreFields(RoleAssignmentID{}, "WireScope")); diff != "" {
+			t.Errorf("unexpected difference: %s", diff)
+		}
+		again, err := ParseRoleAssignmentID(got.String())
+		if err != nil || !again.Same(got) {
+			t.Errorf("String() %q does not round-trip: %v %v", got.String(), again, err)
+		}
+		wire, err := ParseRoleAssignmentID(got.WireString())
+		if err != nil || !wire.Same(got) || wire.WireString() != got.WireString() {
+			t.Errorf("WireString() %q does not round-trip: %v %v", got.WireString(), wire, err)
+		}
+		if strings.Contains(got.WireString(), "/nodepools/") {
+			t.Errorf("WireString() %q kept the /nodepools/ alias", got.WireString())
+		}
+	})
 }
 
 func TestRoleDefinitionGUID(t *testing.T) {

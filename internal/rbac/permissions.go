@@ -162,17 +162,19 @@ func ListPermissions(ctx context.Context, c *clients.Client, scope string) (Effe
 	if err != nil {
 		return EffectivePermissions{}, fmt.Errorf("listing permissions at %s: %w", scope, err)
 	}
-	out := EffectivePermissions{Scope: scope}
-	for _, v := range values {
-		if v == nil {
-			continue
+	return EffectivePermissions{Scope: scope, Entries: permissionsOf(values)}, nil
+}
+
+// permissionsOf reads ARM's permission entries (of a role definition or the permissions API).
+func permissionsOf(ps []*armauthorization.Permission) []Permission {
+	var out []Permission
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, Permission{Actions: derefAll(p.Actions), NotActions: derefAll(p.NotActions),
+				DataActions: derefAll(p.DataActions), NotDataActions: derefAll(p.NotDataActions)})
 		}
-		out.Entries = append(out.Entries, Permission{
-			Actions: permissionStrings(v.Actions), NotActions: permissionStrings(v.NotActions),
-			DataActions: permissionStrings(v.DataActions), NotDataActions: permissionStrings(v.NotDataActions),
-		})
 	}
-	return out, nil
+	return out
 }
 
 // HasDataAction reports whether the caller of c holds the data action at scope ("can n01 read secrets in
@@ -192,16 +194,6 @@ func HasAction(ctx context.Context, c *clients.Client, scope, action string) (bo
 		return false, err
 	}
 	return p.HasAction(action), nil
-}
-
-func permissionStrings(in []*string) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if s != nil {
-			out = append(out, *s)
-		}
-	}
-	return out
 }
 
 // Data and control-plane actions the scenario checks (Azure's own names).

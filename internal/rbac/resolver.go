@@ -126,12 +126,7 @@ func roleFromARM(subscriptionID string, d *armauthorization.RoleDefinition) (Rol
 	if d.Properties != nil {
 		rd.Name = deref(d.Properties.RoleName)
 		rd.Type = deref(d.Properties.RoleType)
-		for _, p := range d.Properties.Permissions {
-			if p != nil {
-				rd.Permissions = append(rd.Permissions, Permission{Actions: derefAll(p.Actions), NotActions: derefAll(p.NotActions),
-					DataActions: derefAll(p.DataActions), NotDataActions: derefAll(p.NotDataActions)})
-			}
-		}
+		rd.Permissions = permissionsOf(d.Properties.Permissions)
 	}
 	return rd, true
 }

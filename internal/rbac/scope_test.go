@@ -11,71 +11,50 @@ import (
 func TestBuildScope(t *testing.T) {
 	t.Parallel()
 	cluster := ClusterID{SubscriptionID: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
-	cases := map[string]struct {
-		spec    ScopeSpec
-		want    string
-		wantErr string
-	}{
-		"cluster":        {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster}, want: testCluster},
-		"resource group": {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster}, want: "/subscriptions/" + testSub + "/resourceGroups/rg-aks"},
+	cases := map[string]tableCase[ScopeSpec, string]{
+		"cluster":        {in: ScopeSpec{Kind: ScopeCluster, Cluster: cluster}, want: testCluster},
+		"resource group": {in: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster}, want: "/subscriptions/" + testSub + "/resourceGroups/rg-aks"},
 		"node resource group": {
-			spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "MC_rg-aks_aks1_westeurope"},
+			in:   ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "MC_rg-aks_aks1_westeurope"},
 			want: "/subscriptions/" + testSub + "/resourceGroups/MC_rg-aks_aks1_westeurope",
 		},
-		"node pool": {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "system"}, want: testCluster + "/agentPools/system"},
-		"namespace": {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "kube-system"}, want: testCluster + "/namespaces/kube-system"},
+		"node pool": {in: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "system"}, want: testCluster + "/agentPools/system"},
+		"namespace": {in: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "kube-system"}, want: testCluster + "/namespaces/kube-system"},
 		"node resource group unknown": {
-			spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster}, wantErr: "node resource group",
+			in: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster}, wantErr: "node resource group",
 		},
-		"node pool missing":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster}, wantErr: "needs a node pool"},
-		"node pool invalid":  {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "System"}, wantErr: "not valid"},
-		"node pool too long": {spec: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "abcdefghijklm"}, wantErr: "not valid"},
-		"namespace missing":  {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster}, wantErr: "needs a namespace"},
-		"namespace invalid":  {spec: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "Kube_System"}, wantErr: "not a valid Kubernetes namespace"},
-		"pool on cluster":    {spec: ScopeSpec{Kind: ScopeCluster, Cluster: cluster, NodePool: "system"}, wantErr: "only valid with scope kind"},
-		"namespace on rg":    {spec: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster, Namespace: "x"}, wantErr: "only valid with scope kind"},
-		"unknown kind":       {spec: ScopeSpec{Kind: "subscription", Cluster: cluster}, wantErr: "unknown scope kind"},
-		"cluster not set":    {spec: ScopeSpec{Kind: ScopeCluster}, wantErr: "invalid cluster"},
-		"bad node rg":        {spec: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "a/b"}, wantErr: "not valid"},
+		"node pool missing":  {in: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster}, wantErr: "needs a node pool"},
+		"node pool invalid":  {in: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "System"}, wantErr: "not valid"},
+		"node pool too long": {in: ScopeSpec{Kind: ScopeNodePool, Cluster: cluster, NodePool: "abcdefghijklm"}, wantErr: "not valid"},
+		"namespace missing":  {in: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster}, wantErr: "needs a namespace"},
+		"namespace invalid":  {in: ScopeSpec{Kind: ScopeNamespace, Cluster: cluster, Namespace: "Kube_System"}, wantErr: "not a valid Kubernetes namespace"},
+		"pool on cluster":    {in: ScopeSpec{Kind: ScopeCluster, Cluster: cluster, NodePool: "system"}, wantErr: "only valid with scope kind"},
+		"namespace on rg":    {in: ScopeSpec{Kind: ScopeResourceGroup, Cluster: cluster, Namespace: "x"}, wantErr: "only valid with scope kind"},
+		"unknown kind":       {in: ScopeSpec{Kind: "subscription", Cluster: cluster}, wantErr: "unknown scope kind"},
+		"cluster not set":    {in: ScopeSpec{Kind: ScopeCluster}, wantErr: "invalid cluster"},
+		"bad node rg":        {in: ScopeSpec{Kind: ScopeNodeResourceGroup, Cluster: cluster, NodeResourceGroup: "a/b"}, wantErr: "not valid"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			got, err := BuildScope(tc.spec)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("BuildScope error = %v, want containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("BuildScope = %q, want %q", got, tc.want)
-			}
-			// Every built scope is a valid explicit scope, already normalised, and of the kind asked
-			// for when the kind can be told from the scope alone.
-			n, err := NormalizeScope(got)
-			if err != nil || n.ID != got || n.Rewritten {
-				t.Errorf("NormalizeScope(%q) = %+v, %v", got, n, err)
-			}
-			if k := n.Kind(); k != "" && k != tc.spec.Kind {
-				t.Errorf("Kind() = %q, want %q", k, tc.spec.Kind)
-			}
-		})
-	}
+	runTable(t, cases, BuildScope, func(t *testing.T, tc tableCase[ScopeSpec, string], got string) {
+		if got != tc.want {
+			t.Errorf("BuildScope = %q, want %q", got, tc.want)
+		}
+		// Every built scope is a valid explicit scope, already normalised, and of the kind asked for
+		// when the kind can be told from the scope alone.
+		n, err := NormalizeScope(got)
+		if err != nil || n.ID != got || n.Rewritten {
+			t.Errorf("NormalizeScope(%q) = %+v, %v", got, n, err)
+		}
+		if k := n.Kind(); k != "" && k != tc.in.Kind {
+			t.Errorf("Kind() = %q, want %q", k, tc.in.Kind)
+		}
+	})
 }
 
 func TestNormalizeScope(t *testing.T) {
 	t.Parallel()
 	cluster := &ClusterID{SubscriptionID: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
 	lc := strings.ToLower(testCluster)
-	cases := map[string]struct {
-		in      string
-		want    Scope
-		wantErr string
-	}{
+	cases := map[string]tableCase[string, Scope]{
 		"root":             {in: "/", want: Scope{ID: "/", Level: LevelRoot}},
 		"management group": {in: "/providers/microsoft.management/managementgroups/mg1", want: Scope{ID: "/providers/Microsoft.Management/managementGroups/mg1", Level: LevelManagementGroup}},
 		"subscription":     {in: "/SUBSCRIPTIONS/" + testSub, want: Scope{ID: "/subscriptions/" + testSub, Level: LevelSubscription}},
@@ -128,24 +107,11 @@ func TestNormalizeScope(t *testing.T) {
 		"mg with extra":          {in: "/providers/Microsoft.Management/managementGroups/mg/x", wantErr: "managementGroups/{name}"},
 		"query":                  {in: testCluster + "?api-version=1", wantErr: "must not contain"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			got, err := NormalizeScope(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("NormalizeScope(%q) error = %v, want containing %q", tc.in, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Scope{}, "Wire", "ClusterRaw")); diff != "" {
-				t.Errorf("unexpected difference: %s", diff)
-			}
-		})
-	}
+	runTable(t, cases, NormalizeScope, func(t *testing.T, tc tableCase[string, Scope], got Scope) {
+		if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Scope{}, "Wire", "ClusterRaw")); diff != "" {
+			t.Errorf("unexpected difference: %s", diff)
+		}
+	})
 }
 
 // ARM stores and echoes a scope as it was given, so the provider sends the user's spelling, changing

@@ -29,6 +29,21 @@ func sharedClient(t *testing.T, srv *emulator.Server, user *emulator.User) *clie
 	return c
 }
 
+// sameAsOwnRead checks what a shared read answered (got, err) against the caller's own read of it.
+func sameAsOwnRead[T any](t *testing.T, what string, got T, err error, own func() (T, error)) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := own()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s from the shared list (-own read +shared):\n%s", what, diff)
+	}
+}
+
 // bindTestGroups creates n groups and binds each to a role at the cluster, returning the assignment IDs.
 func bindTestGroups(t *testing.T, c *clients.Client, scope string, n int) []string {
 	t.Helper()
@@ -66,16 +81,7 @@ func TestReadAssignmentShared(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := GetAssignment(ctx, admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("assignment %d from the shared list (-own GET +shared):\n%s", i, diff)
-		}
+		sameAsOwnRead(t, fmt.Sprintf("assignment %d", i), got, err, func() (*Assignment, error) { return GetAssignment(ctx, admin, id) })
 	}
 	st := srv.Stats()
 	gets := st.Routes["GET {scope...}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"].Count
@@ -135,16 +141,7 @@ func TestClustersShared(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := GetCluster(ctx, c, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := readCluster(ctx, admin, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("cluster %d (-GET +list):\n%s", i, diff)
-		}
+		sameAsOwnRead(t, fmt.Sprintf("cluster %d", i), got, err, func() (*ClusterFacts, error) { return readCluster(ctx, admin, id) })
 	}
 	st := srv.Stats()
 	if lists := routeCount(st, "GET /subscriptions/{subscriptionId}/providers/Microsoft.ContainerService/managedClusters"); lists != 1 {
