@@ -77,14 +77,20 @@ func concurrentReads(t *testing.T, c *Client, callers, per int, name func(caller
 	return out
 }
 
+// readTogether runs concurrentReads through a client with SharedReads on or off against a new batch
+// server.
+func readTogether(t *testing.T, shared bool, callers, per int, name func(caller, item int) string) (*batchServer, []readersResult) {
+	t.Helper()
+	srv := &batchServer{throttled: map[string]int{}}
+	return srv, concurrentReads(t, fakeClient(t, srv.handle, shared), callers, per, name)
+}
+
 func plainName(caller, item int) string { return fmt.Sprintf("c%d-g%d", caller, item) }
 
 func TestBatchReadPacksConcurrentReaders(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &batchServer{throttled: map[string]int{}}
-		c := fakeClient(t, srv.handle, true)
-		got := concurrentReads(t, c, 8, 3, plainName)
+		srv, got := readTogether(t, true, 8, 3, plainName)
 		for i, r := range got {
 			want := []string{plainName(i, 0), plainName(i, 1), plainName(i, 2)}
 			if r.err != nil || !cmp.Equal(r.ids, want) {
@@ -107,9 +113,7 @@ func TestBatchReadPacksConcurrentReaders(t *testing.T) {
 func TestBatchReadWithoutSharing(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &batchServer{throttled: map[string]int{}}
-		c := fakeClient(t, srv.handle, false)
-		got := concurrentReads(t, c, 4, 3, plainName)
+		srv, got := readTogether(t, false, 4, 3, plainName)
 		for i, r := range got {
 			if r.err != nil || len(r.ids) != 3 || r.elapsed != 0 {
 				t.Errorf("caller %d: %v %v after %s", i, r.ids, r.err, r.elapsed)
@@ -126,15 +130,13 @@ func TestBatchReadWithoutSharing(t *testing.T) {
 func TestBatchReadRetriesOnlyTheThrottledItem(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &batchServer{throttled: map[string]int{}}
-		c := fakeClient(t, srv.handle, true)
 		name := func(caller, item int) string {
 			if caller == 1 && item == 1 {
 				return "throttled-1"
 			}
 			return plainName(caller, item)
 		}
-		got := concurrentReads(t, c, 3, 2, name)
+		srv, got := readTogether(t, true, 3, 2, name)
 		for i, r := range got {
 			if r.err != nil || len(r.ids) != 2 || strings.HasPrefix(r.ids[0], "error") || strings.HasPrefix(r.ids[1], "error") {
 				t.Errorf("caller %d: %v %v", i, r.ids, r.err)

@@ -81,10 +81,7 @@ func TestBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		srv := &batchServer{throttled: map[string]int{}, outer503: 1}
-		c, err := New(ctx, Config{Credential: newFakeCredential(), SubscriptionID: "sub-1", Transport: &fakeTransport{handler: srv.handle}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, srv.handle, false)
 		var reqs []*abstractions.RequestInformation
 		var wantIDs []string
 		for i := range 23 {
@@ -168,10 +165,7 @@ func TestBatchGivesUpOnThrottlingPastTheDeadline(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &batchServer{throttled: map[string]int{}}
-		c, err := New(t.Context(), Config{Credential: newFakeCredential(), SubscriptionID: "sub-1", Transport: &fakeTransport{handler: srv.handle}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := fakeClient(t, srv.handle, false)
 		ctx, cancel := contextWithTimeout(t, 2*time.Second)
 		defer cancel()
 		ri, _ := Graph(c).Groups().ByGroupId("throttled-x").ToGetRequestInformation(ctx, nil)

@@ -30,35 +30,24 @@ func wiringCases(t *testing.T) map[string]wiringCase {
 	}
 	const rd = "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7?api-version=2022-04-01"
 	const aks = "/subscriptions/sub-1/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1?api-version=2025-02-01"
+	// wire is the wiring of e: Graph served at graph with its token audience graphAudience, ARM at arm with
+	// armAudience.
+	wire := func(e Endpoints, graph, graphAudience, arm, armAudience string) wiringCase {
+		return wiringCase{endpoints: e, graphURL: graph + "/v1.0/groups/g-1", graphScope: graphAudience + "/.default",
+			armURL: arm + rd, aksURL: arm + aks, armScope: armAudience + "/.default"}
+	}
 	return map[string]wiringCase{
-		"public": {
-			endpoints: env("public"),
-			graphURL:  "https://graph.microsoft.com/v1.0/groups/g-1", graphScope: "https://graph.microsoft.com/.default",
-			armURL: "https://management.azure.com" + rd, aksURL: "https://management.azure.com" + aks,
-			armScope: "https://management.core.windows.net//.default",
-		},
-		"usgovernment": {
-			endpoints: env("usgovernment"),
-			graphURL:  "https://graph.microsoft.us/v1.0/groups/g-1", graphScope: "https://graph.microsoft.us/.default",
-			armURL: "https://management.usgovcloudapi.net" + rd, aksURL: "https://management.usgovcloudapi.net" + aks,
-			armScope: "https://management.core.usgovcloudapi.net//.default",
-		},
-		"china": {
-			endpoints: env("china"),
-			graphURL:  "https://microsoftgraph.chinacloudapi.cn/v1.0/groups/g-1", graphScope: "https://microsoftgraph.chinacloudapi.cn/.default",
-			armURL: "https://management.chinacloudapi.cn" + rd, aksURL: "https://management.chinacloudapi.cn" + aks,
-			armScope: "https://management.core.chinacloudapi.cn//.default",
-		},
+		"public": wire(env("public"), "https://graph.microsoft.com", "https://graph.microsoft.com",
+			"https://management.azure.com", "https://management.core.windows.net/"),
+		"usgovernment": wire(env("usgovernment"), "https://graph.microsoft.us", "https://graph.microsoft.us",
+			"https://management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net/"),
+		"china": wire(env("china"), "https://microsoftgraph.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn",
+			"https://management.chinacloudapi.cn", "https://management.core.chinacloudapi.cn/"),
 		// The emulator's shape: every service on one loopback address, real audiences.
-		"custom": {
-			endpoints: Endpoints{
-				AuthorityHost: "https://127.0.0.1:8443/", GraphEndpoint: "https://127.0.0.1:8443", GraphAudience: "https://graph.microsoft.com",
-				ResourceManagerEndpoint: "https://127.0.0.1:8443", ResourceManagerAudience: "https://management.core.windows.net/",
-			},
-			graphURL: "https://127.0.0.1:8443/v1.0/groups/g-1", graphScope: "https://graph.microsoft.com/.default",
-			armURL: "https://127.0.0.1:8443" + rd, aksURL: "https://127.0.0.1:8443" + aks,
-			armScope: "https://management.core.windows.net//.default",
-		},
+		"custom": wire(Endpoints{
+			AuthorityHost: "https://127.0.0.1:8443/", GraphEndpoint: "https://127.0.0.1:8443", GraphAudience: "https://graph.microsoft.com",
+			ResourceManagerEndpoint: "https://127.0.0.1:8443", ResourceManagerAudience: "https://management.core.windows.net/",
+		}, "https://127.0.0.1:8443", "https://graph.microsoft.com", "https://127.0.0.1:8443", "https://management.core.windows.net/"),
 	}
 }
 

@@ -65,12 +65,8 @@ func WaitConsistent(ctx context.Context, opts ConsistencyOptions, check func(ctx
 		} else {
 			streak = 0
 		}
-		t := time.NewTimer(opts.Interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (%d of %d consecutive checks passed after %d checks): %w", ErrNotConsistent, streak, opts.Successes, checks, ctx.Err())
-		case <-t.C:
+		if err := sleep(ctx, opts.Interval); err != nil {
+			return fmt.Errorf("%w (%d of %d consecutive checks passed after %d checks): %w", ErrNotConsistent, streak, opts.Successes, checks, err)
 		}
 	}
 }
@@ -118,12 +114,8 @@ func Backoff(interval time.Duration) func(ctx context.Context) error {
 		d = time.Second
 	}
 	return func(ctx context.Context) error {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
 		d = min(2*d, 30*time.Second)
 		return nil

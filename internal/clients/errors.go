@@ -65,29 +65,8 @@ func StatusCode(err error) int {
 // ErrorCode is the service's error code: the Graph ODataError code or the ARM ResponseError code ("" if
 // the error carries none).
 func ErrorCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var od *odataerrors.ODataError
-	if errors.As(err, &od) {
-		if e := od.GetErrorEscaped(); e != nil && e.GetCode() != nil {
-			return *e.GetCode()
-		}
-		return ""
-	}
-	var re *azcore.ResponseError
-	if errors.As(err, &re) {
-		if re.ErrorCode != "" {
-			return re.ErrorCode
-		}
-		code, _ := armErrorBody(re)
-		return code
-	}
-	var be *BatchItemError
-	if errors.As(err, &be) {
-		return be.Code
-	}
-	return ""
+	code, _, _ := serviceError(err)
+	return code
 }
 
 // ErrorMessage is the service's human-readable message, without SDK decoration. It never panics on a
@@ -96,28 +75,46 @@ func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
+	if _, message, ok := serviceError(err); ok {
+		return message
+	}
+	return err.Error()
+}
+
+// serviceError is the code and message of a Graph, ARM or $batch item error (ok); a Graph or ARM error
+// without a message gets its status text.
+func serviceError(err error) (code, message string, ok bool) {
 	var od *odataerrors.ODataError
 	if errors.As(err, &od) {
-		if e := od.GetErrorEscaped(); e != nil && e.GetMessage() != nil {
-			return *e.GetMessage()
+		if e := od.GetErrorEscaped(); e != nil {
+			if e.GetCode() != nil {
+				code = *e.GetCode()
+			}
+			if e.GetMessage() != nil {
+				return code, *e.GetMessage(), true
+			}
 		}
-		if od.Message != "" {
-			return od.Message
+		if message = od.Message; message == "" {
+			message = http.StatusText(od.ResponseStatusCode)
 		}
-		return http.StatusText(od.ResponseStatusCode)
+		return code, message, true
 	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
-		if _, msg := armErrorBody(re); msg != "" {
-			return msg
+		code, message = armErrorBody(re)
+		if re.ErrorCode != "" {
+			code = re.ErrorCode
 		}
-		return http.StatusText(re.StatusCode)
+		if message == "" {
+			message = http.StatusText(re.StatusCode)
+		}
+		return code, message, true
 	}
 	var be *BatchItemError
 	if errors.As(err, &be) {
-		return be.Message
+		return be.Code, be.Message, true
 	}
-	return err.Error()
+	return "", "", false
 }
 
 // armErrorBody decodes {"error":{"code","message"}} (or the older {"odata.error":...}) from the

@@ -208,6 +208,24 @@ type exchange struct {
 	took     time.Duration
 }
 
+// logTry sends one try of req (its body already read as reqBody) through send and logs it, the response
+// body read for the log and restored for the caller; a failed read of it is the try's error when it had
+// none.
+func (r redactor) logTry(api string, req *http.Request, reqBody []byte, send func() (*http.Response, error)) (*http.Response, error) {
+	start := time.Now()
+	resp, err := send()
+	x := exchange{api: api, req: req, reqBody: reqBody, resp: resp, err: err, took: time.Since(start)}
+	if resp != nil {
+		var rerr error
+		x.respBody, resp.Body, rerr = readAndRestore(resp.Body)
+		if rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	r.log(req.Context(), x)
+	return resp, err
+}
+
 // log writes the DEBUG summary and the TRACE detail of one try.
 func (r redactor) log(ctx context.Context, x exchange) {
 	fields := map[string]any{

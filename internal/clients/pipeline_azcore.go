@@ -2,7 +2,6 @@ package clients
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -82,22 +81,9 @@ func (p armRetry) Do(req *policy.Request) (*http.Response, error) {
 		if resp != nil && p.pacer != nil {
 			p.pacer.observe(method, resp.Header)
 		}
-		again, delay := p.opts.retryDecision(attempt{method: req.Raw().Method, ctx: ctx, resp: resp, err: err, n: n})
-		if !again {
+		if again, resp, err := p.opts.afterTry("arm", req.Raw(), start, attempt{method: req.Raw().Method, ctx: ctx, resp: resp, err: err, n: n}); !again {
 			return resp, err
 		}
-		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-			logThrottled(ctx, "arm", 1, delay)
-		}
-		if werr := p.opts.wait(ctx, start, delay); werr != nil {
-			if errors.Is(werr, errRetryAbandoned) {
-				logAbandoned(ctx, "arm", req.Raw(), delay)
-				return resp, err
-			}
-			drain(resp)
-			return nil, werr
-		}
-		drain(resp)
 	}
 }
 
@@ -117,18 +103,7 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	start := time.Now()
-	resp, err := req.Next()
-	x := exchange{api: p.api, req: raw, reqBody: reqBody, resp: resp, err: err, took: time.Since(start)}
-	if resp != nil {
-		var rerr error
-		x.respBody, resp.Body, rerr = readAndRestore(resp.Body)
-		if rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	p.log.log(raw.Context(), x)
-	return resp, err
+	return p.log.logTry(p.api, raw, reqBody, req.Next)
 }
 
 // readSeeker reads a rewindable body for logging and rewinds it for sending.

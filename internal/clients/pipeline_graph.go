@@ -3,7 +3,6 @@ package clients
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -118,22 +117,9 @@ func (m *graphRetry) Intercept(p khttp.Pipeline, index int, req *http.Request) (
 		if resp != nil {
 			m.pacer.observe(resp.Header.Get("x-ms-throttle-limit-percentage"))
 		}
-		again, delay := m.opts.retryDecision(attempt{method: req.Method, ctx: ctx, resp: resp, err: err, n: n})
-		if !again {
+		if again, resp, err := m.opts.afterTry("graph", req, start, attempt{method: req.Method, ctx: ctx, resp: resp, err: err, n: n}); !again {
 			return resp, err
 		}
-		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-			logThrottled(ctx, "graph", 1, delay)
-		}
-		if werr := m.opts.wait(ctx, start, delay); werr != nil {
-			if errors.Is(werr, errRetryAbandoned) {
-				logAbandoned(ctx, "graph", req, delay)
-				return resp, err
-			}
-			drain(resp)
-			return nil, werr
-		}
-		drain(resp)
 	}
 }
 
@@ -148,18 +134,7 @@ func (m *graphLog) Intercept(p khttp.Pipeline, index int, req *http.Request) (*h
 		return nil, err
 	}
 	req.Body = restored
-	start := time.Now()
-	resp, err := p.Next(req, index)
-	x := exchange{api: "graph", req: req, reqBody: reqBody, resp: resp, err: err, took: time.Since(start)}
-	if resp != nil {
-		var rerr error
-		x.respBody, resp.Body, rerr = readAndRestore(resp.Body)
-		if rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	m.log.log(req.Context(), x)
-	return resp, err
+	return m.log.logTry("graph", req, reqBody, func() (*http.Response, error) { return p.Next(req, index) })
 }
 
 func drain(resp *http.Response) {

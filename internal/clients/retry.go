@@ -182,6 +182,29 @@ func (o RetryOptions) wait(ctx context.Context, start time.Time, d time.Duration
 	return sleep(ctx, d)
 }
 
+// afterTry decides what follows try a of req in a retry loop of api begun at start: again, after waiting
+// the decision's delay (the try's response drained), or not, with what the loop returns: the try's answer,
+// also when the wait cannot fit before the deadline, or the error that ended the wait.
+func (o RetryOptions) afterTry(api string, req *http.Request, start time.Time, a attempt) (again bool, resp *http.Response, err error) {
+	again, delay := o.retryDecision(a)
+	if !again {
+		return false, a.resp, a.err
+	}
+	if a.resp != nil && a.resp.StatusCode == http.StatusTooManyRequests {
+		logThrottled(a.ctx, api, 1, delay)
+	}
+	if werr := o.wait(a.ctx, start, delay); werr != nil {
+		if errors.Is(werr, errRetryAbandoned) {
+			logAbandoned(a.ctx, api, req, delay)
+			return false, a.resp, a.err
+		}
+		drain(a.resp)
+		return false, nil, werr
+	}
+	drain(a.resp)
+	return true, nil, nil
+}
+
 // sleep waits d, or until ctx ends (its error then).
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
