@@ -145,26 +145,28 @@ func (p probe) judges() []string {
 func (d *demo) judge(ctx context.Context, user string, p probe, judge string) (bool, error) {
 	if judge == judgeSSH {
 		res, err := d.sshLogin(ctx, user)
-		switch {
-		case err != nil:
+		if err != nil {
 			return false, err
-		case res.ExitCode == 0:
-			return true, nil
-		case res.ExitCode == 255 && strings.Contains(res.Stderr, "Permission denied"):
-			return false, nil
 		}
-		return false, fmt.Errorf("%s: exit %d: %s", res.CommandLine(), res.ExitCode, strings.TrimSpace(res.Stderr))
+		return verdict(res.ExitCode, res.ExitCode == 255 && strings.Contains(res.Stderr, "Permission denied"), res.CommandLine(), res.Stderr)
 	}
 	res, err := d.terminal(user).Run(ctx, append([]string{"kubectl"}, p.kubectl...)...)
-	switch {
-	case err != nil:
+	if err != nil {
 		return false, err
-	case res.ExitCode == 0:
+	}
+	return verdict(res.ExitCode, res.ExitCode == 1 && strings.HasPrefix(res.Stderr, "Error from server (Forbidden)"), res.Command(), res.Output)
+}
+
+// verdict reads a client's run of command: true when it exited 0, false when it was refused the way the
+// service refuses, an error naming the command and what it wrote (output) for anything else.
+func verdict(exit int, refused bool, command, output string) (bool, error) {
+	switch {
+	case exit == 0:
 		return true, nil
-	case res.ExitCode == 1 && strings.HasPrefix(res.Stderr, "Error from server (Forbidden)"):
+	case refused:
 		return false, nil
 	}
-	return false, fmt.Errorf("%s: exit %d: %s", res.Command(), res.ExitCode, strings.TrimSpace(res.Output))
+	return false, fmt.Errorf("%s: exit %d: %s", command, exit, strings.TrimSpace(output))
 }
 
 // changed names one probe whose expectation differs from the phase before (for the account).

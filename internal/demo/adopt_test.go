@@ -24,9 +24,7 @@ import (
 //  2. aks_cluster_access's import_blocks written to a file, then `plan -generate-config-out`: the
 //     generated configuration applies and the next plan is empty.
 func TestAdoptHandMadeSetup(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run the adoption test (builds the provider, starts the emulator)")
-	}
+	requireAcceptance(t, "the adoption test (builds the provider, starts the emulator)")
 	ctx := t.Context()
 	e, err := startEnvironment(ctx, environmentOptions{ConfigDir: "adopt", Logf: t.Logf})
 	if err != nil {

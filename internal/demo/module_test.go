@@ -20,9 +20,7 @@ import (
 // the provider built from this tree under a dev override. It is an acceptance test (TF_ACC=1): it builds
 // the provider and runs Terraform.
 func TestModuleTerraformTest(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run the modules' terraform test files (builds the provider, starts the emulator)")
-	}
+	requireAcceptance(t, "the modules' terraform test files (builds the provider, starts the emulator)")
 	list := func(ids ...string) string {
 		b, _ := json.Marshal(ids)
 		return string(b)

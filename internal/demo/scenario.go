@@ -119,31 +119,62 @@ func (d *demo) run(ctx context.Context) error {
 	d.observePhase(ctx, phaseAdmin)
 
 	r.section("§6 Just-in-time node access: the same on node-access")
-	r.step("n01 logs in to node %s with Entra ID (what `az ssh vm` does) before node-access is active", d.node.Name)
+	d.nodeLogins(ctx, "with Entra ID (what `az ssh vm` does) before node-access is active", func() { d.activate(ctx, "node-access") })
+	d.audit(ctx, phaseBoth)
+
+	if err := d.ending(ctx, d.e.ws, storyEnding{
+		expiry:      "§7 Token lifetime: the activations end",
+		matrix:      "Who could do what (ARM's permissions API with each user's own token, the real kubectl and ssh; '!' = not as expected)",
+		destroy:     "Terraform: destroy",
+		expire:      d.tokenLifetime,
+		nothingLeft: d.checkNothingLeft,
+	}); err != nil {
+		return err
+	}
+	return d.runRoles(ctx)
+}
+
+// nodeLogins is §6 of a story: n01's login to the node is refused before activate (the login step says
+// when: before) and accepted after it.
+func (d *demo) nodeLogins(ctx context.Context, before string, activate func()) {
+	r := d.r
+	r.step("n01 logs in to node %s %s", d.node.Name, before)
 	d.sshStep(ctx, false)
 	r.done()
-	d.activate(ctx, "node-access")
+	activate()
 	r.step("n01 logs in to %s again", d.node.Name)
 	d.sshStep(ctx, true)
 	r.done()
 	d.observePhase(ctx, phaseBoth)
-	d.audit(ctx, phaseBoth)
+}
 
-	r.section("§7 Token lifetime: the activations end")
-	d.tokenLifetime(ctx)
+// storyEnding is how a story ends: the section titles, how its activations expire (§7) and what checks
+// that its destroy left nothing.
+type storyEnding struct {
+	expiry, matrix, destroy string
+	expire                  func(context.Context)
+	nothingLeft             func()
+}
+
+// ending runs a story's end: the activations expire, the matrix of who could do what is printed, and the
+// configuration of ws is destroyed.
+func (d *demo) ending(ctx context.Context, ws *tfrun.Workspace, e storyEnding) error {
+	r := d.r
+	r.section(e.expiry)
+	e.expire(ctx)
 	d.observePhase(ctx, phaseExpired)
 
-	r.section("Who could do what (ARM's permissions API with each user's own token, the real kubectl and ssh; '!' = not as expected)")
+	r.section(e.matrix)
 	d.m.print(r.out)
 
-	r.section("Terraform: destroy")
+	r.section(e.destroy)
 	r.step("terraform destroy")
-	if err := d.applyIn(ctx, d.e.ws, "destroy"); err != nil {
+	if err := d.applyIn(ctx, ws, "destroy"); err != nil {
 		return err
 	}
-	d.checkNothingLeft()
+	e.nothingLeft()
 	r.done()
-	return d.runRoles(ctx)
+	return nil
 }
 
 // errStop ends the story after a failure already reported.

@@ -45,6 +45,16 @@ func (d *demo) kubectlAfterApproval(ctx context.Context) {
 	r.done()
 }
 
+// expectNoSecretsRead asks ARM's permissions API, with n01's own token, whether n01 still holds secrets
+// read in kube-system once its activations have ended: it must not.
+func (d *demo) expectNoSecretsRead(ctx context.Context) {
+	held, err := rbac.HasDataAction(ctx, d.n01, d.cluster.NamespaceScope("kube-system"), rbac.ActionAKSSecretsRead)
+	if err != nil {
+		d.r.fail(err)
+	}
+	d.r.expect(!held, "ARM: n01 holds no secrets read any more")
+}
+
 // tokenLifetime is §7 with the emulator's clock: a token issued while admin was active keeps its group
 // after the activation ends, until it expires (kubectl: Unauthorized); a fresh token is refused.
 func (d *demo) tokenLifetime(ctx context.Context) {
@@ -61,11 +71,7 @@ func (d *demo) tokenLifetime(ctx context.Context) {
 		}
 		r.expect(len(active) == 0, "n01 holds no active assignment to %s any more", g)
 	}
-	held, err := rbac.HasDataAction(ctx, d.n01, d.cluster.NamespaceScope("kube-system"), rbac.ActionAKSSecretsRead)
-	if err != nil {
-		r.fail(err)
-	}
-	r.expect(!held, "ARM: n01 holds no secrets read any more")
+	d.expectNoSecretsRead(ctx)
 	d.expectListed(d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system"), "n01, with the token issued while admin was active,", "the secrets")
 	r.info("the token carries the admin group until it expires: access tokens cannot be revoked (the how-to's 60 to 75 minutes)")
 	r.done()

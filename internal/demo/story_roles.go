@@ -90,30 +90,18 @@ func (d *demo) runRoles(ctx context.Context) error {
 	d.observePhase(ctx, phaseAdmin)
 
 	r.section("Without groups, §6: node access through the Virtual Machine User Login role")
-	r.step("n01 logs in to node %s before the role is active", d.node.Name)
-	d.sshStep(ctx, false)
-	r.done()
-	d.activateRole(ctx, s, "node-access", false)
-	r.step("n01 logs in to %s again", d.node.Name)
-	d.sshStep(ctx, true)
-	r.done()
-	d.observePhase(ctx, phaseBoth)
+	d.nodeLogins(ctx, "before the role is active", func() { d.activateRole(ctx, s, "node-access", false) })
 	d.audit(ctx, phaseBoth)
 
-	r.section("Without groups, §7: the activations end, and the token's access with them")
-	d.roleTokenLifetime(ctx)
-	d.observePhase(ctx, phaseExpired)
-
-	r.section("Without groups: who could do what (ARM, kubectl and ssh; '!' = not as expected)")
-	d.m.print(r.out)
-
-	r.section("Terraform: destroy the scenario without groups")
-	r.step("terraform destroy")
-	if err := d.applyIn(ctx, ws, "destroy"); err != nil {
+	if err := d.ending(ctx, ws, storyEnding{
+		expiry:      "Without groups, §7: the activations end, and the token's access with them",
+		matrix:      "Without groups: who could do what (ARM, kubectl and ssh; '!' = not as expected)",
+		destroy:     "Terraform: destroy the scenario without groups",
+		expire:      d.roleTokenLifetime,
+		nothingLeft: func() { d.checkNoRoleLeft(s) },
+	}); err != nil {
 		return err
 	}
-	d.checkNoRoleLeft(s)
-	r.done()
 	r.info("the scenario without groups took %s of this run", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
@@ -219,11 +207,7 @@ func (d *demo) roleTokenLifetime(ctx context.Context) {
 		}
 	}
 	r.expect(active == 0, "PIM: n01 holds no active role any more (%d found)", active)
-	held, err := rbac.HasDataAction(ctx, d.n01, d.cluster.NamespaceScope("kube-system"), rbac.ActionAKSSecretsRead)
-	if err != nil {
-		r.fail(err)
-	}
-	r.expect(!held, "ARM: n01 holds no secrets read any more")
+	d.expectNoSecretsRead(ctx)
 	d.expectForbidden(d.sh(ctx, d.n01sh, "kubectl", "get", "secrets", "-n", "kube-system"), "n01, with the token issued while the role was active,", "secrets")
 	r.info("refused at once: the token carries no role, AKS checks the role assignment, which ended with the activation")
 	res := d.sh(ctx, d.p01sh, "kubelogin", "remove-tokens")
