@@ -62,12 +62,8 @@ func (e *RulesNotPersistedError) Error() string {
 		ids[i] = string(r)
 	}
 	return fmt.Sprintf("the policy of role %s at %s was written but these rules do not read back as written after %d attempts: %s",
-		e.Key.RoleDefinitionID, e.Key.Scope, policyWriteRounds, strings.Join(ids, ", "))
+		e.Key.RoleDefinitionID, e.Key.Scope, pim.PolicyWriteRounds, strings.Join(ids, ", "))
 }
-
-// policyWriteRounds bounds how often rules that did not persist are written again (azurerm#28913 reports
-// first writes that did not stick).
-const policyWriteRounds = 3
 
 // ReadPolicy looks the policy up by role at the scope in one request: roleManagementPolicies with
 // $filter=roleDefinitionId eq '{id}', which the PIM REST how-to and the azurerm provider use (the
@@ -108,48 +104,17 @@ func ReadPolicy(ctx context.Context, c *clients.Client, key PolicyKey) (PolicySt
 // full bodies), then reads the policy back until every rule reads as written, writing again (a bounded
 // number of times) what did not persist. It returns the policy as finally read and the rules written.
 func ApplyPolicy(ctx context.Context, c *clients.Client, key PolicyKey, desired pim.Policy) (PolicyState, []pim.RuleID, error) {
-	state, err := ReadPolicy(ctx, c, key)
-	if err != nil {
-		return PolicyState{}, nil, err
-	}
-	pending := state.Rules.Differing(desired)
-	var written []pim.RuleID
-	for round := 0; len(pending) > 0; round++ {
-		if round == policyWriteRounds {
-			return state, written, &RulesNotPersistedError{Key: key, Rules: pending}
-		}
-		if err := patchPolicy(ctx, c, state, desired, pending); err != nil {
-			return state, written, err
-		}
-		for _, id := range pending {
-			if !containsRule(written, id) {
-				written = append(written, id)
-			}
-		}
-		// Reads may come from replicas that have not seen the write: a rule only failed to persist when
-		// it still differs after the consistency window.
-		err = c.WaitConsistent(ctx, func(ctx context.Context) (bool, error) {
-			s, err := ReadPolicy(ctx, c, key)
-			if err != nil {
-				return false, err
-			}
-			state, pending = s, s.Rules.Differing(desired)
-			return len(pending) == 0, nil
+	// The wait for the rules to read back as written is bounded by the client's consistency timeout.
+	state, written, notPersisted, err := pim.ApplyRules(ctx, c, desired, 0,
+		func(ctx context.Context) (PolicyState, error) { return ReadPolicy(ctx, c, key) },
+		func(s PolicyState) pim.Rules { return s.Rules },
+		func(ctx context.Context, s PolicyState, ids []pim.RuleID) (PolicyState, error) {
+			return s, patchPolicy(ctx, c, s, desired, ids)
 		})
-		if err != nil && (!errors.Is(err, clients.ErrNotConsistent) || ctx.Err() != nil) {
-			return state, written, err
-		}
+	if err == nil && len(notPersisted) > 0 {
+		err = &RulesNotPersistedError{Key: key, Rules: notPersisted}
 	}
-	return state, written, nil
-}
-
-func containsRule(ids []pim.RuleID, id pim.RuleID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
+	return state, written, err
 }
 
 // RuleWriteError is ARM refusing a policy PATCH; Rules are the rules it carried.

@@ -28,9 +28,10 @@ type PolicyState struct {
 // because the group does not exist (or is not yet visible).
 var ErrPolicyNotFound = errors.New("no PIM policy found for the group")
 
-// policyWriteRounds bounds how many times a rule that did not persist is written again before the write
-// is reported as failed (azuread #1517 and msgraph #75 report first writes that did not stick).
-const policyWriteRounds = 3
+// PolicyWriteRounds bounds how many times a rule that did not persist is written again before the write
+// is reported as failed (azuread #1517, msgraph #75 and azurerm#28913 report first writes that did not
+// stick), in both PIM APIs.
+const PolicyWriteRounds = 3
 
 // ReadPolicy looks the policy up by group, scope type and access ID in one request
 // (roleManagementPolicyAssignments with the policy and its rules expanded) and insists on exactly one
@@ -90,7 +91,7 @@ func (e *RulesNotPersistedError) Error() string {
 		ids[i] = string(r)
 	}
 	return fmt.Sprintf("the %s policy of group %s was written but these rules do not read back as written after %d attempts: %s",
-		e.Key.AccessID, e.Key.GroupID, policyWriteRounds, strings.Join(ids, ", "))
+		e.Key.AccessID, e.Key.GroupID, PolicyWriteRounds, strings.Join(ids, ", "))
 }
 
 // RuleWriteError is a PATCH of one rule that Graph refused.
@@ -109,44 +110,59 @@ func (e *RuleWriteError) Unwrap() error { return e.Err }
 // not persist are written again, a bounded number of times, and then reported as a RulesNotPersistedError
 // rather than left as silent drift. It returns the policy as finally read and the rules it wrote.
 func ApplyPolicy(ctx context.Context, c *clients.Client, key PolicyKey, desired Policy) (PolicyState, []RuleID, error) {
-	state, err := ReadPolicy(ctx, c, key)
-	if err != nil {
-		return PolicyState{}, nil, err
+	state, written, notPersisted, err := ApplyRules(ctx, c, desired, policyVerifyWindow(c.Consistency),
+		func(ctx context.Context) (PolicyState, error) { return ReadPolicy(ctx, c, key) },
+		func(s PolicyState) Rules { return s.Rules },
+		func(ctx context.Context, s PolicyState, ids []RuleID) (PolicyState, error) {
+			return policyPatchRules(ctx, c, s, desired, ids)
+		})
+	if err == nil && len(notPersisted) > 0 {
+		err = &RulesNotPersistedError{Key: key, Rules: notPersisted}
 	}
-	pending := state.Rules.Differing(desired)
-	var written []RuleID
+	return state, written, err
+}
+
+// ApplyRules is the write loop of ApplyPolicy, for either PIM API: it reads the policy (read; rulesOf
+// gives its rules), writes the rules that differ from desired (write, which returns the state to go on
+// with), then reads the policy back until every rule reads as written, and writes again what did not
+// persist, for PolicyWriteRounds rounds. Reads can come from replicas that have not seen the write: a
+// rule only failed to persist when it still differs after the wait, bounded by window (0: the client's
+// consistency timeout). It returns the state last read, the rules written, and the rules that still
+// differ after the last round (none when the policy says desired).
+func ApplyRules[S any](ctx context.Context, c *clients.Client, desired Policy, window time.Duration,
+	read func(context.Context) (S, error), rulesOf func(S) Rules, write func(context.Context, S, []RuleID) (S, error)) (state S, written, notPersisted []RuleID, err error) {
+	if state, err = read(ctx); err != nil {
+		return state, nil, nil, err
+	}
+	pending := rulesOf(state).Differing(desired)
 	for round := 0; len(pending) > 0; round++ {
-		if round == policyWriteRounds {
-			return state, written, &RulesNotPersistedError{Key: key, Rules: pending}
+		if round == PolicyWriteRounds {
+			return state, written, pending, nil
 		}
-		if state, err = policyPatchRules(ctx, c, state, desired, pending); err != nil {
-			return state, written, err
+		if state, err = write(ctx, state, pending); err != nil {
+			return state, written, nil, err
 		}
 		written = policyAppendNew(written, pending)
-		// Reads can come from replicas that have not seen the write: a rule is only "not persisted" when it
-		// still differs after the consistency window.
 		opts := c.Consistency
-		opts.Timeout = policyVerifyWindow(opts)
+		if window > 0 {
+			opts.Timeout = window
+		}
 		// The window bounds the polling, not a read in flight: a read throttled near the window's end must
 		// still be able to wait out its Retry-After (on the operation's context) instead of failing the
 		// whole write.
 		err = clients.WaitConsistent(ctx, opts, func(context.Context) (bool, error) {
-			s, err := ReadPolicy(ctx, c, key)
+			s, err := read(ctx)
 			if err != nil {
 				return false, err
 			}
-			state = s
-			pending = s.Rules.Differing(desired)
+			state, pending = s, rulesOf(s).Differing(desired)
 			return len(pending) == 0, nil
 		})
-		if err != nil && !errors.Is(err, clients.ErrNotConsistent) {
-			return state, written, err
-		}
-		if err != nil && ctx.Err() != nil {
-			return state, written, err
+		if err != nil && (!errors.Is(err, clients.ErrNotConsistent) || ctx.Err() != nil) {
+			return state, written, nil, err
 		}
 	}
-	return state, written, nil
+	return state, written, nil, nil
 }
 
 // policyVerifyWindow is how long a written policy may take to read back as written: long enough for

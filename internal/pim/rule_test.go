@@ -2,12 +2,14 @@ package pim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -408,5 +410,63 @@ func TestRulesWithoutGraph(t *testing.T) {
 	}
 	if c, l, rcp := RuleNotificationApproverEndUserAssignment.Target(); c != "EndUser" || l != "Assignment" || rcp != "Approver" {
 		t.Errorf("Target = %s %s %s", c, l, rcp)
+	}
+}
+
+// TestApplyRules: the rules that differ are written, read back until they read as written, written again
+// while they do not, and reported once PolicyWriteRounds writes did not make them stick.
+func TestApplyRules(t *testing.T) {
+	t.Parallel()
+	current, changed := ruleRulesFromFile(t, "graph_policy_default.json"), ruleRulesFromFile(t, "graph_policy_changed.json")
+	desired := changed.Policy()
+	differing := current.Differing(desired)
+	if len(differing) == 0 {
+		t.Fatal("the fixtures do not differ")
+	}
+	c := &clients.Client{Consistency: clients.ConsistencyOptions{Successes: 1, Interval: time.Millisecond, Timeout: 50 * time.Millisecond}}
+	for _, tc := range []struct {
+		name           string
+		sticksAt       int // the write that persists; 0: none does
+		wantWrites     int
+		wantNotWritten bool
+	}{
+		{name: "first write sticks", sticksAt: 1, wantWrites: 1},
+		{name: "second write sticks", sticksAt: 2, wantWrites: 2},
+		{name: "no write sticks", wantWrites: PolicyWriteRounds, wantNotWritten: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stored, writes := current, 0
+			read := func(context.Context) (Rules, error) { return stored, nil }
+			write := func(_ context.Context, s Rules, ids []RuleID) (Rules, error) {
+				if diff := cmp.Diff(differing, ids); diff != "" {
+					t.Errorf("write %d sent (-want +got):\n%s", writes+1, diff)
+				}
+				if writes++; writes == tc.sticksAt {
+					stored = changed
+				}
+				return s, nil
+			}
+			state, written, notPersisted, err := ApplyRules(t.Context(), c, desired, 0, read, func(r Rules) Rules { return r }, write)
+			if err != nil || writes != tc.wantWrites || !cmp.Equal(written, differing) {
+				t.Fatalf("%v after %d writes (want %d), wrote %v; want %v", err, writes, tc.wantWrites, written, differing)
+			}
+			if tc.wantNotWritten {
+				if !cmp.Equal(notPersisted, differing) {
+					t.Errorf("not persisted %v, want %v", notPersisted, differing)
+				}
+			} else if len(notPersisted) != 0 || len(state.Differing(desired)) != 0 {
+				t.Errorf("not persisted %v, final state differs in %v; want none", notPersisted, state.Differing(desired))
+			}
+		})
+	}
+	// Nothing differs: nothing is written.
+	_, written, _, err := ApplyRules(t.Context(), c, desired, 0,
+		func(context.Context) (Rules, error) { return changed, nil }, func(r Rules) Rules { return r },
+		func(context.Context, Rules, []RuleID) (Rules, error) {
+			t.Error("wrote a policy that says desired")
+			return changed, nil
+		})
+	if err != nil || len(written) != 0 {
+		t.Errorf("policy already as desired: wrote %v, %v", written, err)
 	}
 }
