@@ -15,9 +15,12 @@ import (
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 )
 
+// testClusters are the clusters the configuration tests generate for.
+var testClusters = []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1",
+	"/subscriptions/s/resourceGroups/rg-2/providers/Microsoft.ContainerService/managedClusters/aks-2"}
+
 func TestConfigurationHasExactlyTheScenarioPerCluster(t *testing.T) {
-	ids := []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1",
-		"/subscriptions/s/resourceGroups/rg-2/providers/Microsoft.ContainerService/managedClusters/aks-2"}
+	ids := testClusters
 	cfg := configuration(ids, "n01@x", "p01@x")
 
 	// Count the for_each keys of each local map that a resource iterates over.
@@ -207,7 +210,7 @@ func TestReadProviderWaits(t *testing.T) {
 // TestFloorConfigurationMirrorsTheGraph: the terraform_data mirror has the provider configuration's
 // for_each maps and one resource block per managed type plus the two data sources.
 func TestFloorConfigurationMirrorsTheGraph(t *testing.T) {
-	ids := []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1"}
+	ids := testClusters[:1]
 	withProvider, floor := configuration(ids, "n01@x", "p01@x"), floorConfiguration(ids)
 	for _, local := range []string{"groups", "bindings", "jit"} {
 		re := regexp.MustCompile(`(?s)` + local + ` = merge\(\[for c in keys\(local\.clusters\) : \{(.*?)\}\]\.\.\.\)`)

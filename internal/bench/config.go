@@ -132,11 +132,7 @@ locals {
 resource "aks_role_binding" "b" {
   for_each = local.bindings
 
-  scope        = each.value.scope
-  role         = each.value.role
-  principal_id = local.group_ids[each.value.group]
-  description  = "bench ${each.key}"
-}
+` + indent(bindingArguments, "  ") + `}
 
 resource "aks_pim_approval_policy" "p" {
   for_each = local.jit
@@ -175,6 +171,19 @@ output "probe_group_id" {
 }
 `)
 	return b.String()
+}
+
+// bindingArguments are a role binding's arguments: the aks_role_binding's in the configuration, the
+// terraform_data's input in its mirror.
+const bindingArguments = `scope        = each.value.scope
+role         = each.value.role
+principal_id = local.group_ids[each.value.group]
+description  = "bench ${each.key}"
+`
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+prefix) + "\n"
 }
 
 // floorConfiguration is the same graph with Terraform's built-in terraform_data and no provider: the
@@ -223,11 +232,7 @@ locals {
 resource "terraform_data" "b" {
   for_each = local.bindings
   input = {
-    scope        = each.value.scope
-    role         = each.value.role
-    principal_id = local.group_ids[each.value.group]
-    description  = "bench ${each.key}"
-  }
+` + indent(bindingArguments, "    ") + `  }
 }
 
 resource "terraform_data" "p" {

@@ -10,8 +10,7 @@ import (
 )
 
 func TestRolesConfigurationHasOneOfEachTypePerCluster(t *testing.T) {
-	ids := []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1",
-		"/subscriptions/s/resourceGroups/rg-2/providers/Microsoft.ContainerService/managedClusters/aks-2"}
+	ids := testClusters
 	cfg := rolesConfiguration(ids, "n01-id", "p01-id")
 
 	// Every resource iterates over local.clusters, so a type's count is its blocks × the clusters.

@@ -298,17 +298,7 @@ func (b *bencher) phases(ctx context.Context) error {
 		return err
 	}
 	if b.o.Compare && b.o.CompareWrites {
-		if _, err := b.run(ctx, b.wsOff, modePerResource, phaseApply, apply, 0); err != nil {
-			return err
-		}
-		if err := b.checkApplied(); err != nil {
-			return err
-		}
-		b.srv.AdvanceClock(6 * time.Minute)
-		if _, err := b.run(ctx, b.wsOff, modePerResource, phaseDestroy, destroy, 0); err != nil {
-			return err
-		}
-		if err := b.checkDestroyed(); err != nil {
+		if err := b.applyDestroy(ctx, b.wsOff, modePerResource, phaseApply, phaseDestroy, apply, destroy); err != nil {
 			return err
 		}
 	}
@@ -321,14 +311,21 @@ func (b *bencher) phases(ctx context.Context) error {
 	// The same apply and destroy without latency: Terraform's, the provider's and the emulator's CPU.
 	b.srv.SetFaults(emulator.Faults{})
 	defer b.srv.SetFaults(emulator.Faults{Latency: b.o.Latency})
-	if _, err := b.run(ctx, b.ws, modeShared, phaseApplyFloor, apply, 0); err != nil {
+	return b.applyDestroy(ctx, b.ws, modeShared, phaseApplyFloor, phaseDestroyFloor, apply, destroy)
+}
+
+// applyDestroy applies in ws as the phase applied, checks the emulator holds the configuration, moves the
+// emulator's clock past PIM's five-minute minimum age, destroys as the phase destroyed and checks that
+// nothing is left.
+func (b *bencher) applyDestroy(ctx context.Context, ws *tfrun.Workspace, mode string, applied, destroyed phase, apply, destroy []string) error {
+	if _, err := b.run(ctx, ws, mode, applied, apply, 0); err != nil {
 		return err
 	}
 	if err := b.checkApplied(); err != nil {
 		return err
 	}
 	b.srv.AdvanceClock(6 * time.Minute)
-	if _, err := b.run(ctx, b.ws, modeShared, phaseDestroyFloor, destroy, 0); err != nil {
+	if _, err := b.run(ctx, ws, mode, destroyed, destroy, 0); err != nil {
 		return err
 	}
 	return b.checkDestroyed()
