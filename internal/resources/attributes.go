@@ -3,7 +3,6 @@ package resources
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -23,6 +22,11 @@ import (
 // or when Read reports a change.
 func keptString(description string) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: description, Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+}
+
+// derivedString is an optional string the plan derives when the configuration leaves it out.
+func derivedString(description string, validators ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: description, Optional: true, Computed: true, Validators: validators}
 }
 
 // optionalStringAttribute is an optional string, checked by validators.
@@ -54,19 +58,6 @@ func defaultedBool(description string, def bool) schema.BoolAttribute {
 func defaultedDuration(description string, def pim.Duration) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: description, CustomType: pimDurationType{}, Optional: true, Computed: true,
 		Default: stringdefault.StaticString(def.String())}
-}
-
-// conditionAttributes are an ABAC condition limiting a role and its language version; condition
-// describes the condition (what changing it does).
-func conditionAttributes(condition string) map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"condition": optionalStringAttribute(condition, stringvalidator.LengthAtLeast(1)),
-		"condition_version": schema.StringAttribute{
-			MarkdownDescription: "The condition language version; `2.0` (the only one Azure accepts) when `condition` is set.",
-			Optional:            true, Computed: true,
-			Validators: []validator.String{stringvalidator.OneOf("2.0"), stringvalidator.AlsoRequires(path.MatchRoot("condition"))},
-		},
-	}
 }
 
 // wiredRules describes the attributes of a schedule's wired policy rule (policy_eligible_assignment,
@@ -103,6 +94,16 @@ func computedBool(description string) dsschema.BoolAttribute {
 // computedList is a data source's computed list of strings.
 func computedList(description string) dsschema.ListAttribute {
 	return dsschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description}
+}
+
+// computedMapOf is a data source's computed map of objects with attributes attrs.
+func computedMapOf(description string, attrs map[string]dsschema.Attribute) dsschema.MapNestedAttribute {
+	return dsschema.MapNestedAttribute{Computed: true, MarkdownDescription: description, NestedObject: dsschema.NestedAttributeObject{Attributes: attrs}}
+}
+
+// computedListOf is a data source's computed list of objects with attributes attrs.
+func computedListOf(description string, attrs map[string]dsschema.Attribute) dsschema.ListNestedAttribute {
+	return dsschema.ListNestedAttribute{Computed: true, MarkdownDescription: description, NestedObject: dsschema.NestedAttributeObject{Attributes: attrs}}
 }
 
 // lookupKey is a data source's way to name what it reads: set it (or another key), or read it back.

@@ -72,15 +72,11 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			"location":                 computedString("The Azure region of the cluster."),
 			"node_resource_group_name": computedString("The name of the node resource group (`MC_...`), where the cluster's VMs and disks live."),
 			"node_resource_group_id":   computedString("The resource ID of the node resource group: the scope for node login roles such as `Virtual Machine User Login`."),
-			"node_pools": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The cluster's node pools, sorted by name.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": computedString("The node pool name."),
-					"id":   computedString("The node pool's resource ID (`{cluster id}/agentPools/{name}`), also its role assignment scope."),
-					"mode": computedString("`System` or `User`."),
-				}},
-			},
+			"node_pools": computedListOf("The cluster's node pools, sorted by name.", map[string]schema.Attribute{
+				"name": computedString("The node pool name."),
+				"id":   computedString("The node pool's resource ID (`{cluster id}/agentPools/{name}`), also its role assignment scope."),
+				"mode": computedString("`System` or `User`."),
+			}),
 			"aad_managed": computedBool("Whether the cluster uses AKS-managed Microsoft Entra integration."),
 			"azure_rbac_enabled": computedBool("Whether Azure RBAC authorizes Kubernetes requests. The `Azure Kubernetes Service RBAC ...` " +
 				"roles have no effect when this is false."),

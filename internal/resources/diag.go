@@ -140,6 +140,12 @@ func timeoutKey(verb string) string {
 	}
 }
 
+// addImportIDError reports an import ID that is not expected (a noun phrase: "a role assignment ID"),
+// with use, how to write one.
+func addImportIDError(diags *diag.Diagnostics, object, id, expected, use string, err error) {
+	diags.AddError(errorSummary("Import", object), errorDetail(fmt.Sprintf("%q is not %s.", id, expected), use, err))
+}
+
 // addAPIError adds the diagnostic for a failed API call.
 func addAPIError(diags *diag.Diagnostics, verb, object string, err error, grant string) {
 	diags.AddError(errorSummary(verb, object), apiErrorDetail(verb, object, err, grant))

@@ -215,75 +215,51 @@ func (activationTicketValidator) ValidateEphemeralResource(ctx context.Context, 
 }
 
 func (r *pimActivationEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	c := r.requireClient(&resp.Diagnostics)
-	if c == nil {
-		return
-	}
 	var m pimActivationModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := operationContext(ctx, m.Timeouts.Open, activationOpenTimeout, &resp.Diagnostics)
-	defer cancel()
-	if !m.Scope.IsNull() {
-		r.openRole(ctx, c, m, resp)
-		return
-	}
-	m.Role, m.RoleDefinitionID = types.StringNull(), types.StringNull()
-
-	access := pim.AccessMember
-	if !m.AccessID.IsNull() {
-		access = pim.AccessID(m.AccessID.ValueString())
-	}
-	spec := pim.ActivationSpec{
-		GroupID: m.GroupID.ValueString(), AccessID: access, Duration: m.Duration.Duration(),
-		Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString(),
-	}
-	const object = "PIM Activation"
-	a, reused, err := activationOpen(ctx, c, spec)
-	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Open", object), activationErrorDetail(spec, err))
-		return
-	}
-	if a.IsPendingApproval() && m.WaitForApproval.ValueBool() {
-		tflog.Info(ctx, "waiting for the activation to be approved", map[string]any{"request_id": a.RequestID, "approval_id": a.ApprovalID})
-		waited, err := pim.WaitActivation(ctx, c, a.RequestID, pim.ActivationRequest.IsProvisioned)
-		if err != nil {
-			resp.Diagnostics.AddError(errorSummary("Open", object), activationWaitErrorDetail(spec, a, waited, err))
+	limit := func() (timeoutFunc, time.Duration) { return m.Timeouts.Open, activationOpenTimeout }
+	r.run(ctx, req.Config.Get, &m, limit, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
+		if !m.Scope.IsNull() {
+			r.openRole(ctx, c, m, resp)
 			return
 		}
-		a = waited
-	}
-	me, _ := c.CallerObjectID(ctx)
-	active := a.IsProvisioned()
-	if active {
-		if got, err := pim.AssignmentInstances(ctx, c, spec.GroupID, me); err == nil && len(got) > 0 {
-			a.Start, a.End = got[0].Start, got[0].End
+		m.Role, m.RoleDefinitionID = types.StringNull(), types.StringNull()
+		access := pim.AccessMember
+		if !m.AccessID.IsNull() {
+			access = pim.AccessID(m.AccessID.ValueString())
 		}
-	}
-	m.AccessID = types.StringValue(string(access))
-	m.PrincipalID = types.StringValue(me)
-	m.RequestID = types.StringValue(a.RequestID)
-	m.ApprovalID = types.StringValue(a.ApprovalID)
-	m.Status = types.StringValue(a.Status)
-	m.Active = types.BoolValue(active)
-	m.Reused = types.BoolValue(reused)
-	m.StartDateTime = activationTime(a.Start)
-	m.EndDateTime = activationTime(a.End)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-
-	if a.IsPendingApproval() {
-		resp.Diagnostics.AddWarning("PIM Activation Pending Approval",
-			fmt.Sprintf("The activation of group %s (request %s) waits for approval. It takes effect once a member of the "+
-				"group's approver group approves it; run Terraform again then, or set wait_for_approval = true.", spec.GroupID, a.RequestID))
-	}
-	priv, _ := json.Marshal(activationPrivate{
-		GroupID: spec.GroupID, AccessID: string(access), RequestID: a.RequestID,
-		Deactivate: !reused && (m.DeactivateOnClose.IsNull() || m.DeactivateOnClose.ValueBool()),
+		m.AccessID = types.StringValue(string(access))
+		openActivation(ctx, c, groupActivator(c, pim.ActivationSpec{
+			GroupID: m.GroupID.ValueString(), AccessID: access, Duration: m.Duration.Duration(),
+			Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString(),
+		}), m, resp)
 	})
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, activationPrivateKey, priv)...)
-	tflog.Info(ctx, "PIM activation opened", map[string]any{"group_id": spec.GroupID, "request_id": a.RequestID, "status": a.Status, "reused": reused})
+}
+
+// groupActivator activates the caller's eligible membership (or ownership) of a group.
+func groupActivator(c *clients.Client, spec pim.ActivationSpec) activator {
+	of := func(a pim.ActivationRequest) activation {
+		return activation{requestID: a.RequestID, approvalID: a.ApprovalID, status: a.Status, start: a.Start, end: a.End}
+	}
+	return activator{object: "PIM Activation", what: "group " + spec.GroupID, approvers: "a member of the group's approver group",
+		readGrant: "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup (or ...Read.AzureADGroup)",
+		open: func(ctx context.Context) (activation, bool, error) {
+			a, reused, err := activationOpen(ctx, c, spec)
+			return of(a), reused, err
+		},
+		refused: func(err error) string { return activationErrorDetail(spec, err) },
+		wait: func(ctx context.Context, requestID string) (activation, error) {
+			a, err := pim.WaitActivation(ctx, c, requestID, pim.ActivationRequest.IsProvisioned)
+			return of(a), err
+		},
+		// The request tells the window requested; the membership PIM made tells the one that holds.
+		held: func(ctx context.Context, a *activation) {
+			me, _ := c.CallerObjectID(ctx)
+			if got, err := pim.AssignmentInstances(ctx, c, spec.GroupID, me); err == nil && len(got) > 0 {
+				a.start, a.end = got[0].Start, got[0].End
+			}
+		},
+		private: activationPrivate{GroupID: spec.GroupID, AccessID: string(spec.AccessID)},
+	}
 }
 
 // activationOpen requests the activation, or finds the one the caller already has (active, or pending
@@ -320,13 +296,6 @@ func activationOpen(ctx context.Context, c *clients.Client, spec pim.ActivationS
 	return *best, true, nil
 }
 
-func activationTime(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
 // activationErrorDetail explains a refused activation in the user's terms.
 func activationErrorDetail(spec pim.ActivationSpec, err error) string {
 	var pe *pim.PolicyRejectedError
@@ -340,31 +309,6 @@ func activationErrorDetail(spec pim.ActivationSpec, err error) string {
 				"grant the eligible service principal PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup.", err)
 	}
 	return apiErrorDetail("Open", "PIM Activation", err, "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup")
-}
-
-// activationWaitErrorDetail explains why the wait for approval of the pending request ended without
-// one. last is what the wait read last (zero when no read succeeded).
-func activationWaitErrorDetail(spec pim.ActivationSpec, pending, last pim.ActivationRequest, err error) string {
-	status := last.Status
-	if status == "" {
-		status = pending.Status
-	}
-	subject := fmt.Sprintf("The activation of group %s (request %s)", spec.GroupID, pending.RequestID)
-	switch {
-	case last.IsFinal():
-		return errorDetail(fmt.Sprintf("%s ended with status %s before it was provisioned.", subject, status),
-			"A denied, canceled or expired request cannot be approved any more: request a new activation (run Terraform again).", err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return errorDetail(fmt.Sprintf("%s was still %s when timeouts.open ran out.", subject, status),
-			"Ask a member of the group's approver group to approve it (Privileged Identity Management > Approve requests), "+
-				"raise timeouts.open, or set wait_for_approval = false and run Terraform again once it is approved.", err)
-	case clients.IsPermissionDenied(err):
-		return errorDetail(fmt.Sprintf("%s was %s, but reading it while waiting for its approval was refused.", subject, status),
-			"Grant the provider's identity PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup (or ...Read.AzureADGroup), "+
-				"or set wait_for_approval = false.", err)
-	}
-	return errorDetail(fmt.Sprintf("%s was %s when waiting for its approval failed.", subject, status),
-		"If the error below is transient, run Terraform again: the pending request is reused, not requested twice.", err)
 }
 
 func (r *pimActivationEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {

@@ -14,10 +14,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
 	"github.com/aks-pim/terraform-provider-aks/internal/emuclient"
 	"github.com/aks-pim/terraform-provider-aks/internal/emulator"
 	"github.com/aks-pim/terraform-provider-aks/internal/pim"
+	"github.com/aks-pim/terraform-provider-aks/internal/rbac"
 )
 
 // The ephemeral activation is driven here through its Open and Close methods, with the client of a user
@@ -249,7 +251,10 @@ type waitFault struct {
 }
 
 func (f *waitFault) RoundTrip(r *http.Request) (*http.Response, error) {
-	if f.mode == "" || r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/assignmentScheduleRequests/"+f.requestID) {
+	// A group's request ID is a GUID below /assignmentScheduleRequests/; a role's is the ARM resource ID.
+	path := strings.ToLower(r.URL.Path)
+	ours := strings.HasSuffix(path, "/assignmentschedulerequests/"+strings.ToLower(f.requestID)) || path == strings.ToLower(f.requestID)
+	if f.mode == "" || r.Method != http.MethodGet || !ours {
 		return f.next.RoundTrip(r)
 	}
 	if f.mode == "hang" {
@@ -321,6 +326,76 @@ func TestPIMActivationEphemeralWaitFailure(t *testing.T) {
 	for _, want := range []string{"(request " + id + ")", "status Denied", "new activation"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("denied: detail lacks %q:\n%s", want, d)
+		}
+	}
+}
+
+// TestPIMRoleActivationWaitFailure: the role activation's wait for approval reports the pending request
+// and its real cause like the group activation's; it once overwrote the pending request with the empty
+// value of a failed read ("(request ) was not approved: status \"\"").
+func TestPIMRoleActivationWaitFailure(t *testing.T) {
+	cfg := emulator.DefaultConfig()
+	cfg.AdminARMRole = "User Access Administrator" // to write the role's policy and the eligibility
+	srv, who := emuclient.StartAll(t, cfg, emuclient.Quick())
+	w := &actTestWorld{srv: srv, f: srv.Fixtures(), admin: who.Admin}
+	ctx := t.Context()
+	rd, err := rbac.ResolveRoleByName(ctx, w.admin, "Azure Kubernetes Service RBAC Admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := armpim.PolicyKey{Scope: w.f.ClusterID, RoleDefinitionID: rd.ID}
+	st, err := armpim.ReadPolicy(ctx, w.admin, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := st.Rules.Policy()
+	policy.Activation.RequireMFA = false // no emulator token carries MFA (armpim.activation-mfa)
+	policy.Approval = pim.ApprovalRules{Required: true, ApproverUsers: []string{w.f.P01.ID}, ApproverJustificationRequired: true, TimeoutDays: 1}
+	if _, _, err := armpim.ApplyPolicy(ctx, w.admin, key, policy); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := pim.ParseDuration("P1D")
+	if _, err := armpim.Create(ctx, w.admin, armpim.Spec{Kind: armpim.Eligible, Schedule: pim.Schedule{Duration: d}, Justification: "n01 may activate",
+		Target: armpim.Target{Scope: w.f.ClusterID, RoleDefinitionID: rd.ID, PrincipalID: w.f.N01.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	fault := &waitFault{}
+	o := emuclient.Quick()
+	o.WrapTransport = func(next http.RoundTripper) http.RoundTripper { fault.next = next; return fault }
+	n01, err := emuclient.User(ctx, w.srv, w.f.N01.UPN, w.f.N01.Password, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(extra map[string]tftypes.Value) map[string]tftypes.Value {
+		cfg := map[string]tftypes.Value{
+			"scope":         tftypes.NewValue(tftypes.String, w.f.ClusterID),
+			"role":          tftypes.NewValue(tftypes.String, rd.Name),
+			"duration":      tftypes.NewValue(tftypes.String, "PT1H"),
+			"justification": tftypes.NewValue(tftypes.String, "INC-7"),
+		}
+		for k, v := range extra {
+			cfg[k] = v
+		}
+		return cfg
+	}
+	pending := actTestOpen(t, n01, config(nil))
+	if pending.diags.HasError() || pending.model.Status.ValueString() != pim.StatusPendingApproval {
+		t.Fatalf("Open: %v / %+v, want a pending role activation", pending.diags, pending.model)
+	}
+	id := pending.model.RequestID.ValueString()
+	fault.requestID, fault.mode = id, "forbid"
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"open": tftypes.String}}
+	run := actTestOpen(t, n01, config(map[string]tftypes.Value{
+		"wait_for_approval": tftypes.NewValue(tftypes.Bool, true),
+		"timeouts":          tftypes.NewValue(typ, map[string]tftypes.Value{"open": tftypes.NewValue(tftypes.String, "3s")}),
+	}))
+	if !run.diags.HasError() {
+		t.Fatalf("Open: %v, want an error", run.diags)
+	}
+	detail := run.diags[0].Detail()
+	for _, want := range []string{"(request " + id + ")", pim.StatusPendingApproval, "reading it while waiting", "HTTP 403"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/armpim"
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -58,46 +56,32 @@ func (r *pimActivationEphemeralResource) openRole(ctx context.Context, c *client
 	}
 	spec := armpim.ActivationSpec{Scope: m.Scope.ValueString(), RoleDefinitionID: roleID, Duration: m.Duration.Duration(),
 		Justification: m.Justification.ValueString(), TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString()}
-	what := fmt.Sprintf("role %s at %s", roleNameOr(m.Role, roleID), spec.Scope)
-	a, reused, err := roleActivationOpen(ctx, c, spec)
-	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Open", roleActivationObject), roleActivationErrorDetail(what, err))
-		return
-	}
-	if a.IsPendingApproval() && m.WaitForApproval.ValueBool() {
-		tflog.Info(ctx, "waiting for the role activation to be approved", map[string]any{"request_id": a.RequestID, "approval_id": a.ApprovalID})
-		if a, err = armpim.WaitActivation(ctx, c, a.RequestID, armpim.Activation.IsProvisioned); err != nil {
-			resp.Diagnostics.AddError(errorSummary("Open", roleActivationObject), errorDetail(
-				fmt.Sprintf("The activation of %s (request %s) was not approved: status %q.", what, a.RequestID, a.Status),
-				"Ask an approver of the role's policy at that scope to approve it (Privileged Identity Management > Approve "+
-					"requests), or raise timeouts.open; a denied request needs a new activation.", err))
-			return
-		}
-	}
-	me, _ := c.CallerObjectID(ctx)
 	m.AccessID, m.GroupID = types.StringNull(), types.StringNull()
 	m.RoleDefinitionID = types.StringValue(roleID)
 	if m.Role.IsUnknown() {
 		m.Role = types.StringNull()
 	}
-	m.PrincipalID = types.StringValue(me)
-	m.RequestID = types.StringValue(a.RequestID)
-	m.ApprovalID = types.StringValue(a.ApprovalID)
-	m.Status = types.StringValue(a.Status)
-	m.Active = types.BoolValue(a.IsProvisioned())
-	m.Reused = types.BoolValue(reused)
-	m.StartDateTime = activationTime(a.Start)
-	m.EndDateTime = activationTime(a.End)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-	if a.IsPendingApproval() {
-		resp.Diagnostics.AddWarning("PIM Activation Pending Approval",
-			fmt.Sprintf("The activation of %s (request %s) waits for approval. It takes effect once an approver of the role's "+
-				"policy approves it; run Terraform again then, or set wait_for_approval = true.", what, a.RequestID))
+	openActivation(ctx, c, roleActivator(c, spec, fmt.Sprintf("role %s at %s", roleNameOr(m.Role, roleID), spec.Scope)), m, resp)
+}
+
+// roleActivator activates the caller's eligible role at a scope; what names them in sentences.
+func roleActivator(c *clients.Client, spec armpim.ActivationSpec, what string) activator {
+	of := func(a armpim.Activation) activation {
+		return activation{requestID: a.RequestID, approvalID: a.ApprovalID, status: a.Status, start: a.Start, end: a.End}
 	}
-	priv, _ := json.Marshal(activationPrivate{RequestID: a.RequestID, Scope: spec.Scope, RoleDefinitionID: roleID,
-		Deactivate: !reused && (m.DeactivateOnClose.IsNull() || m.DeactivateOnClose.ValueBool())})
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, activationPrivateKey, priv)...)
-	tflog.Info(ctx, "PIM role activation opened", map[string]any{"scope": spec.Scope, "request_id": a.RequestID, "status": a.Status, "reused": reused})
+	return activator{object: roleActivationObject, what: what, approvers: "an approver of the role's policy",
+		readGrant: "an Azure role with Microsoft.Authorization/roleAssignmentScheduleRequests/read at the scope",
+		open: func(ctx context.Context) (activation, bool, error) {
+			a, reused, err := roleActivationOpen(ctx, c, spec)
+			return of(a), reused, err
+		},
+		refused: func(err error) string { return roleActivationErrorDetail(what, err) },
+		wait: func(ctx context.Context, requestID string) (activation, error) {
+			a, err := armpim.WaitActivation(ctx, c, requestID, armpim.Activation.IsProvisioned)
+			return of(a), err
+		},
+		private: activationPrivate{Scope: spec.Scope, RoleDefinitionID: spec.RoleDefinitionID},
+	}
 }
 
 func roleNameOr(name types.String, id string) string {

@@ -128,27 +128,23 @@ func (r *pimApprovalPolicyResource) ModifyPlan(ctx context.Context, req resource
 	addFindings(&resp.Diagnostics, p.ApproverConflicts(pc), policyFindingPath)
 }
 
-func (r *pimApprovalPolicyResource) apply(ctx context.Context, c *clients.Client, verb string, plan pimApprovalPolicyModel, diags *diag.Diagnostics) (pimApprovalPolicyModel, bool) {
-	desired, known, ds := policyExpand(ctx, plan.policySettingsModel)
-	diags.Append(ds...)
-	if ds.HasError() {
-		return plan, false
+// groupPolicy is the policy of key as aks_pim_approval_policy manages it.
+func groupPolicy(c *clients.Client, key pim.PolicyKey) policyTarget {
+	return policyTarget{id: key.String(), object: policyObject, notFound: pim.ErrPolicyNotFound, resetTo: "Azure defaults",
+		explain: func(diags *diag.Diagnostics, verb string, err error) { policyAPIError(diags, verb, key, err) },
+		read: func(ctx context.Context) (pim.Policy, error) {
+			ps, err := pim.ReadPolicy(ctx, c, key)
+			return ps.Rules.Policy(), err
+		},
+		apply: func(ctx context.Context, desired pim.Policy) (pim.Policy, string, int, error) {
+			ps, written, err := pim.ApplyPolicy(ctx, c, key, desired)
+			return ps.Rules.Policy(), ps.PolicyID, len(written), err
+		},
+		reset: func(ctx context.Context) (int, error) {
+			_, written, err := pim.ResetPolicy(ctx, c, key)
+			return len(written), err
+		},
 	}
-	if !known {
-		diags.AddError(errorSummary(verb, policyObject), "Some policy values were still unknown at apply time. This is a bug in the provider; please report it.")
-		return plan, false
-	}
-	key := pim.PolicyKey{GroupID: plan.GroupID.ValueString(), AccessID: pim.AccessID(plan.AccessID.ValueString())}
-	state, written, err := pim.ApplyPolicy(ctx, c, key, desired)
-	if err != nil {
-		policyAPIError(diags, verb, key, err)
-		return plan, false
-	}
-	tflog.Info(ctx, "PIM policy written", map[string]any{"group_id": key.GroupID, "access_id": string(key.AccessID), "rules_written": len(written), "policy_id": state.PolicyID})
-	out := plan
-	out.ID = types.StringValue(key.String())
-	policyFlatten(ctx, state.Rules.Policy(), plan.policySettingsModel, &out.policySettingsModel)
-	return out, true
 }
 
 // policyAPIError explains a failed policy operation, naming the rule when one rule is at fault.
@@ -188,8 +184,10 @@ func (r *pimApprovalPolicyResource) Update(ctx context.Context, req resource.Upd
 func (r *pimApprovalPolicyResource) save(ctx context.Context, o op, p tfsdk.Plan, st *tfsdk.State, diags *diag.Diagnostics) {
 	var plan pimApprovalPolicyModel
 	r.run(ctx, o, p.Get, &plan, diags, func(ctx context.Context, c *clients.Client) {
-		if out, ok := r.apply(ctx, c, o.verb(), plan, diags); ok {
-			diags.Append(st.Set(ctx, out)...)
+		key := pim.PolicyKey{GroupID: plan.GroupID.ValueString(), AccessID: pim.AccessID(plan.AccessID.ValueString())}
+		if settings, ok := groupPolicy(c, key).write(ctx, o.verb(), plan.policySettingsModel, diags); ok {
+			plan.ID, plan.policySettingsModel = types.StringValue(key.String()), settings
+			diags.Append(st.Set(ctx, plan)...)
 		}
 	})
 }
@@ -201,24 +199,19 @@ func (r *pimApprovalPolicyResource) Read(ctx context.Context, req resource.ReadR
 		if err != nil {
 			key = pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
 		}
-		ps, err := pim.ReadPolicy(ctx, c, key)
-		if errors.Is(err, pim.ErrPolicyNotFound) {
-			tflog.Warn(ctx, "PIM policy not found (group deleted?); removing it from state", map[string]any{"id": key.String()})
-			resp.State.RemoveResource(ctx)
+		settings, found, ok := groupPolicy(c, key).readSettings(ctx, state.policySettingsModel, &resp.Diagnostics)
+		if !found {
+			if ok {
+				resp.State.RemoveResource(ctx)
+			}
 			return
 		}
-		if err != nil {
-			policyAPIError(&resp.Diagnostics, "Read", key, err)
-			return
+		state.ID, state.policySettingsModel = types.StringValue(key.String()), settings
+		if state.GroupID.IsNull() || !pim.SameObjectID(state.GroupID.ValueString(), key.GroupID) {
+			state.GroupID = types.StringValue(key.GroupID)
 		}
-		out := state
-		out.ID = types.StringValue(key.String())
-		if out.GroupID.IsNull() || !pim.SameObjectID(out.GroupID.ValueString(), key.GroupID) {
-			out.GroupID = types.StringValue(key.GroupID)
-		}
-		out.AccessID = types.StringValue(string(key.AccessID))
-		policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
-		resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
+		state.AccessID = types.StringValue(string(key.AccessID))
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	})
 }
 
@@ -227,26 +220,15 @@ func (r *pimApprovalPolicyResource) Delete(ctx context.Context, req resource.Del
 	var state pimApprovalPolicyModel
 	r.run(ctx, opDelete, req.State.Get, &state, &resp.Diagnostics, func(ctx context.Context, c *clients.Client) {
 		key := pim.PolicyKey{GroupID: state.GroupID.ValueString(), AccessID: pim.AccessID(state.AccessID.ValueString())}
-		_, written, err := pim.ResetPolicy(ctx, c, key)
-		if errors.Is(err, pim.ErrPolicyNotFound) {
-			tflog.Warn(ctx, "PIM policy not found on destroy (group deleted?); nothing to reset", map[string]any{"id": key.String()})
-			return
-		}
-		if err != nil {
-			policyAPIError(&resp.Diagnostics, "Delete", key, err)
-			return
-		}
-		tflog.Info(ctx, "PIM policy reset to Azure defaults", map[string]any{"id": key.String(), "rules_written": len(written)})
+		groupPolicy(c, key).resetPolicy(ctx, &resp.Diagnostics)
 	})
 }
 
 func (r *pimApprovalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key, err := pim.ParsePolicyKey(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Import", policyObject), errorDetail(
-			fmt.Sprintf("%q is not a policy import ID.", req.ID),
-			"Use {group_id}/{access_id}, for example 0f9a8b7c-1234-4abc-9def-0123456789ab/member.",
-			err))
+		addImportIDError(&resp.Diagnostics, policyObject, req.ID, "a policy import ID",
+			"Use {group_id}/{access_id}, for example 0f9a8b7c-1234-4abc-9def-0123456789ab/member.", err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key.String())...)

@@ -266,10 +266,8 @@ func (r *pimGroupResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *pimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimPrefix(req.ID, "/groups/")
 	if !pim.IsObjectID(id) {
-		resp.Diagnostics.AddError(errorSummary("Import", pimGroupObject), errorDetail(
-			fmt.Sprintf("%q is not a group object ID.", req.ID),
-			"Use the group's object ID (a GUID), e.g. from `az ad group show --group <name> --query id`.",
-			nil))
+		addImportIDError(&resp.Diagnostics, pimGroupObject, req.ID, "a group object ID",
+			"Use the group's object ID (a GUID), e.g. from `az ad group show --group <name> --query id`.", nil)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

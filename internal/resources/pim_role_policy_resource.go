@@ -132,25 +132,15 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	refs.addApprovers(ctx, plan.policySettingsModel, priorSettings)
 	refs.check(ctx, r.client, &resp.Diagnostics)
 
-	planner := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
-	planner.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
-	if resp.Diagnostics.HasError() {
+	replace, fresh, ok := planScopeRole(ctx, r.client, &plan.scopeRoleModel, config.scopeRoleModel, prior, func() path.Paths { return nil }, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var replace path.Paths
-	if state != nil {
-		for _, p := range replacements(plan.scopeRoleModel, state.scopeRoleModel, types.StringNull(), types.StringNull()) {
-			if !p.Equal(path.Root("principal_id")) {
-				replace = append(replace, p)
-			}
-		}
-	}
-	if state == nil || len(replace) > 0 {
+	if fresh {
 		plan.ID = types.StringUnknown()
 		if known(plan.Scope) && known(plan.RoleDefinitionID) {
 			plan.ID = types.StringValue(armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}.String())
 		}
-		planner.warnDataPlaneRole(ctx, plan.scopeRoleModel)
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -165,7 +155,7 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if r.client == nil || !p.Approval.Required || !known(plan.Scope) || !known(plan.RoleDefinitionID) {
 		return
 	}
-	if state != nil && len(replace) == 0 && state.Approvers.Equal(plan.Approvers) && state.RequireApproval.Equal(plan.RequireApproval) {
+	if !fresh && state.Approvers.Equal(plan.Approvers) && state.RequireApproval.Equal(plan.RequireApproval) {
 		return
 	}
 	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
@@ -182,34 +172,42 @@ func (r *pimRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 func (r *pimRolePolicyResource) write(ctx context.Context, c *clients.Client, verb string, plan, config pimRolePolicyModel, diags *diag.Diagnostics, record func(pim.Policy)) (pimRolePolicyModel, bool) {
 	planner := scopeRolePlanner{c: c, diags: diags, apply: true}
 	planner.settle(ctx, &plan.scopeRoleModel, config.scopeRoleModel)
-	desired, isKnown, ds := policyExpand(ctx, plan.policySettingsModel)
-	diags.Append(ds...)
 	if diags.HasError() {
 		return plan, false
 	}
-	if !isKnown {
-		diags.AddError(errorSummary(verb, rolePolicyObject), "Some policy values were still unknown at apply time. This is a bug in the provider; please report it.")
-		return plan, false
-	}
 	key := armpim.PolicyKey{Scope: plan.Scope.ValueString(), RoleDefinitionID: plan.RoleDefinitionID.ValueString()}
+	target := rolePolicy(c, key, nil)
 	if record != nil {
-		before, err := armpim.ReadPolicy(ctx, c, key)
+		before, err := target.read(ctx)
 		if err != nil {
-			rolePolicyAPIError(diags, verb, key, err)
+			target.explain(diags, verb, err)
 			return plan, false
 		}
-		record(before.Rules.Policy())
+		record(before)
 	}
-	st, written, err := armpim.ApplyPolicy(ctx, c, key, desired)
-	if err != nil {
-		rolePolicyAPIError(diags, verb, key, err)
-		return plan, false
+	settings, ok := target.write(ctx, verb, plan.policySettingsModel, diags)
+	plan.ID, plan.policySettingsModel = types.StringValue(key.String()), settings
+	return plan, ok
+}
+
+// rolePolicy is the policy of key as aks_pim_role_policy manages it; destroy writes back before (nil:
+// the defaults package pim knows).
+func rolePolicy(c *clients.Client, key armpim.PolicyKey, before *pim.Policy) policyTarget {
+	return policyTarget{id: key.String(), object: rolePolicyObject, notFound: armpim.ErrPolicyNotFound, resetTo: "what it was before",
+		explain: func(diags *diag.Diagnostics, verb string, err error) { rolePolicyAPIError(diags, verb, key, err) },
+		read: func(ctx context.Context) (pim.Policy, error) {
+			ps, err := armpim.ReadPolicy(ctx, c, key)
+			return ps.Rules.Policy(), err
+		},
+		apply: func(ctx context.Context, desired pim.Policy) (pim.Policy, string, int, error) {
+			ps, written, err := armpim.ApplyPolicy(ctx, c, key, desired)
+			return ps.Rules.Policy(), ps.PolicyID, len(written), err
+		},
+		reset: func(ctx context.Context) (int, error) {
+			_, written, err := armpim.ResetPolicy(ctx, c, key, before)
+			return len(written), err
+		},
 	}
-	tflog.Info(ctx, "PIM role policy written", map[string]any{"key": key.String(), "rules_written": len(written), "policy_id": st.PolicyID})
-	out := plan
-	out.ID = types.StringValue(key.String())
-	policyFlatten(ctx, st.Rules.Policy(), plan.policySettingsModel, &out.policySettingsModel)
-	return out, true
 }
 
 // rolePolicyAPIError explains a failed policy operation, naming the rules when some are at fault.
@@ -276,18 +274,15 @@ func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadReque
 			}
 			key = k
 		}
-		ps, err := armpim.ReadPolicy(ctx, c, key)
-		if errors.Is(err, armpim.ErrPolicyNotFound) {
-			tflog.Warn(ctx, "PIM role policy not found (scope deleted?); removing it from state", map[string]any{"id": key.String()})
-			resp.State.RemoveResource(ctx)
-			return
-		}
-		if err != nil {
-			rolePolicyAPIError(&resp.Diagnostics, "Read", key, err)
+		settings, found, ok := rolePolicy(c, key, nil).readSettings(ctx, state.policySettingsModel, &resp.Diagnostics)
+		if !found {
+			if ok {
+				resp.State.RemoveResource(ctx)
+			}
 			return
 		}
 		out := state
-		out.ID = types.StringValue(key.String())
+		out.ID, out.policySettingsModel = types.StringValue(key.String()), settings
 		if state.Scope.IsNull() {
 			// Just imported: the scope and role as the import ID spells them, the cluster inputs derived from
 			// the scope and the role's name resolved, as a configuration would give them.
@@ -297,7 +292,6 @@ func (r *pimRolePolicyResource) Read(ctx context.Context, req resource.ReadReque
 				return
 			}
 		}
-		policyFlatten(ctx, ps.Rules.Policy(), state.policySettingsModel, &out.policySettingsModel)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
 	})
 }
@@ -321,16 +315,7 @@ func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 				tflog.Warn(ctx, "unreadable record of the policy before; resetting to the defaults", map[string]any{"error": err.Error()})
 			}
 		}
-		_, written, err := armpim.ResetPolicy(ctx, c, key, before)
-		if errors.Is(err, armpim.ErrPolicyNotFound) {
-			tflog.Warn(ctx, "PIM role policy not found on destroy (scope deleted?); nothing to reset", map[string]any{"id": key.String()})
-			return
-		}
-		if err != nil {
-			rolePolicyAPIError(&resp.Diagnostics, "Delete", key, err)
-			return
-		}
-		tflog.Info(ctx, "PIM role policy reset to what it was before", map[string]any{"id": key.String(), "rules_written": len(written)})
+		rolePolicy(c, key, before).resetPolicy(ctx, &resp.Diagnostics)
 	})
 }
 
@@ -338,11 +323,9 @@ func (r *pimRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 func (r *pimRolePolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key, err := armpim.ParsePolicyKey(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Import", rolePolicyObject), errorDetail(
-			fmt.Sprintf("%q is not a role policy import ID.", req.ID),
+		addImportIDError(&resp.Diagnostics, rolePolicyObject, req.ID, "a role policy import ID",
 			"Use {role_definition_id}|{scope}, for example /subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/"+
-				"3498e952-d568-435e-9b2c-8d77e338d7f7|/subscriptions/<id>/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1.",
-			err))
+				"3498e952-d568-435e-9b2c-8d77e338d7f7|/subscriptions/<id>/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1.", err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), key.String())...)

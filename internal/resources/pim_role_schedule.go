@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -55,14 +54,10 @@ var pimRoleScheduleIdentity = resourceIdentity{
 }
 
 type pimRoleScheduleModel struct {
-	scopeRoleModel
+	roleGrantModel
 	pimScheduleModel
 	resourceTimeouts
-	ID               types.String `tfsdk:"id"`
-	PrincipalID      types.String `tfsdk:"principal_id"`
-	PrincipalType    types.String `tfsdk:"principal_type"`
-	Condition        types.String `tfsdk:"condition"`
-	ConditionVersion types.String `tfsdk:"condition_version"`
+	ID types.String `tfsdk:"id"`
 	// Policy is the kind's wired policy rule: policy_eligible_assignment or policy_active_assignment
 	// (roleEligibilityDoc, roleAssignmentDoc carry it to and from Terraform).
 	Policy types.Object `tfsdk:"-"`
@@ -111,20 +106,15 @@ func (r *pimRoleScheduleResource) Schema(ctx context.Context, _ resource.SchemaR
 	own := map[string]schema.Attribute{
 		"id": keptString("The schedule's resource ID, `{scope}/providers/Microsoft.Authorization/" + r.k.kind.ResourceType() +
 			"/{guid}`. It may change when the " + r.k.noun + " is updated."),
-		"principal_id": schema.StringAttribute{
-			MarkdownDescription: "Object ID of the user, group or service principal. With a group, its members hold (or may " +
-				"activate) the role. Changing it replaces the " + r.k.noun + ".",
-			Required:   true,
-			Validators: []validator.String{objectIDValidator()},
-		},
 		"principal_type":      keptString("`User`, `Group` or `ServicePrincipal`, as PIM reports it (PIM looks the principal up itself)."),
 		"timeouts":            timeoutsAttribute(ctx, r.timeouts),
 		r.k.policyAttribute(): r.k.policyAttributeSchema(),
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.k.description,
-		Attributes: withAttributes(scopeRoleAttributes(r.k.noun), withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote),
-			withAttributes(conditionAttributes("An ABAC condition limiting the role. Changing it replaces the "+r.k.noun+"."), own))),
+		Attributes: withAttributes(pimScheduleAttributes(r.k.noun, r.k.permanentNote), withAttributes(roleGrantAttributes(r.k.noun,
+			"Object ID of the user, group or service principal. With a group, its members hold (or may activate) the role. Changing it replaces the "+r.k.noun+".",
+			"An ABAC condition limiting the role. Changing it replaces the "+r.k.noun+"."), own)),
 	}
 }
 
@@ -149,40 +139,31 @@ func (r *pimRoleScheduleResource) ModifyPlan(ctx context.Context, req resource.M
 	if !ok {
 		return
 	}
-	var refs objectRefs
-	priorPrincipal := types.StringNull()
-	var prior *scopeRoleModel
+	var priorGrant *roleGrantModel
 	if state != nil {
-		priorPrincipal, prior = state.PrincipalID, &state.scopeRoleModel
+		priorGrant = &state.roleGrantModel
 	}
-	refs.add(path.Root("principal_id"), plan.PrincipalID, priorPrincipal, pim.KindUser, pim.KindGroup, pim.KindServicePrincipal)
-	refs.check(ctx, r.client, &resp.Diagnostics)
-
-	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
-	p.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
-	plan.ConditionVersion = conditionVersion(config.Condition, config.ConditionVersion, stateConditionVersion(state))
-	if resp.Diagnostics.HasError() {
+	kinds := []string{pim.KindUser, pim.KindGroup, pim.KindServicePrincipal}
+	replace, fresh, ok := plan.planGrant(ctx, r.client, config.roleGrantModel, priorGrant, kinds, func() path.Paths {
+		if !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
+			return path.Paths{path.Root("condition")}
+		}
+		return nil
+	}, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var replace path.Paths
-	if state != nil {
-		replace = replacements(plan.scopeRoleModel, state.scopeRoleModel, plan.PrincipalID, state.PrincipalID)
-		if !plan.Condition.Equal(state.Condition) || !plan.ConditionVersion.Equal(state.ConditionVersion) {
-			replace = append(replace, path.Root("condition"))
-		}
-	}
 	switch {
-	case state == nil || len(replace) > 0:
+	case fresh:
 		plan.ID, plan.PrincipalType = types.StringUnknown(), types.StringUnknown()
 		plan.markReportedUnknown()
-		p.warnDataPlaneRole(ctx, plan.scopeRoleModel)
 	case plan.needsRequest(state.pimScheduleModel):
 		plan.ID = types.StringUnknown()
 		plan.markReportedUnknown()
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
 	resp.Diagnostics.Append(r.set(ctx, resp.Plan.Set, plan)...)
-	if !resp.Diagnostics.HasError() && (state == nil || len(replace) > 0 || plan.needsRequest(state.pimScheduleModel)) {
+	if !resp.Diagnostics.HasError() && (fresh || plan.needsRequest(state.pimScheduleModel)) {
 		r.checkPolicy(ctx, plan, &resp.Diagnostics)
 	}
 }
@@ -268,13 +249,6 @@ func (k roleScheduleKind) policyAttributeSchema() schema.SingleNestedAttribute {
 		"`). A permanent or over-long "+k.noun+" the policy would reject then fails at plan time, and Terraform orders the "+
 		"policy change before the "+k.noun+". Not sent to Azure. Without it, the plan reads the role's current policy at "+
 		"the scope and warns.", w)
-}
-
-func stateConditionVersion(state *pimRoleScheduleModel) types.String {
-	if state == nil {
-		return types.StringNull()
-	}
-	return state.ConditionVersion
 }
 
 func (r *pimRoleScheduleResource) spec(m pimRoleScheduleModel) armpim.Spec {
@@ -438,11 +412,9 @@ func (r *pimRoleScheduleResource) ImportState(ctx context.Context, req resource.
 		err = fmt.Errorf("it names a %s schedule; this resource manages %s schedules", id.Kind, r.k.kind)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Import", r.k.object), errorDetail(
-			fmt.Sprintf("%q is not the ID of a %s schedule.", req.ID, r.k.kind),
+		addImportIDError(&resp.Diagnostics, r.k.object, req.ID, fmt.Sprintf("the ID of a %s schedule", r.k.kind),
 			"Use the schedule's resource ID, {scope}/providers/Microsoft.Authorization/"+r.k.kind.ResourceType()+"/{guid}, e.g. from "+
-				"`az rest --method get --url \"<scope>/providers/Microsoft.Authorization/"+r.k.kind.ResourceType()+"?api-version=2020-10-01\"`.",
-			err))
+				"`az rest --method get --url \"<scope>/providers/Microsoft.Authorization/"+r.k.kind.ResourceType()+"?api-version=2020-10-01\"`.", err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)

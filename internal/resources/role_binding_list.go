@@ -66,16 +66,14 @@ func findRoleBindings(ctx context.Context, c *clients.Client, cfg roleBindingLis
 // roleBindingFromAssignment is the state an import of a would read: the explicit scope, and the cluster
 // inputs it derives from it.
 func roleBindingFromAssignment(a rbac.ClusterAssignment, clusterID string) roleBindingModel {
-	m := roleBindingModel{
+	grant := roleGrantModel{
 		scopeRoleModel: scopeRoleModel{
 			Scope: types.StringValue(a.Scope), ClusterID: types.StringValue(clusterID), ScopeKind: types.StringValue(string(a.Kind)),
 			NodePool: optionalString(a.NodePool), Namespace: optionalString(a.Namespace),
 			Role: types.StringValue(a.Role.Name), RoleDefinitionID: types.StringValue(a.RoleDefinitionID),
 		},
-		ID: types.StringValue(a.ID), Name: types.StringValue(a.Name),
 		PrincipalID: types.StringValue(a.PrincipalID), PrincipalType: types.StringValue(a.PrincipalType),
-		Description: optionalString(a.Description),
 	}
-	m.Condition, m.ConditionVersion = readCondition(a.Condition, a.ConditionVersion)
-	return m
+	grant.Condition, grant.ConditionVersion = readCondition(a.Condition, a.ConditionVersion)
+	return roleBindingModel{roleGrantModel: grant, ID: types.StringValue(a.ID), Name: types.StringValue(a.Name), Description: optionalString(a.Description)}
 }

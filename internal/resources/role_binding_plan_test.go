@@ -89,19 +89,17 @@ func TestRoleBindingDeriveInputs(t *testing.T) {
 func TestRoleBindingConditionVersion(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
-		config roleBindingModel
-		state  *roleBindingModel
-		want   types.String
+		condition, configured, prior types.String
+		want                         types.String
 	}{
-		"no condition":          {config: roleBindingModel{Condition: null, ConditionVersion: null}, want: null},
-		"condition, no version": {config: roleBindingModel{Condition: str("x"), ConditionVersion: null}, want: str("2.0")},
-		"configured":            {config: roleBindingModel{Condition: str("x"), ConditionVersion: str("2.0")}, want: str("2.0")},
-		"unknown condition":     {config: roleBindingModel{Condition: unknown, ConditionVersion: null}, want: unknown},
-		"kept from state": {config: roleBindingModel{Condition: str("x"), ConditionVersion: null},
-			state: &roleBindingModel{ConditionVersion: str("2.0")}, want: str("2.0")},
+		"no condition":          {condition: null, configured: null, prior: null, want: null},
+		"condition, no version": {condition: str("x"), configured: null, prior: null, want: str("2.0")},
+		"configured":            {condition: str("x"), configured: str("2.0"), prior: null, want: str("2.0")},
+		"unknown condition":     {condition: unknown, configured: null, prior: null, want: unknown},
+		"kept from state":       {condition: str("x"), configured: null, prior: str("2.0"), want: str("2.0")},
 	}
 	for name, tc := range cases {
-		if got := roleBindingConditionVersion(tc.config, tc.state); !got.Equal(tc.want) {
+		if got := conditionVersion(tc.condition, tc.configured, tc.prior); !got.Equal(tc.want) {
 			t.Errorf("%s: %v, want %v", name, got, tc.want)
 		}
 	}

@@ -39,15 +39,11 @@ var roleBindingIdentity = resourceIdentity{
 type roleBindingResource struct{ resourceBase }
 
 type roleBindingModel struct {
-	scopeRoleModel
+	roleGrantModel
 	resourceTimeouts
-	ID               types.String `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	PrincipalID      types.String `tfsdk:"principal_id"`
-	PrincipalType    types.String `tfsdk:"principal_type"`
-	Description      types.String `tfsdk:"description"`
-	Condition        types.String `tfsdk:"condition"`
-	ConditionVersion types.String `tfsdk:"condition_version"`
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
 }
 
 func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -61,14 +57,10 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`principal_not_found_retry_timeout`, default 5 minutes). Role names are resolved once per provider run.\n\n" +
 			"Required Azure permission: `Microsoft.Authorization/roleAssignments/write` and `/delete` at the scope, e.g. the " +
 			"`Role Based Access Control Administrator` or `User Access Administrator` role.",
-		Attributes: withAttributes(scopeRoleAttributes("assignment"), withAttributes(conditionAttributes("An ABAC condition limiting the assignment. Updated in place."), map[string]schema.Attribute{
+		Attributes: withAttributes(roleGrantAttributes("assignment", "The object ID of the user, group or service principal. Changing it replaces the assignment.",
+			"An ABAC condition limiting the assignment. Updated in place."), map[string]schema.Attribute{
 			"id":   keptString("The role assignment's resource ID, `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`."),
 			"name": keptString("The role assignment's name: a GUID derived from scope, role definition and principal."),
-			"principal_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The object ID of the user, group or service principal. Changing it replaces the assignment.",
-				Validators:          []validator.String{objectIDValidator()},
-			},
 			"principal_type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(rbac.PrincipalGroup),
 				MarkdownDescription: "`User`, `Group` (default) or `ServicePrincipal`: the kind of `principal_id`. It must match the " +
@@ -77,7 +69,7 @@ func (r *roleBindingResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"description": optionalStringAttribute("A description of the assignment. Updated in place.", stringvalidator.LengthAtLeast(1)),
 			"timeouts":    timeoutsAttribute(ctx, r.timeouts),
-		})),
+		}),
 	}
 }
 
@@ -100,33 +92,20 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !ok {
 		return
 	}
-	var refs objectRefs
-	priorPrincipal := types.StringNull()
+	var priorGrant *roleGrantModel
 	if state != nil {
-		priorPrincipal = state.PrincipalID
+		priorGrant = &state.roleGrantModel
 	}
-	refs.add(path.Root("principal_id"), plan.PrincipalID, priorPrincipal, principalKinds(plan.PrincipalType)...)
-	refs.check(ctx, r.client, &resp.Diagnostics)
-
-	p := scopeRolePlanner{c: r.client, diags: &resp.Diagnostics}
-	var prior *scopeRoleModel
-	if state != nil {
-		prior = &state.scopeRoleModel
-	}
-	p.plan(ctx, &plan.scopeRoleModel, config.scopeRoleModel, prior)
-	plan.ConditionVersion = roleBindingConditionVersion(config, state)
-	if resp.Diagnostics.HasError() {
+	replace, fresh, ok := plan.planGrant(ctx, r.client, config.roleGrantModel, priorGrant, principalKinds(plan.PrincipalType), func() path.Paths {
+		if !plan.PrincipalType.Equal(state.PrincipalType) {
+			return path.Paths{path.Root("principal_type")}
+		}
+		return nil
+	}, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-
-	var replace path.Paths
-	if state != nil {
-		replace = replacements(plan.scopeRoleModel, state.scopeRoleModel, plan.PrincipalID, state.PrincipalID)
-		if !plan.PrincipalType.Equal(state.PrincipalType) {
-			replace = append(replace, path.Root("principal_type"))
-		}
-	}
-	if state == nil || len(replace) > 0 {
+	if fresh {
 		plan.ID = types.StringUnknown()
 		plan.Name = types.StringUnknown()
 		if known(plan.Scope) && known(plan.RoleDefinitionID) && known(plan.PrincipalID) {
@@ -134,7 +113,6 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 				plan.Name = types.StringValue(n)
 			}
 		}
-		p.warnDataPlaneRole(ctx, plan.scopeRoleModel)
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -254,11 +232,9 @@ func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteReq
 func (r *roleBindingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id, err := rbac.ParseRoleAssignmentID(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError(errorSummary("Import", roleBindingObject), errorDetail(
-			fmt.Sprintf("%q is not a role assignment ID.", req.ID),
+		addImportIDError(&resp.Diagnostics, roleBindingObject, req.ID, "a role assignment ID",
 			"Use the assignment's resource ID, {scope}/providers/Microsoft.Authorization/roleAssignments/{guid}, e.g. from "+
-				"`az role assignment list --scope <scope> --query \"[].id\"`.",
-			err))
+				"`az role assignment list --scope <scope> --query \"[].id\"`.", err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.WireString())...)
@@ -310,15 +286,6 @@ func roleBindingPoolNames(f *rbac.ClusterFacts) string {
 		names[i] = fmt.Sprintf("%q", np.Name)
 	}
 	return strings.Join(names, ", ")
-}
-
-// roleBindingConditionVersion: "2.0" with a condition unless configured, null without one.
-func roleBindingConditionVersion(config roleBindingModel, state *roleBindingModel) types.String {
-	prior := types.StringNull()
-	if state != nil {
-		prior = state.ConditionVersion
-	}
-	return conditionVersion(config.Condition, config.ConditionVersion, prior)
 }
 
 func roleBindingSpec(m roleBindingModel) rbac.AssignmentSpec {

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aks-pim/terraform-provider-aks/internal/clients"
@@ -36,48 +35,22 @@ type scopeRoleModel struct {
 // scopeRoleAttributes are the scope and role attributes; noun names what a change replaces.
 func scopeRoleAttributes(noun string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"scope": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "An explicit scope (management group, subscription, resource group or resource ID). Give this or " +
-				"`cluster_id` (both only when they name the same scope, as generated configuration does); when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent " +
-				"as `/agentPools/`. Changing the scope replaces the " + noun + ".",
-			Validators: []validator.String{scopeValidator()},
-		},
-		"cluster_id": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "The AKS cluster the scope is derived from (requires `scope_kind`). Computed from an explicit " +
-				"`scope` below a cluster.",
-			Validators: []validator.String{clusterIDValidator()},
-		},
-		"scope_kind": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "Which scope of `cluster_id`: `cluster`, `resource_group` (the cluster's), `node_resource_group` " +
-				"(where the nodes live; for VM login roles), `node_pool` (with `node_pool`) or `namespace` (with `namespace`).",
-			Validators: []validator.String{stringvalidator.OneOf(rbac.ScopeKinds()...)},
-		},
-		"node_pool": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "The node pool, for `scope_kind = \"node_pool\"`.",
-			Validators:          []validator.String{nodePoolNameValidator()},
-		},
-		"namespace": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "The Kubernetes namespace, for `scope_kind = \"namespace\"` (Azure RBAC for Kubernetes " +
-				"authorization honours namespace-scoped assignments of the `Azure Kubernetes Service RBAC ...` roles).",
-			Validators: []validator.String{namespaceValidator()},
-		},
-		"role": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Give `role` or " +
-				"`role_definition_id` (both only when they name the same role); the other is computed. Changing the role replaces the " + noun + ".",
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-		},
-		"role_definition_id": schema.StringAttribute{
-			Optional: true, Computed: true,
-			MarkdownDescription: "The role definition ID, `/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}` " +
-				"(the tenant-level form `/providers/...` is accepted too; IDs compare by GUID).",
-			Validators: []validator.String{roleDefinitionIDValidator()},
-		},
+		"scope": derivedString("An explicit scope (management group, subscription, resource group or resource ID). Give this or "+
+			"`cluster_id` (both only when they name the same scope, as generated configuration does); when `cluster_id` is used, this is the derived scope. A node pool scope written `/nodepools/` is sent "+
+			"as `/agentPools/`. Changing the scope replaces the "+noun+".", scopeValidator()),
+		"cluster_id": derivedString("The AKS cluster the scope is derived from (requires `scope_kind`). Computed from an explicit "+
+			"`scope` below a cluster.", clusterIDValidator()),
+		"scope_kind": derivedString("Which scope of `cluster_id`: `cluster`, `resource_group` (the cluster's), `node_resource_group` "+
+			"(where the nodes live; for VM login roles), `node_pool` (with `node_pool`) or `namespace` (with `namespace`).",
+			stringvalidator.OneOf(rbac.ScopeKinds()...)),
+		"node_pool": derivedString("The node pool, for `scope_kind = \"node_pool\"`.", nodePoolNameValidator()),
+		"namespace": derivedString("The Kubernetes namespace, for `scope_kind = \"namespace\"` (Azure RBAC for Kubernetes "+
+			"authorization honours namespace-scoped assignments of the `Azure Kubernetes Service RBAC ...` roles).", namespaceValidator()),
+		"role": derivedString("The role's name, e.g. `Azure Kubernetes Service RBAC Reader`. Give `role` or "+
+			"`role_definition_id` (both only when they name the same role); the other is computed. Changing the role replaces the "+noun+".",
+			stringvalidator.LengthAtLeast(1)),
+		"role_definition_id": derivedString("The role definition ID, `/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid}` "+
+			"(the tenant-level form `/providers/...` is accepted too; IDs compare by GUID).", roleDefinitionIDValidator()),
 	}
 }
 

@@ -306,18 +306,29 @@ func (p *scopeRolePlanner) settle(ctx context.Context, plan *scopeRoleModel, con
 	}
 }
 
-// replacements are the attributes whose change replaces the object: another scope, role or principal
-// (compared the way ARM compares them, so a respelling is none).
-func replacements(plan, state scopeRoleModel, planPrincipal, statePrincipal types.String) path.Paths {
-	var out path.Paths
-	if !known(plan.Scope) || !rbac.SameScope(state.Scope.ValueString(), plan.Scope.ValueString()) {
-		out = append(out, path.Root("scope"))
+// planScopeRole is the part of ModifyPlan the objects with a scope and role share: it derives plan's scope
+// and role from config and the prior state (nil on create) and returns the attributes whose change
+// replaces the object: the scope and role (compared the way ARM compares them, so a respelling is none),
+// then what also adds (asked only when there is a state). fresh is true when the plan makes a new
+// object, which gets the data-plane role warning; ok is false when the plan cannot go on (diagnosed).
+func planScopeRole(ctx context.Context, c *clients.Client, plan *scopeRoleModel, config scopeRoleModel, state *scopeRoleModel, also func() path.Paths, diags *diag.Diagnostics) (replace path.Paths, fresh, ok bool) {
+	p := scopeRolePlanner{c: c, diags: diags}
+	p.plan(ctx, plan, config, state)
+	if diags.HasError() {
+		return nil, false, false
 	}
-	if !known(plan.RoleDefinitionID) || !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), plan.RoleDefinitionID.ValueString()) {
-		out = append(out, path.Root("role_definition_id"))
+	if state != nil {
+		if !known(plan.Scope) || !rbac.SameScope(state.Scope.ValueString(), plan.Scope.ValueString()) {
+			replace = append(replace, path.Root("scope"))
+		}
+		if !known(plan.RoleDefinitionID) || !rbac.SameRoleDefinition(state.RoleDefinitionID.ValueString(), plan.RoleDefinitionID.ValueString()) {
+			replace = append(replace, path.Root("role_definition_id"))
+		}
+		replace = append(replace, also()...)
 	}
-	if !known(planPrincipal) || !strings.EqualFold(statePrincipal.ValueString(), planPrincipal.ValueString()) {
-		out = append(out, path.Root("principal_id"))
+	fresh = state == nil || len(replace) > 0
+	if fresh {
+		p.warnDataPlaneRole(ctx, *plan)
 	}
-	return out
+	return replace, fresh, true
 }
