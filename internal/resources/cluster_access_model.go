@@ -2,6 +2,7 @@ package resources
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -285,26 +286,17 @@ func clusterAccessImportBlocks(m *clusterAccessModel) string {
 		}
 		fmt.Fprintf(&b, "import {\n  to = %s.%s\n  id = %q\n}\n\n", typ, label, id)
 	}
-	for _, k := range sortedKeys(m.Groups) {
+	for _, k := range slices.Sorted(maps.Keys(m.Groups)) {
 		block("aks_pim_group", k, m.Groups[k].ObjectID.ValueString())
 	}
-	for _, k := range sortedKeys(m.RoleAssignments) {
+	for _, k := range slices.Sorted(maps.Keys(m.RoleAssignments)) {
 		block("aks_role_binding", k, m.RoleAssignments[k].ID.ValueString())
 	}
-	for _, k := range sortedKeys(m.ApprovalPolicies) {
+	for _, k := range slices.Sorted(maps.Keys(m.ApprovalPolicies)) {
 		block("aks_pim_approval_policy", k, m.ApprovalPolicies[k].ID.ValueString())
 	}
-	for _, k := range sortedKeys(m.Eligibilities) {
+	for _, k := range slices.Sorted(maps.Keys(m.Eligibilities)) {
 		block("aks_pim_eligibility", k, m.Eligibilities[k].ID.ValueString())
 	}
 	return b.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
