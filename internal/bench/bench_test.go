@@ -19,37 +19,48 @@ import (
 var testClusters = []string{"/subscriptions/s/resourceGroups/rg-1/providers/Microsoft.ContainerService/managedClusters/aks-1",
 	"/subscriptions/s/resourceGroups/rg-2/providers/Microsoft.ContainerService/managedClusters/aks-2"}
 
+// localKeys counts the keys of a local map (or the elements of a toset) of the cluster module.
+func localKeys(t *testing.T, module, local string) int {
+	t.Helper()
+	if m := regexp.MustCompile(local + ` = toset\(\[(.*?)\]\)`).FindStringSubmatch(module); m != nil {
+		return strings.Count(m[1], `"`) / 2
+	}
+	block := regexp.MustCompile(`(?s)\n  ` + local + ` = \{\n(.*?)\n  \}\n`).FindStringSubmatch(module)
+	if block == nil {
+		t.Fatalf("local %s not found in:\n%s", local, module)
+	}
+	return len(regexp.MustCompile(`(?m)^    "?[\w-]+"?\s+=`).FindAllString(block[1], -1))
+}
+
 func TestConfigurationHasExactlyTheScenarioPerCluster(t *testing.T) {
 	ids := testClusters
 	cfg := configuration(ids, "n01@x", "p01@x")
+	root, module := cfg["main.tf"], cfg["cluster/main.tf"]
 
-	// Count the for_each keys of each local map that a resource iterates over.
-	keys := func(local string) int {
-		block := regexp.MustCompile(`(?s)` + local + ` = merge\(\[for c in keys\(local\.clusters\) : \{(.*?)\}\]\.\.\.\)`).FindStringSubmatch(cfg)
-		if block == nil {
-			t.Fatalf("local %s not found in:\n%s", local, cfg)
-		}
-		return len(regexp.MustCompile(`(?m)^\s*"\$\{c\}-[^"]+"\s*=`).FindAllString(block[1], -1))
+	// One module instance per cluster; the module's for_each maps give the resources of each.
+	if !strings.Contains(root, "module \"cluster\" {\n  source   = \"./cluster\"\n  for_each = local.clusters") {
+		t.Fatalf("the root module does not instantiate ./cluster per cluster:\n%s", root)
 	}
 	got := map[string]int{
-		typeGroup:       keys("groups") * len(ids),
-		typeBinding:     keys("bindings") * len(ids),
-		typeEligibility: keys("jit") * len(ids),
-		typePolicy:      keys("jit") * len(ids),
+		typeGroup:       localKeys(t, module, "groups") * len(ids),
+		typeBinding:     localKeys(t, module, "bindings") * len(ids),
+		typeEligibility: localKeys(t, module, "jit") * len(ids),
+		typePolicy:      localKeys(t, module, "jit") * len(ids),
 	}
 	if diff := cmp.Diff(resourceCounts(len(ids)), got); diff != "" {
 		t.Errorf("resource counts (-want +got):\n%s", diff)
 	}
 	for _, id := range ids {
-		if !strings.Contains(cfg, `"`+id+`"`) {
+		if !strings.Contains(root, `"`+id+`"`) {
 			t.Errorf("cluster %s missing from the configuration", id)
 		}
 	}
-	if n := strings.Count(cfg, "\nresource \""); n != 4 {
-		t.Errorf("%d resource blocks, want one per type (4)", n)
+	if n := strings.Count(module, "\nresource \""); n != 4 || strings.Contains(root, "\nresource \"") {
+		t.Errorf("%d resource blocks in the module (and root: %v), want one per type (4) in the module only", n, strings.Contains(root, "\nresource"))
 	}
-	if !strings.Contains(cfg, `aks_pim_group.g["`+probeGroupKey+`"]`) {
-		t.Errorf("the probe group %s is not an output", probeGroupKey)
+	if !strings.Contains(root, `module.cluster["`+probeCluster+`"].group_ids["`+probeGroup+`"]`) ||
+		!regexp.MustCompile(`(?m)^    `+probeGroup+`\s+=`).MatchString(module) {
+		t.Errorf("the probe group %s of %s is not an output", probeGroup, probeCluster)
 	}
 }
 
@@ -208,21 +219,25 @@ func TestReadProviderWaits(t *testing.T) {
 }
 
 // TestFloorConfigurationMirrorsTheGraph: the terraform_data mirror has the provider configuration's
-// for_each maps and one resource block per managed type plus the two data sources.
+// module, for_each maps and one resource block per managed type plus the two data sources.
 func TestFloorConfigurationMirrorsTheGraph(t *testing.T) {
 	ids := testClusters[:1]
 	withProvider, floor := configuration(ids, "n01@x", "p01@x"), floorConfiguration(ids)
 	for _, local := range []string{"groups", "bindings", "jit"} {
-		re := regexp.MustCompile(`(?s)` + local + ` = merge\(\[for c in keys\(local\.clusters\) : \{(.*?)\}\]\.\.\.\)`)
-		a, b := re.FindStringSubmatch(withProvider), re.FindStringSubmatch(floor)
-		if a == nil || b == nil || strings.Count(a[1], "\n") != strings.Count(b[1], "\n") {
-			t.Errorf("local %s differs between the configuration and its mirror", local)
+		if a, b := localKeys(t, withProvider["cluster/main.tf"], local), localKeys(t, floor["cluster/main.tf"], local); a != b {
+			t.Errorf("local %s: %d keys in the configuration, %d in its mirror", local, a, b)
 		}
 	}
-	if n := strings.Count(floor, "\nresource \"terraform_data\""); n != 6 {
-		t.Errorf("%d terraform_data blocks, want 6 (users, clusters and the four managed types)", n)
+	if !strings.Contains(floor["main.tf"], `source   = "./cluster"`) {
+		t.Error("the mirror does not use a module per cluster")
 	}
-	if strings.Contains(floor, "aks_") {
-		t.Error("the mirror refers to the provider")
+	n := strings.Count(floor["main.tf"], "\nresource \"terraform_data\"") + strings.Count(floor["cluster/main.tf"], "\nresource \"terraform_data\"")
+	if n != 6 {
+		t.Errorf("%d terraform_data blocks, want 6 (users, cluster and the four managed types)", n)
+	}
+	for name, text := range floor {
+		if strings.Contains(text, "aks_") {
+			t.Errorf("the mirror's %s refers to the provider", name)
+		}
 	}
 }

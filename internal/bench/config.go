@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
 // Per cluster, the scenario's objects (SCENARIO.md §1-§3, as examples/modules/aks-pim-access builds
-// them) written as plain resources, so that the number of managed resources is exact.
+// them) written as plain resources in one module instance per cluster, so that the number of managed
+// resources is exact.
 const (
 	groupsPerCluster        = 4 // default, admin, approver, node-access
 	bindingsPerCluster      = 6 // 3 for default, 2 for admin (incl. node pool Contributor), 1 for node-access
@@ -36,38 +39,66 @@ func resourceCounts(n int) map[string]int {
 // dataSourceCount: data.aks_user n01 and p01, and one data.aks_cluster per cluster (its scopes).
 func dataSourceCount(n int) int { return 2 + n }
 
-// probeGroupKey is the group the out-of-band change edits.
-const probeGroupKey = "c001-admin"
+// probeCluster and probeGroup name the group the out-of-band change edits.
+const (
+	probeCluster = "c001"
+	probeGroup   = "admin"
+)
+
+// probeAddress is the probe group's resource address.
+var probeAddress = `module.cluster["` + probeCluster + `"].aks_pim_group.g["` + probeGroup + `"]`
 
 // clusterKey names cluster i (0-based) in resource keys: c001, c002, ...
 func clusterKey(i int) string { return fmt.Sprintf("c%03d", i+1) }
 
-// scenarioLocals are the for_each maps of the scenario, shared by the provider's configuration and
-// the terraform_data mirror: user(name) and cluster are the expressions that stand for a user's object
-// ID and for a cluster's scopes object in each.
-func scenarioLocals(user func(string) string, cluster string) string {
-	return strings.NewReplacer("{{n01}}", user("n01"), "{{p01}}", user("p01"), "{{cluster}}", cluster).Replace(`
+// Why a module instance per cluster: a destroy orders by the dependencies recorded in state, which are
+// whole resources (an index computed from each.value makes aks_role_binding.b depend on every instance
+// of aks_pim_group.g). With one flat resource per type, the 2,000 dependents of 800 groups at 200
+// clusters made Terraform build a destroy graph of 1.6 million edges: `terraform destroy` of the
+// terraform_data mirror alone had planned and not started destroying after 20 minutes (BENCHMARKS.md,
+// issue 14). Within a module instance the dependencies stay within the cluster, as they do in a
+// repository built on examples/modules/aks-pim-access.
+
+// moduleFiles are a configuration's files: the root module and the per-cluster module "cluster/".
+type moduleFiles map[string]string
+
+// write writes the files under dir.
+func (f moduleFiles) write(dir string) error {
+	for name, text := range f {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clusterLocals are the for_each maps of one cluster's module, shared by the provider's configuration
+// and the terraform_data mirror: {{n01}} and {{p01}} stand for the users' object IDs, {{scopes}} for the
+// cluster's scopes object.
+func clusterLocals(n01, p01, scopes string) string {
+	return strings.NewReplacer("{{n01}}", n01, "{{p01}}", p01, "{{scopes}}", scopes).Replace(`
 locals {
-  groups = merge([for c in keys(local.clusters) : {
-    "${c}-default"     = { cluster = c, members = [{{n01}}] }
-    "${c}-admin"       = { cluster = c, members = null }
-    "${c}-approver"    = { cluster = c, members = [{{p01}}] }
-    "${c}-node-access" = { cluster = c, members = null }
-  }]...)
+  groups = {
+    default       = { members = [{{n01}}] }
+    admin         = { members = null }
+    approver      = { members = [{{p01}}] }
+    "node-access" = { members = null }
+  }
 
-  bindings = merge([for c in keys(local.clusters) : {
-    "${c}-default-rbac-reader"         = { group = "${c}-default", role = "Azure Kubernetes Service RBAC Reader", scope = {{cluster}}.scopes.cluster }
-    "${c}-default-rg-reader"           = { group = "${c}-default", role = "Reader", scope = {{cluster}}.scopes.resource_group }
-    "${c}-default-cluster-user"        = { group = "${c}-default", role = "Azure Kubernetes Service Cluster User Role", scope = {{cluster}}.scopes.cluster }
-    "${c}-admin-rbac-admin"            = { group = "${c}-admin", role = "Azure Kubernetes Service RBAC Admin", scope = {{cluster}}.scopes.cluster }
-    "${c}-admin-node-pool-contributor" = { group = "${c}-admin", role = "Contributor", scope = {{cluster}}.scopes.node_pools["user"] }
-    "${c}-node-access-login"           = { group = "${c}-node-access", role = "Virtual Machine User Login", scope = {{cluster}}.scopes.node_resource_group }
-  }]...)
+  bindings = {
+    "default-rbac-reader"         = { group = "default", role = "Azure Kubernetes Service RBAC Reader", scope = {{scopes}}.cluster }
+    "default-rg-reader"           = { group = "default", role = "Reader", scope = {{scopes}}.resource_group }
+    "default-cluster-user"        = { group = "default", role = "Azure Kubernetes Service Cluster User Role", scope = {{scopes}}.cluster }
+    "admin-rbac-admin"            = { group = "admin", role = "Azure Kubernetes Service RBAC Admin", scope = {{scopes}}.cluster }
+    "admin-node-pool-contributor" = { group = "admin", role = "Contributor", scope = {{scopes}}.node_pools["user"] }
+    "node-access-login"           = { group = "node-access", role = "Virtual Machine User Login", scope = {{scopes}}.node_resource_group }
+  }
 
-  jit = merge([for c in keys(local.clusters) : {
-    "${c}-admin"       = { cluster = c }
-    "${c}-node-access" = { cluster = c }
-  }]...)
+  jit = toset(["admin", "node-access"])
 }
 `)
 }
@@ -83,65 +114,105 @@ func clustersLocal(clusterIDs []string) string {
 	return b.String()
 }
 
-// providerBlock requires the aks provider, configured from the environment.
-const providerBlock = `terraform {
+// requiredProvider requires the aks provider (in the root module and the cluster module).
+const requiredProvider = `terraform {
   required_providers {
     aks = {
       source = "aks-pim/aks"
     }
   }
 }
+`
 
+// providerBlock requires the aks provider, configured from the environment.
+const providerBlock = requiredProvider + `
 provider "aks" {}
 
 `
 
-// configuration renders main.tf for the given cluster IDs and the two scenario users.
-func configuration(clusterIDs []string, n01UPN, p01UPN string) string {
-	var b strings.Builder
-	b.WriteString("# Generated by internal/bench: the scenario's objects for every cluster, as plain resources.\n")
-	b.WriteString(providerBlock)
-	fmt.Fprintf(&b, "data \"aks_user\" \"n01\" {\n  user_principal_name = %q\n}\n\n", n01UPN)
-	fmt.Fprintf(&b, "data \"aks_user\" \"p01\" {\n  user_principal_name = %q\n}\n\n", p01UPN)
-	b.WriteString(clustersLocal(clusterIDs))
-	b.WriteString(`
-data "aks_cluster" "this" {
+// clusterModuleCall instantiates ./cluster once per cluster with the two users' object IDs.
+func clusterModuleCall(n01, p01 string) string {
+	return fmt.Sprintf(`
+module "cluster" {
+  source   = "./cluster"
   for_each = local.clusters
-  id       = each.value
+
+  key = each.key
+  id  = each.value
+  n01 = %s
+  p01 = %s
+}
+
+output "probe_group_id" {
+  value = module.cluster[%q].group_ids[%q]
+}
+`, n01, p01, probeCluster, probeGroup)
+}
+
+// clusterVariables are the cluster module's inputs and its output.
+const clusterVariables = `
+variable "key" {
+  type = string
+}
+
+variable "id" {
+  type = string
+}
+
+variable "n01" {
+  type = string
+}
+
+variable "p01" {
+  type = string
+}
+`
+
+// configuration renders the provider's configuration for the given cluster IDs and the two scenario users.
+func configuration(clusterIDs []string, n01UPN, p01UPN string) moduleFiles {
+	var root strings.Builder
+	root.WriteString("# Generated by internal/bench: the scenario's objects for every cluster, as plain resources.\n")
+	root.WriteString(providerBlock)
+	fmt.Fprintf(&root, "data \"aks_user\" \"n01\" {\n  user_principal_name = %q\n}\n\n", n01UPN)
+	fmt.Fprintf(&root, "data \"aks_user\" \"p01\" {\n  user_principal_name = %q\n}\n\n", p01UPN)
+	root.WriteString(clustersLocal(clusterIDs))
+	root.WriteString(clusterModuleCall("data.aks_user.n01.object_id", "data.aks_user.p01.object_id"))
+
+	var mod strings.Builder
+	mod.WriteString(requiredProvider)
+	mod.WriteString(clusterVariables)
+	mod.WriteString(`
+data "aks_cluster" "this" {
+  id = var.id
 }
 `)
-	b.WriteString(scenarioLocals(func(u string) string { return "data.aks_user." + u + ".object_id" }, "data.aks_cluster.this[c]"))
-	b.WriteString(`
+	mod.WriteString(clusterLocals("var.n01", "var.p01", "data.aks_cluster.this.scopes"))
+	mod.WriteString(`
 resource "aks_pim_group" "g" {
   for_each = local.groups
 
-  display_name = "bench-${each.key}"
-  description  = "Benchmark group ${each.key}."
+  display_name = "bench-${var.key}-${each.key}"
+  description  = "Benchmark group ${var.key}-${each.key}."
   members      = each.value.members
-}
-
-# The groups and policies are reached through maps: an index computed from each.value into a for_each
-# resource makes each instance of the apply graph depend on every instance of it (2,000 x 800 edges at
-# 200 clusters; Terraform's apply had planned and had not started applying after 15 minutes), a map
-# makes it one local in between. The order is the same: each object waits for all the groups.
-locals {
-  group_ids            = { for k, g in aks_pim_group.g : k => g.object_id }
-  eligible_assignments = { for k, p in aks_pim_approval_policy.p : k => p.eligible_assignment }
 }
 
 resource "aks_role_binding" "b" {
   for_each = local.bindings
 
-` + indent(bindingArguments, "  ") + `}
+  scope        = each.value.scope
+  role         = each.value.role
+  principal_id = aks_pim_group.g[each.value.group].object_id
+  description  = "bench ${var.key}-${each.key}"
+}
 
 resource "aks_pim_approval_policy" "p" {
   for_each = local.jit
 
-  group_id  = local.group_ids[each.key]
+  group_id  = aks_pim_group.g[each.key].object_id
   access_id = "member"
 
   require_approval = true
-  approvers        = { groups = [local.group_ids["${each.value.cluster}-approver"]] }
+  approvers        = { groups = [aks_pim_group.g["approver"].object_id] }
 
   activation = {
     maximum_duration      = "PT8H"
@@ -157,89 +228,79 @@ resource "aks_pim_approval_policy" "p" {
 resource "aks_pim_eligibility" "e" {
   for_each = local.jit
 
-  group_id      = local.group_ids[each.key]
-  principal_id  = local.group_ids["${each.value.cluster}-default"]
+  group_id      = aks_pim_group.g[each.key].object_id
+  principal_id  = aks_pim_group.g["default"].object_id
   access_id     = "member"
   duration      = "P180D"
-  justification = "bench: default is eligible for ${each.key}"
+  justification = "bench: default is eligible for ${var.key}-${each.key}"
 
-  policy_eligible_assignment = local.eligible_assignments[each.key]
+  policy_eligible_assignment = aks_pim_approval_policy.p[each.key].eligible_assignment
 }
 
-output "probe_group_id" {
-  value = aks_pim_group.g["` + probeGroupKey + `"].object_id
+output "group_ids" {
+  value = { for k, g in aks_pim_group.g : k => g.object_id }
 }
 `)
-	return b.String()
-}
-
-// bindingArguments are a role binding's arguments: the aks_role_binding's in the configuration, the
-// terraform_data's input in its mirror.
-const bindingArguments = `scope        = each.value.scope
-role         = each.value.role
-principal_id = local.group_ids[each.value.group]
-description  = "bench ${each.key}"
-`
-
-// indent puts prefix before every line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+prefix) + "\n"
+	return moduleFiles{"main.tf": root.String(), "cluster/main.tf": mod.String()}
 }
 
 // floorConfiguration is the same graph with Terraform's built-in terraform_data and no provider: the
-// same for_each maps, the same references between objects (the data sources become resources too),
+// same module, for_each maps and references between objects (the data sources become resources too),
 // inputs of about the same size. What Terraform alone costs for this graph is the floor of issue 14's
 // wall-time target.
-func floorConfiguration(clusterIDs []string) string {
-	var b strings.Builder
-	b.WriteString("# Generated by internal/bench: the scenario's graph with terraform_data, the floor of Terraform itself.\n")
-	b.WriteString(clustersLocal(clusterIDs))
-	b.WriteString(`
+func floorConfiguration(clusterIDs []string) moduleFiles {
+	var root strings.Builder
+	root.WriteString("# Generated by internal/bench: the scenario's graph with terraform_data, the floor of Terraform itself.\n")
+	root.WriteString(clustersLocal(clusterIDs))
+	root.WriteString(`
 resource "terraform_data" "user" {
   for_each = toset(["n01", "p01"])
   input    = { object_id = "object-id-${each.key}", user_principal_name = "${each.key}@bench" }
 }
+`)
+	root.WriteString(clusterModuleCall(`terraform_data.user["n01"].output.object_id`, `terraform_data.user["p01"].output.object_id`))
 
+	var mod strings.Builder
+	mod.WriteString(clusterVariables)
+	mod.WriteString(`
 resource "terraform_data" "cluster" {
-  for_each = local.clusters
   input = {
-    id = each.value
+    id = var.id
     scopes = {
-      cluster             = each.value
-      resource_group      = dirname(dirname(dirname(dirname(each.value))))
-      node_resource_group = "${each.value}-nodes"
-      node_pools          = { system = "${each.value}/agentPools/system", user = "${each.value}/agentPools/user" }
+      cluster             = var.id
+      resource_group      = dirname(dirname(dirname(dirname(var.id))))
+      node_resource_group = "${var.id}-nodes"
+      node_pools          = { system = "${var.id}/agentPools/system", user = "${var.id}/agentPools/user" }
     }
   }
 }
 `)
-	b.WriteString(scenarioLocals(func(u string) string { return "terraform_data.user[\"" + u + "\"].output.object_id" }, "terraform_data.cluster[c].output"))
-	b.WriteString(`
+	mod.WriteString(clusterLocals("var.n01", "var.p01", "terraform_data.cluster.output.scopes"))
+	mod.WriteString(`
 resource "terraform_data" "g" {
   for_each = local.groups
   input = {
-    display_name = "bench-${each.key}"
-    description  = "Benchmark group ${each.key}."
+    display_name = "bench-${var.key}-${each.key}"
+    description  = "Benchmark group ${var.key}-${each.key}."
     members      = each.value.members
   }
-}
-
-locals {
-  group_ids            = { for k, g in terraform_data.g : k => g.id }
-  eligible_assignments = { for k, p in terraform_data.p : k => p.output.eligible_assignment }
 }
 
 resource "terraform_data" "b" {
   for_each = local.bindings
   input = {
-` + indent(bindingArguments, "    ") + `  }
+    scope        = each.value.scope
+    role         = each.value.role
+    principal_id = terraform_data.g[each.value.group].id
+    description  = "bench ${var.key}-${each.key}"
+  }
 }
 
 resource "terraform_data" "p" {
   for_each = local.jit
   input = {
-    group_id            = local.group_ids[each.key]
-    approvers           = [local.group_ids["${each.value.cluster}-approver"]]
+    group_id            = terraform_data.g[each.key].id
+    approvers           = [terraform_data.g["approver"].id]
     activation          = { maximum_duration = "PT8H", require_justification = true }
     eligible_assignment = { expiration_required = true, maximum_duration = "P365D" }
   }
@@ -248,12 +309,16 @@ resource "terraform_data" "p" {
 resource "terraform_data" "e" {
   for_each = local.jit
   input = {
-    group_id                   = local.group_ids[each.key]
-    principal_id               = local.group_ids["${each.value.cluster}-default"]
+    group_id                   = terraform_data.g[each.key].id
+    principal_id               = terraform_data.g["default"].id
     duration                   = "P180D"
-    policy_eligible_assignment = local.eligible_assignments[each.key]
+    policy_eligible_assignment = terraform_data.p[each.key].output.eligible_assignment
   }
 }
+
+output "group_ids" {
+  value = { for k, g in terraform_data.g : k => g.id }
+}
 `)
-	return b.String()
+	return moduleFiles{"main.tf": root.String(), "cluster/main.tf": mod.String()}
 }

@@ -152,7 +152,7 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configuration(fx.ClusterIDs, fx.N01.UPN, fx.P01.UPN)), 0o644); err != nil {
+	if err := configuration(fx.ClusterIDs, fx.N01.UPN, fx.P01.UPN).write(dir); err != nil {
 		return nil, err
 	}
 	logPath := filepath.Join(tmp, "terraform.log")
@@ -173,12 +173,22 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (*result, er
 	if err := os.MkdirAll(floorDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(floorDir, "main.tf"), []byte(floorConfiguration(fx.ClusterIDs)), 0o644); err != nil {
+	if err := floorConfiguration(fx.ClusterIDs).write(floorDir); err != nil {
 		return nil, err
 	}
 	wsFloor, err := tfrun.NewWorkspace(floorDir, filepath.Join(tmp, "cli"), filepath.Dir(bin), nil)
 	if err != nil {
 		return nil, err
+	}
+	// The per-cluster module is installed once per directory (terraform get: modules only, no provider).
+	for _, w := range []*tfrun.Workspace{ws, wsFloor} {
+		r, err := w.Run(ctx, "get", "-no-color")
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Err(); err != nil {
+			return nil, fmt.Errorf("terraform get in %s: %w", w.Dir, err)
+		}
 	}
 	b := &bencher{o: o, srv: srv, ws: ws, wsOff: wsOff, wsFloor: wsFloor, logPath: logPath, logf: logf, res: res}
 	if err := b.phases(ctx); err != nil {
@@ -279,8 +289,8 @@ func (b *bencher) phases(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(out, `aks_pim_group.g["`+probeGroupKey+`"] will be updated in-place`) {
-			return fmt.Errorf("the %s plan after the out-of-band change does not update aks_pim_group.g[%q]:\n%s", m, probeGroupKey, tail(out, 3000))
+		if !strings.Contains(out, probeAddress+" will be updated in-place") {
+			return fmt.Errorf("the %s plan after the out-of-band change does not update %s:\n%s", m, probeAddress, tail(out, 3000))
 		}
 	}
 	if !b.o.Destroy {
