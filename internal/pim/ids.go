@@ -70,9 +70,10 @@ func (k EligibilityKey) String() string {
 	return k.GroupID + "/" + k.PrincipalID + "/" + string(k.AccessID)
 }
 
-// ParseEligibilityKey parses "{groupId}/{principalId}/{member|owner}".
+// ParseEligibilityKey parses "{groupId}/{principalId}/{member|owner}". Eligibilities and active
+// assignments share the form, so its errors name neither; the caller sets Kind.
 func ParseEligibilityKey(s string) (EligibilityKey, error) {
-	p, err := idsParse(s, "eligibility import ID", "/", "{groupId}", "{principalId}", "{member|owner}")
+	p, err := idsParse(s, "import ID", "/", "{groupId}", "{principalId}", "{member|owner}")
 	if err != nil {
 		return EligibilityKey{}, err
 	}

@@ -42,6 +42,10 @@ func TestParseEligibilityKey(t *testing.T) {
 		{in: idsGroup + "/" + idsPrincipal + "/guest", wantErr: "neither"},
 		{in: idsGroup + "_member_" + idsSuffix, wantErr: "form"},
 	})
+	// The form serves eligibilities and active assignments alike, so an error must not name one of them.
+	if _, err := ParseEligibilityKey(idsGroup + "/x"); err == nil || strings.Contains(err.Error(), "eligibility") {
+		t.Errorf("ParseEligibilityKey error %v names a kind of schedule", err)
+	}
 	// String formats a key as the import ID it was parsed from, the access ID lower-cased.
 	for in, want := range map[string]string{
 		idsGroup + "/" + idsPrincipal + "/member": idsGroup + "/" + idsPrincipal + "/member",
