@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -51,7 +51,7 @@ func TestRegistryConventions(t *testing.T) {
 	}
 	importable := importableResources(ctx, t)
 
-	for _, name := range sortedKeys(resp.ResourceSchemas) {
+	for _, name := range slices.Sorted(maps.Keys(resp.ResourceSchemas)) {
 		s := resp.ResourceSchemas[name]
 		checkDocumented(t, name, s)
 		checkTimeouts(t, name, s, []string{"create", "read", "delete"}, "update")
@@ -60,13 +60,13 @@ func TestRegistryConventions(t *testing.T) {
 		}
 		checkExample(t, name, "resources", "resource.tf", "import.sh")
 	}
-	for _, name := range sortedKeys(resp.DataSourceSchemas) {
+	for _, name := range slices.Sorted(maps.Keys(resp.DataSourceSchemas)) {
 		s := resp.DataSourceSchemas[name]
 		checkDocumented(t, name, s)
 		checkTimeouts(t, name, s, []string{"read"})
 		checkExample(t, name, "data-sources", "data-source.tf")
 	}
-	for _, name := range sortedKeys(resp.EphemeralResourceSchemas) {
+	for _, name := range slices.Sorted(maps.Keys(resp.EphemeralResourceSchemas)) {
 		s := resp.EphemeralResourceSchemas[name]
 		checkDocumented(t, name, s)
 		checkTimeouts(t, name, s, []string{"open"})
@@ -160,13 +160,4 @@ func importableResources(ctx context.Context, t *testing.T) map[string]bool {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
