@@ -79,7 +79,7 @@ func (p armRetry) Do(req *policy.Request) (*http.Response, error) {
 		}
 		resp, err := req.Clone(context.WithValue(ctx, attemptKey{}, n)).Next()
 		if resp != nil && p.pacer != nil {
-			p.pacer.observe(method, resp.Header)
+			p.pacer.observe(method, resp.StatusCode, resp.Header)
 		}
 		if again, resp, err := p.opts.afterTry("arm", req.Raw(), start, attempt{method: req.Raw().Method, ctx: ctx, resp: resp, err: err, n: n}); !again {
 			return resp, err
