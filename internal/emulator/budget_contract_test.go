@@ -192,10 +192,13 @@ func TestGraphBudgetPerBatchItem(t *testing.T) {
 		t.Errorf("throttled items counted: %d, want 2", got)
 	}
 
-	// Writes: a separate quota of 2 (each write also costs 1 RU, so give the RU bucket room first).
+	// Writes: a separate quota of 2 (each write also costs 1 RU, so give the RU bucket room first). A new
+	// rate keeps the bucket's level, which the reads above emptied: refill it, or whether the writes find
+	// RU depends on how many milliseconds pass before they arrive.
 	srv.SetThrottling(emulator.Throttling{Graph: emulator.GraphThrottling{
 		Enforce: true, ReadRU: throttle.Rate{Size: 1000, PerSecond: 1000}, Writes: throttle.Rate{Size: 2, PerSecond: 0.01},
 	}})
+	srv.RefillBudgets()
 	var writes []string
 	for i := range 3 {
 		writes = append(writes, fmt.Sprintf(`{"id":"w%d","method":"POST","url":"/groups","headers":{"Content-Type":"application/json"},`+
